@@ -1,0 +1,120 @@
+"""A PostgreSQL cluster of the project's own: Debian's server binaries, our data directory and port.
+
+It never touches a system PostgreSQL: data, socket and log live under `.runtime/postgres` and
+it listens on loopback only. PostgreSQL refuses to run as root, so when we are root the server
+runs as Debian's `postgres` user and owns its directory.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from deploy.local_stack.runtime import RUNTIME_DIR, StackError, wait_for_port
+
+HOST = "127.0.0.1"
+PORT = int(os.environ.get("DIVERSION_PG_PORT", "15432"))
+USER = "diversion"
+PASSWORD = "diversion"  # local development cluster on loopback only; not a secret
+DATABASE = "diversion"
+PG_DIR = RUNTIME_DIR / "postgres"
+DATA_DIR = PG_DIR / "data"
+SOCKET_DIR = PG_DIR / "run"
+LOG_FILE = PG_DIR / "postgres.log"
+
+
+def database_url() -> str:
+    return f"postgresql://{USER}:{PASSWORD}@{HOST}:{PORT}/{DATABASE}"
+
+
+def start() -> None:
+    """Install (when missing), initialise (once) and start the cluster; wait until it answers."""
+    bin_dir = _bin_dir()
+    PG_DIR.mkdir(parents=True, exist_ok=True)
+    SOCKET_DIR.mkdir(parents=True, exist_ok=True)
+    _hand_over(PG_DIR)
+    if not (DATA_DIR / "PG_VERSION").exists():
+        _initdb(bin_dir)
+    if not is_running():
+        options = (f"-p {PORT} -k {SOCKET_DIR} -c listen_addresses={HOST} -c max_connections=300 "
+                   "-c shared_buffers=256MB")
+        _run([str(bin_dir / "pg_ctl"), "-D", str(DATA_DIR), "-l", str(LOG_FILE), "-o", options,
+              "-w", "-t", "60", "start"], what="starting PostgreSQL")
+    wait_for_port(HOST, PORT, seconds=30, what="PostgreSQL", log=LOG_FILE)
+    _ensure_database(bin_dir)
+
+
+def stop(*, mode: str = "fast") -> None:
+    """Stop the cluster (`mode`: smart, fast or immediate — immediate is a crash, for fault tests)."""
+    if is_running():
+        _run([str(_bin_dir() / "pg_ctl"), "-D", str(DATA_DIR), "-m", mode, "-w", "stop"],
+             what="stopping PostgreSQL")
+
+
+def is_running() -> bool:
+    """Whether the postmaster named on the first line of `postmaster.pid` is alive."""
+    try:
+        pid = int((DATA_DIR / "postmaster.pid").read_text().splitlines()[0])
+        os.kill(pid, 0)
+    except (FileNotFoundError, IndexError, ValueError, ProcessLookupError):
+        return False
+    return True
+
+
+def clean() -> None:
+    stop()
+    shutil.rmtree(PG_DIR, ignore_errors=True)
+
+
+def _bin_dir() -> Path:
+    """The newest installed server's bin directory, installing Debian's `postgresql` if none is."""
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    if not candidates:
+        if os.geteuid() != 0:
+            raise StackError("PostgreSQL is not installed: sudo apt-get install postgresql")
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        result = subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise StackError(f"apt-get install postgresql failed:\n{result.stderr}")
+        return _bin_dir()
+    return candidates[-1].parent
+
+
+def _initdb(bin_dir: Path) -> None:
+    password_file = PG_DIR / "initdb.pw"
+    password_file.write_text(PASSWORD)
+    _hand_over(password_file)
+    try:
+        _run([str(bin_dir / "initdb"), "-D", str(DATA_DIR), "-U", USER, f"--pwfile={password_file}",
+              "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
+             what="initialising PostgreSQL")
+    finally:
+        password_file.unlink(missing_ok=True)
+
+
+def _ensure_database(bin_dir: Path) -> None:
+    psql = [str(bin_dir / "psql"), "-h", str(SOCKET_DIR), "-p", str(PORT), "-U", USER, "-d", "postgres",
+            "-tAc"]
+    exists = _run([*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"], what="checking database")
+    if exists.strip() != "1":
+        _run([*psql, f"CREATE DATABASE {DATABASE}"], what="creating database")
+
+
+def _run(command: list[str], *, what: str) -> str:
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "postgres", "--", *command]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=PG_DIR)
+    if result.returncode != 0:
+        raise StackError(f"{what} failed (see {LOG_FILE}):\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def _hand_over(path: Path) -> None:
+    """As root, give the server's files to the `postgres` user that will run it."""
+    if os.geteuid() == 0:
+        shutil.chown(path, "postgres", "postgres")
+        if path.is_dir():
+            for child in path.rglob("*"):
+                shutil.chown(child, "postgres", "postgres")

@@ -1,0 +1,148 @@
+"""CloudEvents 1.0 in Kafka *binary* content mode.
+
+The event's attributes travel as `ce_*` headers and the body is the payload's JSON, so any
+CloudEvents SDK, or a plain Kafka tool such as kcat, can read what we publish without knowing
+our code. Ids and times are passed in by the caller (never made up here) so that producers stay
+deterministic under test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Union
+
+from pydantic import BaseModel, ValidationError
+
+from schemas.base import Command, Event
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/json"
+Message = Union[Command, Event]
+Headers = list[tuple[str, bytes]]
+
+_REQUIRED = ("ce_id", "ce_type", "ce_source", "ce_specversion")
+
+
+class InvalidEnvelope(ValueError):
+    """The record is not a CloudEvent we can read; the message is safe to show (no payload data)."""
+
+
+@dataclass(frozen=True)
+class CloudEventAttributes:
+    id: str
+    type: str
+    source: str
+    specversion: str = SPEC_VERSION
+    time: datetime | None = None
+    subject: str | None = None
+    datacontenttype: str = CONTENT_TYPE
+
+
+@dataclass(frozen=True)
+class EncodedRecord:
+    """What a producer hands to Kafka: key, headers and value, all bytes."""
+
+    key: bytes
+    headers: Headers
+    value: bytes
+
+
+def type_of(message: Message | type[Message]) -> str:
+    """The CloudEvents `type` of an event or command (class or instance)."""
+    return message.event_type if issubclass(_cls(message), Event) else message.command_type
+
+
+def encode(
+    message: Message,
+    *,
+    event_id: str,
+    source: str,
+    time: datetime,
+    key: str,
+    subject: str | None = None,
+    extra_headers: Iterable[tuple[str, bytes]] = (),
+) -> EncodedRecord:
+    """Encode a message as a binary-mode CloudEvent keyed by `key` (the case id)."""
+    headers: Headers = [
+        ("ce_specversion", SPEC_VERSION.encode()),
+        ("ce_id", event_id.encode()),
+        ("ce_type", type_of(message).encode()),
+        ("ce_source", source.encode()),
+        ("ce_time", time.isoformat().encode()),
+        ("content-type", CONTENT_TYPE.encode()),
+    ]
+    if subject is not None:
+        headers.append(("ce_subject", subject.encode()))
+    headers.extend(extra_headers)
+    return EncodedRecord(key=key.encode(), headers=headers, value=message.model_dump_json().encode())
+
+
+def read_attributes(headers: Iterable[tuple[str, bytes | None]]) -> CloudEventAttributes:
+    """Read the `ce_*` headers; raise InvalidEnvelope if a required one is missing or unreadable."""
+    found = _header_map(headers)
+    missing = [name for name in _REQUIRED if not found.get(name)]
+    if missing:
+        raise InvalidEnvelope(f"missing CloudEvents header(s): {', '.join(missing)}")
+    if found["ce_specversion"] != SPEC_VERSION:
+        raise InvalidEnvelope(f"unsupported CloudEvents specversion {found['ce_specversion']!r}")
+    content_type = found.get("content-type") or CONTENT_TYPE
+    if content_type.split(";")[0].strip() != CONTENT_TYPE:
+        raise InvalidEnvelope(f"unsupported content-type {content_type!r}; expected {CONTENT_TYPE}")
+    try:
+        time = datetime.fromisoformat(found["ce_time"].replace("Z", "+00:00")) if found.get("ce_time") else None
+    except ValueError:
+        raise InvalidEnvelope("ce_time is not an RFC 3339 timestamp") from None
+    return CloudEventAttributes(
+        id=found["ce_id"],
+        type=found["ce_type"],
+        source=found["ce_source"],
+        time=time,
+        subject=found.get("ce_subject"),
+        datacontenttype=content_type,
+    )
+
+
+def decode(
+    headers: Iterable[tuple[str, bytes | None]],
+    value: bytes | None,
+    registry: Mapping[str, type[BaseModel]],
+) -> tuple[CloudEventAttributes, BaseModel]:
+    """Decode a binary-mode CloudEvent into its attributes and its payload model.
+
+    Raises InvalidEnvelope for an unknown type or a bad envelope, and pydantic's ValidationError
+    for a payload that does not fit its model.
+    """
+    attributes = read_attributes(headers)
+    model = registry.get(attributes.type)
+    if model is None:
+        raise InvalidEnvelope(f"unknown event type {attributes.type!r}")
+    if not value:
+        raise InvalidEnvelope("empty message body")
+    return attributes, model.model_validate_json(value)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """A field-level summary of a validation failure that never repeats the offending input."""
+    parts = []
+    for item in error.errors(include_input=False, include_url=False, include_context=False):
+        location = ".".join(str(part) for part in item["loc"]) or "(body)"
+        parts.append(f"{location}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def _header_map(headers: Iterable[tuple[str, bytes | None]]) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for name, raw in headers:
+        if raw is None:
+            continue
+        try:
+            result[name.lower()] = raw.decode()
+        except UnicodeDecodeError:
+            raise InvalidEnvelope(f"header {name!r} is not UTF-8") from None
+    return result
+
+
+def _cls(message: Message | type[Message]) -> type[Message]:
+    return message if isinstance(message, type) else type(message)
