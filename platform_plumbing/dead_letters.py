@@ -1,0 +1,45 @@
+"""Dead letters: a message no handler can process goes to one topic, so its partition keeps flowing.
+
+The dead letter keeps the original key, headers and body (so it can be inspected and replayed)
+and adds where it came from and why it failed. The reason is written by our own code from
+field names and error classes, never from the message's content, so no personal data leaks into
+headers that every operator's tool displays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiokafka.structs import ConsumerRecord
+
+from platform_plumbing.outbox import OutgoingRecord
+
+ORIGIN_TOPIC = "dlq_origin_topic"
+ORIGIN_PARTITION = "dlq_origin_partition"
+ORIGIN_OFFSET = "dlq_origin_offset"
+ERROR_CLASS = "dlq_error_class"
+REASON = "dlq_reason"
+SERVICE = "dlq_service"
+MAX_REASON_BYTES = 1024
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why a record was dead-lettered: an error class and a reason free of personal data."""
+
+    error_class: str
+    reason: str
+
+
+def dead_letter(record: ConsumerRecord, rejection: Rejection, *, topic: str, service: str) -> OutgoingRecord:
+    """The outbox record that sends `record` to the dead-letter `topic`."""
+    dlq_headers = [
+        (ORIGIN_TOPIC, record.topic.encode()),
+        (ORIGIN_PARTITION, str(record.partition).encode()),
+        (ORIGIN_OFFSET, str(record.offset).encode()),
+        (ERROR_CLASS, rejection.error_class.encode()),
+        (REASON, rejection.reason.encode()[:MAX_REASON_BYTES]),
+        (SERVICE, service.encode()),
+    ]
+    original = [(name, value or b"") for name, value in record.headers if not name.startswith("dlq_")]
+    return OutgoingRecord(topic=topic, key=record.key or b"", headers=[*original, *dlq_headers], value=record.value)

@@ -1,0 +1,20 @@
+"""The inbox: which events a service has already processed.
+
+An event id is claimed in the same transaction as the event's effect; if the claim finds the id
+already there, the event is a redelivery or a replay and is skipped. Effect and claim commit or
+roll back together, so an event is applied exactly once however often Kafka delivers it.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+
+async def claim(connection: asyncpg.Connection, event_id: str, topic: str) -> bool:
+    """Record `event_id` as processed; False when it already was (the caller must then do nothing)."""
+    inserted = await connection.fetchval(
+        "INSERT INTO inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING true",
+        event_id,
+        topic,
+    )
+    return bool(inserted)

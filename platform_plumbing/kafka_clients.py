@@ -1,0 +1,34 @@
+"""Kafka clients configured the one way this platform allows: idempotent, `acks=all`, never auto-commit.
+
+Every producer is idempotent with `acks=all`, so a retry after a lost acknowledgement never
+writes a record twice and a record counts as written only once every in-sync replica has it.
+"""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+
+from platform_plumbing.settings import PlatformSettings
+
+PRODUCER_OPTIONS = {"enable_idempotence": True, "acks": "all", "linger_ms": 5}
+
+
+def create_producer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=client_id,
+        request_timeout_ms=30_000,
+        max_batch_size=256 * 1024,
+        **PRODUCER_OPTIONS,
+    )
+
+
+def create_broker(settings: PlatformSettings, *, client_id: str) -> KafkaBroker:
+    """The FastStream broker a service subscribes with (its own producer is configured the same way)."""
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=client_id,
+        allow_auto_create_topics=False,
+        **PRODUCER_OPTIONS,
+    )

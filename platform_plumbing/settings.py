@@ -1,0 +1,44 @@
+"""Settings every service shares, read from the environment (pydantic-settings).
+
+`KAFKA_BOOTSTRAP_SERVERS` and `DATABASE_URL` are the names `make up` prints, so a shell that
+sourced `.runtime/stack.env` configures every service at once. Service settings subclass this
+and add a prefix of their own for what only they need.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PlatformSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:19092", description="Comma-separated host:port list of Kafka brokers.",
+    )
+    database_url: str = Field(
+        "postgresql://diversion:diversion@127.0.0.1:15432/diversion",
+        description="PostgreSQL connection URL; each service keeps its tables in a schema of its own.",
+    )
+    topic_prefix: str = Field(
+        "", description="Prepended to every catalogue topic name; tests use it to isolate themselves.",
+    )
+    consumer_batch_size: int = Field(
+        500, ge=1, le=10_000, description="Most records one consumer batch (one DB transaction) takes.",
+    )
+    outbox_batch_size: int = Field(
+        500, ge=1, le=10_000, description="Most outbox rows the relay sends before marking them sent.",
+    )
+    outbox_poll_seconds: float = Field(
+        1.0, gt=0, description="Fallback poll of the outbox when no NOTIFY arrives (NOTIFY is the fast path).",
+    )
+    max_delivery_attempts: int = Field(
+        5, ge=1, description="Times a record may fail with an unexpected error before it is dead-lettered.",
+    )
+    retry_backoff_seconds: float = Field(
+        1.0, ge=0, description="Pause before a batch that failed for an infrastructure reason is retried.",
+    )
+
+    def topic(self, name: str) -> str:
+        return self.topic_prefix + name

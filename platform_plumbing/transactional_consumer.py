@@ -1,0 +1,152 @@
+"""A batch of Kafka records, applied in one PostgreSQL transaction, exactly once each.
+
+For every record, inside one transaction for the whole batch:
+- decode the CloudEvent; a record that cannot be decoded or validated is dead-lettered;
+- claim its id in the inbox; an id already claimed is a duplicate and is skipped;
+- run the handler inside a savepoint, so a record the handler rejects (`PoisonMessage`) is
+  undone alone and dead-lettered, while the rest of the batch stands.
+Dead letters go through the outbox, in the same transaction, so they are never lost either.
+
+Errors that are the infrastructure's (PostgreSQL or the network away) abort the batch, which
+is then retried whole: nothing was committed, so nothing happens twice. Any other unexpected
+error aborts the batch too, and is counted against the record that raised it; after
+`max_attempts` that record is dead-lettered so one bad record can never stall its partition.
+
+The caller commits Kafka offsets only after `process` returned, i.e. after the database commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from aiokafka.structs import ConsumerRecord
+from pydantic import BaseModel, ValidationError
+
+from platform_plumbing.dead_letters import Rejection, dead_letter
+from platform_plumbing.inbox import claim
+from platform_plumbing.outbox import add_to_outbox
+from schemas.envelope import CloudEventAttributes, InvalidEnvelope, decode, describe_validation_error
+
+logger = logging.getLogger(__name__)
+
+INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.AdminShutdownError,
+)
+
+
+class PoisonMessage(Exception):
+    """Raised by a handler for a record that can never be processed; `reason` must hold no personal data."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class IncomingEvent:
+    attributes: CloudEventAttributes
+    payload: BaseModel
+    record: ConsumerRecord
+
+
+Handler = Callable[[asyncpg.Connection, IncomingEvent], Awaitable[None]]
+
+
+@dataclass
+class BatchOutcome:
+    applied: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+
+
+class TransactionalBatchConsumer:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        registry: Mapping[str, type[BaseModel]],
+        handler: Handler,
+        service: str,
+        dead_letter_topic: str,
+        max_attempts: int = 5,
+    ) -> None:
+        self._pool = pool
+        self._registry = registry
+        self._handler = handler
+        self._service = service
+        self._dead_letter_topic = dead_letter_topic
+        self._max_attempts = max_attempts
+        self._failures: dict[tuple[str, int, int], int] = {}
+
+    async def process(self, records: Sequence[ConsumerRecord]) -> BatchOutcome:
+        """Apply `records` in one transaction; raises (and commits nothing) if the batch must be retried."""
+        outcome = BatchOutcome()
+        async with self._pool.acquire() as connection, connection.transaction():
+            for record in records:
+                await self._process_one(connection, record, outcome)
+        for record in records:
+            self._failures.pop(_position(record), None)
+        return outcome
+
+    async def _process_one(self, connection: asyncpg.Connection, record: ConsumerRecord, outcome: BatchOutcome) -> None:
+        try:
+            attributes, payload = decode(record.headers, record.value, self._registry)
+        except InvalidEnvelope as error:
+            return await self._reject(connection, record, _position_id(record), Rejection("InvalidEnvelope", str(error)), outcome)
+        except ValidationError as error:
+            rejection = Rejection("ValidationError", describe_validation_error(error))
+            return await self._reject(connection, record, _position_id(record), rejection, outcome)
+
+        event_id = f"{attributes.source}/{attributes.id}"
+        try:
+            async with connection.transaction():
+                if not await claim(connection, event_id, record.topic):
+                    outcome.duplicates += 1
+                    return
+                await self._handler(connection, IncomingEvent(attributes, payload, record))
+                outcome.applied += 1
+        except PoisonMessage as error:
+            await self._reject(connection, record, event_id, Rejection("PoisonMessage", error.reason), outcome)
+        except INFRASTRUCTURE_ERRORS:
+            raise
+        except Exception as error:
+            failures = self._failures.get(_position(record), 0) + 1
+            self._failures[_position(record)] = failures
+            if failures < self._max_attempts:
+                raise
+            logger.error("dead-lettering %s after %d failed attempts", _position_id(record), failures)
+            await self._reject(connection, record, event_id, Rejection(type(error).__name__, "unexpected error"), outcome)
+
+    async def _reject(
+        self,
+        connection: asyncpg.Connection,
+        record: ConsumerRecord,
+        event_id: str,
+        rejection: Rejection,
+        outcome: BatchOutcome,
+    ) -> None:
+        if not await claim(connection, event_id, record.topic):
+            outcome.duplicates += 1
+            return
+        await add_to_outbox(connection, [dead_letter(record, rejection, topic=self._dead_letter_topic,
+                                                     service=self._service)])
+        logger.warning("dead-lettered %s: %s", _position_id(record), rejection.error_class)
+        outcome.dead_lettered += 1
+
+
+def _position(record: ConsumerRecord) -> tuple[str, int, int]:
+    return (record.topic, record.partition, record.offset)
+
+
+def _position_id(record: ConsumerRecord) -> str:
+    return f"kafka:{record.topic}/{record.partition}/{record.offset}"

@@ -1,0 +1,45 @@
+"""Inbound commands: from police systems (`police`) and from partner agencies (`agency`)."""
+
+from schemas.commands.agency import (
+    AgencyUpdate,
+    AppointmentAttended,
+    AppointmentMissed,
+    AppointmentScheduled,
+    Disengaged,
+    GoalResult,
+    InterventionCompleted,
+    ReferralAccepted,
+    ReferralDeclined,
+    Withdrawn,
+)
+from schemas.commands.police import (
+    CriminalHistory,
+    DiversionDecision,
+    DomesticAbuseScreen,
+    ImposedCondition,
+    NeedsAssessment,
+    Offence,
+    SubmittedNeed,
+    WithdrawCase,
+)
+
+__all__ = [
+    "AgencyUpdate",
+    "AppointmentAttended",
+    "AppointmentMissed",
+    "AppointmentScheduled",
+    "CriminalHistory",
+    "Disengaged",
+    "DiversionDecision",
+    "DomesticAbuseScreen",
+    "GoalResult",
+    "ImposedCondition",
+    "InterventionCompleted",
+    "NeedsAssessment",
+    "Offence",
+    "ReferralAccepted",
+    "ReferralDeclined",
+    "SubmittedNeed",
+    "WithdrawCase",
+    "Withdrawn",
+]

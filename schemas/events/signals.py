@@ -1,0 +1,25 @@
+"""Signals from police systems about people already diverted, on `diversion.police-signals.v1`.
+
+They let the platform compute outcome figures such as "named in another investigation within
+24 months" without ever receiving the new investigation's details.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from schemas.base import Event
+from schemas.fields import SubjectRef
+from schemas.vocabulary import OffenceCategory
+
+
+class ReoffendingSignal(Event):
+    """A diverted person was named in a new investigation."""
+
+    event_type: ClassVar[str] = "uk.police.diversion.reoffending.signalled.v1"
+
+    subject_ref: SubjectRef
+    named_on: date
+    offence_category: OffenceCategory | None = None
+    domestic_abuse: bool

@@ -1,0 +1,63 @@
+"""Bounded scalar types shared by commands and events.
+
+Every string that crosses a service boundary has a maximum length and, where the domain has a
+format, a pattern: an unbounded field is a way to put a megabyte, or a name, where neither
+belongs. The bounds are part of the `.v1` contract and appear in the exported JSON Schemas.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+_SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+ForceId = Annotated[
+    str,
+    StringConstraints(min_length=2, max_length=40, pattern=_SLUG),
+    Field(description="The police force, as a lower-case slug, e.g. `west-yorkshire`."),
+]
+AgencyId = Annotated[
+    str,
+    StringConstraints(min_length=2, max_length=40, pattern=_SLUG),
+    Field(description="A partner agency in the catalogue, as a lower-case slug."),
+]
+AreaCode = Annotated[
+    str,
+    StringConstraints(min_length=2, max_length=40, pattern=_SLUG),
+    Field(description="The area the person lives in, as agencies' catchments name it (a slug)."),
+]
+PoliceReference = Annotated[
+    str,
+    StringConstraints(min_length=4, max_length=40, pattern=r"^[A-Z0-9][A-Z0-9/-]*$"),
+    Field(description="The force's own reference for the case (e.g. its URN)."),
+]
+SubjectRef = Annotated[
+    str,
+    StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"),
+    Field(
+        description="Pseudonymous, force-issued reference to the person; never a name or PNC number."
+    ),
+]
+OffenceCode = Annotated[
+    str,
+    StringConstraints(max_length=8, pattern=r"^[A-Z]{2}[0-9]{5}[A-Z]?$"),
+    Field(description="CJS offence code, e.g. `TH68010`."),
+]
+RuleName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$"),
+    Field(description="Name of an eligibility rule in the force's policy."),
+]
+
+GravityScore = Annotated[int, Field(ge=1, le=4, description="National gravity matrix score, 1–4.")]
+AgeAtOffence = Annotated[int, Field(ge=10, le=120, description="Age in years when the offence was committed.")]
+AttendanceHours = Annotated[int, Field(ge=1, le=200)]
+AmountPence = Annotated[int, Field(ge=1, le=1_000_000, description="A financial condition, in pence.")]
+RecordCount = Annotated[int, Field(ge=0, le=999)]
+
+ConditionText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+GoalText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+ReasonText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+ExplanationText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]

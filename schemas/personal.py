@@ -1,0 +1,50 @@
+"""Personal data: the one clearly marked sub-object that identifies a person.
+
+Everything else in the event contract refers to people by a pseudonymous `subject_ref`. Names,
+date of birth and contact details travel only inside a field named `personal`, and only on the
+messages whose consumer needs them (the police decision that opens a case; the case opened and
+referral issued events, because an agency must contact the person). Keeping them in one place
+lets a producer minimise (send `None`), encrypt or crypto-shred them, and lets a log or
+dead-letter writer drop them, without reshaping any event.
+
+A command's `SubmittedPersonalDetails` placed on an event becomes plain `PersonalDetails`, so
+the event compares equal to the same event read back from Kafka.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Phone = Annotated[str, StringConstraints(min_length=7, max_length=20, pattern=r"^\+?[0-9 ]+$")]
+Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Postcode = Annotated[
+    str,
+    StringConstraints(
+        max_length=8, to_upper=True, pattern=r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
+    ),
+]
+
+
+class PersonalDetails(BaseModel):
+    """PERSONAL DATA. Who the person is and how an agency can reach them."""
+
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, str_strip_whitespace=True, revalidate_instances="subclass-instances"
+    )
+
+    given_name: Name
+    family_name: Name
+    date_of_birth: date
+    phone: Phone | None = None
+    email: Email | None = None
+    postcode: Postcode | None = None
+
+
+class SubmittedPersonalDetails(PersonalDetails):
+    """PERSONAL DATA as a police system submits it: the same shape, unknown fields rejected."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -1,0 +1,93 @@
+"""Every message type the platform knows, indexed by its CloudEvents `type`.
+
+The tuples are the single list of the contract: the envelope decodes with these maps, the
+JSON Schema export writes one file per entry, and the tests walk them. Two classes claiming
+one `type` would make decoding ambiguous, so that fails at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from schemas.base import Command, Event
+from schemas.commands import (
+    AppointmentAttended,
+    AppointmentMissed,
+    AppointmentScheduled,
+    Disengaged,
+    DiversionDecision,
+    InterventionCompleted,
+    NeedsAssessment,
+    ReferralAccepted,
+    ReferralDeclined,
+    WithdrawCase,
+    Withdrawn,
+)
+from schemas.envelope import type_of
+from schemas.events import (
+    CaseBreached,
+    CaseCompleted,
+    CaseNonCompletion,
+    CaseOpened,
+    CaseRejected,
+    CaseWithdrawn,
+    ConditionBreached,
+    ConditionCompleted,
+    DeadlineExtended,
+    NeedsAssessed,
+    ReferralCancelled,
+    ReferralIssued,
+    ReferralReassigned,
+    ReferralUnmatched,
+    ReoffendingSignal,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+POLICE_COMMANDS: tuple[type[Command], ...] = (DiversionDecision, NeedsAssessment, WithdrawCase)
+AGENCY_UPDATES: tuple[type[Command], ...] = (
+    ReferralAccepted,
+    ReferralDeclined,
+    AppointmentScheduled,
+    AppointmentAttended,
+    AppointmentMissed,
+    InterventionCompleted,
+    Disengaged,
+    Withdrawn,
+)
+EVENTS: tuple[type[Event], ...] = (
+    CaseOpened,
+    CaseRejected,
+    CaseWithdrawn,
+    NeedsAssessed,
+    DeadlineExtended,
+    ReferralIssued,
+    ReferralReassigned,
+    ReferralUnmatched,
+    ReferralCancelled,
+    ConditionCompleted,
+    ConditionBreached,
+    CaseCompleted,
+    CaseBreached,
+    CaseNonCompletion,
+    ReoffendingSignal,
+)
+
+
+def index_by_type(classes: Iterable[type[M]]) -> dict[str, type[M]]:
+    """Map each class's CloudEvents `type` to the class; raise ValueError on a shared `type`."""
+    index: dict[str, type[M]] = {}
+    for cls in classes:
+        name = type_of(cls)
+        if name in index:
+            raise ValueError(f"{cls.__name__} and {index[name].__name__} share the type {name!r}")
+        index[name] = cls
+    return index
+
+
+COMMAND_TYPES: dict[str, type[Command]] = index_by_type(POLICE_COMMANDS + AGENCY_UPDATES)
+EVENT_TYPES: dict[str, type[Event]] = index_by_type(EVENTS)
+MESSAGE_TYPES: dict[str, type[BaseModel]] = index_by_type((*COMMAND_TYPES.values(), *EVENT_TYPES.values()))

@@ -1,0 +1,61 @@
+"""Session-wide real Kafka and PostgreSQL; per-test isolation by topic prefix and schema."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
+
+import asyncpg
+import pytest
+
+from platform_plumbing.database import create_pool
+from platform_plumbing.migrations import migrate
+from platform_plumbing.settings import PlatformSettings
+from platform_plumbing.topic_admin import ensure_topics
+from schemas.topics import CATALOGUE
+from tests.infrastructure import Infrastructure, provide
+
+
+@pytest.fixture(scope="session")
+def infrastructure() -> Iterator[Infrastructure]:
+    with ExitStack() as stack:
+        yield provide(stack)
+
+
+@pytest.fixture
+def namespace() -> str:
+    """A name unique to this test, used as its topic prefix, schema and consumer-group stem."""
+    return f"t{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def settings(infrastructure: Infrastructure, namespace: str) -> PlatformSettings:
+    return PlatformSettings(
+        kafka_bootstrap_servers=infrastructure.kafka_bootstrap_servers,
+        database_url=infrastructure.database_url,
+        topic_prefix=f"{namespace}.",
+        retry_backoff_seconds=0.2,
+        outbox_poll_seconds=0.5,
+    )
+
+
+@pytest.fixture
+async def topics(settings: PlatformSettings) -> PlatformSettings:
+    """The whole catalogue, created under this test's prefix."""
+    await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
+    return settings
+
+
+@pytest.fixture
+async def pool(settings: PlatformSettings, namespace: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a schema of this test's own, with the plumbing's tables; dropped afterwards."""
+    db = await create_pool(settings.database_url, namespace)
+    await migrate(db)
+    yield db
+    await db.close()
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        await connection.execute(f"DROP SCHEMA {namespace} CASCADE")
+    finally:
+        await connection.close()

@@ -1,0 +1,140 @@
+"""The consuming side on the real broker and database: inbox, dead letters, commit after the DB."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import uuid
+
+from platform_plumbing.outbox_relay import OutboxRelay
+from platform_plumbing.kafka_clients import create_producer
+from schemas.topics import CASES, DEAD_LETTERS
+from tests.integration.plumbing.sample_service import GROUP, SampleHappened, build_broker, build_consumer
+from tests.kafka_tools import cloud_event, committed_offsets, eventually, produce, read_topic
+
+CASE = uuid.uuid4()
+
+
+def sample(label: str, **extra) -> SampleHappened:
+    return SampleHappened(case_id=CASE, label=label, **extra)
+
+
+async def run_until_committed(settings, pool, expected_offsets: int, consumer=None):
+    """Run the sample service until its group has committed `expected_offsets` in all."""
+    consumer = consumer or build_consumer(pool, settings)
+    async with build_broker(consumer, settings) as broker:
+        await broker.start()
+        await eventually(lambda: _reached(settings, expected_offsets), timeout=60)
+    return consumer
+
+
+async def _reached(settings, expected: int) -> bool:
+    return await committed_offsets(settings.kafka_bootstrap_servers, settings.topic(GROUP)) >= expected
+
+
+async def test_duplicate_delivery_changes_nothing(settings, effects_pool):
+    first = cloud_event(sample("one"), event_id="evt-1")
+    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name),
+                  [first, cloud_event(sample("two"), event_id="evt-2"), first, first])
+
+    await run_until_committed(settings, effects_pool, expected_offsets=4)
+
+    rows = await effects_pool.fetch("SELECT event_id FROM effects ORDER BY event_id")
+    assert [r["event_id"] for r in rows] == ["evt-1", "evt-2"]
+    assert await effects_pool.fetchval("SELECT count(*) FROM inbox") == 2
+
+
+async def test_poison_messages_are_dead_lettered_and_the_partition_keeps_flowing(settings, effects_pool):
+    key, headers, _ = cloud_event(sample("template"))
+    bad_json = (key, [(n, v) for n, v in headers if n != "ce_id"] + [("ce_id", b"bad-json")], b'{"label": "Jane Doe"')
+    missing_field = cloud_event(sample("x"), event_id="missing")
+    missing_field = (missing_field[0], missing_field[1], b'{"case_id": "%s", "personal": {"name": "Jane Doe"}}' % str(CASE).encode())
+    unknown_type = (key, [(n, b"uk.police.diversion.unknown.v1" if n == "ce_type" else v) for n, v in headers], b"{}")
+    no_envelope = (key, [("x-binary", b"\xff\xfe")], b'{"name": "Jane Doe"}')
+    records = [
+        cloud_event(sample("before"), event_id="before"),
+        bad_json,
+        missing_field,
+        unknown_type,
+        no_envelope,
+        cloud_event(sample("refuse", personal={"name": "Jane Doe"}), event_id="refused"),
+        cloud_event(sample("after"), event_id="after"),
+    ]
+    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name), records)
+
+    await run_until_committed(settings, effects_pool, expected_offsets=len(records))
+    relay = OutboxRelay(effects_pool, producer := create_producer(settings, client_id="test-relay"))
+    await producer.start()
+    try:
+        assert await relay.relay_batch() == 5
+    finally:
+        await producer.stop()
+
+    labels = [r["label"] for r in await effects_pool.fetch("SELECT label FROM effects ORDER BY label")]
+    assert labels == ["after", "before"], "the refused event's own write must be rolled back"
+    dead = await read_topic(settings.kafka_bootstrap_servers, settings.topic(DEAD_LETTERS.name), at_least=5)
+    assert len(dead) == 5
+    by_offset = {int(dict(r.headers)["dlq_origin_offset"]): dict(r.headers) for r in dead}
+    assert sorted(by_offset) == [1, 2, 3, 4, 5]
+    assert [by_offset[o]["dlq_error_class"] for o in sorted(by_offset)] == [
+        b"ValidationError", b"ValidationError", b"InvalidEnvelope", b"InvalidEnvelope", b"PoisonMessage"]
+    assert b"label" in by_offset[2]["dlq_reason"]
+    for headers in by_offset.values():
+        assert headers["dlq_origin_topic"] == settings.topic(CASES.name).encode()
+        assert all(b"Jane" not in value for value in headers.values()), "no personal data in headers"
+    assert {r.value for r in dead} >= {no_envelope[2]}, "the original body is kept for replay"
+
+
+async def test_a_record_that_keeps_failing_is_dead_lettered_after_max_attempts(settings, effects_pool):
+    settings = settings.model_copy(update={"max_delivery_attempts": 3})
+    records = [cloud_event(sample("explode"), event_id="boom"), cloud_event(sample("after"), event_id="after")]
+    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name), records)
+
+    await run_until_committed(settings, effects_pool, expected_offsets=2)
+
+    assert [r["label"] for r in await effects_pool.fetch("SELECT label FROM effects")] == ["after"]
+    dead = await effects_pool.fetch("SELECT header_names, header_values FROM outbox")
+    assert len(dead) == 1
+    headers = dict(zip(dead[0]["header_names"], dead[0]["header_values"]))
+    assert headers["dlq_error_class"] == b"KeyError"
+
+
+async def crash_sample_service(settings, schema: str, moment: str) -> None:
+    environment = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+                   "DATABASE_URL": settings.database_url, "TOPIC_PREFIX": settings.topic_prefix}
+    crashing = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.integration.plumbing.sample_service", schema, moment, env=environment,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    assert await asyncio.wait_for(crashing.wait(), timeout=90) == -9
+
+
+async def test_consumer_killed_before_its_offset_commit_reprocesses_without_double_effect(
+    settings, effects_pool, namespace,
+):
+    records = [cloud_event(sample(f"n{i}"), event_id=f"e{i}") for i in range(20)]
+    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name), records)
+
+    await crash_sample_service(settings, namespace, "after-db-commit")
+    assert await effects_pool.fetchval("SELECT count(*) FROM effects") > 0, "the batch reached the database"
+    assert await committed_offsets(settings.kafka_bootstrap_servers, settings.topic(GROUP)) == 0
+
+    consumer = await run_until_committed(settings, effects_pool, expected_offsets=20)
+
+    assert await effects_pool.fetchval("SELECT count(*) FROM effects") == 20
+    assert await effects_pool.fetchval("SELECT count(DISTINCT event_id) FROM effects") == 20
+    assert consumer is not None
+
+
+async def test_consumer_killed_mid_batch_loses_nothing(settings, effects_pool, namespace):
+    records = [cloud_event(sample(f"n{i}"), event_id=f"e{i}") for i in range(20)]
+    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name), records)
+
+    await crash_sample_service(settings, namespace, "mid-batch")
+    assert await effects_pool.fetchval("SELECT count(*) FROM effects") == 0, "the batch was rolled back"
+
+    await run_until_committed(settings, effects_pool, expected_offsets=20)
+
+    assert await effects_pool.fetchval("SELECT count(DISTINCT event_id) FROM effects") == 20

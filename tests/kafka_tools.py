@@ -1,0 +1,81 @@
+"""Test-side Kafka access that shares no code with the services: plain aiokafka, no consumer group."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord, TopicPartition
+
+from schemas.envelope import encode
+from schemas.base import Event
+
+
+async def read_topic(bootstrap: str, topic: str, *, at_least: int, timeout: float = 30.0) -> list[ConsumerRecord]:
+    """Every record on `topic` from the beginning, once at least `at_least` have arrived (or timeout),
+    plus whatever else is already there."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        if not partitions:
+            await consumer._client.force_metadata_update()  # noqa: SLF001 - fresh topic
+            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        records: list[ConsumerRecord] = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=300)
+            for part in batch.values():
+                records.extend(part)
+            if len(records) >= at_least and not batch:
+                break
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def produce(bootstrap: str, topic: str, records: list[tuple[bytes, list[tuple[str, bytes]], bytes | None]]) -> None:
+    """Send raw (key, headers, value) records in order, acks=all."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    await producer.start()
+    try:
+        for key, headers, value in records:
+            await producer.send_and_wait(topic, value=value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+def cloud_event(event: Event, *, event_id: str | None = None, source: str = "/tests") -> tuple[bytes, list, bytes]:
+    encoded = encode(event, event_id=event_id or str(uuid.uuid4()), source=source,
+                     time=datetime(2026, 1, 1, tzinfo=UTC), key=str(event.case_id))
+    return encoded.key, encoded.headers, encoded.value
+
+
+async def eventually(check, *, timeout: float = 30.0, interval: float = 0.2):
+    """Await `check()` until it returns a truthy value; return it, or fail with the last value."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = await check()
+        if value:
+            return value
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s; last value: {value!r}")
+
+
+async def committed_offsets(bootstrap: str, group: str) -> int:
+    """Sum of the offsets `group` has committed, over all its partitions."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+        return sum(meta.offset for meta in offsets.values() if meta.offset > 0)
+    finally:
+        await admin.close()
