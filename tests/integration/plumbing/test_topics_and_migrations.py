@@ -1,0 +1,75 @@
+"""Topics come only from the catalogue; migrations apply once, also when replicas race."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError, KafkaTimeoutError, UnknownTopicOrPartitionError
+
+from platform_plumbing.database import create_pool
+from platform_plumbing.migrations import migrate
+from platform_plumbing.topic_admin import ensure_topics
+from schemas.topics import CATALOGUE, DEAD_LETTERS
+from tests.kafka_tools import eventually
+
+
+async def describe(bootstrap: str, names: list[str]) -> dict[str, dict]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return {topic["topic"]: topic for topic in await admin.describe_topics(names)}
+    finally:
+        await admin.close()
+
+
+async def test_every_catalogue_topic_is_created_once_with_its_partitions(settings):
+    created = await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
+    again = await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
+
+    names = [settings.topic(t.name) for t in CATALOGUE]
+    assert sorted(created) == sorted(names)
+    assert again == []
+    described = await describe(settings.kafka_bootstrap_servers, names)
+    for topic in CATALOGUE:
+        assert len(described[settings.topic(topic.name)]["partitions"]) == topic.partitions
+
+
+@pytest.mark.skipif(shutil.which("kcat") is None, reason="kcat (Debian package) not installed")
+async def test_an_independent_client_lists_the_topics(settings, topics):
+    async def listing() -> str:
+        result = await asyncio.to_thread(subprocess.run, ["kcat", "-L", "-b", settings.kafka_bootstrap_servers],
+                                         capture_output=True, text=True, timeout=30, check=True)
+        return all(f'topic "{settings.topic(t.name)}"' in result.stdout for t in CATALOGUE)
+
+    assert await eventually(listing, timeout=15)
+
+
+async def test_the_broker_does_not_create_topics_on_first_use(settings):
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, request_timeout_ms=3000)
+    await producer.start()
+    try:
+        with pytest.raises((KafkaTimeoutError, UnknownTopicOrPartitionError, KafkaError)):
+            await asyncio.wait_for(producer.send_and_wait(settings.topic("not.in.catalogue"), b"x"), timeout=20)
+    finally:
+        await producer.stop()
+    described = await describe(settings.kafka_bootstrap_servers, [settings.topic(DEAD_LETTERS.name)])
+    assert all(t["error_code"] != 0 for t in described.values()), "not even catalogue topics exist until created"
+
+
+async def test_migrations_apply_once_even_when_replicas_start_together(settings, namespace):
+    pools = [await create_pool(settings.database_url, namespace) for _ in range(3)]
+    try:
+        applied = await asyncio.gather(*(migrate(pool) for pool in pools))
+        assert sorted(map(len, applied)) == [0, 0, 2]
+        assert await migrate(pools[0]) == []
+        names = [r["name"] for r in await pools[0].fetch("SELECT name FROM schema_migrations ORDER BY name")]
+        assert names == ["plumbing/0001_outbox", "plumbing/0002_inbox"]
+    finally:
+        await pools[0].execute(f"DROP SCHEMA {namespace} CASCADE")
+        for pool in pools:
+            await pool.close()
