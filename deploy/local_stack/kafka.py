@@ -11,6 +11,7 @@ import base64
 import shutil
 import subprocess
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,8 +118,9 @@ def start_node(topology: KafkaTopology, node_id: int, *, cluster_id: str | None 
 
 
 def stop(topology: KafkaTopology) -> None:
-    for node_id in topology.node_ids:
-        stop_node(topology, node_id)
+    """Stop all nodes at once: one by one, each waits on controlled shutdown of a shrinking quorum."""
+    with ThreadPoolExecutor(max_workers=topology.nodes) as pool:
+        list(pool.map(lambda node_id: stop_node(topology, node_id), topology.node_ids))
 
 
 def stop_node(topology: KafkaTopology, node_id: int, *, hard: bool = False) -> bool:

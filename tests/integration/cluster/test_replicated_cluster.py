@@ -1,0 +1,72 @@
+"""The 3-broker KRaft cluster: records written with acks=all survive the loss of a broker.
+
+Always runs on the local stack's cluster (it must be able to SIGKILL a broker), whatever
+Kafka the rest of the suite uses; the cluster is stopped afterwards unless it was already up.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+
+from deploy.local_stack import kafka
+from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
+from platform_plumbing.topic_admin import ensure_topics
+from schemas.topics import CASES
+from tests.kafka_tools import read_topic
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    already_running = kafka.is_running(kafka.CLUSTER)
+    kafka.start(kafka.CLUSTER)
+    yield kafka.CLUSTER
+    if not already_running:
+        kafka.stop(kafka.CLUSTER)
+
+
+async def leader_of_partition_zero(bootstrap: str, topic: str) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (described,) = await admin.describe_topics([topic])
+        partition = next(p for p in described["partitions"] if p["partition"] == 0)
+        assert len(partition["replicas"]) == 3
+        return partition["leader"]
+    finally:
+        await admin.close()
+
+
+async def produce_numbers(bootstrap: str, topic: str, numbers: range) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, request_timeout_ms=20_000, **PRODUCER_OPTIONS)
+    await producer.start()
+    try:
+        for n in numbers:
+            await producer.send_and_wait(topic, str(n).encode(), key=b"case", partition=0)
+    finally:
+        await producer.stop()
+
+
+async def test_acks_all_records_survive_a_killed_broker(cluster):
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    topic = prefix + CASES.name
+    bootstrap = cluster.bootstrap_servers
+    await ensure_topics(bootstrap, [CASES], prefix=prefix)
+    await produce_numbers(bootstrap, topic, range(0, 100))
+
+    victim = await leader_of_partition_zero(bootstrap, topic)
+    kafka.stop_node(cluster, victim, hard=True)
+    try:
+        await produce_numbers(bootstrap, topic, range(100, 200))
+        new_leader = await leader_of_partition_zero(bootstrap, topic)
+        survivors = await read_topic(bootstrap, topic, at_least=200, timeout=60)
+    finally:
+        kafka.start_node(cluster, victim)
+
+    assert new_leader != victim
+    assert [int(r.value) for r in survivors] == list(range(200))
