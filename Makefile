@@ -1,0 +1,44 @@
+# The commands of the README. Everything runs from the project's own virtual environment.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help install up up-cluster down down-cluster clean test test-unit schemas
+
+help:
+	@echo "make up          start Kafka (KRaft) and PostgreSQL, create the topics, print their settings"
+	@echo "make up-cluster  the same with a 3-broker Kafka cluster (replication 3, min ISR 2)"
+	@echo "make test        run every test (starts Kafka and PostgreSQL itself if they are not up)"
+	@echo "make down        stop everything; make clean also deletes the data"
+	@echo "make schemas     regenerate schemas/jsonschema from the event models"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+up: $(STAMP)
+	@$(PY) -m deploy.local_stack up
+
+up-cluster: $(STAMP)
+	@$(PY) -m deploy.local_stack up --cluster
+
+down: $(STAMP)
+	@$(PY) -m deploy.local_stack down
+	@$(PY) -m deploy.local_stack down --cluster
+
+clean: $(STAMP)
+	@$(PY) -m deploy.local_stack clean
+	@$(PY) -m deploy.local_stack clean --cluster
+
+test: $(STAMP)
+	$(VENV)/bin/pytest
+
+test-unit: $(STAMP)
+	$(VENV)/bin/pytest tests/unit
+
+schemas: $(STAMP)
+	$(PY) -m schemas.export
