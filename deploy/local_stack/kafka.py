@@ -7,13 +7,18 @@ node a JVM of its own so that one can be SIGKILLed and restarted.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import shutil
 import subprocess
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from deploy.local_stack.runtime import (
     REPO_ROOT,
@@ -99,6 +104,31 @@ def start(topology: KafkaTopology) -> None:
         node_dir = topology.node_dir(node_id)
         wait_for_port(HOST, topology.broker_port(node_id), seconds=90, what=f"Kafka node {node_id}",
                       log=node_dir / "kafka.out")
+    _wait_for_brokers(topology, seconds=90)
+
+
+def _wait_for_brokers(topology: KafkaTopology, *, seconds: float) -> None:
+    """Wait until every node has registered as a broker: a topic created earlier would get fewer replicas."""
+    deadline = time.monotonic() + seconds
+    registered = 0
+    while time.monotonic() < deadline:
+        with ThreadPoolExecutor(max_workers=1) as pool:  # a thread of its own: callers may run an event loop
+            registered = pool.submit(asyncio.run, _count_brokers(topology.bootstrap_servers)).result()
+        if registered >= topology.nodes:
+            return
+        time.sleep(0.5)
+    raise StackError(f"only {registered} of {topology.nodes} Kafka brokers registered within {seconds:.0f}s")
+
+
+async def _count_brokers(bootstrap_servers: str) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5000)
+    try:
+        await admin.start()
+        return len((await admin.describe_cluster())["brokers"])
+    except KafkaError:
+        return 0
+    finally:
+        await admin.close()
 
 
 def start_node(topology: KafkaTopology, node_id: int, *, cluster_id: str | None = None) -> None:
