@@ -21,6 +21,7 @@ class PlatformSettings(BaseSettings):
         "postgresql://diversion:diversion@127.0.0.1:15432/diversion",
         description="PostgreSQL connection URL; each service keeps its tables in a schema of its own.",
     )
+    database_pool_size: int = Field(10, ge=2, le=100, description="Most connections one process holds.")
     topic_prefix: str = Field(
         "", description="Prepended to every catalogue topic name; tests use it to isolate themselves.",
     )

@@ -105,3 +105,14 @@ DEAD_LETTERS = Topic(
 )
 
 CATALOGUE: tuple[Topic, ...] = (DECISIONS, CASES, REFERRALS, AGENCY_UPDATES, COMPLIANCE, POLICE_SIGNALS, DEAD_LETTERS)
+
+
+def topic_carrying(event_type: str) -> Topic:
+    """The one catalogue topic that carries `event_type`."""
+    try:
+        return _TOPIC_BY_TYPE[event_type]
+    except KeyError:
+        raise LookupError(f"no catalogue topic carries {event_type!r}") from None
+
+
+_TOPIC_BY_TYPE = {event_type: topic for topic in CATALOGUE for event_type in topic.carries}

@@ -1,0 +1,47 @@
+"""Publishing events from inside a unit of work: encode as CloudEvents and queue in the outbox.
+
+Services say *what* happened (`await outbox.publish(CaseOpened(...))`); this decides the topic
+(from the catalogue), the key (the case id), the CloudEvents id and time (injected), and writes
+the record in the caller's transaction. Nothing reaches Kafka unless that transaction commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from platform_plumbing.clock import Clock, IdFactory
+from platform_plumbing.outbox import OutgoingRecord, add_to_outbox
+from schemas.base import Event
+from schemas.envelope import encode
+from schemas.topics import topic_carrying
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """What every event of one service shares: its CloudEvents `source`, clock, ids and topic prefix."""
+
+    source: str
+    clock: Clock
+    new_id: IdFactory
+    topic_prefix: str = ""
+
+
+class EventOutbox:
+    def __init__(self, connection: asyncpg.Connection, source: EventSource) -> None:
+        self._connection = connection
+        self._source = source
+
+    async def publish(self, *events: Event) -> list[str]:
+        """Queue `events` (in order) for publishing; return their CloudEvents ids."""
+        ids, records = [], []
+        for event in events:
+            event_id = str(self._source.new_id())
+            topic = self._source.topic_prefix + topic_carrying(event.event_type).name
+            encoded = encode(event, event_id=event_id, source=self._source.source,
+                             time=self._source.clock.now(), key=str(event.case_id), subject=str(event.case_id))
+            records.append(OutgoingRecord.of(topic, encoded))
+            ids.append(event_id)
+        await add_to_outbox(self._connection, records)
+        return ids

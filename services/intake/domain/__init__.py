@@ -1,0 +1,1 @@
+"""Intake's pure domain: the force's policy, eligibility rules, deadlines. No I/O."""

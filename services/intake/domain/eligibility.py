@@ -1,0 +1,193 @@
+"""Is a diversion decision allowed by the force's policy? Every rule answers, with its reason.
+
+The outcome is *explained*: each rule says whether it passed and why, in words a custody
+sergeant or a scrutiny panel can check, and the whole list is stored with the case and returned
+to the police system. Rules never read personal data and their reasons never repeat it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from schemas.commands import DiversionDecision
+from schemas.vocabulary import ConditionKind, VictimViews
+from services.intake.domain.policy import DisposalPolicy, Policy
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    passed: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    results: tuple[RuleResult, ...]
+    adjusted_gravity: int
+    youth_offending_team: bool
+
+    @property
+    def eligible(self) -> bool:
+        return all(result.passed for result in self.results)
+
+    @property
+    def failed(self) -> tuple[RuleResult, ...]:
+        return tuple(result for result in self.results if not result.passed)
+
+
+def assess(decision: DiversionDecision, policy: Policy) -> Verdict:
+    """Apply every rule of `policy` to `decision`."""
+    rules = _Rules(decision, policy)
+    return Verdict(
+        results=tuple(rule() for rule in rules.all()),
+        adjusted_gravity=rules.adjusted_gravity,
+        youth_offending_team=rules.disposal.youth_offending_team,
+    )
+
+
+def adjusted_gravity(decision: DiversionDecision, policy: Policy) -> int:
+    """The gravity score moved up for aggravating and down for mitigating factors, kept within the matrix."""
+    gravity = policy.gravity
+    score = decision.offence.gravity_score
+    score += gravity.adjustment * decision.offence.aggravating - gravity.adjustment * decision.offence.mitigating
+    return max(gravity.minimum, min(gravity.maximum, score))
+
+
+class _Rules:
+    def __init__(self, decision: DiversionDecision, policy: Policy) -> None:
+        self.decision = decision
+        self.policy = policy
+        self.disposal: DisposalPolicy = policy.disposals[decision.disposal_type]
+        self.adjusted_gravity = adjusted_gravity(decision, policy)
+        self.label = decision.disposal_type.value.replace("_", " ")
+
+    def all(self) -> list[Callable[[], RuleResult]]:
+        return [
+            self.disposal_available, self.age_band, self.appropriate_adult, self.admission,
+            self.sufficient_evidence, self.consent, self.victim_views, self.gravity, self.previous_convictions,
+            self.previous_cautions, self.attendance_hours, self.financial_conditions, self.da_risk,
+            self.da_coercive_control, self.da_history, self.da_victim_agreement, self.da_intimate_partner_disposal,
+        ]
+
+    def disposal_available(self) -> RuleResult:
+        on = self.disposal.enabled
+        return RuleResult("disposal_available", on,
+                          f"{self.label} is {'available' if on else 'not available'} under policy {self.policy.version}")
+
+    def age_band(self) -> RuleResult:
+        low, high, age = self.disposal.min_age, self.disposal.max_age, self.decision.age_at_offence
+        band = f"{low}–{high}" if high is not None else f"{low} and over"
+        passed = age >= low and (high is None or age <= high)
+        return RuleResult("age_band", passed, f"age {age} is {'within' if passed else 'outside'} {band} for {self.label}")
+
+    def appropriate_adult(self) -> RuleResult:
+        limit = self.disposal.appropriate_adult_up_to_age
+        if limit is None or self.decision.age_at_offence > limit:
+            return RuleResult("appropriate_adult", True, "no appropriate adult required")
+        present = self.decision.appropriate_adult_present
+        return RuleResult("appropriate_adult", present,
+                          f"an appropriate adult is required at {limit} or under and was "
+                          f"{'present' if present else 'not present'}")
+
+    def _requirement(self, rule: str, required: bool, met: bool, what: str) -> RuleResult:
+        if not required:
+            return RuleResult(rule, True, f"{what} not required for {self.label}")
+        return RuleResult(rule, met, f"{what} {'given' if met else 'required but not given'}")
+
+    def admission(self) -> RuleResult:
+        return self._requirement("admission", self.disposal.requires.admission, self.decision.admission,
+                                 "admission of responsibility")
+
+    def sufficient_evidence(self) -> RuleResult:
+        return self._requirement("sufficient_evidence", self.disposal.requires.sufficient_evidence,
+                                 self.decision.sufficient_evidence, "evidence sufficient to charge")
+
+    def consent(self) -> RuleResult:
+        return self._requirement("consent", self.disposal.requires.consent, self.decision.consent,
+                                 "consent to the disposal")
+
+    def victim_views(self) -> RuleResult:
+        views = self.decision.victim_views
+        met = views in (VictimViews.SOUGHT, VictimViews.NO_IDENTIFIABLE_VICTIM)
+        return self._requirement("victim_views", self.disposal.requires.victim_views_sought, met,
+                                 "victim's views sought" if views != VictimViews.NO_IDENTIFIABLE_VICTIM
+                                 else "victim's views (no identifiable victim)")
+
+    def gravity(self) -> RuleResult:
+        score, limit = self.adjusted_gravity, self.disposal.max_gravity
+        raw = self.decision.offence.gravity_score
+        detail = f"gravity {raw} adjusted to {score}" if score != raw else f"gravity {score}"
+        return RuleResult("gravity", score <= limit, f"{detail}; {self.label} allows up to {limit}")
+
+    def previous_convictions(self) -> RuleResult:
+        count, limit = self.decision.criminal_history.previous_convictions, self.disposal.max_previous_convictions
+        return RuleResult("previous_convictions", count <= limit, f"{count} previous convictions; limit {limit}")
+
+    def previous_cautions(self) -> RuleResult:
+        count, limit = self.decision.criminal_history.previous_cautions, self.disposal.max_previous_cautions
+        return RuleResult("previous_cautions", count <= limit, f"{count} previous cautions; limit {limit}")
+
+    def attendance_hours(self) -> RuleResult:
+        limit = self.disposal.max_non_rehabilitative_attendance_hours
+        hours = sum(c.attendance_hours or 0 for c in self.decision.conditions if c.kind != ConditionKind.REHABILITATIVE)
+        if limit is None:
+            return RuleResult("attendance_hours", True, "no limit on attendance hours")
+        return RuleResult("attendance_hours", hours <= limit,
+                          f"{hours} h of non-rehabilitative attendance; limit {limit} h")
+
+    def financial_conditions(self) -> RuleResult:
+        financial = [c for c in self.decision.conditions if c.amount_pence]
+        if not financial:
+            return RuleResult("financial_conditions", True, "no financial condition")
+        category = self.decision.offence.category
+        allowed = category in self.disposal.financial_conditions_for
+        return RuleResult("financial_conditions", allowed,
+                          f"financial conditions {'are' if allowed else 'are not'} prescribed for "
+                          f"{category.value.replace('_', ' ')} under {self.label}")
+
+    def _domestic_abuse(self, rule: str, passed: Callable[[], bool], reason: Callable[[bool], str]) -> RuleResult:
+        if self.decision.domestic_abuse is None:
+            return RuleResult(rule, True, "not a domestic abuse case")
+        ok = passed()
+        return RuleResult(rule, ok, reason(ok))
+
+    def da_risk(self) -> RuleResult:
+        screen = self.decision.domestic_abuse
+        return self._domestic_abuse(
+            "da_risk", lambda: screen.dash_risk not in self.policy.domestic_abuse.excluded_dash_risk,
+            lambda ok: f"DASH risk {screen.dash_risk.value} {'may' if ok else 'may not'} be diverted")
+
+    def da_coercive_control(self) -> RuleResult:
+        screen = self.decision.domestic_abuse
+        excluded = self.policy.domestic_abuse.exclude_coercive_controlling
+        return self._domestic_abuse(
+            "da_coercive_control", lambda: not (excluded and screen.coercive_controlling),
+            lambda ok: "no coercive or controlling behaviour" if ok else "coercive or controlling behaviour excludes diversion")
+
+    def da_history(self) -> RuleResult:
+        recent = self.decision.criminal_history.domestic_abuse_conviction_or_caution_within_2_years
+        excluded = self.policy.domestic_abuse.exclude_recent_domestic_abuse_history
+        return self._domestic_abuse(
+            "da_history", lambda: not (excluded and recent),
+            lambda ok: "no domestic abuse conviction or caution in the last 2 years" if ok
+            else "a domestic abuse conviction or caution in the last 2 years excludes diversion")
+
+    def da_victim_agreement(self) -> RuleResult:
+        screen = self.decision.domestic_abuse
+        required = self.policy.domestic_abuse.require_victim_contacted_and_agrees
+        return self._domestic_abuse(
+            "da_victim_agreement", lambda: not required or screen.victim_contacted_and_agrees,
+            lambda ok: "victim contacted and agrees" if ok else "the victim must be contacted and agree")
+
+    def da_intimate_partner_disposal(self) -> RuleResult:
+        screen = self.decision.domestic_abuse
+        allowed = self.policy.domestic_abuse.intimate_partner_disposals
+        kind = self.decision.disposal_type
+        return self._domestic_abuse(
+            "da_intimate_partner_disposal",
+            lambda: not screen.intimate_partner or kind in allowed,
+            lambda ok: ("not intimate-partner abuse" if not screen.intimate_partner
+                        else f"intimate-partner abuse {'may' if ok else 'may never'} be dealt with by {self.label}"))
+

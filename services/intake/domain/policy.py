@@ -1,0 +1,110 @@
+"""The force's out-of-court disposal policy, as data (`deploy/policy/force-policy.yaml`).
+
+Rules change more often than code, and a force must be able to read what is applied to each
+decision. So the policy is a versioned file, validated strictly at start: an unknown key or a
+wrong type stops intake with a message that names the field, rather than running on a policy
+nobody wrote.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from schemas.vocabulary import DashRiskLevel, DisposalType, OffenceCategory
+
+
+class PolicyError(ValueError):
+    """The policy file is missing, unreadable or invalid; the message says where."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NonCompletionPath(StrEnum):
+    NON_COMPLETION = "non_completion"
+    PROSECUTION = "prosecution"
+    FINANCIAL_PENALTY = "financial_penalty"
+
+
+class Requirements(_Strict):
+    admission: bool
+    sufficient_evidence: bool
+    consent: bool
+    victim_views_sought: bool
+
+
+class DisposalPolicy(_Strict):
+    enabled: bool
+    min_age: int = Field(ge=10, le=120)
+    max_age: int | None = Field(default=None, ge=10, le=120)
+    requires: Requirements
+    max_gravity: int = Field(ge=1, le=4)
+    max_previous_convictions: int = Field(ge=0)
+    max_previous_cautions: int = Field(ge=0)
+    completion_weeks: int = Field(ge=1, le=52)
+    extended_completion_weeks: int | None = Field(default=None, ge=1, le=52)
+    max_non_rehabilitative_attendance_hours: int | None = Field(default=None, ge=0)
+    financial_conditions_for: frozenset[OffenceCategory] = frozenset()
+    appropriate_adult_up_to_age: int | None = None
+    youth_offending_team: bool = False
+    on_non_completion: NonCompletionPath
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DisposalPolicy:
+        if self.max_age is not None and self.max_age < self.min_age:
+            raise ValueError("max_age is below min_age")
+        if self.extended_completion_weeks is not None and self.extended_completion_weeks <= self.completion_weeks:
+            raise ValueError("extended_completion_weeks must exceed completion_weeks")
+        return self
+
+
+class GravityPolicy(_Strict):
+    minimum: int = Field(ge=1, le=4)
+    maximum: int = Field(ge=1, le=4)
+    adjustment: int = Field(ge=0, le=2)
+
+
+class DomesticAbusePolicy(_Strict):
+    excluded_dash_risk: frozenset[DashRiskLevel]
+    exclude_coercive_controlling: bool
+    exclude_recent_domestic_abuse_history: bool
+    require_victim_contacted_and_agrees: bool
+    intimate_partner_disposals: frozenset[DisposalType]
+
+
+class Policy(_Strict):
+    version: str = Field(min_length=1, max_length=40)
+    force_id: str = Field(min_length=2, max_length=40)
+    gravity: GravityPolicy
+    domestic_abuse: DomesticAbusePolicy
+    disposals: dict[DisposalType, DisposalPolicy]
+
+    @model_validator(mode="after")
+    def _every_disposal_described(self) -> Policy:
+        missing = sorted(set(DisposalType) - set(self.disposals))
+        if missing:
+            raise ValueError(f"no rules for disposal type(s): {', '.join(missing)}")
+        return self
+
+
+def load_policy(path: Path) -> Policy:
+    """Read and validate the policy file; raise PolicyError naming the file and the faulty fields."""
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except OSError as error:
+        raise PolicyError(f"cannot read policy file {path}: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise PolicyError(f"policy file {path} is not valid YAML: {error}") from None
+    try:
+        return Policy.model_validate(raw)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, item['loc'])) or '(top level)'}: {item['msg']}"
+            for item in error.errors(include_url=False)
+        )
+        raise PolicyError(f"policy file {path} is invalid: {problems}") from None
