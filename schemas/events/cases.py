@@ -67,6 +67,9 @@ class CaseOpened(Event):
     area: AreaCode
     domestic_abuse: bool
     dash_risk: DashRiskLevel | None = None
+    youth_offending_team: bool = Field(
+        default=False, description="Youth case: the youth offending team must be part of the referral."
+    )
     conditions: Annotated[tuple[CaseCondition, ...], Field(max_length=10)] = ()
     decided_at: AwareDatetime
     complete_by: date

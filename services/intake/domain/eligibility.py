@@ -78,7 +78,7 @@ class _Rules:
 
     def age_band(self) -> RuleResult:
         low, high, age = self.disposal.min_age, self.disposal.max_age, self.decision.age_at_offence
-        band = f"{low}–{high}" if high is not None else f"{low} and over"
+        band = f"the {low}–{high} band" if high is not None else f"the {low}-and-over band"
         passed = age >= low and (high is None or age <= high)
         return RuleResult("age_band", passed, f"age {age} is {'within' if passed else 'outside'} {band} for {self.label}")
 
@@ -94,7 +94,7 @@ class _Rules:
     def _requirement(self, rule: str, required: bool, met: bool, what: str) -> RuleResult:
         if not required:
             return RuleResult(rule, True, f"{what} not required for {self.label}")
-        return RuleResult(rule, met, f"{what} {'given' if met else 'required but not given'}")
+        return RuleResult(rule, met, f"{what} {'recorded' if met else 'required but not recorded'}")
 
     def admission(self) -> RuleResult:
         return self._requirement("admission", self.disposal.requires.admission, self.decision.admission,
@@ -102,7 +102,7 @@ class _Rules:
 
     def sufficient_evidence(self) -> RuleResult:
         return self._requirement("sufficient_evidence", self.disposal.requires.sufficient_evidence,
-                                 self.decision.sufficient_evidence, "evidence sufficient to charge")
+                                 self.decision.sufficient_evidence, "sufficient evidence to charge")
 
     def consent(self) -> RuleResult:
         return self._requirement("consent", self.disposal.requires.consent, self.decision.consent,
@@ -110,10 +110,13 @@ class _Rules:
 
     def victim_views(self) -> RuleResult:
         views = self.decision.victim_views
-        met = views in (VictimViews.SOUGHT, VictimViews.NO_IDENTIFIABLE_VICTIM)
-        return self._requirement("victim_views", self.disposal.requires.victim_views_sought, met,
-                                 "victim's views sought" if views != VictimViews.NO_IDENTIFIABLE_VICTIM
-                                 else "victim's views (no identifiable victim)")
+        if views == VictimViews.NO_IDENTIFIABLE_VICTIM:
+            return RuleResult("victim_views", True, "no identifiable victim")
+        if not self.disposal.requires.victim_views_sought:
+            return RuleResult("victim_views", True, f"victim's views not required for {self.label}")
+        sought = views == VictimViews.SOUGHT
+        return RuleResult("victim_views", sought,
+                          "victim's views sought" if sought else "victim's views required but not sought")
 
     def gravity(self) -> RuleResult:
         score, limit = self.adjusted_gravity, self.disposal.max_gravity
@@ -123,11 +126,11 @@ class _Rules:
 
     def previous_convictions(self) -> RuleResult:
         count, limit = self.decision.criminal_history.previous_convictions, self.disposal.max_previous_convictions
-        return RuleResult("previous_convictions", count <= limit, f"{count} previous convictions; limit {limit}")
+        return RuleResult("previous_convictions", count <= limit, f"previous convictions: {count}; limit {limit}")
 
     def previous_cautions(self) -> RuleResult:
         count, limit = self.decision.criminal_history.previous_cautions, self.disposal.max_previous_cautions
-        return RuleResult("previous_cautions", count <= limit, f"{count} previous cautions; limit {limit}")
+        return RuleResult("previous_cautions", count <= limit, f"previous cautions: {count}; limit {limit}")
 
     def attendance_hours(self) -> RuleResult:
         limit = self.disposal.max_non_rehabilitative_attendance_hours

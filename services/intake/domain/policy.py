@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from schemas.vocabulary import DashRiskLevel, DisposalType, OffenceCategory
 
@@ -84,20 +84,25 @@ class Policy(_Strict):
     domestic_abuse: DomesticAbusePolicy
     disposals: dict[DisposalType, DisposalPolicy]
 
-    @model_validator(mode="after")
-    def _every_disposal_described(self) -> Policy:
-        missing = sorted(set(DisposalType) - set(self.disposals))
+    @field_validator("disposals")
+    @classmethod
+    def _every_disposal_described(
+        cls, disposals: dict[DisposalType, DisposalPolicy]
+    ) -> dict[DisposalType, DisposalPolicy]:
+        missing = sorted(set(DisposalType) - set(disposals))
         if missing:
             raise ValueError(f"no rules for disposal type(s): {', '.join(missing)}")
-        return self
+        return disposals
 
 
 def load_policy(path: Path) -> Policy:
     """Read and validate the policy file; raise PolicyError naming the file and the faulty fields."""
     try:
-        raw = yaml.safe_load(path.read_text())
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise PolicyError(f"cannot read policy file {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise PolicyError(f"policy file {path} is not UTF-8 text") from None
     except yaml.YAMLError as error:
         raise PolicyError(f"policy file {path} is not valid YAML: {error}") from None
     try:

@@ -1,0 +1,110 @@
+"""What every HTTP door of the platform does the same way: body limits, errors, health.
+
+Callers are police systems and small partner agencies, often testing by hand with curl, so
+every refusal is JSON of one shape — `{"error": code, "message": text, "fields": [...]}` —
+and a validation error names each field and what is wrong with it, but never echoes the value
+sent (it may be a name, a date of birth or a note about someone's health).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger(__name__)
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: str
+    message: str
+    fields: list[FieldProblem] = []
+
+
+def error_response(status: int, error: str, message: str, fields: list[FieldProblem] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    body = ErrorBody(error=error, message=message, fields=fields or [])
+    return JSONResponse(status_code=status, content=body.model_dump(), headers=headers)
+
+
+class BodySizeLimit:
+    """Refuse a request body over `max_bytes` with 413, before anything parses it.
+
+    Reads at most `max_bytes + 1` bytes whether or not Content-Length is sent (or honest).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            return await self._refuse(scope, receive, send)
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                return await self._refuse(scope, receive, send)
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(413, "body_too_large", f"request bodies are limited to {self.max_bytes} bytes")
+        await response(scope, receive, send)
+
+
+def install_conventions(app: FastAPI, *, max_body_bytes: int, ready: Callable[[], Awaitable[bool]]) -> None:
+    """Add the body limit, the error handlers and `/healthz` + `/readyz` to `app`."""
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        fields = [
+            FieldProblem(field=".".join(str(part) for part in item["loc"] if part != "body") or "(body)",
+                         message=item["msg"])
+            for item in error.errors()
+        ]
+        return error_response(422, "invalid_request", "the request does not match the schema; see fields", fields)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, error: Exception) -> JSONResponse:
+        logger.error("unexpected error handling a request: %s", type(error).__name__)
+        return error_response(500, "internal_error", "an unexpected error; it has been logged")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        if await ready():
+            return JSONResponse({"status": "ready"})
+        return error_response(503, "not_ready", "the service cannot reach its database or broker yet")

@@ -1,0 +1,1 @@
+"""Intake's adapters: SQL for cases, assessments, history and idempotency keys."""

@@ -1,0 +1,30 @@
+"""Police clients: each police system that calls intake, and the force it may act for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+
+@dataclass(frozen=True)
+class PoliceClient:
+    client_id: str
+    force_id: str
+    name: str
+
+
+async def add_client(connection: asyncpg.Connection, client: PoliceClient, *, now: datetime) -> None:
+    await connection.execute(
+        "INSERT INTO police_clients (client_id, force_id, name, created_at) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (client_id) DO NOTHING",
+        client.client_id, client.force_id, client.name, now,
+    )
+
+
+async def find_client(connection: asyncpg.Connection | asyncpg.Pool, client_id: str) -> PoliceClient | None:
+    row = await connection.fetchrow(
+        "SELECT client_id, force_id, name FROM police_clients WHERE client_id = $1", client_id
+    )
+    return None if row is None else PoliceClient(**dict(row))

@@ -1,0 +1,77 @@
+"""Intake's composition root: settings, policy, clock and ids in; a runnable FastAPI app out.
+
+The app's lifespan starts the shared runtime (migrated pool, topics, outbox relay, broker),
+subscribes the Kafka command consumer and serves HTTP; tests build the same app with a fixed
+clock, their own ids and their own topic prefix and schema.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from platform_plumbing.clock import Clock, IdFactory, SystemClock, new_id
+from platform_plumbing.event_outbox import EventSource
+from platform_plumbing.http_conventions import install_conventions
+from platform_plumbing.service_runtime import service_runtime
+from platform_plumbing.subscriptions import subscribe_transactionally
+from platform_plumbing.transactional_consumer import TransactionalBatchConsumer
+from services.intake.domain.policy import load_policy
+from services.intake.entrypoints.http_api import build_router, install_error_handlers
+from services.intake.entrypoints.kafka_commands import ACCEPTED, command_handler
+from services.intake.service_layer.unit_of_work import IntakeContext
+from services.intake.settings import IntakeSettings
+from schemas.topics import DEAD_LETTERS, DECISIONS
+
+MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
+CONSUMER_GROUP = "intake"
+
+
+def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdFactory = new_id) -> FastAPI:
+    """Build intake. The policy is loaded now, so a broken policy file fails before anything starts."""
+    policy = load_policy(settings.intake_policy_file)
+    clock = clock or SystemClock()
+    context = IntakeContext(policy=policy, clock=clock, new_id=ids,
+                            events=EventSource(settings.intake_event_source, clock, ids, settings.topic_prefix))
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with service_runtime(settings, service="intake", schema=settings.intake_db_schema,
+                                   migrations=MIGRATIONS) as runtime:
+            consumer = TransactionalBatchConsumer(
+                pool=runtime.pool, registry=ACCEPTED, handler=command_handler(context), service="intake",
+                dead_letter_topic=settings.topic(DEAD_LETTERS.name), max_attempts=settings.max_delivery_attempts,
+            )
+            subscribe_transactionally(runtime.broker, consumer, settings.topic(DECISIONS.name),
+                                      group_id=settings.topic(CONSUMER_GROUP), settings=settings,
+                                      title="police commands")
+            app.state.pool = runtime.pool
+            await runtime.broker.start()
+            yield
+
+    async def ready() -> bool:
+        pool = getattr(app.state, "pool", None)
+        if pool is None:
+            return False
+        try:
+            await pool.fetchval("SELECT 1")
+        except Exception:
+            return False
+        return True
+
+    app = FastAPI(
+        title="Diversion intake — API for police systems",
+        version=policy.version,
+        description=(
+            "Submit out-of-court diversion decisions and needs assessments, withdraw cases, extend "
+            "deadlines and read a case's status. Authenticate with the `X-API-Key` header. Every "
+            "decision is answered with the force policy's explained outcome."
+        ),
+        lifespan=lifespan,
+    )
+    app.include_router(build_router(context))
+    install_conventions(app, max_body_bytes=settings.intake_max_body_bytes, ready=ready)
+    install_error_handlers(app)
+    return app

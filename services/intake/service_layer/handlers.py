@@ -1,0 +1,190 @@
+"""Intake's use cases. Each takes a command and a unit of work and never knows the door it came from,
+so a decision over HTTP and the same decision on Kafka get the same checks and the same outcome.
+"""
+
+from __future__ import annotations
+
+from schemas.commands import DiversionDecision, NeedsAssessment, WithdrawCase
+from schemas.events import CaseCondition, CaseOpened, CaseRejected, CaseWithdrawn, DeadlineExtended, NeedsAssessed, RuleOutcome
+from schemas.personal import PersonalDetails
+from schemas.vocabulary import ExtensionReason
+from services.intake.adapters.case_repository import CaseRecord
+from services.intake.domain import deadlines, eligibility
+from services.intake.service_layer.results import (
+    CaseChange,
+    CaseNotFound,
+    CaseNotOpen,
+    CaseView,
+    DecisionResult,
+    WrongForce,
+)
+from services.intake.service_layer.unit_of_work import UnitOfWork
+
+
+async def submit_decision(
+    decision: DiversionDecision,
+    uow: UnitOfWork,
+    *,
+    received_via: str,
+    client_id: str | None = None,
+    idempotency_key: str | None = None,
+) -> DecisionResult:
+    """Check the decision against policy, record the case (open or rejected) and announce it.
+
+    A resubmission — the same police reference, or the same client's Idempotency-Key — returns
+    the original result and changes nothing.
+    """
+    _check_force(decision.force_id, uow)
+    now = uow.context.clock.now()
+    if client_id and idempotency_key:
+        earlier = await uow.cases.by_idempotency_key(client_id, idempotency_key)
+        if earlier is not None:
+            return DecisionResult(earlier, replayed=True)
+    earlier = await uow.cases.by_reference(decision.force_id, decision.police_reference)
+    if earlier is not None:
+        return await _replayed(earlier, uow, client_id, idempotency_key)
+
+    verdict = eligibility.assess(decision, uow.context.policy)
+    disposal = uow.context.policy.disposals[decision.disposal_type]
+    case = CaseRecord(
+        case_id=uow.context.new_id(),
+        force_id=decision.force_id,
+        police_reference=decision.police_reference,
+        subject_ref=decision.subject_ref,
+        disposal_type=decision.disposal_type.value,
+        status="open" if verdict.eligible else "rejected",
+        policy_version=uow.context.policy.version,
+        rule_outcomes=[{"rule": r.rule, "passed": r.passed, "reason": r.reason} for r in verdict.results],
+        youth_offending_team=verdict.youth_offending_team,
+        decided_at=decision.decided_at,
+        complete_by=deadlines.complete_by(decision.decided_at, disposal) if verdict.eligible else None,
+        deadline_extended=False,
+        received_via=received_via,
+    )
+    if not await uow.cases.add(case, now=now):  # a concurrent submission won the race
+        earlier = await uow.cases.by_reference(decision.force_id, decision.police_reference)
+        return await _replayed(earlier, uow, client_id, idempotency_key)
+    if client_id and idempotency_key:
+        await uow.cases.remember_idempotency_key(client_id, idempotency_key, case.case_id, now=now)
+    if verdict.eligible:
+        await _open(case, decision, verdict, uow)
+    else:
+        await _reject(case, decision, verdict, uow)
+    return DecisionResult(case, replayed=False)
+
+
+async def assess_needs(assessment: NeedsAssessment, uow: UnitOfWork) -> CaseChange:
+    """Record a (re)assessment of an open case's needs; the latest one replaces the earlier."""
+    case = await _open_case(assessment.force_id, assessment.police_reference, uow)
+    now = uow.context.clock.now()
+    needs = [need.model_dump(mode="json") for need in assessment.needs]
+    await uow.cases.add_assessment(case.case_id, needs, assessed_at=assessment.assessed_at, now=now)
+    await uow.cases.record(case.case_id, "needs assessed", f"{len(needs)} need(s) assessed", at=now)
+    await uow.outbox.publish(NeedsAssessed(case_id=case.case_id, needs=needs, assessed_at=assessment.assessed_at))
+    return CaseChange(case.case_id, case.status, case.complete_by)
+
+
+async def withdraw_case(withdrawal: WithdrawCase, uow: UnitOfWork) -> CaseChange:
+    """Withdraw an open case; withdrawing it again changes nothing."""
+    _check_force(withdrawal.force_id, uow)
+    case = await uow.cases.by_reference(withdrawal.force_id, withdrawal.police_reference, for_update=True)
+    if case is None:
+        raise CaseNotFound("no case with this police reference")
+    if case.status == "withdrawn":
+        return CaseChange(case.case_id, case.status, case.complete_by)
+    if case.status != "open":
+        raise CaseNotOpen(f"the case is {case.status}, so it cannot be withdrawn")
+    now = uow.context.clock.now()
+    await uow.cases.set_status(case.case_id, "withdrawn", now=now)
+    await uow.cases.record(case.case_id, "case withdrawn", f"withdrawn: {withdrawal.reason.value}", at=now)
+    await uow.outbox.publish(
+        CaseWithdrawn(case_id=case.case_id, reason=withdrawal.reason, withdrawn_at=withdrawal.withdrawn_at)
+    )
+    return CaseChange(case.case_id, "withdrawn", case.complete_by)
+
+
+async def extend_deadline(force_id: str, police_reference: str, reason: ExtensionReason, uow: UnitOfWork) -> CaseChange:
+    """Move an open case's deadline to its exceptional limit, by a recorded police decision."""
+    case = await _open_case(force_id, police_reference, uow)
+    disposal = uow.context.policy.disposals[case.disposal_type]
+    extended = deadlines.extended_complete_by(case.decided_at, disposal, current=case.complete_by)
+    now = uow.context.clock.now()
+    await uow.cases.extend_deadline(case.case_id, extended, now=now)
+    await uow.cases.record(case.case_id, "deadline extended", f"to {extended.isoformat()}: {reason.value}", at=now)
+    await uow.outbox.publish(DeadlineExtended(case_id=case.case_id, previous_complete_by=case.complete_by,
+                                              complete_by=extended, reason=reason))
+    return CaseChange(case.case_id, case.status, extended)
+
+
+async def read_case(force_id: str, police_reference: str, uow: UnitOfWork) -> CaseView:
+    _check_force(force_id, uow)
+    case = await uow.cases.by_reference(force_id, police_reference)
+    if case is None:
+        raise CaseNotFound("no case with this police reference")
+    return CaseView(case, await uow.cases.latest_needs(case.case_id), await uow.cases.history(case.case_id))
+
+
+async def _open(case: CaseRecord, decision: DiversionDecision, verdict: eligibility.Verdict, uow: UnitOfWork) -> None:
+    now = uow.context.clock.now()
+    personal = PersonalDetails.model_validate(decision.personal.model_dump())
+    await uow.cases.save_personal_details(case.case_id, personal.model_dump(mode="json"))
+    await uow.cases.record(case.case_id, "case opened",
+                           f"{decision.disposal_type.value} under policy {case.policy_version}", at=now)
+    events = [CaseOpened(
+        case_id=case.case_id,
+        subject_ref=decision.subject_ref,
+        force_id=decision.force_id,
+        police_reference=decision.police_reference,
+        disposal_type=decision.disposal_type,
+        offence_category=decision.offence.category,
+        gravity_score=verdict.adjusted_gravity,
+        age_at_offence=decision.age_at_offence,
+        sex=decision.sex,
+        area=decision.area,
+        domestic_abuse=decision.domestic_abuse is not None,
+        dash_risk=decision.domestic_abuse.dash_risk if decision.domestic_abuse else None,
+        youth_offending_team=verdict.youth_offending_team,
+        conditions=[CaseCondition(condition_id=uow.context.new_id(), **condition.model_dump())
+                    for condition in decision.conditions],
+        decided_at=decision.decided_at,
+        complete_by=case.complete_by,
+        personal=personal,
+    )]
+    if decision.needs:
+        needs = [need.model_dump(mode="json") for need in decision.needs]
+        await uow.cases.add_assessment(case.case_id, needs, assessed_at=decision.decided_at, now=now)
+        events.append(NeedsAssessed(case_id=case.case_id, needs=needs, assessed_at=decision.decided_at))
+    await uow.outbox.publish(*events)
+
+
+async def _reject(case: CaseRecord, decision: DiversionDecision, verdict: eligibility.Verdict, uow: UnitOfWork) -> None:
+    failed = ", ".join(result.rule for result in verdict.failed)
+    await uow.cases.record(case.case_id, "case rejected", f"failed: {failed}", at=uow.context.clock.now())
+    await uow.outbox.publish(CaseRejected(
+        case_id=case.case_id,
+        force_id=decision.force_id,
+        police_reference=decision.police_reference,
+        disposal_type=decision.disposal_type,
+        rule_outcomes=[RuleOutcome(**outcome) for outcome in case.rule_outcomes],
+    ))
+
+
+async def _replayed(case: CaseRecord, uow: UnitOfWork, client_id: str | None, key: str | None) -> DecisionResult:
+    if client_id and key:
+        await uow.cases.remember_idempotency_key(client_id, key, case.case_id, now=uow.context.clock.now())
+    return DecisionResult(case, replayed=True)
+
+
+async def _open_case(force_id: str, police_reference: str, uow: UnitOfWork) -> CaseRecord:
+    _check_force(force_id, uow)
+    case = await uow.cases.by_reference(force_id, police_reference, for_update=True)
+    if case is None:
+        raise CaseNotFound("no case with this police reference")
+    if case.status != "open":
+        raise CaseNotOpen(f"the case is {case.status}")
+    return case
+
+
+def _check_force(force_id: str, uow: UnitOfWork) -> None:
+    if force_id != uow.context.policy.force_id:
+        raise WrongForce(f"this service acts for {uow.context.policy.force_id} only")

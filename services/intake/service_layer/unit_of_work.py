@@ -1,0 +1,34 @@
+"""One transaction's worth of intake: the case repository and the event outbox on one connection.
+
+The caller owns the transaction (an HTTP request opens one; the Kafka consumer runs each record
+in a savepoint of its batch's), so that a case, its history and the events announcing it are
+committed together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from platform_plumbing.clock import Clock, IdFactory
+from platform_plumbing.event_outbox import EventOutbox, EventSource
+from services.intake.adapters.case_repository import CaseRepository
+from services.intake.domain.policy import Policy
+
+
+@dataclass(frozen=True)
+class IntakeContext:
+    """What every intake handler needs besides the command: policy, clock, ids, event source."""
+
+    policy: Policy
+    clock: Clock
+    new_id: IdFactory
+    events: EventSource
+
+
+class UnitOfWork:
+    def __init__(self, connection: asyncpg.Connection, context: IntakeContext) -> None:
+        self.cases = CaseRepository(connection)
+        self.outbox = EventOutbox(connection, context.events)
+        self.context = context

@@ -1,0 +1,25 @@
+"""Intake's settings: the shared platform settings plus what only intake needs (`INTAKE_*`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from platform_plumbing.settings import PlatformSettings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class IntakeSettings(PlatformSettings):
+    intake_policy_file: Path = Field(
+        REPO_ROOT / "deploy" / "policy" / "force-policy.yaml",
+        description="The force's disposal policy (YAML); validated at start, a broken file stops the service.",
+    )
+    intake_db_schema: str = Field("intake", description="PostgreSQL schema intake owns.")
+    intake_host: str = Field("127.0.0.1", description="Address the HTTP API listens on.")
+    intake_port: int = Field(18080, description="Port the HTTP API listens on.")
+    intake_max_body_bytes: int = Field(
+        64 * 1024, ge=1024, description="Larger request bodies are refused with 413 before they are parsed.",
+    )
+    intake_event_source: str = Field("/diversion/intake", description="CloudEvents `source` of intake's events.")
