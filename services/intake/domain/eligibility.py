@@ -43,7 +43,7 @@ def assess(decision: DiversionDecision, policy: Policy) -> Verdict:
     return Verdict(
         results=tuple(rule() for rule in rules.all()),
         adjusted_gravity=rules.adjusted_gravity,
-        youth_offending_team=rules.disposal.youth_offending_team,
+        youth_offending_team=rules.is_youth and policy.youth.refer_to_youth_offending_team,
     )
 
 
@@ -62,6 +62,7 @@ class _Rules:
         self.disposal: DisposalPolicy = policy.disposals[decision.disposal_type]
         self.adjusted_gravity = adjusted_gravity(decision, policy)
         self.label = decision.disposal_type.value.replace("_", " ")
+        self.is_youth = decision.age_at_offence <= policy.youth.up_to_age
 
     def all(self) -> list[Callable[[], RuleResult]]:
         return [

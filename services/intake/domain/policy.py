@@ -51,7 +51,6 @@ class DisposalPolicy(_Strict):
     max_non_rehabilitative_attendance_hours: int | None = Field(default=None, ge=0)
     financial_conditions_for: frozenset[OffenceCategory] = frozenset()
     appropriate_adult_up_to_age: int | None = None
-    youth_offending_team: bool = False
     on_non_completion: NonCompletionPath
 
     @model_validator(mode="after")
@@ -69,6 +68,13 @@ class GravityPolicy(_Strict):
     adjustment: int = Field(ge=0, le=2)
 
 
+class YouthPolicy(_Strict):
+    """Who counts as a youth, and whether every youth case goes to the youth offending team."""
+
+    up_to_age: int = Field(ge=10, le=25)
+    refer_to_youth_offending_team: bool
+
+
 class DomesticAbusePolicy(_Strict):
     excluded_dash_risk: frozenset[DashRiskLevel]
     exclude_coercive_controlling: bool
@@ -81,6 +87,7 @@ class Policy(_Strict):
     version: str = Field(min_length=1, max_length=40)
     force_id: str = Field(min_length=2, max_length=40)
     gravity: GravityPolicy
+    youth: YouthPolicy
     domestic_abuse: DomesticAbusePolicy
     disposals: dict[DisposalType, DisposalPolicy]
 

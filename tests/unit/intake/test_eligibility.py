@@ -249,6 +249,9 @@ def test_domestic_abuse_gates_do_not_apply_without_a_domestic_abuse_screen() -> 
 
 @pytest.mark.parametrize(("disposal", "age", "routed"), [
     param(YOUTH_CC, 15, True, id="youth CC"),
+    param(CR, 15, True, id="youth CR"),
+    param(CR, 17, True, id="CR at 17"),
+    param(CR, 18, False, id="CR at 18"),
     param(ADULT_CC, 34, False, id="adult CC"),
     param(CR, 34, False, id="adult CR"),
 ])

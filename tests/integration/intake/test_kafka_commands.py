@@ -1,0 +1,76 @@
+"""Police commands on `diversion.decisions.v1`: same validation and outcome as HTTP, bad ones dead-lettered."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from schemas.commands import DiversionDecision, NeedsAssessment
+from schemas.envelope import encode
+from schemas.events import CaseOpened, NeedsAssessed
+from schemas.topics import DEAD_LETTERS, DECISIONS
+from tests.integration.intake.test_http_decisions import case_events, decision
+from services.intake.bootstrap import CONSUMER_GROUP
+from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
+
+
+def command_record(command, event_id: str, key: str):
+    encoded = encode(command, event_id=event_id, source="/police/niche-rms", time=datetime.now(UTC), key=key)
+    return encoded.key, encoded.headers, encoded.value
+
+
+async def send(intake, *records) -> None:
+    await produce(intake.settings.kafka_bootstrap_servers, intake.settings.topic(DECISIONS.name), list(records))
+
+
+async def test_a_decision_from_kafka_opens_the_same_case_http_would_and_is_idempotent_across_doors(intake):
+    command = DiversionDecision.model_validate(decision("13YE0000100"))
+    await send(intake, command_record(command, "cmd-1", "13YE0000100"))
+    await send(intake, command_record(command, "cmd-1", "13YE0000100"))  # redelivered
+    await send(intake, command_record(command, "cmd-2", "13YE0000100"))  # resubmitted with a new id
+
+    events = await case_events(intake, at_least=2)
+    await eventually(lambda: _processed(intake, 3))
+    assert [event.get_type() for _, event in events] == [CaseOpened.event_type, NeedsAssessed.event_type]
+    over_http = await intake.http.post("/v1/decisions", json=decision("13YE0000100"))
+    assert over_http.status_code == 200 and over_http.json()["replayed"] is True
+    assert over_http.json()["case_id"] == str(CaseOpened.model_validate(events[0][1].get_data()).case_id)
+    status = (await intake.http.get("/v1/cases/13YE0000100")).json()
+    assert status["status"] == "open"
+    assert await intake.pool.fetchval("SELECT received_via FROM cases") == "kafka"
+    assert await intake.pool.fetchval("SELECT count(*) FROM cases") == 1
+
+
+async def test_bad_commands_are_dead_lettered_and_the_partition_keeps_flowing(intake):
+    good = DiversionDecision.model_validate(decision("13YE0000200"))
+    key, headers, value = command_record(good, "good-1", "same-key")
+    too_young = value.replace(b'"age_at_offence":34', b'"age_at_offence":3')
+    for_unknown_case = NeedsAssessment.model_validate({
+        "force_id": "west-yorkshire", "police_reference": "13YE0009999", "assessed_at": "2025-03-05T10:00:00+00:00",
+        "needs": [{"category": "housing", "severity": "high", "preferred_mode": "hybrid"}]})
+    other_force = DiversionDecision.model_validate(decision("13YE0000201", force_id="north-yorkshire"))
+    await send(
+        intake,
+        (key, [(n, b"bad-1" if n == "ce_id" else v) for n, v in headers], b"{ not json"),
+        (key, [(n, b"bad-2" if n == "ce_id" else v) for n, v in headers], too_young),
+        command_record(for_unknown_case, "bad-3", "same-key"),
+        command_record(other_force, "bad-4", "same-key"),
+        (key, headers, value),
+    )
+
+    await eventually(lambda: _processed(intake, 5))
+    dead = await read_topic(intake.settings.kafka_bootstrap_servers, intake.settings.topic(DEAD_LETTERS.name),
+                            at_least=4)
+    reasons = {dict(r.headers)["ce_id"].decode(): dict(r.headers) for r in dead}
+    assert sorted(reasons) == ["bad-1", "bad-2", "bad-3", "bad-4"]
+    assert reasons["bad-2"]["dlq_reason"].startswith(b"age_at_offence:")
+    assert reasons["bad-3"]["dlq_error_class"] == b"PoisonMessage"
+    assert b"CaseNotFound" in reasons["bad-3"]["dlq_reason"]
+    assert b"WrongForce" in reasons["bad-4"]["dlq_reason"]
+    assert all(h["dlq_service"] == b"intake" for h in reasons.values())
+    assert await intake.pool.fetchval("SELECT police_reference FROM cases") == "13YE0000200"
+
+
+async def _processed(intake, count: int) -> bool:
+    """Whether intake's consumer group has committed `count` commands (the DB commit came first)."""
+    group = intake.settings.topic(CONSUMER_GROUP)
+    return await committed_offsets(intake.settings.kafka_bootstrap_servers, group) >= count
