@@ -34,6 +34,7 @@ T = TypeVar("T")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
                               description="The police client's API key, `dvk_<id>_<secret>`.")
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The body could not be read (e.g. not UTF-8)."},
     401: {"model": ErrorBody, "description": "No API key, or not a live one."},
     403: {"model": ErrorBody, "description": "The case belongs to another force."},
     413: {"model": ErrorBody, "description": "Body larger than the limit."},
@@ -71,7 +72,9 @@ def build_router(context: IntakeContext) -> APIRouter:
 
     router = APIRouter(prefix="/v1", tags=["police"])
 
-    @router.post("/decisions", status_code=201, response_model=DecisionResponse, responses=ERRORS,
+    @router.post("/decisions", status_code=201, response_model=DecisionResponse,
+                 responses={**ERRORS, 200: {"model": DecisionResponse,
+                                            "description": "A resubmission: the original result, `replayed: true`."}},
                  summary="Submit a diversion decision")
     async def submit_decision(decision: DiversionDecision, client: Client, request: Request, response: Response,
                               idempotency_key: IdempotencyKey = None) -> DecisionResponse:

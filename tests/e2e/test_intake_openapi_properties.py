@@ -1,0 +1,69 @@
+"""Property-based run of intake's own OpenAPI against the running process: no input gives a 500.
+
+Schemathesis generates requests from the published schema (valid and invalid, with and
+without the declared constraints) and checks every answer: never a server error, and every
+answer conforms to the status codes and bodies the schema documents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import asyncpg
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings as hypothesis_settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+
+from platform_plumbing.api_keys import issue_key
+from platform_plumbing.clock import SystemClock
+from services.intake.adapters.police_clients import PoliceClient, add_client
+from services.intake.bootstrap import create_app
+from services.intake.settings import IntakeSettings
+from tests.service_process import ServiceProcess, free_port
+
+schema = schemathesis.openapi.from_dict(create_app(IntakeSettings()).openapi())
+
+
+@pytest.fixture(scope="module")
+def running_intake(infrastructure, tmp_path_factory):
+    namespace = f"t{uuid.uuid4().hex[:12]}"
+    port = free_port()
+    service = ServiceProcess("services.intake", {
+        "KAFKA_BOOTSTRAP_SERVERS": infrastructure.kafka_bootstrap_servers,
+        "DATABASE_URL": infrastructure.database_url, "TOPIC_PREFIX": f"{namespace}.",
+        "INTAKE_DB_SCHEMA": namespace, "INTAKE_PORT": str(port),
+    }, port=port, log=tmp_path_factory.mktemp("intake") / "intake.log")
+    api_key = asyncio.run(_start_and_provision(service, infrastructure.database_url, namespace))
+    yield service.url, api_key
+    service.stop()
+    asyncio.run(_drop(infrastructure.database_url, namespace))
+
+
+@schema.parametrize()
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_request_makes_intake_fail(case, running_intake):
+    url, api_key = running_intake
+    response = case.call(base_url=url, headers={"X-API-Key": api_key}, timeout=10)
+    case.validate_response(response, checks=(not_a_server_error, status_code_conformance, response_schema_conformance))
+
+
+async def _start_and_provision(service: ServiceProcess, database_url: str, schema_name: str) -> str:
+    await service.start()
+    connection = await asyncpg.connect(database_url, server_settings={"search_path": schema_name})
+    try:
+        now = SystemClock().now()
+        await add_client(connection, PoliceClient("fuzz-police", "west-yorkshire", "fuzz"), now=now)
+        return (await issue_key(connection, "fuzz-police", now=now)).api_key
+    finally:
+        await connection.close()
+
+
+async def _drop(database_url: str, schema_name: str) -> None:
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.execute(f"DROP SCHEMA IF EXISTS {schema_name} CASCADE")
+    finally:
+        await connection.close()

@@ -1,0 +1,60 @@
+"""A service run as a real separate process (`python -m services.<name>`), to be killed and restarted."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ServiceProcess:
+    def __init__(self, module: str, environment: dict[str, str], port: int, log: Path) -> None:
+        self.module = module
+        self.environment = {**os.environ, **environment}
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    async def start(self, *, timeout: float = 60.0) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen([sys.executable, "-m", self.module], env=self.environment,
+                                            stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient() as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"{self.module} exited with {self.process.returncode}; see {self.log}")
+                try:
+                    if (await client.get(f"{self.url}/readyz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise RuntimeError(f"{self.module} not ready within {timeout}s; see {self.log}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hooks, no final commits — a crash."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
