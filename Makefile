@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install up up-cluster down down-cluster clean test test-unit schemas
+.PHONY: help install up up-cluster down clean test test-unit lint schemas
 
 help:
 	@echo "make up          start Kafka (KRaft) and PostgreSQL, create the topics, print their settings"
@@ -12,6 +12,7 @@ help:
 	@echo "make test        run every test (starts Kafka and PostgreSQL itself if they are not up)"
 	@echo "make down        stop everything; make clean also deletes the data"
 	@echo "make schemas     regenerate schemas/jsonschema from the event models"
+	@echo "make lint        ruff, as make test runs it first"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +35,11 @@ clean: $(STAMP)
 	@$(PY) -m deploy.local_stack clean
 	@$(PY) -m deploy.local_stack clean --cluster
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
 
 test-unit: $(STAMP)
 	$(VENV)/bin/pytest tests/unit

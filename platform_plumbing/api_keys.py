@@ -33,7 +33,10 @@ async def issue_key(connection: asyncpg.Connection, principal_id: str, *, now: d
     secret = secrets.token_urlsafe(32)
     await connection.execute(
         "INSERT INTO api_keys (key_id, principal_id, secret_hash, created_at) VALUES ($1, $2, $3, $4)",
-        key_id, principal_id, _hash(secret), now,
+        key_id,
+        principal_id,
+        _hash(secret),
+        now,
     )
     return IssuedKey(key_id=key_id, api_key=f"dvk_{key_id}_{secret}")
 

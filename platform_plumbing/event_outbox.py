@@ -39,8 +39,14 @@ class EventOutbox:
         for event in events:
             event_id = str(self._source.new_id())
             topic = self._source.topic_prefix + topic_carrying(event.event_type).name
-            encoded = encode(event, event_id=event_id, source=self._source.source,
-                             time=self._source.clock.now(), key=str(event.case_id), subject=str(event.case_id))
+            encoded = encode(
+                event,
+                event_id=event_id,
+                source=self._source.source,
+                time=self._source.clock.now(),
+                key=str(event.case_id),
+                subject=str(event.case_id),
+            )
             records.append(OutgoingRecord.of(topic, encoded))
             ids.append(event_id)
         await add_to_outbox(self._connection, records)

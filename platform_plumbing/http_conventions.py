@@ -32,8 +32,13 @@ class ErrorBody(BaseModel):
     fields: list[FieldProblem] = []
 
 
-def error_response(status: int, error: str, message: str, fields: list[FieldProblem] | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    error: str,
+    message: str,
+    fields: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body = ErrorBody(error=error, message=message, fields=fields or [])
     return JSONResponse(status_code=status, content=body.model_dump(), headers=headers)
 
@@ -89,8 +94,9 @@ def install_conventions(app: FastAPI, *, max_body_bytes: int, ready: Callable[[]
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
         fields = [
-            FieldProblem(field=".".join(str(part) for part in item["loc"] if part != "body") or "(body)",
-                         message=item["msg"])
+            FieldProblem(
+                field=".".join(str(part) for part in item["loc"] if part != "body") or "(body)", message=item["msg"]
+            )
             for item in error.errors()
         ]
         return error_response(422, "invalid_request", "the request does not match the schema; see fields", fields)

@@ -32,8 +32,7 @@ class OutgoingRecord:
 async def add_to_outbox(connection: asyncpg.Connection, records: Iterable[OutgoingRecord]) -> None:
     """Queue records for publishing; call inside the transaction that makes the state change."""
     rows = [
-        (r.topic, r.key, [name for name, _ in r.headers], [value for _, value in r.headers], r.value)
-        for r in records
+        (r.topic, r.key, [name for name, _ in r.headers], [value for _, value in r.headers], r.value) for r in records
     ]
     if rows:
         await connection.executemany(

@@ -33,7 +33,11 @@ class Runtime:
 
 @contextlib.asynccontextmanager
 async def service_runtime(
-    settings: PlatformSettings, *, service: str, schema: str, migrations: Path,
+    settings: PlatformSettings,
+    *,
+    service: str,
+    schema: str,
+    migrations: Path,
 ) -> AsyncIterator[Runtime]:
     """Yield a runtime whose broker is not started yet: register subscribers, then `broker.start()`."""
     pool = await create_pool(settings.database_url, schema, max_size=settings.database_pool_size)
@@ -44,8 +48,9 @@ async def service_runtime(
         await migrate(pool, {service: migrations})
         await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
         await producer.start()
-        relay = OutboxRelay(pool, producer, batch_size=settings.outbox_batch_size,
-                            poll_seconds=settings.outbox_poll_seconds)
+        relay = OutboxRelay(
+            pool, producer, batch_size=settings.outbox_batch_size, poll_seconds=settings.outbox_poll_seconds
+        )
         relay_task = asyncio.create_task(relay.run(), name=f"{service}-outbox-relay")
         yield Runtime(pool=pool, broker=broker)
     finally:

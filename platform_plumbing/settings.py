@@ -15,7 +15,8 @@ class PlatformSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
     kafka_bootstrap_servers: str = Field(
-        "127.0.0.1:19092", description="Comma-separated host:port list of Kafka brokers.",
+        "127.0.0.1:19092",
+        description="Comma-separated host:port list of Kafka brokers.",
     )
     database_url: str = Field(
         "postgresql://diversion:diversion@127.0.0.1:15432/diversion",
@@ -23,22 +24,35 @@ class PlatformSettings(BaseSettings):
     )
     database_pool_size: int = Field(10, ge=2, le=100, description="Most connections one process holds.")
     topic_prefix: str = Field(
-        "", description="Prepended to every catalogue topic name; tests use it to isolate themselves.",
+        "",
+        description="Prepended to every catalogue topic name; tests use it to isolate themselves.",
     )
     consumer_batch_size: int = Field(
-        500, ge=1, le=10_000, description="Most records one consumer batch (one DB transaction) takes.",
+        500,
+        ge=1,
+        le=10_000,
+        description="Most records one consumer batch (one DB transaction) takes.",
     )
     outbox_batch_size: int = Field(
-        500, ge=1, le=10_000, description="Most outbox rows the relay sends before marking them sent.",
+        500,
+        ge=1,
+        le=10_000,
+        description="Most outbox rows the relay sends before marking them sent.",
     )
     outbox_poll_seconds: float = Field(
-        1.0, gt=0, description="Fallback poll of the outbox when no NOTIFY arrives (NOTIFY is the fast path).",
+        1.0,
+        gt=0,
+        description="Fallback poll of the outbox when no NOTIFY arrives (NOTIFY is the fast path).",
     )
     max_delivery_attempts: int = Field(
-        5, ge=1, description="Times a record may fail with an unexpected error before it is dead-lettered.",
+        5,
+        ge=1,
+        description="Times a record may fail with an unexpected error before it is dead-lettered.",
     )
     retry_backoff_seconds: float = Field(
-        1.0, ge=0, description="Pause before a batch that failed for an infrastructure reason is retried.",
+        1.0,
+        ge=0,
+        description="Pause before a batch that failed for an infrastructure reason is retried.",
     )
 
     def topic(self, name: str) -> str:

@@ -26,12 +26,14 @@ async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], *, pref
             if name in existing:
                 continue
             replication = min(topic.replication_factor, brokers)
-            missing.append(NewTopic(
-                name=name,
-                num_partitions=topic.partitions,
-                replication_factor=replication,
-                topic_configs=topic.config(min_insync_replicas=2 if replication >= 3 else 1),
-            ))
+            missing.append(
+                NewTopic(
+                    name=name,
+                    num_partitions=topic.partitions,
+                    replication_factor=replication,
+                    topic_configs=topic.config(min_insync_replicas=2 if replication >= 3 else 1),
+                )
+            )
         if missing:
             await admin.create_topics(missing)
         return [new.name for new in missing]

@@ -102,7 +102,9 @@ class TransactionalBatchConsumer:
         try:
             attributes, payload = decode(record.headers, record.value, self._registry)
         except InvalidEnvelope as error:
-            return await self._reject(connection, record, _position_id(record), Rejection("InvalidEnvelope", str(error)), outcome)
+            return await self._reject(
+                connection, record, _position_id(record), Rejection("InvalidEnvelope", str(error)), outcome
+            )
         except ValidationError as error:
             rejection = Rejection("ValidationError", describe_validation_error(error))
             return await self._reject(connection, record, _position_id(record), rejection, outcome)
@@ -125,7 +127,9 @@ class TransactionalBatchConsumer:
             if failures < self._max_attempts:
                 raise
             logger.error("dead-lettering %s after %d failed attempts", _position_id(record), failures)
-            await self._reject(connection, record, event_id, Rejection(type(error).__name__, "unexpected error"), outcome)
+            await self._reject(
+                connection, record, event_id, Rejection(type(error).__name__, "unexpected error"), outcome
+            )
 
     async def _reject(
         self,
@@ -138,8 +142,9 @@ class TransactionalBatchConsumer:
         if not await claim(connection, event_id, record.topic):
             outcome.duplicates += 1
             return
-        await add_to_outbox(connection, [dead_letter(record, rejection, topic=self._dead_letter_topic,
-                                                     service=self._service)])
+        await add_to_outbox(
+            connection, [dead_letter(record, rejection, topic=self._dead_letter_topic, service=self._service)]
+        )
         logger.warning("dead-lettered %s: %s", _position_id(record), rejection.error_class)
         outcome.dead_lettered += 1
 

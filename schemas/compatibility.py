@@ -102,9 +102,7 @@ class _Comparison:
             if value not in old_values:
                 self._report(path, f"enum value {value!r} added, which existing consumers reject")
 
-    def _compare_properties(
-        self, old: Schema, new: Schema, path: str, resolving: frozenset[tuple[str, str]]
-    ) -> None:
+    def _compare_properties(self, old: Schema, new: Schema, path: str, resolving: frozenset[tuple[str, str]]) -> None:
         old_properties, new_properties = old.get("properties", {}), new.get("properties", {})
         old_required, new_required = set(old.get("required", ())), set(new.get("required", ()))
         for name in old_properties:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Union
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,7 +18,7 @@ from schemas.base import Command, Event
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
-Message = Union[Command, Event]
+Message = Command | Event
 Headers = list[tuple[str, bytes]]
 
 _REQUIRED = ("ce_id", "ce_type", "ce_source", "ce_specversion")

@@ -36,9 +36,7 @@ PoliceReference = Annotated[
 SubjectRef = Annotated[
     str,
     StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"),
-    Field(
-        description="Pseudonymous, force-issued reference to the person; never a name or PNC number."
-    ),
+    Field(description="Pseudonymous, force-issued reference to the person; never a name or PNC number."),
 ]
 OffenceCode = Annotated[
     str,

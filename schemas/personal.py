@@ -23,9 +23,7 @@ Phone = Annotated[str, StringConstraints(min_length=7, max_length=20, pattern=r"
 Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Postcode = Annotated[
     str,
-    StringConstraints(
-        max_length=8, to_upper=True, pattern=r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
-    ),
+    StringConstraints(max_length=8, to_upper=True, pattern=r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"),
 ]
 
 

@@ -71,8 +71,14 @@ AGENCY_UPDATES = Topic(
     producers=("partner agencies", "compliance"),
     consumers=("compliance", "referral_router"),
     carries=_types(
-        "referral.accept", "referral.decline", "appointment.schedule", "appointment.attend",
-        "appointment.miss", "intervention.complete", "referral.disengage", "referral.withdraw",
+        "referral.accept",
+        "referral.decline",
+        "appointment.schedule",
+        "appointment.attend",
+        "appointment.miss",
+        "intervention.complete",
+        "referral.disengage",
+        "referral.withdraw",
     ),
     retention_ms=90 * DAY_MS,
 )
@@ -82,7 +88,11 @@ COMPLIANCE = Topic(
     producers=("compliance",),
     consumers=("police systems", "operations", "referral_router"),
     carries=_types(
-        "condition.completed", "condition.breached", "case.completed", "case.breached", "case.noncompleted",
+        "condition.completed",
+        "condition.breached",
+        "case.completed",
+        "case.breached",
+        "case.noncompleted",
     ),
     retention_ms=365 * DAY_MS,
 )

@@ -14,7 +14,7 @@ from platform_plumbing.migrations import migrate
 from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE
-from tests.infrastructure import Infrastructure, provide
+from tests.infrastructure import Infrastructure, drop_schema, provide
 
 
 @pytest.fixture(scope="session")
@@ -54,8 +54,4 @@ async def pool(settings: PlatformSettings, namespace: str) -> AsyncIterator[asyn
     await migrate(db)
     yield db
     await db.close()
-    connection = await asyncpg.connect(settings.database_url)
-    try:
-        await connection.execute(f"DROP SCHEMA {namespace} CASCADE")
-    finally:
-        await connection.close()
+    await drop_schema(settings.database_url, namespace)

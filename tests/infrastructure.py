@@ -26,6 +26,17 @@ class Infrastructure:
     origin: str
 
 
+async def drop_schema(database_url: str, schema: str) -> None:
+    """Remove a test's schema and everything in it."""
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    finally:
+        await connection.close()
+
+
 def provide(stack: ExitStack) -> Infrastructure:
     bootstrap, database = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("DATABASE_URL")
     if bootstrap and database:
@@ -35,8 +46,7 @@ def provide(stack: ExitStack) -> Infrastructure:
     if os.environ.get("DIVERSION_TEST_DOCKER") == "1":
         if _docker_reachable():
             return _from_testcontainers(stack)
-        print("DIVERSION_TEST_DOCKER=1 but no Docker engine is reachable: using the local stack",
-              file=sys.stderr)
+        print("DIVERSION_TEST_DOCKER=1 but no Docker engine is reachable: using the local stack", file=sys.stderr)
     return _from_local_stack(stack)
 
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
-from schemas.envelope import encode
 from schemas.base import Event
+from schemas.envelope import encode
 
 
 async def read_topic(bootstrap: str, topic: str, *, at_least: int, timeout: float = 30.0) -> list[ConsumerRecord]:
@@ -39,7 +39,9 @@ async def read_topic(bootstrap: str, topic: str, *, at_least: int, timeout: floa
         await consumer.stop()
 
 
-async def produce(bootstrap: str, topic: str, records: list[tuple[bytes, list[tuple[str, bytes]], bytes | None]]) -> None:
+async def produce(
+    bootstrap: str, topic: str, records: list[tuple[bytes, list[tuple[str, bytes]], bytes | None]]
+) -> None:
     """Send raw (key, headers, value) records in order, acks=all."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
     await producer.start()
@@ -51,8 +53,13 @@ async def produce(bootstrap: str, topic: str, records: list[tuple[bytes, list[tu
 
 
 def cloud_event(event: Event, *, event_id: str | None = None, source: str = "/tests") -> tuple[bytes, list, bytes]:
-    encoded = encode(event, event_id=event_id or str(uuid.uuid4()), source=source,
-                     time=datetime(2026, 1, 1, tzinfo=UTC), key=str(event.case_id))
+    encoded = encode(
+        event,
+        event_id=event_id or str(uuid.uuid4()),
+        source=source,
+        time=datetime(2026, 1, 1, tzinfo=UTC),
+        key=str(event.case_id),
+    )
     return encoded.key, encoded.headers, encoded.value
 
 

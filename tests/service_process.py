@@ -30,8 +30,9 @@ class ServiceProcess:
 
     async def start(self, *, timeout: float = 60.0) -> None:
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", self.module], env=self.environment,
-                                            stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", self.module], env=self.environment, stdout=out, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:

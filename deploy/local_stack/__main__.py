@@ -10,17 +10,27 @@ import argparse
 import asyncio
 import sys
 
-from deploy.local_stack import kafka, postgres
+from deploy.local_stack import kafka, postgres, services
 from deploy.local_stack.runtime import RUNTIME_DIR, StackError
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE
 
 
 def up(topology: kafka.KafkaTopology) -> dict[str, str]:
+    """Kafka, PostgreSQL and the catalogue's topics; returns their connection settings."""
     kafka.start(topology)
     postgres.start()
     asyncio.run(ensure_topics(topology.bootstrap_servers, CATALOGUE))
-    settings = {"KAFKA_BOOTSTRAP_SERVERS": topology.bootstrap_servers, "DATABASE_URL": postgres.database_url()}
+    return {"KAFKA_BOOTSTRAP_SERVERS": topology.bootstrap_servers, "DATABASE_URL": postgres.database_url()}
+
+
+def up_with_services(topology: kafka.KafkaTopology) -> dict[str, str]:
+    """Everything `make up` starts: the infrastructure, then the platform's services."""
+    settings = up(topology)
+    for service in services.SERVICES:
+        services.start(service, settings)
+        settings[service.url_key] = service.url
+    settings["POLICE_API_KEY"] = services.dev_police_key(settings)
     (RUNTIME_DIR / "stack.env").write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
     return settings
 
@@ -33,17 +43,23 @@ def main(argv: list[str] | None = None) -> int:
     topology = kafka.CLUSTER if args.cluster else kafka.SINGLE
     try:
         if args.command == "up":
-            for key, value in up(topology).items():
+            for key, value in up_with_services(topology).items():
                 print(f"{key}={value}")
         elif args.command == "down":
+            for service in services.SERVICES:
+                services.stop(service)
             kafka.stop(topology)
             postgres.stop()
         elif args.command == "clean":
+            for service in services.SERVICES:
+                services.stop(service)
             kafka.clean(topology)
             postgres.clean()
         else:
             print(f"kafka ({topology.name}): {'running' if kafka.is_running(topology) else 'stopped'}")
             print(f"postgres: {'running' if postgres.is_running() else 'stopped'}")
+            for service in services.SERVICES:
+                print(f"{service.name}: {'running' if services.is_running(service) else 'stopped'}")
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

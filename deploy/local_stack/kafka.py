@@ -83,8 +83,14 @@ def fetch_jars() -> None:
     LIBS_DIR.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
         [
-            "mvn", "-q", "-B", "-f", str(KAFKA_POM), "dependency:copy-dependencies",
-            f"-DoutputDirectory={LIBS_DIR}", "-DincludeScope=runtime",
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(KAFKA_POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={LIBS_DIR}",
+            "-DincludeScope=runtime",
         ],
         capture_output=True,
         text=True,
@@ -102,8 +108,9 @@ def start(topology: KafkaTopology) -> None:
         start_node(topology, node_id, cluster_id=cluster_id)
     for node_id in topology.node_ids:
         node_dir = topology.node_dir(node_id)
-        wait_for_port(HOST, topology.broker_port(node_id), seconds=90, what=f"Kafka node {node_id}",
-                      log=node_dir / "kafka.out")
+        wait_for_port(
+            HOST, topology.broker_port(node_id), seconds=90, what=f"Kafka node {node_id}", log=node_dir / "kafka.out"
+        )
     _wait_for_brokers(topology, seconds=90)
 
 
@@ -141,8 +148,12 @@ def start_node(topology: KafkaTopology, node_id: int, *, cluster_id: str | None 
     properties = node_dir / "server.properties"
     properties.write_text(_server_properties(topology, node_id))
     if not (node_dir / "data" / "meta.properties").exists():
-        _java(["kafka.tools.StorageTool", "format", "-t", cluster_id or _cluster_id(topology),
-               "-c", str(properties)], topology, wait=True, log=node_dir / "format.out")
+        _java(
+            ["kafka.tools.StorageTool", "format", "-t", cluster_id or _cluster_id(topology), "-c", str(properties)],
+            topology,
+            wait=True,
+            log=node_dir / "format.out",
+        )
     process = _java(["kafka.Kafka", str(properties)], topology, wait=False, log=node_dir / "kafka.out")
     pid_file.write_text(str(process.pid))
 
@@ -184,7 +195,7 @@ def _server_properties(topology: KafkaTopology, node_id: int) -> str:
         "node.id": node_id,
         "controller.quorum.voters": voters,
         "listeners": f"PLAINTEXT://{HOST}:{topology.broker_port(node_id)},"
-                     f"CONTROLLER://{HOST}:{topology.controller_port(node_id)}",
+        f"CONTROLLER://{HOST}:{topology.controller_port(node_id)}",
         "advertised.listeners": f"PLAINTEXT://{HOST}:{topology.broker_port(node_id)}",
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "PLAINTEXT",
@@ -209,13 +220,21 @@ def _java(args: list[str], topology: KafkaTopology, *, wait: bool, log: Path) ->
     if shutil.which("java") is None:
         raise StackError("Java 17+ is needed to run Apache Kafka: apt-get install openjdk-17-jre-headless")
     command = [
-        "java", f"-Xmx{topology.heap}", "-Xms128m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-        f"-Dlog4j2.configurationFile={LOG4J_CONFIG}", f"-Dkafka.logs.dir={log.parent}",
-        "-cp", f"{LIBS_DIR}/*", *args,
+        "java",
+        f"-Xmx{topology.heap}",
+        "-Xms128m",
+        "-XX:+UseG1GC",
+        "-Djava.awt.headless=true",
+        f"-Dlog4j2.configurationFile={LOG4J_CONFIG}",
+        f"-Dkafka.logs.dir={log.parent}",
+        "-cp",
+        f"{LIBS_DIR}/*",
+        *args,
     ]
     with log.open("ab") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
     if wait and process.wait() != 0:
         raise StackError(f"{' '.join(args[:2])} failed; see {log}")
     return process

@@ -38,10 +38,23 @@ def start() -> None:
     if not (DATA_DIR / "PG_VERSION").exists():
         _initdb(bin_dir)
     if not is_running():
-        options = (f"-p {PORT} -k {SOCKET_DIR} -c listen_addresses={HOST} -c max_connections=300 "
-                   "-c shared_buffers=256MB")
-        _run([str(bin_dir / "pg_ctl"), "-D", str(DATA_DIR), "-l", str(LOG_FILE), "-o", options,
-              "-w", "-t", "60", "start"], what="starting PostgreSQL")
+        options = f"-p {PORT} -k {SOCKET_DIR} -c listen_addresses={HOST} -c max_connections=300 -c shared_buffers=256MB"
+        _run(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(DATA_DIR),
+                "-l",
+                str(LOG_FILE),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            what="starting PostgreSQL",
+        )
     wait_for_port(HOST, PORT, seconds=30, what="PostgreSQL", log=LOG_FILE)
     _ensure_database(bin_dir)
 
@@ -49,8 +62,7 @@ def start() -> None:
 def stop(*, mode: str = "fast") -> None:
     """Stop the cluster (`mode`: smart, fast or immediate — immediate is a crash, for fault tests)."""
     if is_running():
-        _run([str(_bin_dir() / "pg_ctl"), "-D", str(DATA_DIR), "-m", mode, "-w", "stop"],
-             what="stopping PostgreSQL")
+        _run([str(_bin_dir() / "pg_ctl"), "-D", str(DATA_DIR), "-m", mode, "-w", "stop"], what="stopping PostgreSQL")
 
 
 def is_running() -> bool:
@@ -87,16 +99,28 @@ def _initdb(bin_dir: Path) -> None:
     password_file.write_text(PASSWORD)
     _hand_over(password_file)
     try:
-        _run([str(bin_dir / "initdb"), "-D", str(DATA_DIR), "-U", USER, f"--pwfile={password_file}",
-              "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
-             what="initialising PostgreSQL")
+        _run(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(DATA_DIR),
+                "-U",
+                USER,
+                f"--pwfile={password_file}",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            what="initialising PostgreSQL",
+        )
     finally:
         password_file.unlink(missing_ok=True)
 
 
 def _ensure_database(bin_dir: Path) -> None:
-    psql = [str(bin_dir / "psql"), "-h", str(SOCKET_DIR), "-p", str(PORT), "-U", USER, "-d", "postgres",
-            "-tAc"]
+    psql = [str(bin_dir / "psql"), "-h", str(SOCKET_DIR), "-p", str(PORT), "-U", USER, "-d", "postgres", "-tAc"]
     exists = _run([*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"], what="checking database")
     if exists.strip() != "1":
         _run([*psql, f"CREATE DATABASE {DATABASE}"], what="creating database")

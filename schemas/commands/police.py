@@ -111,9 +111,7 @@ class DiversionDecision(Command):
     domestic_abuse: DomesticAbuseScreen | None = None
     decided_at: AwareDatetime
     conditions: Annotated[tuple[ImposedCondition, ...], Field(max_length=MAX_CONDITIONS)] = ()
-    needs: Needs | None = Field(
-        default=None, description="The needs assessment, when it was done before the decision."
-    )
+    needs: Needs | None = Field(default=None, description="The needs assessment, when it was done before the decision.")
     personal: SubmittedPersonalDetails
 
 

@@ -19,12 +19,12 @@ from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.service_runtime import service_runtime
 from platform_plumbing.subscriptions import subscribe_transactionally
 from platform_plumbing.transactional_consumer import TransactionalBatchConsumer
+from schemas.topics import DEAD_LETTERS, DECISIONS
 from services.intake.domain.policy import load_policy
 from services.intake.entrypoints.http_api import build_router, install_error_handlers
 from services.intake.entrypoints.kafka_commands import ACCEPTED, command_handler
 from services.intake.service_layer.unit_of_work import IntakeContext
 from services.intake.settings import IntakeSettings
-from schemas.topics import DEAD_LETTERS, DECISIONS
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 CONSUMER_GROUP = "intake"
@@ -34,19 +34,34 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
     """Build intake. The policy is loaded now, so a broken policy file fails before anything starts."""
     policy = load_policy(settings.intake_policy_file)
     clock = clock or SystemClock()
-    context = IntakeContext(policy=policy, clock=clock, new_id=ids,
-                            events=EventSource(settings.intake_event_source, clock, ids, settings.topic_prefix))
+    context = IntakeContext(
+        policy=policy,
+        clock=clock,
+        new_id=ids,
+        events=EventSource(settings.intake_event_source, clock, ids, settings.topic_prefix),
+    )
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(settings, service="intake", schema=settings.intake_db_schema,
-                                   migrations=MIGRATIONS) as runtime:
+        async with service_runtime(
+            settings, service="intake", schema=settings.intake_db_schema, migrations=MIGRATIONS
+        ) as runtime:
             consumer = TransactionalBatchConsumer(
-                pool=runtime.pool, registry=ACCEPTED, handler=command_handler(context), service="intake",
-                dead_letter_topic=settings.topic(DEAD_LETTERS.name), max_attempts=settings.max_delivery_attempts,
+                pool=runtime.pool,
+                registry=ACCEPTED,
+                handler=command_handler(context),
+                service="intake",
+                dead_letter_topic=settings.topic(DEAD_LETTERS.name),
+                max_attempts=settings.max_delivery_attempts,
             )
-            subscribe_transactionally(runtime.broker, consumer, settings.topic(DECISIONS.name),
-                                      group_id=settings.topic(CONSUMER_GROUP), settings=settings,
-                                      title="police commands")
+            subscribe_transactionally(
+                runtime.broker,
+                consumer,
+                settings.topic(DECISIONS.name),
+                group_id=settings.topic(CONSUMER_GROUP),
+                settings=settings,
+                title="police commands",
+            )
             app.state.pool = runtime.pool
             await runtime.broker.start()
             yield

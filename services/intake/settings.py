@@ -20,6 +20,8 @@ class IntakeSettings(PlatformSettings):
     intake_host: str = Field("127.0.0.1", description="Address the HTTP API listens on.")
     intake_port: int = Field(18080, description="Port the HTTP API listens on.")
     intake_max_body_bytes: int = Field(
-        64 * 1024, ge=1024, description="Larger request bodies are refused with 413 before they are parsed.",
+        64 * 1024,
+        ge=1024,
+        description="Larger request bodies are refused with 413 before they are parsed.",
     )
     intake_event_source: str = Field("/diversion/intake", description="CloudEvents `source` of intake's events.")

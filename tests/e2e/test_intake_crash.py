@@ -18,6 +18,7 @@ from schemas.events import CaseOpened
 from schemas.topics import CASES, CATALOGUE, DECISIONS
 from services.intake.adapters.police_clients import PoliceClient, add_client
 from tests.factories import payload
+from tests.infrastructure import drop_schema
 from tests.integration.intake.test_kafka_commands import command_record
 from tests.kafka_tools import eventually, produce, read_topic
 from tests.service_process import ServiceProcess, free_port
@@ -34,16 +35,22 @@ def reference(n: int) -> str:
 async def intake_process(settings, namespace, tmp_path):
     await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
     port = free_port()
-    service = ServiceProcess("services.intake", {
-        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers, "DATABASE_URL": settings.database_url,
-        "TOPIC_PREFIX": settings.topic_prefix, "INTAKE_DB_SCHEMA": namespace, "INTAKE_PORT": str(port),
-        "CONSUMER_BATCH_SIZE": "10",
-    }, port=port, log=tmp_path / "intake.log")
+    service = ServiceProcess(
+        "services.intake",
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+            "DATABASE_URL": settings.database_url,
+            "TOPIC_PREFIX": settings.topic_prefix,
+            "INTAKE_DB_SCHEMA": namespace,
+            "INTAKE_PORT": str(port),
+            "CONSUMER_BATCH_SIZE": "10",
+        },
+        port=port,
+        log=tmp_path / "intake.log",
+    )
     yield service
     service.stop()
-    connection = await asyncpg.connect(settings.database_url)
-    await connection.execute(f"DROP SCHEMA IF EXISTS {namespace} CASCADE")
-    await connection.close()
+    await drop_schema(settings.database_url, namespace)
 
 
 async def submit_until_accepted(http: httpx.AsyncClient, body: dict) -> dict:
@@ -65,17 +72,27 @@ async def test_intake_killed_mid_stream_loses_nothing_and_doubles_nothing(settin
         await add_client(connection, PoliceClient("e2e-police", "west-yorkshire", "e2e"), now=SystemClock().now())
         api_key = (await issue_key(connection, "e2e-police", now=SystemClock().now())).api_key
 
-    commands = [command_record(DiversionDecision.model_validate(payload(DiversionDecision, police_reference=reference(n))),
-                               f"cmd-{n}", reference(n)) for n in range(KAFKA_DECISIONS)]
+    commands = [
+        command_record(
+            DiversionDecision.model_validate(payload(DiversionDecision, police_reference=reference(n))),
+            f"cmd-{n}",
+            reference(n),
+        )
+        for n in range(KAFKA_DECISIONS)
+    ]
     await produce(settings.kafka_bootstrap_servers, settings.topic(DECISIONS.name), commands)
     async with httpx.AsyncClient(base_url=intake_process.url, headers={"X-API-Key": api_key}, timeout=5) as http:
-        submissions = asyncio.gather(*(
-            submit_until_accepted(http, payload(DiversionDecision, police_reference=reference(10_000 + n)))
-            for n in range(HTTP_DECISIONS)))
+        submissions = asyncio.gather(
+            *(
+                submit_until_accepted(http, payload(DiversionDecision, police_reference=reference(10_000 + n)))
+                for n in range(HTTP_DECISIONS)
+            )
+        )
         await eventually(lambda: _cases_at_least(pool, 30), timeout=60)
         intake_process.kill()
-        assert await pool.fetchval("SELECT count(*) FROM cases") < KAFKA_DECISIONS + HTTP_DECISIONS, \
+        assert await pool.fetchval("SELECT count(*) FROM cases") < KAFKA_DECISIONS + HTTP_DECISIONS, (
             "the crash came mid-stream"
+        )
         await intake_process.start()
         answers = await submissions
 
@@ -86,8 +103,10 @@ async def test_intake_killed_mid_stream_loses_nothing_and_doubles_nothing(settin
     assert len({answer["case_id"] for answer in answers}) == HTTP_DECISIONS
     records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(CASES.name), at_least=total * 2)
     opened = [r for r in records if read_attributes(r.headers).type == CaseOpened.event_type]
-    opened_per_reference = Counter(CaseOpened.model_validate_json(r.value).police_reference
-                                   for r in {read_attributes(r.headers).id: r for r in opened}.values())
+    opened_per_reference = Counter(
+        CaseOpened.model_validate_json(r.value).police_reference
+        for r in {read_attributes(r.headers).id: r for r in opened}.values()
+    )
     assert len(opened_per_reference) == total, "every decision's case was published"
     assert set(opened_per_reference.values()) == {1}, "no decision opened two cases"
     await pool.close()

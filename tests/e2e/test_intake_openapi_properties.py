@@ -13,7 +13,8 @@ import uuid
 import asyncpg
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings as hypothesis_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
@@ -22,6 +23,7 @@ from platform_plumbing.clock import SystemClock
 from services.intake.adapters.police_clients import PoliceClient, add_client
 from services.intake.bootstrap import create_app
 from services.intake.settings import IntakeSettings
+from tests.infrastructure import drop_schema
 from tests.service_process import ServiceProcess, free_port
 
 schema = schemathesis.openapi.from_dict(create_app(IntakeSettings()).openapi())
@@ -31,15 +33,22 @@ schema = schemathesis.openapi.from_dict(create_app(IntakeSettings()).openapi())
 def running_intake(infrastructure, tmp_path_factory):
     namespace = f"t{uuid.uuid4().hex[:12]}"
     port = free_port()
-    service = ServiceProcess("services.intake", {
-        "KAFKA_BOOTSTRAP_SERVERS": infrastructure.kafka_bootstrap_servers,
-        "DATABASE_URL": infrastructure.database_url, "TOPIC_PREFIX": f"{namespace}.",
-        "INTAKE_DB_SCHEMA": namespace, "INTAKE_PORT": str(port),
-    }, port=port, log=tmp_path_factory.mktemp("intake") / "intake.log")
+    service = ServiceProcess(
+        "services.intake",
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": infrastructure.kafka_bootstrap_servers,
+            "DATABASE_URL": infrastructure.database_url,
+            "TOPIC_PREFIX": f"{namespace}.",
+            "INTAKE_DB_SCHEMA": namespace,
+            "INTAKE_PORT": str(port),
+        },
+        port=port,
+        log=tmp_path_factory.mktemp("intake") / "intake.log",
+    )
     api_key = asyncio.run(_start_and_provision(service, infrastructure.database_url, namespace))
     yield service.url, api_key
     service.stop()
-    asyncio.run(_drop(infrastructure.database_url, namespace))
+    asyncio.run(drop_schema(infrastructure.database_url, namespace))
 
 
 @schema.parametrize()
@@ -57,13 +66,5 @@ async def _start_and_provision(service: ServiceProcess, database_url: str, schem
         now = SystemClock().now()
         await add_client(connection, PoliceClient("fuzz-police", "west-yorkshire", "fuzz"), now=now)
         return (await issue_key(connection, "fuzz-police", now=now)).api_key
-    finally:
-        await connection.close()
-
-
-async def _drop(database_url: str, schema_name: str) -> None:
-    connection = await asyncpg.connect(database_url)
-    try:
-        await connection.execute(f"DROP SCHEMA IF EXISTS {schema_name} CASCADE")
     finally:
         await connection.close()

@@ -47,17 +47,31 @@ class CaseRepository:
             f"INSERT INTO cases ({_COLUMNS}, created_at, updated_at)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)"
             " ON CONFLICT (force_id, police_reference) DO NOTHING RETURNING true",
-            case.case_id, case.force_id, case.police_reference, case.subject_ref, case.disposal_type,
-            case.status, case.policy_version, json.dumps(case.rule_outcomes), case.youth_offending_team,
-            case.decided_at, case.complete_by, case.deadline_extended, case.received_via, now,
+            case.case_id,
+            case.force_id,
+            case.police_reference,
+            case.subject_ref,
+            case.disposal_type,
+            case.status,
+            case.policy_version,
+            json.dumps(case.rule_outcomes),
+            case.youth_offending_team,
+            case.decided_at,
+            case.complete_by,
+            case.deadline_extended,
+            case.received_via,
+            now,
         )
         return bool(inserted)
 
-    async def by_reference(self, force_id: str, police_reference: str, *, for_update: bool = False) -> CaseRecord | None:
+    async def by_reference(
+        self, force_id: str, police_reference: str, *, for_update: bool = False
+    ) -> CaseRecord | None:
         row = await self._db.fetchrow(
             f"SELECT {_COLUMNS} FROM cases WHERE force_id = $1 AND police_reference = $2"
             + (" FOR UPDATE" if for_update else ""),
-            force_id, police_reference,
+            force_id,
+            police_reference,
         )
         return _case(row)
 
@@ -65,7 +79,8 @@ class CaseRepository:
         row = await self._db.fetchrow(
             f"SELECT {', '.join('c.' + c for c in CaseRecord.__dataclass_fields__)} FROM idempotency_keys k"
             " JOIN cases c USING (case_id) WHERE k.client_id = $1 AND k.key = $2",
-            client_id, key,
+            client_id,
+            key,
         )
         return _case(row)
 
@@ -73,7 +88,10 @@ class CaseRepository:
         await self._db.execute(
             "INSERT INTO idempotency_keys (client_id, key, case_id, created_at) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT DO NOTHING",
-            client_id, key, case_id, now,
+            client_id,
+            key,
+            case_id,
+            now,
         )
 
     async def save_personal_details(self, case_id: UUID, details: dict) -> None:
@@ -87,13 +105,18 @@ class CaseRepository:
     async def extend_deadline(self, case_id: UUID, complete_by: date, *, now: datetime) -> None:
         await self._db.execute(
             "UPDATE cases SET complete_by = $2, deadline_extended = true, updated_at = $3 WHERE case_id = $1",
-            case_id, complete_by, now,
+            case_id,
+            complete_by,
+            now,
         )
 
     async def add_assessment(self, case_id: UUID, needs: list[dict], *, assessed_at: datetime, now: datetime) -> None:
         await self._db.execute(
             "INSERT INTO needs_assessments (case_id, needs, assessed_at, recorded_at) VALUES ($1, $2, $3, $4)",
-            case_id, json.dumps(needs), assessed_at, now,
+            case_id,
+            json.dumps(needs),
+            assessed_at,
+            now,
         )
 
     async def latest_needs(self, case_id: UUID) -> list[dict] | None:
@@ -105,7 +128,10 @@ class CaseRepository:
     async def record(self, case_id: UUID, what: str, detail: str, *, at: datetime) -> None:
         await self._db.execute(
             "INSERT INTO case_history (case_id, what, detail, occurred_at) VALUES ($1, $2, $3, $4)",
-            case_id, what, detail, at,
+            case_id,
+            what,
+            detail,
+            at,
         )
 
     async def history(self, case_id: UUID) -> list[HistoryEntry]:

@@ -19,7 +19,10 @@ async def add_client(connection: asyncpg.Connection, client: PoliceClient, *, no
     await connection.execute(
         "INSERT INTO police_clients (client_id, force_id, name, created_at) VALUES ($1, $2, $3, $4)"
         " ON CONFLICT (client_id) DO NOTHING",
-        client.client_id, client.force_id, client.name, now,
+        client.client_id,
+        client.force_id,
+        client.name,
+        now,
     )
 
 

@@ -66,31 +66,51 @@ class _Rules:
 
     def all(self) -> list[Callable[[], RuleResult]]:
         return [
-            self.disposal_available, self.age_band, self.appropriate_adult, self.admission,
-            self.sufficient_evidence, self.consent, self.victim_views, self.gravity, self.previous_convictions,
-            self.previous_cautions, self.attendance_hours, self.financial_conditions, self.da_risk,
-            self.da_coercive_control, self.da_history, self.da_victim_agreement, self.da_intimate_partner_disposal,
+            self.disposal_available,
+            self.age_band,
+            self.appropriate_adult,
+            self.admission,
+            self.sufficient_evidence,
+            self.consent,
+            self.victim_views,
+            self.gravity,
+            self.previous_convictions,
+            self.previous_cautions,
+            self.attendance_hours,
+            self.financial_conditions,
+            self.da_risk,
+            self.da_coercive_control,
+            self.da_history,
+            self.da_victim_agreement,
+            self.da_intimate_partner_disposal,
         ]
 
     def disposal_available(self) -> RuleResult:
         on = self.disposal.enabled
-        return RuleResult("disposal_available", on,
-                          f"{self.label} is {'available' if on else 'not available'} under policy {self.policy.version}")
+        return RuleResult(
+            "disposal_available",
+            on,
+            f"{self.label} is {'available' if on else 'not available'} under policy {self.policy.version}",
+        )
 
     def age_band(self) -> RuleResult:
         low, high, age = self.disposal.min_age, self.disposal.max_age, self.decision.age_at_offence
         band = f"the {low}–{high} band" if high is not None else f"the {low}-and-over band"
         passed = age >= low and (high is None or age <= high)
-        return RuleResult("age_band", passed, f"age {age} is {'within' if passed else 'outside'} {band} for {self.label}")
+        return RuleResult(
+            "age_band", passed, f"age {age} is {'within' if passed else 'outside'} {band} for {self.label}"
+        )
 
     def appropriate_adult(self) -> RuleResult:
         limit = self.disposal.appropriate_adult_up_to_age
         if limit is None or self.decision.age_at_offence > limit:
             return RuleResult("appropriate_adult", True, "no appropriate adult required")
         present = self.decision.appropriate_adult_present
-        return RuleResult("appropriate_adult", present,
-                          f"an appropriate adult is required at {limit} or under and was "
-                          f"{'present' if present else 'not present'}")
+        return RuleResult(
+            "appropriate_adult",
+            present,
+            f"an appropriate adult is required at {limit} or under and was {'present' if present else 'not present'}",
+        )
 
     def _requirement(self, rule: str, required: bool, met: bool, what: str) -> RuleResult:
         if not required:
@@ -98,16 +118,22 @@ class _Rules:
         return RuleResult(rule, met, f"{what} {'recorded' if met else 'required but not recorded'}")
 
     def admission(self) -> RuleResult:
-        return self._requirement("admission", self.disposal.requires.admission, self.decision.admission,
-                                 "admission of responsibility")
+        return self._requirement(
+            "admission", self.disposal.requires.admission, self.decision.admission, "admission of responsibility"
+        )
 
     def sufficient_evidence(self) -> RuleResult:
-        return self._requirement("sufficient_evidence", self.disposal.requires.sufficient_evidence,
-                                 self.decision.sufficient_evidence, "sufficient evidence to charge")
+        return self._requirement(
+            "sufficient_evidence",
+            self.disposal.requires.sufficient_evidence,
+            self.decision.sufficient_evidence,
+            "sufficient evidence to charge",
+        )
 
     def consent(self) -> RuleResult:
-        return self._requirement("consent", self.disposal.requires.consent, self.decision.consent,
-                                 "consent to the disposal")
+        return self._requirement(
+            "consent", self.disposal.requires.consent, self.decision.consent, "consent to the disposal"
+        )
 
     def victim_views(self) -> RuleResult:
         views = self.decision.victim_views
@@ -116,8 +142,9 @@ class _Rules:
         if not self.disposal.requires.victim_views_sought:
             return RuleResult("victim_views", True, f"victim's views not required for {self.label}")
         sought = views == VictimViews.SOUGHT
-        return RuleResult("victim_views", sought,
-                          "victim's views sought" if sought else "victim's views required but not sought")
+        return RuleResult(
+            "victim_views", sought, "victim's views sought" if sought else "victim's views required but not sought"
+        )
 
     def gravity(self) -> RuleResult:
         score, limit = self.adjusted_gravity, self.disposal.max_gravity
@@ -138,8 +165,9 @@ class _Rules:
         hours = sum(c.attendance_hours or 0 for c in self.decision.conditions if c.kind != ConditionKind.REHABILITATIVE)
         if limit is None:
             return RuleResult("attendance_hours", True, "no limit on attendance hours")
-        return RuleResult("attendance_hours", hours <= limit,
-                          f"{hours} h of non-rehabilitative attendance; limit {limit} h")
+        return RuleResult(
+            "attendance_hours", hours <= limit, f"{hours} h of non-rehabilitative attendance; limit {limit} h"
+        )
 
     def financial_conditions(self) -> RuleResult:
         financial = [c for c in self.decision.conditions if c.amount_pence]
@@ -147,9 +175,12 @@ class _Rules:
             return RuleResult("financial_conditions", True, "no financial condition")
         category = self.decision.offence.category
         allowed = category in self.disposal.financial_conditions_for
-        return RuleResult("financial_conditions", allowed,
-                          f"financial conditions {'are' if allowed else 'are not'} prescribed for "
-                          f"{category.value.replace('_', ' ')} under {self.label}")
+        return RuleResult(
+            "financial_conditions",
+            allowed,
+            f"financial conditions {'are' if allowed else 'are not'} prescribed for "
+            f"{category.value.replace('_', ' ')} under {self.label}",
+        )
 
     def _domestic_abuse(self, rule: str, passed: Callable[[], bool], reason: Callable[[bool], str]) -> RuleResult:
         if self.decision.domestic_abuse is None:
@@ -160,30 +191,43 @@ class _Rules:
     def da_risk(self) -> RuleResult:
         screen = self.decision.domestic_abuse
         return self._domestic_abuse(
-            "da_risk", lambda: screen.dash_risk not in self.policy.domestic_abuse.excluded_dash_risk,
-            lambda ok: f"DASH risk {screen.dash_risk.value} {'may' if ok else 'may not'} be diverted")
+            "da_risk",
+            lambda: screen.dash_risk not in self.policy.domestic_abuse.excluded_dash_risk,
+            lambda ok: f"DASH risk {screen.dash_risk.value} {'may' if ok else 'may not'} be diverted",
+        )
 
     def da_coercive_control(self) -> RuleResult:
         screen = self.decision.domestic_abuse
         excluded = self.policy.domestic_abuse.exclude_coercive_controlling
         return self._domestic_abuse(
-            "da_coercive_control", lambda: not (excluded and screen.coercive_controlling),
-            lambda ok: "no coercive or controlling behaviour" if ok else "coercive or controlling behaviour excludes diversion")
+            "da_coercive_control",
+            lambda: not (excluded and screen.coercive_controlling),
+            lambda ok: (
+                "no coercive or controlling behaviour" if ok else "coercive or controlling behaviour excludes diversion"
+            ),
+        )
 
     def da_history(self) -> RuleResult:
         recent = self.decision.criminal_history.domestic_abuse_conviction_or_caution_within_2_years
         excluded = self.policy.domestic_abuse.exclude_recent_domestic_abuse_history
         return self._domestic_abuse(
-            "da_history", lambda: not (excluded and recent),
-            lambda ok: "no domestic abuse conviction or caution in the last 2 years" if ok
-            else "a domestic abuse conviction or caution in the last 2 years excludes diversion")
+            "da_history",
+            lambda: not (excluded and recent),
+            lambda ok: (
+                "no domestic abuse conviction or caution in the last 2 years"
+                if ok
+                else "a domestic abuse conviction or caution in the last 2 years excludes diversion"
+            ),
+        )
 
     def da_victim_agreement(self) -> RuleResult:
         screen = self.decision.domestic_abuse
         required = self.policy.domestic_abuse.require_victim_contacted_and_agrees
         return self._domestic_abuse(
-            "da_victim_agreement", lambda: not required or screen.victim_contacted_and_agrees,
-            lambda ok: "victim contacted and agrees" if ok else "the victim must be contacted and agree")
+            "da_victim_agreement",
+            lambda: not required or screen.victim_contacted_and_agrees,
+            lambda ok: "victim contacted and agrees" if ok else "the victim must be contacted and agree",
+        )
 
     def da_intimate_partner_disposal(self) -> RuleResult:
         screen = self.decision.domestic_abuse
@@ -192,6 +236,9 @@ class _Rules:
         return self._domestic_abuse(
             "da_intimate_partner_disposal",
             lambda: not screen.intimate_partner or kind in allowed,
-            lambda ok: ("not intimate-partner abuse" if not screen.intimate_partner
-                        else f"intimate-partner abuse {'may' if ok else 'may never'} be dealt with by {self.label}"))
-
+            lambda ok: (
+                "not intimate-partner abuse"
+                if not screen.intimate_partner
+                else f"intimate-partner abuse {'may' if ok else 'may never'} be dealt with by {self.label}"
+            ),
+        )

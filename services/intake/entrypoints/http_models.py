@@ -34,10 +34,15 @@ class DecisionResponse(BaseModel):
     def of(cls, result: DecisionResult) -> DecisionResponse:
         case = result.case
         return cls(
-            case_id=case.case_id, police_reference=case.police_reference, status=case.status,
-            eligible=case.status != "rejected", complete_by=case.complete_by,
-            youth_offending_team=case.youth_offending_team, policy_version=case.policy_version,
-            rule_outcomes=case.rule_outcomes, replayed=result.replayed,
+            case_id=case.case_id,
+            police_reference=case.police_reference,
+            status=case.status,
+            eligible=case.status != "rejected",
+            complete_by=case.complete_by,
+            youth_offending_team=case.youth_offending_team,
+            policy_version=case.policy_version,
+            rule_outcomes=case.rule_outcomes,
+            replayed=result.replayed,
         )
 
 
@@ -77,10 +82,17 @@ class CaseStatusResponse(BaseModel):
     def of(cls, view: CaseView) -> CaseStatusResponse:
         case = view.case
         return cls(
-            case_id=case.case_id, police_reference=case.police_reference, disposal_type=case.disposal_type,
-            status=case.status, decided_at=case.decided_at, complete_by=case.complete_by,
-            deadline_extended=case.deadline_extended, youth_offending_team=case.youth_offending_team,
-            policy_version=case.policy_version, rule_outcomes=case.rule_outcomes, needs=view.needs,
+            case_id=case.case_id,
+            police_reference=case.police_reference,
+            disposal_type=case.disposal_type,
+            status=case.status,
+            decided_at=case.decided_at,
+            complete_by=case.complete_by,
+            deadline_extended=case.deadline_extended,
+            youth_offending_team=case.youth_offending_team,
+            policy_version=case.policy_version,
+            rule_outcomes=case.rule_outcomes,
+            needs=view.needs,
             history=[HistoryItem(what=h.what, detail=h.detail, occurred_at=h.occurred_at) for h in view.history],
         )
 

@@ -5,7 +5,15 @@ so a decision over HTTP and the same decision on Kafka get the same checks and t
 from __future__ import annotations
 
 from schemas.commands import DiversionDecision, NeedsAssessment, WithdrawCase
-from schemas.events import CaseCondition, CaseOpened, CaseRejected, CaseWithdrawn, DeadlineExtended, NeedsAssessed, RuleOutcome
+from schemas.events import (
+    CaseCondition,
+    CaseOpened,
+    CaseRejected,
+    CaseWithdrawn,
+    DeadlineExtended,
+    NeedsAssessed,
+    RuleOutcome,
+)
 from schemas.personal import PersonalDetails
 from schemas.vocabulary import ExtensionReason
 from services.intake.adapters.case_repository import CaseRecord
@@ -111,8 +119,11 @@ async def extend_deadline(force_id: str, police_reference: str, reason: Extensio
     now = uow.context.clock.now()
     await uow.cases.extend_deadline(case.case_id, extended, now=now)
     await uow.cases.record(case.case_id, "deadline extended", f"to {extended.isoformat()}: {reason.value}", at=now)
-    await uow.outbox.publish(DeadlineExtended(case_id=case.case_id, previous_complete_by=case.complete_by,
-                                              complete_by=extended, reason=reason))
+    await uow.outbox.publish(
+        DeadlineExtended(
+            case_id=case.case_id, previous_complete_by=case.complete_by, complete_by=extended, reason=reason
+        )
+    )
     return CaseChange(case.case_id, case.status, extended)
 
 
@@ -128,28 +139,33 @@ async def _open(case: CaseRecord, decision: DiversionDecision, verdict: eligibil
     now = uow.context.clock.now()
     personal = PersonalDetails.model_validate(decision.personal.model_dump())
     await uow.cases.save_personal_details(case.case_id, personal.model_dump(mode="json"))
-    await uow.cases.record(case.case_id, "case opened",
-                           f"{decision.disposal_type.value} under policy {case.policy_version}", at=now)
-    events = [CaseOpened(
-        case_id=case.case_id,
-        subject_ref=decision.subject_ref,
-        force_id=decision.force_id,
-        police_reference=decision.police_reference,
-        disposal_type=decision.disposal_type,
-        offence_category=decision.offence.category,
-        gravity_score=verdict.adjusted_gravity,
-        age_at_offence=decision.age_at_offence,
-        sex=decision.sex,
-        area=decision.area,
-        domestic_abuse=decision.domestic_abuse is not None,
-        dash_risk=decision.domestic_abuse.dash_risk if decision.domestic_abuse else None,
-        youth_offending_team=verdict.youth_offending_team,
-        conditions=[CaseCondition(condition_id=uow.context.new_id(), **condition.model_dump())
-                    for condition in decision.conditions],
-        decided_at=decision.decided_at,
-        complete_by=case.complete_by,
-        personal=personal,
-    )]
+    await uow.cases.record(
+        case.case_id, "case opened", f"{decision.disposal_type.value} under policy {case.policy_version}", at=now
+    )
+    events = [
+        CaseOpened(
+            case_id=case.case_id,
+            subject_ref=decision.subject_ref,
+            force_id=decision.force_id,
+            police_reference=decision.police_reference,
+            disposal_type=decision.disposal_type,
+            offence_category=decision.offence.category,
+            gravity_score=verdict.adjusted_gravity,
+            age_at_offence=decision.age_at_offence,
+            sex=decision.sex,
+            area=decision.area,
+            domestic_abuse=decision.domestic_abuse is not None,
+            dash_risk=decision.domestic_abuse.dash_risk if decision.domestic_abuse else None,
+            youth_offending_team=verdict.youth_offending_team,
+            conditions=[
+                CaseCondition(condition_id=uow.context.new_id(), **condition.model_dump())
+                for condition in decision.conditions
+            ],
+            decided_at=decision.decided_at,
+            complete_by=case.complete_by,
+            personal=personal,
+        )
+    ]
     if decision.needs:
         needs = [need.model_dump(mode="json") for need in decision.needs]
         await uow.cases.add_assessment(case.case_id, needs, assessed_at=decision.decided_at, now=now)
@@ -160,13 +176,15 @@ async def _open(case: CaseRecord, decision: DiversionDecision, verdict: eligibil
 async def _reject(case: CaseRecord, decision: DiversionDecision, verdict: eligibility.Verdict, uow: UnitOfWork) -> None:
     failed = ", ".join(result.rule for result in verdict.failed)
     await uow.cases.record(case.case_id, "case rejected", f"failed: {failed}", at=uow.context.clock.now())
-    await uow.outbox.publish(CaseRejected(
-        case_id=case.case_id,
-        force_id=decision.force_id,
-        police_reference=decision.police_reference,
-        disposal_type=decision.disposal_type,
-        rule_outcomes=[RuleOutcome(**outcome) for outcome in case.rule_outcomes],
-    ))
+    await uow.outbox.publish(
+        CaseRejected(
+            case_id=case.case_id,
+            force_id=decision.force_id,
+            police_reference=decision.police_reference,
+            disposal_type=decision.disposal_type,
+            rule_outcomes=[RuleOutcome(**outcome) for outcome in case.rule_outcomes],
+        )
+    )
 
 
 async def _replayed(case: CaseRecord, uow: UnitOfWork, client_id: str | None, key: str | None) -> DecisionResult:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
 import httpx
 import pytest
 
@@ -13,6 +12,7 @@ from platform_plumbing.clock import SystemClock
 from services.intake.adapters.police_clients import PoliceClient, add_client
 from services.intake.bootstrap import create_app
 from services.intake.settings import IntakeSettings
+from tests.infrastructure import drop_schema
 
 FORCE = "west-yorkshire"
 
@@ -47,11 +47,3 @@ async def intake(settings, namespace) -> RunningIntake:
             http.headers["X-API-Key"] = running.api_key
             yield running
     await drop_schema(settings.database_url, namespace)
-
-
-async def drop_schema(database_url: str, schema: str) -> None:
-    connection = await asyncpg.connect(database_url)
-    try:
-        await connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    finally:
-        await connection.close()

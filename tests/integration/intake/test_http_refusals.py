@@ -68,7 +68,7 @@ async def test_a_body_over_the_limit_is_413_whether_or_not_its_length_is_declare
 
     async def chunks():
         for start in range(0, len(huge), 4096):
-            yield huge[start:start + 4096]
+            yield huge[start : start + 4096]
 
     streamed = await intake.http.post("/v1/decisions", content=chunks(), headers={"Content-Type": "application/json"})
     assert declared.status_code == streamed.status_code == 413
@@ -77,11 +77,18 @@ async def test_a_body_over_the_limit_is_413_whether_or_not_its_length_is_declare
 
 async def test_assessment_and_withdrawal_of_unknown_or_closed_cases_are_refused_clearly(intake):
     await intake.http.post("/v1/decisions", json=decision("13YE0000020"))
-    assessment = {"force_id": "west-yorkshire", "police_reference": "13YE0000099",
-                  "assessed_at": "2025-03-05T10:00:00+00:00",
-                  "needs": [{"category": "housing", "severity": "high", "preferred_mode": "hybrid"}]}
-    withdrawal = {"force_id": "west-yorkshire", "police_reference": "13YE0000020", "reason": "entered_in_error",
-                  "withdrawn_at": "2025-03-06T10:00:00+00:00"}
+    assessment = {
+        "force_id": "west-yorkshire",
+        "police_reference": "13YE0000099",
+        "assessed_at": "2025-03-05T10:00:00+00:00",
+        "needs": [{"category": "housing", "severity": "high", "preferred_mode": "hybrid"}],
+    }
+    withdrawal = {
+        "force_id": "west-yorkshire",
+        "police_reference": "13YE0000020",
+        "reason": "entered_in_error",
+        "withdrawn_at": "2025-03-06T10:00:00+00:00",
+    }
 
     unknown = await intake.http.post("/v1/assessments", json=assessment)
     withdrawn = await intake.http.post("/v1/withdrawals", json=withdrawal)

@@ -8,8 +8,8 @@ from schemas.commands import DiversionDecision, NeedsAssessment
 from schemas.envelope import encode
 from schemas.events import CaseOpened, NeedsAssessed
 from schemas.topics import DEAD_LETTERS, DECISIONS
-from tests.integration.intake.test_http_decisions import case_events, decision
 from services.intake.bootstrap import CONSUMER_GROUP
+from tests.integration.intake.test_http_decisions import case_events, decision
 from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
 
 
@@ -44,9 +44,14 @@ async def test_bad_commands_are_dead_lettered_and_the_partition_keeps_flowing(in
     good = DiversionDecision.model_validate(decision("13YE0000200"))
     key, headers, value = command_record(good, "good-1", "same-key")
     too_young = value.replace(b'"age_at_offence":34', b'"age_at_offence":3')
-    for_unknown_case = NeedsAssessment.model_validate({
-        "force_id": "west-yorkshire", "police_reference": "13YE0009999", "assessed_at": "2025-03-05T10:00:00+00:00",
-        "needs": [{"category": "housing", "severity": "high", "preferred_mode": "hybrid"}]})
+    for_unknown_case = NeedsAssessment.model_validate(
+        {
+            "force_id": "west-yorkshire",
+            "police_reference": "13YE0009999",
+            "assessed_at": "2025-03-05T10:00:00+00:00",
+            "needs": [{"category": "housing", "severity": "high", "preferred_mode": "hybrid"}],
+        }
+    )
     other_force = DiversionDecision.model_validate(decision("13YE0000201", force_id="north-yorkshire"))
     await send(
         intake,
@@ -58,8 +63,9 @@ async def test_bad_commands_are_dead_lettered_and_the_partition_keeps_flowing(in
     )
 
     await eventually(lambda: _processed(intake, 5))
-    dead = await read_topic(intake.settings.kafka_bootstrap_servers, intake.settings.topic(DEAD_LETTERS.name),
-                            at_least=4)
+    dead = await read_topic(
+        intake.settings.kafka_bootstrap_servers, intake.settings.topic(DEAD_LETTERS.name), at_least=4
+    )
     reasons = {dict(r.headers)["ce_id"].decode(): dict(r.headers) for r in dead}
     assert sorted(reasons) == ["bad-1", "bad-2", "bad-3", "bad-4"]
     assert reasons["bad-2"]["dlq_reason"].startswith(b"age_at_offence:")

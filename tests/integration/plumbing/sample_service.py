@@ -37,14 +37,18 @@ class SampleHappened(Event):
 
 
 REGISTRY = {SampleHappened.event_type: SampleHappened}
-EFFECTS_TABLE = "CREATE TABLE IF NOT EXISTS effects (event_id text NOT NULL, case_id uuid NOT NULL, label text NOT NULL)"
+EFFECTS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS effects (event_id text NOT NULL, case_id uuid NOT NULL, label text NOT NULL)"
+)
 
 
 async def record_effect(connection: asyncpg.Connection, event: IncomingEvent) -> None:
     """Writes the effect first, then objects to labels it cannot handle — so a rejected event's
     effect must be rolled back by the savepoint, or the test sees it."""
     payload = event.payload
-    await connection.execute("INSERT INTO effects VALUES ($1, $2, $3)", event.attributes.id, payload.case_id, payload.label)
+    await connection.execute(
+        "INSERT INTO effects VALUES ($1, $2, $3)", event.attributes.id, payload.case_id, payload.label
+    )
     if payload.label == "refuse":
         raise PoisonMessage("label not accepted by the sample handler")
     if payload.label == "explode":
@@ -53,15 +57,20 @@ async def record_effect(connection: asyncpg.Connection, event: IncomingEvent) ->
 
 def build_consumer(pool: asyncpg.Pool, settings: PlatformSettings, handler=record_effect) -> TransactionalBatchConsumer:
     return TransactionalBatchConsumer(
-        pool=pool, registry=REGISTRY, handler=handler, service="sample",
-        dead_letter_topic=settings.topic(DEAD_LETTERS.name), max_attempts=settings.max_delivery_attempts,
+        pool=pool,
+        registry=REGISTRY,
+        handler=handler,
+        service="sample",
+        dead_letter_topic=settings.topic(DEAD_LETTERS.name),
+        max_attempts=settings.max_delivery_attempts,
     )
 
 
 def build_broker(consumer: TransactionalBatchConsumer, settings: PlatformSettings) -> KafkaBroker:
     broker = create_broker(settings, client_id="sample")
-    subscribe_transactionally(broker, consumer, settings.topic(CASES.name), group_id=settings.topic(GROUP),
-                              settings=settings)
+    subscribe_transactionally(
+        broker, consumer, settings.topic(CASES.name), group_id=settings.topic(GROUP), settings=settings
+    )
     return broker
 
 
@@ -77,6 +86,7 @@ async def run_and_die(settings: PlatformSettings, schema: str, moment: str) -> N
 
         consumer.process = process_then_die
     else:
+
         async def linger_then_die(connection, event):
             await record_effect(connection, event)
             await asyncio.sleep(AUTO_COMMIT_INTERVAL_SECONDS + 2)

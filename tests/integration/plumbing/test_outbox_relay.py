@@ -13,7 +13,7 @@ from platform_plumbing.outbox import OutgoingRecord, add_to_outbox
 from platform_plumbing.outbox_relay import OutboxRelay
 from schemas.envelope import read_attributes
 from schemas.topics import CASES
-from tests.integration.plumbing.sample_service import SampleHappened, build_broker, build_consumer
+from tests.integration.plumbing.sample_service import SampleHappened
 from tests.integration.plumbing.test_transactional_consumer import run_until_committed
 from tests.kafka_tools import cloud_event, eventually, read_topic
 
@@ -59,7 +59,12 @@ async def test_relay_publishes_in_order_per_key_and_marks_rows_sent(settings, to
 
 
 async def test_relay_crash_between_send_and_mark_loses_nothing_and_doubles_no_effect(
-    settings, topics, pool, producer, effects_pool, monkeypatch,
+    settings,
+    topics,
+    pool,
+    producer,
+    effects_pool,
+    monkeypatch,
 ):
     ids = await queue(pool, settings, events_for([uuid.uuid4(), uuid.uuid4()], per_case=10))
     crashing = OutboxRelay(pool, producer)

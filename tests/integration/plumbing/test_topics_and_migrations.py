@@ -42,8 +42,14 @@ async def test_every_catalogue_topic_is_created_once_with_its_partitions(setting
 @pytest.mark.skipif(shutil.which("kcat") is None, reason="kcat (Debian package) not installed")
 async def test_an_independent_client_lists_the_topics(settings, topics):
     async def listing() -> str:
-        result = await asyncio.to_thread(subprocess.run, ["kcat", "-L", "-b", settings.kafka_bootstrap_servers],
-                                         capture_output=True, text=True, timeout=30, check=True)
+        result = await asyncio.to_thread(
+            subprocess.run,
+            ["kcat", "-L", "-b", settings.kafka_bootstrap_servers],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
         return all(f'topic "{settings.topic(t.name)}"' in result.stdout for t in CATALOGUE)
 
     assert await eventually(listing, timeout=15)

@@ -8,8 +8,8 @@ import subprocess
 import sys
 import uuid
 
-from platform_plumbing.outbox_relay import OutboxRelay
 from platform_plumbing.kafka_clients import create_producer
+from platform_plumbing.outbox_relay import OutboxRelay
 from schemas.topics import CASES, DEAD_LETTERS
 from tests.integration.plumbing.sample_service import GROUP, SampleHappened, build_broker, build_consumer
 from tests.kafka_tools import cloud_event, committed_offsets, eventually, produce, read_topic
@@ -36,8 +36,11 @@ async def _reached(settings, expected: int) -> bool:
 
 async def test_duplicate_delivery_changes_nothing(settings, effects_pool):
     first = cloud_event(sample("one"), event_id="evt-1")
-    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name),
-                  [first, cloud_event(sample("two"), event_id="evt-2"), first, first])
+    await produce(
+        settings.kafka_bootstrap_servers,
+        settings.topic(CASES.name),
+        [first, cloud_event(sample("two"), event_id="evt-2"), first, first],
+    )
 
     await run_until_committed(settings, effects_pool, expected_offsets=4)
 
@@ -50,7 +53,11 @@ async def test_poison_messages_are_dead_lettered_and_the_partition_keeps_flowing
     key, headers, _ = cloud_event(sample("template"))
     bad_json = (key, [(n, v) for n, v in headers if n != "ce_id"] + [("ce_id", b"bad-json")], b'{"label": "Jane Doe"')
     missing_field = cloud_event(sample("x"), event_id="missing")
-    missing_field = (missing_field[0], missing_field[1], b'{"case_id": "%s", "personal": {"name": "Jane Doe"}}' % str(CASE).encode())
+    missing_field = (
+        missing_field[0],
+        missing_field[1],
+        b'{"case_id": "%s", "personal": {"name": "Jane Doe"}}' % str(CASE).encode(),
+    )
     unknown_type = (key, [(n, b"uk.police.diversion.unknown.v1" if n == "ce_type" else v) for n, v in headers], b"{}")
     no_envelope = (key, [("x-binary", b"\xff\xfe")], b'{"name": "Jane Doe"}')
     records = [
@@ -79,7 +86,12 @@ async def test_poison_messages_are_dead_lettered_and_the_partition_keeps_flowing
     by_offset = {int(dict(r.headers)["dlq_origin_offset"]): dict(r.headers) for r in dead}
     assert sorted(by_offset) == [1, 2, 3, 4, 5]
     assert [by_offset[o]["dlq_error_class"] for o in sorted(by_offset)] == [
-        b"ValidationError", b"ValidationError", b"InvalidEnvelope", b"InvalidEnvelope", b"PoisonMessage"]
+        b"ValidationError",
+        b"ValidationError",
+        b"InvalidEnvelope",
+        b"InvalidEnvelope",
+        b"PoisonMessage",
+    ]
     assert b"label" in by_offset[2]["dlq_reason"]
     for headers in by_offset.values():
         assert headers["dlq_origin_topic"] == settings.topic(CASES.name).encode()
@@ -97,22 +109,34 @@ async def test_a_record_that_keeps_failing_is_dead_lettered_after_max_attempts(s
     assert [r["label"] for r in await effects_pool.fetch("SELECT label FROM effects")] == ["after"]
     dead = await effects_pool.fetch("SELECT header_names, header_values FROM outbox")
     assert len(dead) == 1
-    headers = dict(zip(dead[0]["header_names"], dead[0]["header_values"]))
+    headers = dict(zip(dead[0]["header_names"], dead[0]["header_values"], strict=False))
     assert headers["dlq_error_class"] == b"KeyError"
 
 
 async def crash_sample_service(settings, schema: str, moment: str) -> None:
-    environment = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-                   "DATABASE_URL": settings.database_url, "TOPIC_PREFIX": settings.topic_prefix}
+    environment = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "DATABASE_URL": settings.database_url,
+        "TOPIC_PREFIX": settings.topic_prefix,
+    }
     crashing = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.integration.plumbing.sample_service", schema, moment, env=environment,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        sys.executable,
+        "-m",
+        "tests.integration.plumbing.sample_service",
+        schema,
+        moment,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     assert await asyncio.wait_for(crashing.wait(), timeout=90) == -9
 
 
 async def test_consumer_killed_before_its_offset_commit_reprocesses_without_double_effect(
-    settings, effects_pool, namespace,
+    settings,
+    effects_pool,
+    namespace,
 ):
     records = [cloud_event(sample(f"n{i}"), event_id=f"e{i}") for i in range(20)]
     await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name), records)

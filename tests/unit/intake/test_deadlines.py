@@ -19,11 +19,14 @@ SIXTEEN_WEEKS_ON = date(2025, 6, 23)
 TWENTY_WEEKS_ON = date(2025, 7, 21)
 
 
-@pytest.mark.parametrize(("disposal", "deadline"), [
-    param(DisposalType.ADULT_CONDITIONAL_CAUTION, SIXTEEN_WEEKS_ON, id="adult CC 16 weeks"),
-    param(DisposalType.YOUTH_CONDITIONAL_CAUTION, SIXTEEN_WEEKS_ON, id="youth CC 16 weeks"),
-    param(DisposalType.COMMUNITY_RESOLUTION, date(2025, 5, 26), id="CR 12 weeks"),
-])
+@pytest.mark.parametrize(
+    ("disposal", "deadline"),
+    [
+        param(DisposalType.ADULT_CONDITIONAL_CAUTION, SIXTEEN_WEEKS_ON, id="adult CC 16 weeks"),
+        param(DisposalType.YOUTH_CONDITIONAL_CAUTION, SIXTEEN_WEEKS_ON, id="youth CC 16 weeks"),
+        param(DisposalType.COMMUNITY_RESOLUTION, date(2025, 5, 26), id="CR 12 weeks"),
+    ],
+)
 def test_complete_by(disposal: DisposalType, deadline: date) -> None:
     assert complete_by(DECIDED, POLICY.disposals[disposal]) == deadline
 
@@ -34,13 +37,26 @@ def test_a_conditional_caution_can_be_extended_to_20_weeks() -> None:
     assert extended_complete_by(DECIDED, disposal, current=SIXTEEN_WEEKS_ON) == TWENTY_WEEKS_ON
 
 
-@pytest.mark.parametrize(("disposal", "current", "why"), [
-    param(DisposalType.COMMUNITY_RESOLUTION, date(2025, 5, 26), "cannot be extended", id="CR has no extended limit"),
-    param(DisposalType.COMMUNITY_CAUTION, SIXTEEN_WEEKS_ON, "cannot be extended",
-          id="community caution has no extended limit"),
-    param(DisposalType.ADULT_CONDITIONAL_CAUTION, TWENTY_WEEKS_ON, "already at its exceptional limit",
-          id="CC already extended"),
-])
+@pytest.mark.parametrize(
+    ("disposal", "current", "why"),
+    [
+        param(
+            DisposalType.COMMUNITY_RESOLUTION, date(2025, 5, 26), "cannot be extended", id="CR has no extended limit"
+        ),
+        param(
+            DisposalType.COMMUNITY_CAUTION,
+            SIXTEEN_WEEKS_ON,
+            "cannot be extended",
+            id="community caution has no extended limit",
+        ),
+        param(
+            DisposalType.ADULT_CONDITIONAL_CAUTION,
+            TWENTY_WEEKS_ON,
+            "already at its exceptional limit",
+            id="CC already extended",
+        ),
+    ],
+)
 def test_an_extension_is_refused(disposal: DisposalType, current: date, why: str) -> None:
     with pytest.raises(ExtensionRefused, match=why):
         extended_complete_by(DECIDED, POLICY.disposals[disposal], current=current)

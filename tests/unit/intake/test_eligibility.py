@@ -27,13 +27,28 @@ COMMUNITY_CAUTION = DisposalType.COMMUNITY_CAUTION
 TWO_TIER = [DIVERSIONARY, COMMUNITY_CAUTION]
 
 RULES = [
-    "disposal_available", "age_band", "appropriate_adult", "admission", "sufficient_evidence", "consent",
-    "victim_views", "gravity", "previous_convictions", "previous_cautions", "attendance_hours",
-    "financial_conditions", "da_risk", "da_coercive_control", "da_history", "da_victim_agreement",
+    "disposal_available",
+    "age_band",
+    "appropriate_adult",
+    "admission",
+    "sufficient_evidence",
+    "consent",
+    "victim_views",
+    "gravity",
+    "previous_convictions",
+    "previous_cautions",
+    "attendance_hours",
+    "financial_conditions",
+    "da_risk",
+    "da_coercive_control",
+    "da_history",
+    "da_victim_agreement",
     "da_intimate_partner_disposal",
 ]
 SAFE_DA_SCREEN = {
-    "intimate_partner": True, "dash_risk": "standard", "coercive_controlling": False,
+    "intimate_partner": True,
+    "dash_risk": "standard",
+    "coercive_controlling": False,
     "victim_contacted_and_agrees": True,
 }
 
@@ -62,8 +77,9 @@ EVERYTHING_WRONG = {
     "consent": False,
     "victim_views": "not_sought",
     "offence": offence(category="violence_against_the_person", gravity_score=4),
-    "criminal_history": history(previous_convictions=4, previous_cautions=4,
-                                domestic_abuse_conviction_or_caution_within_2_years=True),
+    "criminal_history": history(
+        previous_convictions=4, previous_cautions=4, domestic_abuse_conviction_or_caution_within_2_years=True
+    ),
     "domestic_abuse": da_screen(dash_risk="high", coercive_controlling=True, victim_contacted_and_agrees=False),
     "conditions": [condition("punitive", hours=21, pence=5000)],
 }
@@ -88,67 +104,82 @@ def test_the_example_decision_is_eligible() -> None:
     assert verdict.failed == ()
 
 
-@pytest.mark.parametrize(("disposal", "age", "passed"), [
-    param(ADULT_CC, 17, False, id="adult CC at 17"),
-    param(ADULT_CC, 18, True, id="adult CC at 18"),
-    param(YOUTH_CC, 10, True, id="youth CC at 10"),
-    param(YOUTH_CC, 17, True, id="youth CC at 17"),
-    param(YOUTH_CC, 18, False, id="youth CC at 18"),
-    param(CR, 10, True, id="CR at 10"),
-])
+@pytest.mark.parametrize(
+    ("disposal", "age", "passed"),
+    [
+        param(ADULT_CC, 17, False, id="adult CC at 17"),
+        param(ADULT_CC, 18, True, id="adult CC at 18"),
+        param(YOUTH_CC, 10, True, id="youth CC at 10"),
+        param(YOUTH_CC, 17, True, id="youth CC at 17"),
+        param(YOUTH_CC, 18, False, id="youth CC at 18"),
+        param(CR, 10, True, id="CR at 10"),
+    ],
+)
 def test_age_band(disposal: DisposalType, age: int, passed: bool) -> None:
     assert outcome("age_band", disposal_type=disposal, age_at_offence=age).passed is passed
 
 
-@pytest.mark.parametrize(("age", "present", "passed"), [
-    param(16, False, False, id="16 without one"),
-    param(16, True, True, id="16 with one"),
-    param(17, False, True, id="17 without one, not required"),
-])
+@pytest.mark.parametrize(
+    ("age", "present", "passed"),
+    [
+        param(16, False, False, id="16 without one"),
+        param(16, True, True, id="16 with one"),
+        param(17, False, True, id="17 without one, not required"),
+    ],
+)
 def test_youth_caution_needs_an_appropriate_adult_at_16_or_under(age: int, present: bool, passed: bool) -> None:
     result = outcome("appropriate_adult", disposal_type=YOUTH_CC, age_at_offence=age, appropriate_adult_present=present)
 
     assert result.passed is passed
 
 
-@pytest.mark.parametrize(("disposal", "requirement", "passed"), [
-    param(ADULT_CC, "admission", False, id="adult CC without admission"),
-    param(YOUTH_CC, "admission", False, id="youth CC without admission"),
-    param(CR, "admission", False, id="CR without admission"),
-    param(ADULT_CC, "sufficient_evidence", False, id="adult CC without evidence"),
-    param(CR, "sufficient_evidence", True, id="CR without evidence"),
-    param(ADULT_CC, "consent", False, id="adult CC without consent"),
-    param(CR, "consent", True, id="CR without consent"),
-])
+@pytest.mark.parametrize(
+    ("disposal", "requirement", "passed"),
+    [
+        param(ADULT_CC, "admission", False, id="adult CC without admission"),
+        param(YOUTH_CC, "admission", False, id="youth CC without admission"),
+        param(CR, "admission", False, id="CR without admission"),
+        param(ADULT_CC, "sufficient_evidence", False, id="adult CC without evidence"),
+        param(CR, "sufficient_evidence", True, id="CR without evidence"),
+        param(ADULT_CC, "consent", False, id="adult CC without consent"),
+        param(CR, "consent", True, id="CR without consent"),
+    ],
+)
 def test_a_missing_requirement_fails_only_where_policy_requires_it(
     disposal: DisposalType, requirement: str, passed: bool
 ) -> None:
     assert outcome(requirement, disposal_type=disposal, **{requirement: False}).passed is passed
 
 
-@pytest.mark.parametrize(("disposal", "views", "passed"), [
-    param(ADULT_CC, "sought", True, id="adult CC, sought"),
-    param(ADULT_CC, "not_sought", False, id="adult CC, not sought"),
-    param(ADULT_CC, "no_identifiable_victim", True, id="adult CC, no victim"),
-    param(CR, "not_sought", False, id="CR, not sought"),
-    param(CR, "no_identifiable_victim", True, id="CR, no victim"),
-])
+@pytest.mark.parametrize(
+    ("disposal", "views", "passed"),
+    [
+        param(ADULT_CC, "sought", True, id="adult CC, sought"),
+        param(ADULT_CC, "not_sought", False, id="adult CC, not sought"),
+        param(ADULT_CC, "no_identifiable_victim", True, id="adult CC, no victim"),
+        param(CR, "not_sought", False, id="CR, not sought"),
+        param(CR, "no_identifiable_victim", True, id="CR, no victim"),
+    ],
+)
 def test_victim_views(disposal: DisposalType, views: str, passed: bool) -> None:
     assert outcome("victim_views", disposal_type=disposal, victim_views=views).passed is passed
 
 
-@pytest.mark.parametrize(("disposal", "score", "flags", "adjusted", "passed"), [
-    param(ADULT_CC, 3, {}, 3, True, id="CC 3 at the limit"),
-    param(ADULT_CC, 4, {}, 4, False, id="CC 4 over the limit"),
-    param(ADULT_CC, 3, {"aggravating": True}, 4, False, id="CC 3 aggravated to 4"),
-    param(ADULT_CC, 4, {"mitigating": True}, 3, True, id="CC 4 mitigated to 3"),
-    param(ADULT_CC, 3, {"aggravating": True, "mitigating": True}, 3, True, id="CC 3 both flags cancel"),
-    param(ADULT_CC, 1, {"mitigating": True}, 1, True, id="CC 1 mitigated clamps at 1"),
-    param(ADULT_CC, 4, {"aggravating": True}, 4, False, id="CC 4 aggravated clamps at 4"),
-    param(CR, 2, {"aggravating": True}, 3, True, id="CR 2 aggravated to 3"),
-    param(COMMUNITY_CAUTION, 3, {}, 3, False, id="community caution 3 over its limit of 2"),
-    param(DIVERSIONARY, 3, {"aggravating": True}, 4, True, id="diversionary caution 3 aggravated to 4"),
-])
+@pytest.mark.parametrize(
+    ("disposal", "score", "flags", "adjusted", "passed"),
+    [
+        param(ADULT_CC, 3, {}, 3, True, id="CC 3 at the limit"),
+        param(ADULT_CC, 4, {}, 4, False, id="CC 4 over the limit"),
+        param(ADULT_CC, 3, {"aggravating": True}, 4, False, id="CC 3 aggravated to 4"),
+        param(ADULT_CC, 4, {"mitigating": True}, 3, True, id="CC 4 mitigated to 3"),
+        param(ADULT_CC, 3, {"aggravating": True, "mitigating": True}, 3, True, id="CC 3 both flags cancel"),
+        param(ADULT_CC, 1, {"mitigating": True}, 1, True, id="CC 1 mitigated clamps at 1"),
+        param(ADULT_CC, 4, {"aggravating": True}, 4, False, id="CC 4 aggravated clamps at 4"),
+        param(CR, 2, {"aggravating": True}, 3, True, id="CR 2 aggravated to 3"),
+        param(COMMUNITY_CAUTION, 3, {}, 3, False, id="community caution 3 over its limit of 2"),
+        param(DIVERSIONARY, 3, {"aggravating": True}, 4, True, id="diversionary caution 3 aggravated to 4"),
+    ],
+)
 def test_gravity_with_adjustments(
     disposal: DisposalType, score: int, flags: dict[str, bool], adjusted: int, passed: bool
 ) -> None:
@@ -159,76 +190,128 @@ def test_gravity_with_adjustments(
     assert next(r for r in verdict.results if r.rule == "gravity").passed is passed
 
 
-@pytest.mark.parametrize(("disposal", "record", "count", "passed"), [
-    param(CR, "previous_convictions", 2, True, id="CR 2 convictions"),
-    param(CR, "previous_convictions", 3, False, id="CR 3 convictions"),
-    param(CR, "previous_cautions", 3, True, id="CR 3 cautions"),
-    param(CR, "previous_cautions", 4, False, id="CR 4 cautions"),
-    param(ADULT_CC, "previous_convictions", 5, True, id="adult CC 5 convictions"),
-    param(ADULT_CC, "previous_convictions", 6, False, id="adult CC 6 convictions"),
-    param(ADULT_CC, "previous_cautions", 5, True, id="adult CC 5 cautions"),
-    param(ADULT_CC, "previous_cautions", 6, False, id="adult CC 6 cautions"),
-    param(YOUTH_CC, "previous_convictions", 3, True, id="youth CC 3 convictions"),
-    param(YOUTH_CC, "previous_convictions", 4, False, id="youth CC 4 convictions"),
-    param(YOUTH_CC, "previous_cautions", 3, True, id="youth CC 3 cautions"),
-    param(YOUTH_CC, "previous_cautions", 4, False, id="youth CC 4 cautions"),
-])
+@pytest.mark.parametrize(
+    ("disposal", "record", "count", "passed"),
+    [
+        param(CR, "previous_convictions", 2, True, id="CR 2 convictions"),
+        param(CR, "previous_convictions", 3, False, id="CR 3 convictions"),
+        param(CR, "previous_cautions", 3, True, id="CR 3 cautions"),
+        param(CR, "previous_cautions", 4, False, id="CR 4 cautions"),
+        param(ADULT_CC, "previous_convictions", 5, True, id="adult CC 5 convictions"),
+        param(ADULT_CC, "previous_convictions", 6, False, id="adult CC 6 convictions"),
+        param(ADULT_CC, "previous_cautions", 5, True, id="adult CC 5 cautions"),
+        param(ADULT_CC, "previous_cautions", 6, False, id="adult CC 6 cautions"),
+        param(YOUTH_CC, "previous_convictions", 3, True, id="youth CC 3 convictions"),
+        param(YOUTH_CC, "previous_convictions", 4, False, id="youth CC 4 convictions"),
+        param(YOUTH_CC, "previous_cautions", 3, True, id="youth CC 3 cautions"),
+        param(YOUTH_CC, "previous_cautions", 4, False, id="youth CC 4 cautions"),
+    ],
+)
 def test_criminal_history_limits(disposal: DisposalType, record: str, count: int, passed: bool) -> None:
     assert outcome(record, disposal_type=disposal, criminal_history=history(**{record: count})).passed is passed
 
 
-@pytest.mark.parametrize(("disposal", "conditions", "passed"), [
-    param(ADULT_CC, [condition("punitive", hours=20)], True, id="punitive 20 h"),
-    param(ADULT_CC, [condition("punitive", hours=21)], False, id="punitive 21 h"),
-    param(ADULT_CC, [condition("reparative", hours=12), condition("punitive", hours=9)], False,
-          id="reparative 12 h + punitive 9 h"),
-    param(ADULT_CC, [condition("rehabilitative", hours=40), condition("reparative", hours=20)], True,
-          id="rehabilitative hours do not count"),
-    param(YOUTH_CC, [condition("reparative", hours=21)], False, id="youth CC reparative 21 h"),
-    param(CR, [condition("punitive", hours=30)], True, id="CR has no limit"),
-])
+@pytest.mark.parametrize(
+    ("disposal", "conditions", "passed"),
+    [
+        param(ADULT_CC, [condition("punitive", hours=20)], True, id="punitive 20 h"),
+        param(ADULT_CC, [condition("punitive", hours=21)], False, id="punitive 21 h"),
+        param(
+            ADULT_CC,
+            [condition("reparative", hours=12), condition("punitive", hours=9)],
+            False,
+            id="reparative 12 h + punitive 9 h",
+        ),
+        param(
+            ADULT_CC,
+            [condition("rehabilitative", hours=40), condition("reparative", hours=20)],
+            True,
+            id="rehabilitative hours do not count",
+        ),
+        param(YOUTH_CC, [condition("reparative", hours=21)], False, id="youth CC reparative 21 h"),
+        param(CR, [condition("punitive", hours=30)], True, id="CR has no limit"),
+    ],
+)
 def test_non_rehabilitative_attendance_hours(disposal: DisposalType, conditions: list[dict], passed: bool) -> None:
     assert outcome("attendance_hours", disposal_type=disposal, conditions=conditions).passed is passed
 
 
-@pytest.mark.parametrize(("disposal", "category", "conditions", "passed"), [
-    param(ADULT_CC, "theft", [condition("punitive", pence=5000)], True, id="adult CC fine for theft"),
-    param(ADULT_CC, "violence_against_the_person", [condition("punitive", pence=5000)], False,
-          id="adult CC fine for violence"),
-    param(ADULT_CC, "violence_against_the_person", [condition("reparative")], True,
-          id="adult CC violence without a fine"),
-    param(YOUTH_CC, "theft", [condition("reparative", pence=2000)], False, id="youth CC compensation for theft"),
-])
+@pytest.mark.parametrize(
+    ("disposal", "category", "conditions", "passed"),
+    [
+        param(ADULT_CC, "theft", [condition("punitive", pence=5000)], True, id="adult CC fine for theft"),
+        param(
+            ADULT_CC,
+            "violence_against_the_person",
+            [condition("punitive", pence=5000)],
+            False,
+            id="adult CC fine for violence",
+        ),
+        param(
+            ADULT_CC,
+            "violence_against_the_person",
+            [condition("reparative")],
+            True,
+            id="adult CC violence without a fine",
+        ),
+        param(YOUTH_CC, "theft", [condition("reparative", pence=2000)], False, id="youth CC compensation for theft"),
+    ],
+)
 def test_financial_conditions_only_for_prescribed_offences(
     disposal: DisposalType, category: str, conditions: list[dict], passed: bool
 ) -> None:
-    result = outcome("financial_conditions", disposal_type=disposal, offence=offence(category=category),
-                     conditions=conditions)
+    result = outcome(
+        "financial_conditions", disposal_type=disposal, offence=offence(category=category), conditions=conditions
+    )
 
     assert result.passed is passed
 
 
-@pytest.mark.parametrize(("rule", "disposal", "screen", "recent_da_history", "passed"), [
-    param("da_risk", ADULT_CC, {"dash_risk": "standard"}, False, True, id="DASH standard"),
-    param("da_risk", ADULT_CC, {"dash_risk": "medium"}, False, True, id="DASH medium"),
-    param("da_risk", ADULT_CC, {"dash_risk": "high"}, False, False, id="DASH high"),
-    param("da_coercive_control", ADULT_CC, {"coercive_controlling": True}, False, False, id="coercive control"),
-    param("da_history", ADULT_CC, {}, True, False, id="DA record within 2 years"),
-    param("da_victim_agreement", ADULT_CC, {"victim_contacted_and_agrees": False}, False, False,
-          id="victim does not agree"),
-    param("da_intimate_partner_disposal", CR, {"intimate_partner": True}, False, False, id="intimate partner, CR"),
-    param("da_intimate_partner_disposal", ADULT_CC, {"intimate_partner": True}, False, True,
-          id="intimate partner, adult CC"),
-    param("da_intimate_partner_disposal", YOUTH_CC, {"intimate_partner": True}, False, False,
-          id="intimate partner, youth CC"),
-    param("da_intimate_partner_disposal", CR, {"intimate_partner": False}, False, True,
-          id="not intimate partner, CR"),
-])
+@pytest.mark.parametrize(
+    ("rule", "disposal", "screen", "recent_da_history", "passed"),
+    [
+        param("da_risk", ADULT_CC, {"dash_risk": "standard"}, False, True, id="DASH standard"),
+        param("da_risk", ADULT_CC, {"dash_risk": "medium"}, False, True, id="DASH medium"),
+        param("da_risk", ADULT_CC, {"dash_risk": "high"}, False, False, id="DASH high"),
+        param("da_coercive_control", ADULT_CC, {"coercive_controlling": True}, False, False, id="coercive control"),
+        param("da_history", ADULT_CC, {}, True, False, id="DA record within 2 years"),
+        param(
+            "da_victim_agreement",
+            ADULT_CC,
+            {"victim_contacted_and_agrees": False},
+            False,
+            False,
+            id="victim does not agree",
+        ),
+        param("da_intimate_partner_disposal", CR, {"intimate_partner": True}, False, False, id="intimate partner, CR"),
+        param(
+            "da_intimate_partner_disposal",
+            ADULT_CC,
+            {"intimate_partner": True},
+            False,
+            True,
+            id="intimate partner, adult CC",
+        ),
+        param(
+            "da_intimate_partner_disposal",
+            YOUTH_CC,
+            {"intimate_partner": True},
+            False,
+            False,
+            id="intimate partner, youth CC",
+        ),
+        param(
+            "da_intimate_partner_disposal", CR, {"intimate_partner": False}, False, True, id="not intimate partner, CR"
+        ),
+    ],
+)
 def test_domestic_abuse_gates(
     rule: str, disposal: DisposalType, screen: dict[str, Any], recent_da_history: bool, passed: bool
 ) -> None:
     result = outcome(
-        rule, disposal_type=disposal, domestic_abuse=da_screen(**screen),
+        rule,
+        disposal_type=disposal,
+        domestic_abuse=da_screen(**screen),
         criminal_history=history(domestic_abuse_conviction_or_caution_within_2_years=recent_da_history),
     )
 
@@ -240,21 +323,25 @@ def test_a_safely_screened_intimate_partner_case_is_eligible_for_an_adult_cautio
 
 
 def test_domestic_abuse_gates_do_not_apply_without_a_domestic_abuse_screen() -> None:
-    decision = example(DiversionDecision, criminal_history=history(
-        domestic_abuse_conviction_or_caution_within_2_years=True))
+    decision = example(
+        DiversionDecision, criminal_history=history(domestic_abuse_conviction_or_caution_within_2_years=True)
+    )
     gates = [result for result in assess(decision, POLICY).results if result.rule.startswith("da_")]
 
     assert {(result.passed, result.reason) for result in gates} == {(True, "not a domestic abuse case")}
 
 
-@pytest.mark.parametrize(("disposal", "age", "routed"), [
-    param(YOUTH_CC, 15, True, id="youth CC"),
-    param(CR, 15, True, id="youth CR"),
-    param(CR, 17, True, id="CR at 17"),
-    param(CR, 18, False, id="CR at 18"),
-    param(ADULT_CC, 34, False, id="adult CC"),
-    param(CR, 34, False, id="adult CR"),
-])
+@pytest.mark.parametrize(
+    ("disposal", "age", "routed"),
+    [
+        param(YOUTH_CC, 15, True, id="youth CC"),
+        param(CR, 15, True, id="youth CR"),
+        param(CR, 17, True, id="CR at 17"),
+        param(CR, 18, False, id="CR at 18"),
+        param(ADULT_CC, 34, False, id="adult CC"),
+        param(CR, 34, False, id="adult CR"),
+    ],
+)
 def test_youth_cases_are_routed_to_the_youth_offending_team(disposal: DisposalType, age: int, routed: bool) -> None:
     decision = example(DiversionDecision, disposal_type=disposal, age_at_offence=age)
 
@@ -280,11 +367,14 @@ def test_a_decision_wrong_in_every_way_fails_every_rule_it_can() -> None:
     assert sorted(result.rule for result in verdict.failed) == sorted(set(RULES) - still_passing)
 
 
-@pytest.mark.parametrize("overrides", [
-    *(param({"disposal_type": disposal}, id=disposal) for disposal in DisposalType),
-    param({"domestic_abuse": SAFE_DA_SCREEN}, id="domestic abuse"),
-    param(EVERYTHING_WRONG, id="everything wrong"),
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        *(param({"disposal_type": disposal}, id=disposal) for disposal in DisposalType),
+        param({"domestic_abuse": SAFE_DA_SCREEN}, id="domestic abuse"),
+        param(EVERYTHING_WRONG, id="everything wrong"),
+    ],
+)
 def test_every_rule_answers_exactly_once(overrides: dict[str, Any]) -> None:
     verdict = assess(example(DiversionDecision, **overrides), POLICY)
 
@@ -299,25 +389,58 @@ def test_reasons_never_repeat_personal_data(overrides: dict[str, Any]) -> None:
     assert not [value for value in personal if value.lower() in reasons.lower()]
 
 
-@pytest.mark.parametrize(("rule", "overrides", "reason"), [
-    param("disposal_available", {"disposal_type": DIVERSIONARY},
-          "diversionary caution is not available under policy 2026.1", id="disposal unavailable"),
-    param("age_band", {}, "age 34 is within the 18-and-over band for adult conditional caution", id="age, no maximum"),
-    param("age_band", {"disposal_type": YOUTH_CC, "age_at_offence": 18},
-          "age 18 is outside the 10–17 band for youth conditional caution", id="age, outside band"),
-    param("admission", {"admission": False}, "admission of responsibility required but not recorded",
-          id="admission missing"),
-    param("sufficient_evidence", {"disposal_type": CR, "sufficient_evidence": False},
-          "sufficient evidence to charge not required for community resolution", id="evidence not required"),
-    param("victim_views", {}, "victim's views sought", id="views sought"),
-    param("victim_views", {"victim_views": "not_sought"}, "victim's views required but not sought",
-          id="views not sought"),
-    param("victim_views", {"victim_views": "no_identifiable_victim"}, "no identifiable victim", id="no victim"),
-    param("gravity", {"offence": offence(gravity_score=3, aggravating=True)},
-          "gravity 3 adjusted to 4; adult conditional caution allows up to 3", id="gravity adjusted"),
-    param("previous_cautions", {}, "previous cautions: 1; limit 5", id="history"),
-    param("da_intimate_partner_disposal", {"disposal_type": CR, "domestic_abuse": SAFE_DA_SCREEN},
-          "intimate-partner abuse may never be dealt with by community resolution", id="intimate partner CR"),
-])
+@pytest.mark.parametrize(
+    ("rule", "overrides", "reason"),
+    [
+        param(
+            "disposal_available",
+            {"disposal_type": DIVERSIONARY},
+            "diversionary caution is not available under policy 2026.1",
+            id="disposal unavailable",
+        ),
+        param(
+            "age_band", {}, "age 34 is within the 18-and-over band for adult conditional caution", id="age, no maximum"
+        ),
+        param(
+            "age_band",
+            {"disposal_type": YOUTH_CC, "age_at_offence": 18},
+            "age 18 is outside the 10–17 band for youth conditional caution",
+            id="age, outside band",
+        ),
+        param(
+            "admission",
+            {"admission": False},
+            "admission of responsibility required but not recorded",
+            id="admission missing",
+        ),
+        param(
+            "sufficient_evidence",
+            {"disposal_type": CR, "sufficient_evidence": False},
+            "sufficient evidence to charge not required for community resolution",
+            id="evidence not required",
+        ),
+        param("victim_views", {}, "victim's views sought", id="views sought"),
+        param(
+            "victim_views",
+            {"victim_views": "not_sought"},
+            "victim's views required but not sought",
+            id="views not sought",
+        ),
+        param("victim_views", {"victim_views": "no_identifiable_victim"}, "no identifiable victim", id="no victim"),
+        param(
+            "gravity",
+            {"offence": offence(gravity_score=3, aggravating=True)},
+            "gravity 3 adjusted to 4; adult conditional caution allows up to 3",
+            id="gravity adjusted",
+        ),
+        param("previous_cautions", {}, "previous cautions: 1; limit 5", id="history"),
+        param(
+            "da_intimate_partner_disposal",
+            {"disposal_type": CR, "domestic_abuse": SAFE_DA_SCREEN},
+            "intimate-partner abuse may never be dealt with by community resolution",
+            id="intimate partner CR",
+        ),
+    ],
+)
 def test_reasons_read_as_plain_statements(rule: str, overrides: dict[str, Any], reason: str) -> None:
     assert outcome(rule, **overrides).reason == reason

@@ -24,29 +24,67 @@ def test_the_committed_policy_loads() -> None:
     assert policy.force_id == "west-yorkshire"
     assert set(policy.disposals) == set(DisposalType)
     assert {kind for kind, disposal in policy.disposals.items() if not disposal.enabled} == {
-        DisposalType.DIVERSIONARY_CAUTION, DisposalType.COMMUNITY_CAUTION,
+        DisposalType.DIVERSIONARY_CAUTION,
+        DisposalType.COMMUNITY_CAUTION,
     }
 
 
-@pytest.mark.parametrize(("where", "value", "field", "problem"), [
-    param(("disposals", "community_resolution", "enabeld"), True, "disposals.community_resolution.enabeld",
-          "Extra inputs are not permitted", id="unknown key"),
-    param(("colour",), "blue", "colour", "Extra inputs are not permitted", id="unknown top-level key"),
-    param(("disposals", "adult_conditional_caution", "max_gravity"), "three",
-          "disposals.adult_conditional_caution.max_gravity", "valid integer", id="wrong type"),
-    param(("disposals", "adult_conditional_caution", "max_gravity"), 5,
-          "disposals.adult_conditional_caution.max_gravity", "less than or equal to 4", id="gravity off the matrix"),
-    param(("domestic_abuse", "excluded_dash_risk"), ["severe"], "domestic_abuse.excluded_dash_risk.0",
-          "Input should be 'standard', 'medium' or 'high'", id="unknown DASH level"),
-    param(("version",), DELETE, "version", "Field required", id="missing version"),
-    param(("disposals", "community_caution"), DELETE, "disposals",
-          "no rules for disposal type(s): community_caution", id="missing disposal"),
-    param(("disposals", "youth_conditional_caution", "min_age"), 18, "disposals.youth_conditional_caution",
-          "max_age is below min_age", id="max_age below min_age"),
-    param(("disposals", "adult_conditional_caution", "extended_completion_weeks"), 16,
-          "disposals.adult_conditional_caution", "extended_completion_weeks must exceed completion_weeks",
-          id="extended weeks not beyond normal weeks"),
-])
+@pytest.mark.parametrize(
+    ("where", "value", "field", "problem"),
+    [
+        param(
+            ("disposals", "community_resolution", "enabeld"),
+            True,
+            "disposals.community_resolution.enabeld",
+            "Extra inputs are not permitted",
+            id="unknown key",
+        ),
+        param(("colour",), "blue", "colour", "Extra inputs are not permitted", id="unknown top-level key"),
+        param(
+            ("disposals", "adult_conditional_caution", "max_gravity"),
+            "three",
+            "disposals.adult_conditional_caution.max_gravity",
+            "valid integer",
+            id="wrong type",
+        ),
+        param(
+            ("disposals", "adult_conditional_caution", "max_gravity"),
+            5,
+            "disposals.adult_conditional_caution.max_gravity",
+            "less than or equal to 4",
+            id="gravity off the matrix",
+        ),
+        param(
+            ("domestic_abuse", "excluded_dash_risk"),
+            ["severe"],
+            "domestic_abuse.excluded_dash_risk.0",
+            "Input should be 'standard', 'medium' or 'high'",
+            id="unknown DASH level",
+        ),
+        param(("version",), DELETE, "version", "Field required", id="missing version"),
+        param(
+            ("disposals", "community_caution"),
+            DELETE,
+            "disposals",
+            "no rules for disposal type(s): community_caution",
+            id="missing disposal",
+        ),
+        param(
+            ("disposals", "youth_conditional_caution", "min_age"),
+            18,
+            "disposals.youth_conditional_caution",
+            "max_age is below min_age",
+            id="max_age below min_age",
+        ),
+        param(
+            ("disposals", "adult_conditional_caution", "extended_completion_weeks"),
+            16,
+            "disposals.adult_conditional_caution",
+            "extended_completion_weeks must exceed completion_weeks",
+            id="extended weeks not beyond normal weeks",
+        ),
+    ],
+)
 def test_an_invalid_policy_is_refused_naming_the_file_and_field(
     tmp_path: Path, where: tuple[str, ...], value: Any, field: str, problem: str
 ) -> None:
@@ -68,12 +106,15 @@ def test_an_invalid_policy_is_refused_naming_the_file_and_field(
     assert problem in str(refused.value)
 
 
-@pytest.mark.parametrize(("content", "problem"), [
-    param("disposals: [unclosed", "is not valid YAML", id="bad YAML"),
-    param("", "(top level): Input should be a valid dictionary", id="empty file"),
-    param(b"version: \xff\xfe", "is not UTF-8 text", id="not UTF-8"),
-    param(None, "No such file or directory", id="missing file"),
-])
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        param("disposals: [unclosed", "is not valid YAML", id="bad YAML"),
+        param("", "(top level): Input should be a valid dictionary", id="empty file"),
+        param(b"version: \xff\xfe", "is not UTF-8 text", id="not UTF-8"),
+        param(None, "No such file or directory", id="missing file"),
+    ],
+)
 def test_an_unreadable_policy_file_is_refused_naming_the_file(
     tmp_path: Path, content: str | bytes | None, problem: str
 ) -> None:

@@ -12,9 +12,19 @@ from tests.factories import payload
 
 
 def record(value: bytes) -> ConsumerRecord:
-    return ConsumerRecord(topic="diversion.decisions.v1", partition=4, offset=1234, timestamp=0, timestamp_type=0,
-                          key=b"case-1", value=value, checksum=None, serialized_key_size=6,
-                          serialized_value_size=len(value), headers=[("ce_id", b"abc"), ("dlq_reason", b"stale")])
+    return ConsumerRecord(
+        topic="diversion.decisions.v1",
+        partition=4,
+        offset=1234,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"case-1",
+        value=value,
+        checksum=None,
+        serialized_key_size=6,
+        serialized_value_size=len(value),
+        headers=[("ce_id", b"abc"), ("dlq_reason", b"stale")],
+    )
 
 
 def test_dead_letter_keeps_the_original_and_names_its_origin():

@@ -37,8 +37,14 @@ def test_the_sdk_reads_what_we_write(model):
 def test_we_read_what_the_sdk_writes():
     event = example(CaseOpened)
     sdk_event = CloudEvent(
-        attributes={"id": "sdk-1", "type": CaseOpened.event_type, "source": "/some/police/system",
-                    "time": WHEN, "subject": "case", "datacontenttype": "application/json"},
+        attributes={
+            "id": "sdk-1",
+            "type": CaseOpened.event_type,
+            "source": "/some/police/system",
+            "time": WHEN,
+            "subject": "case",
+            "datacontenttype": "application/json",
+        },
         data=event.model_dump(mode="json"),
     )
     message = ce_kafka.to_binary_event(sdk_event)
@@ -46,7 +52,11 @@ def test_we_read_what_the_sdk_writes():
     attributes, payload = decode(list(message.headers.items()), message.value, MESSAGE_TYPES)
 
     assert (attributes.id, attributes.type, attributes.source, attributes.time) == (
-        "sdk-1", CaseOpened.event_type, "/some/police/system", WHEN)
+        "sdk-1",
+        CaseOpened.event_type,
+        "/some/police/system",
+        WHEN,
+    )
     assert payload == event
 
 
@@ -62,11 +72,27 @@ def test_the_record_is_keyed_by_case_and_carries_the_binary_mode_headers():
     [
         ([("ce_type", b"t"), ("ce_source", b"s"), ("ce_specversion", b"1.0")], "ce_id"),
         ([("ce_id", b"i"), ("ce_type", b"t"), ("ce_source", b"s"), ("ce_specversion", b"0.3")], "specversion"),
-        ([("ce_id", b"i"), ("ce_type", b"t"), ("ce_source", b"s"), ("ce_specversion", b"1.0"),
-          ("content-type", b"application/xml")], "content-type"),
+        (
+            [
+                ("ce_id", b"i"),
+                ("ce_type", b"t"),
+                ("ce_source", b"s"),
+                ("ce_specversion", b"1.0"),
+                ("content-type", b"application/xml"),
+            ],
+            "content-type",
+        ),
         ([("ce_id", b"\xff"), ("ce_type", b"t"), ("ce_source", b"s"), ("ce_specversion", b"1.0")], "UTF-8"),
-        ([("ce_id", b"i"), ("ce_type", b"t"), ("ce_source", b"s"), ("ce_specversion", b"1.0"),
-          ("ce_time", b"yesterday")], "ce_time"),
+        (
+            [
+                ("ce_id", b"i"),
+                ("ce_type", b"t"),
+                ("ce_source", b"s"),
+                ("ce_specversion", b"1.0"),
+                ("ce_time", b"yesterday"),
+            ],
+            "ce_time",
+        ),
     ],
 )
 def test_a_bad_envelope_is_refused_with_a_reason(headers, message):

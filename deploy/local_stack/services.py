@@ -1,0 +1,89 @@
+"""The platform's own services as background processes, for `make up` (tests start their own)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from deploy.local_stack.runtime import REPO_ROOT, RUNTIME_DIR, StackError, read_pid, stop_process
+
+SERVICES_DIR = RUNTIME_DIR / "services"
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    module: str
+    port: int
+    url_key: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+INTAKE = Service("intake", "services.intake", 18080, "INTAKE_URL")
+SERVICES = (INTAKE,)
+
+
+def start(service: Service, environment: dict[str, str]) -> None:
+    """Start `service` unless it runs already, and wait until it is ready."""
+    pid_file = SERVICES_DIR / f"{service.name}.pid"
+    log = SERVICES_DIR / f"{service.name}.log"
+    if read_pid(pid_file) is None:
+        SERVICES_DIR.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **environment, f"{service.name.upper()}_PORT": str(service.port)}
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", service.module],
+                env=env,
+                cwd=REPO_ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        pid_file.write_text(str(process.pid))
+    _wait_ready(service, pid_file, log)
+
+
+def is_running(service: Service) -> bool:
+    return read_pid(SERVICES_DIR / f"{service.name}.pid") is not None
+
+
+def stop(service: Service) -> None:
+    stop_process(SERVICES_DIR / f"{service.name}.pid", grace_seconds=20)
+
+
+def dev_police_key(environment: dict[str, str]) -> str:
+    """The development police client's API key (issued once, kept in `.runtime`)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "services.intake.entrypoints.manage", "dev-key", str(SERVICES_DIR / "dev-police.key")],
+        env={**os.environ, **environment},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise StackError(f"could not issue the development police key:\n{result.stderr}")
+    return result.stdout.strip()
+
+
+def _wait_ready(service: Service, pid_file, log, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if read_pid(pid_file) is None:
+            raise StackError(f"{service.name} stopped while starting; see {log}")
+        try:
+            with urllib.request.urlopen(f"{service.url}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.3)
+    raise StackError(f"{service.name} was not ready within {seconds:.0f}s; see {log}")
