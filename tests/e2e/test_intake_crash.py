@@ -109,6 +109,8 @@ async def test_intake_killed_mid_stream_loses_nothing_and_doubles_nothing(settin
     )
     assert len(opened_per_reference) == total, "every decision's case was published"
     assert set(opened_per_reference.values()) == {1}, "no decision opened two cases"
+    log = intake_process.log.read_text()
+    assert "Example" not in log and "Alex" not in log and "LS1 4AP" not in log, "no personal data in logs"
     await pool.close()
 
 
