@@ -87,7 +87,21 @@ class BodySizeLimit:
         await response(scope, receive, send)
 
 
-def install_conventions(app: FastAPI, *, max_body_bytes: int, ready: Callable[[], Awaitable[bool]]) -> None:
+async def database_answers(app: FastAPI) -> bool:
+    """Ready once the lifespan has put a pool on `app.state` and PostgreSQL answers through it."""
+    pool = getattr(app.state, "pool", None)
+    if pool is None:
+        return False
+    try:
+        await pool.fetchval("SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+def install_conventions(
+    app: FastAPI, *, max_body_bytes: int, ready: Callable[[FastAPI], Awaitable[bool]] = database_answers
+) -> None:
     """Add the body limit, the error handlers and `/healthz` + `/readyz` to `app`."""
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
 
@@ -117,6 +131,6 @@ def install_conventions(app: FastAPI, *, max_body_bytes: int, ready: Callable[[]
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
-        if await ready():
+        if await ready(app):
             return JSONResponse({"status": "ready"})
         return error_response(503, "not_ready", "the service cannot reach its database or broker yet")

@@ -184,6 +184,7 @@ class CancellationReason(StrEnum):
 
     CASE_WITHDRAWN = "case_withdrawn"
     CASE_CLOSED = "case_closed"
+    NEED_NO_LONGER_ASSESSED = "need_no_longer_assessed"
 
 
 class NonComplianceReason(StrEnum):

@@ -20,6 +20,7 @@ class Service:
     name: str
     module: str
     port: int
+    port_setting: str
     url_key: str
 
     @property
@@ -27,8 +28,9 @@ class Service:
         return f"http://127.0.0.1:{self.port}"
 
 
-INTAKE = Service("intake", "services.intake", 18080, "INTAKE_URL")
-SERVICES = (INTAKE,)
+INTAKE = Service("intake", "services.intake", 18080, "INTAKE_PORT", "INTAKE_URL")
+ROUTER = Service("referral-router", "services.referral_router", 18081, "ROUTER_PORT", "ROUTER_URL")
+SERVICES = (INTAKE, ROUTER)
 
 
 def start(service: Service, environment: dict[str, str]) -> None:
@@ -37,7 +39,7 @@ def start(service: Service, environment: dict[str, str]) -> None:
     log = SERVICES_DIR / f"{service.name}.log"
     if read_pid(pid_file) is None:
         SERVICES_DIR.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **environment, f"{service.name.upper()}_PORT": str(service.port)}
+        env = {**os.environ, **environment, service.port_setting: str(service.port)}
         with log.open("ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", service.module],

@@ -17,6 +17,7 @@ from schemas.events.outcomes import (
     ConditionCompleted,
 )
 from schemas.events.referrals import (
+    CandidateAssessment,
     ReferralCancelled,
     ReferralIssued,
     ReferralReassigned,
@@ -25,6 +26,7 @@ from schemas.events.referrals import (
 from schemas.events.signals import ReoffendingSignal
 
 __all__ = [
+    "CandidateAssessment",
     "CaseBreached",
     "CaseCompleted",
     "CaseCondition",

@@ -13,8 +13,8 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from schemas.base import Event
-from schemas.fields import AgencyId, ExplanationText
-from schemas.parts import AssessedNeed
+from schemas.fields import AgencyId, ExplanationText, ReasonText
+from schemas.parts import AssessedNeed, EventPart
 from schemas.personal import PersonalDetails
 from schemas.vocabulary import (
     CancellationReason,
@@ -25,6 +25,15 @@ from schemas.vocabulary import (
 )
 
 Needs = Annotated[tuple[AssessedNeed, ...], Field(min_length=1, max_length=len(NeedCategory))]
+
+
+class CandidateAssessment(EventPart):
+    """How the router judged one agency for this referral's needs: eligible or not, its score, why."""
+
+    agency_id: AgencyId
+    eligible: bool
+    score: float | None = None
+    reason: ReasonText
 
 
 class ReferralIssued(Event):
@@ -38,6 +47,9 @@ class ReferralIssued(Event):
     delivery_mode: DeliveryMode
     explanation: ExplanationText = Field(description="Why this agency: the router's explained score.")
     respond_by: AwareDatetime
+    candidates: Annotated[tuple[CandidateAssessment, ...], Field(max_length=50)] = Field(
+        default=(), description="Every agency considered for these needs, chosen or not, with the reason."
+    )
     personal: PersonalDetails | None
 
 

@@ -66,16 +66,6 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
             await runtime.broker.start()
             yield
 
-    async def ready() -> bool:
-        pool = getattr(app.state, "pool", None)
-        if pool is None:
-            return False
-        try:
-            await pool.fetchval("SELECT 1")
-        except Exception:
-            return False
-        return True
-
     app = FastAPI(
         title="Diversion intake — API for police systems",
         version=policy.version,
@@ -87,6 +77,6 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
         lifespan=lifespan,
     )
     app.include_router(build_router(context))
-    install_conventions(app, max_body_bytes=settings.intake_max_body_bytes, ready=ready)
+    install_conventions(app, max_body_bytes=settings.intake_max_body_bytes)
     install_error_handlers(app)
     return app

@@ -1,0 +1,271 @@
+"""The router's state in its own schema: the cases it routes, their needs, referrals and exclusions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from schemas.vocabulary import DashRiskLevel, DeliveryMode, DisposalType, NeedCategory, Severity, Sex
+from services.referral_router.domain.matching import Need, Person
+
+ACTIVE = ("issued", "accepted", "in_progress")
+OPEN = ("queued", *ACTIVE)
+
+
+@dataclass(frozen=True)
+class RoutedCase:
+    case_id: UUID
+    person: Person
+    status: str
+
+
+@dataclass(frozen=True)
+class Referral:
+    referral_id: UUID
+    case_id: UUID
+    agency_id: str
+    needs: tuple[Need, ...]
+    delivery_mode: DeliveryMode
+    status: str
+    explanation: str
+    candidates: list[dict]
+    issued_at: datetime | None = None
+    respond_by: datetime | None = None
+
+
+def needs_to_json(needs: tuple[Need, ...] | list[Need]) -> str:
+    return json.dumps(
+        [
+            {
+                "category": n.category.value,
+                "severity": n.severity.value,
+                "preferred_mode": n.preferred_mode.value if n.preferred_mode else None,
+            }
+            for n in needs
+        ]
+    )
+
+
+def needs_from_json(raw: str) -> tuple[Need, ...]:
+    return tuple(
+        Need(
+            NeedCategory(n["category"]),
+            Severity(n["severity"]),
+            DeliveryMode(n["preferred_mode"]) if n["preferred_mode"] else None,
+        )
+        for n in json.loads(raw)
+    )
+
+
+class RouterStore:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._db = connection
+
+    async def add_case(self, case: RoutedCase, personal: dict | None, *, opened_at: datetime) -> bool:
+        p = case.person
+        added = await self._db.fetchval(
+            "INSERT INTO cases (case_id, disposal_type, age, sex, area, domestic_abuse, dash_risk,"
+            " youth_offending_team, status, opened_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            " ON CONFLICT (case_id) DO NOTHING RETURNING true",
+            case.case_id,
+            p.disposal.value,
+            p.age,
+            p.sex.value,
+            p.area,
+            p.domestic_abuse,
+            p.dash_risk.value if p.dash_risk else None,
+            p.youth_offending_team,
+            case.status,
+            opened_at,
+        )
+        if added and personal is not None:
+            await self._db.execute(
+                "INSERT INTO case_personal_details (case_id, details) VALUES ($1, $2)",
+                case.case_id,
+                json.dumps(personal),
+            )
+        return bool(added)
+
+    async def case(self, case_id: UUID, *, for_update: bool = False) -> RoutedCase | None:
+        row = await self._db.fetchrow(
+            "SELECT * FROM cases WHERE case_id = $1" + (" FOR UPDATE" if for_update else ""), case_id
+        )
+        if row is None:
+            return None
+        person = Person(
+            age=row["age"],
+            sex=Sex(row["sex"]),
+            area=row["area"],
+            disposal=DisposalType(row["disposal_type"]),
+            domestic_abuse=row["domestic_abuse"],
+            dash_risk=DashRiskLevel(row["dash_risk"]) if row["dash_risk"] else None,
+            youth_offending_team=row["youth_offending_team"],
+        )
+        return RoutedCase(case_id=row["case_id"], person=person, status=row["status"])
+
+    async def set_case_status(self, case_id: UUID, status: str) -> None:
+        await self._db.execute("UPDATE cases SET status = $2 WHERE case_id = $1", case_id, status)
+
+    async def personal_details(self, case_id: UUID) -> dict | None:
+        raw = await self._db.fetchval("SELECT details FROM case_personal_details WHERE case_id = $1", case_id)
+        return None if raw is None else json.loads(raw)
+
+    async def current_needs(self, case_id: UUID) -> tuple[Need, ...]:
+        rows = await self._db.fetch(
+            "SELECT category, severity, preferred_mode FROM case_needs WHERE case_id = $1 ORDER BY category", case_id
+        )
+        return tuple(
+            Need(
+                NeedCategory(r["category"]),
+                Severity(r["severity"]),
+                DeliveryMode(r["preferred_mode"]) if r["preferred_mode"] else None,
+            )
+            for r in rows
+        )
+
+    async def replace_needs(self, case_id: UUID, needs: tuple[Need, ...]) -> None:
+        await self._db.execute("DELETE FROM case_needs WHERE case_id = $1", case_id)
+        await self._db.executemany(
+            "INSERT INTO case_needs (case_id, category, severity, preferred_mode) VALUES ($1, $2, $3, $4)",
+            [
+                (case_id, n.category.value, n.severity.value, n.preferred_mode.value if n.preferred_mode else None)
+                for n in needs
+            ],
+        )
+
+    async def add_referral(self, referral: Referral, *, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO referrals (referral_id, case_id, agency_id, needs, delivery_mode, status, explanation,"
+            " candidates, issued_at, respond_by, created_at, updated_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+            referral.referral_id,
+            referral.case_id,
+            referral.agency_id,
+            needs_to_json(referral.needs),
+            referral.delivery_mode.value,
+            referral.status,
+            referral.explanation,
+            json.dumps(referral.candidates),
+            referral.issued_at,
+            referral.respond_by,
+            now,
+        )
+
+    async def referral(self, referral_id: UUID, *, for_update: bool = False) -> Referral | None:
+        row = await self._db.fetchrow(
+            "SELECT * FROM referrals WHERE referral_id = $1" + (" FOR UPDATE" if for_update else ""), referral_id
+        )
+        return _referral(row)
+
+    async def open_referrals(self, case_id: UUID) -> list[Referral]:
+        rows = await self._db.fetch(
+            "SELECT * FROM referrals WHERE case_id = $1 AND status = ANY($2::text[]) ORDER BY created_at FOR UPDATE",
+            case_id,
+            list(OPEN),
+        )
+        return [_referral(row) for row in rows]
+
+    async def set_status(self, referral_id: UUID, status: str, *, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE referrals SET status = $2, updated_at = $3 WHERE referral_id = $1", referral_id, status, now
+        )
+
+    async def mark_issued(self, referral_id: UUID, *, issued_at: datetime, respond_by: datetime) -> None:
+        await self._db.execute(
+            "UPDATE referrals SET status = 'issued', issued_at = $2, respond_by = $3, updated_at = $2"
+            " WHERE referral_id = $1",
+            referral_id,
+            issued_at,
+            respond_by,
+        )
+
+    async def lock_agencies(self, agency_ids: list[str]) -> None:
+        """Serialise capacity decisions for these agencies across replicas until the transaction ends."""
+        await self._db.execute(
+            "SELECT 1 FROM agencies WHERE agency_id = ANY($1::text[]) ORDER BY agency_id FOR UPDATE",
+            sorted(agency_ids),
+        )
+
+    async def agency_load(self) -> dict[str, int]:
+        rows = await self._db.fetch(
+            "SELECT agency_id, count(*) AS active FROM referrals WHERE status = ANY($1::text[]) GROUP BY agency_id",
+            list(ACTIVE),
+        )
+        return {row["agency_id"]: row["active"] for row in rows}
+
+    async def overdue(self, now: datetime, *, limit: int) -> list[Referral]:
+        """Issued referrals past their answer-by time; rows other replicas hold are skipped."""
+        rows = await self._db.fetch(
+            "SELECT * FROM referrals WHERE status = 'issued' AND respond_by <= $1 ORDER BY respond_by"
+            " LIMIT $2 FOR UPDATE SKIP LOCKED",
+            now,
+            limit,
+        )
+        return [_referral(row) for row in rows]
+
+    async def queued_for(self, agency_id: str, *, limit: int) -> list[Referral]:
+        rows = await self._db.fetch(
+            "SELECT * FROM referrals WHERE status = 'queued' AND agency_id = $1 ORDER BY created_at"
+            " LIMIT $2 FOR UPDATE SKIP LOCKED",
+            agency_id,
+            limit,
+        )
+        return [_referral(row) for row in rows]
+
+    async def exclude(self, case_id: UUID, needs: tuple[Need, ...], agency_id: str) -> None:
+        await self._db.executemany(
+            "INSERT INTO exclusions (case_id, category, agency_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            [(case_id, n.category.value, agency_id) for n in needs],
+        )
+
+    async def exclusions(self, case_id: UUID) -> dict[NeedCategory, frozenset[str]]:
+        rows = await self._db.fetch("SELECT category, agency_id FROM exclusions WHERE case_id = $1", case_id)
+        result: dict[NeedCategory, set[str]] = {}
+        for row in rows:
+            result.setdefault(NeedCategory(row["category"]), set()).add(row["agency_id"])
+        return {category: frozenset(agencies) for category, agencies in result.items()}
+
+    async def add_unmatched(
+        self, case_id: UUID, needs: tuple[Need, ...], reason: str, explanation: str, *, now: datetime
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO unmatched_needs (case_id, needs, reason, explanation, created_at) VALUES ($1, $2, $3, $4, $5)",
+            case_id,
+            needs_to_json(needs),
+            reason,
+            explanation,
+            now,
+        )
+
+    async def record_disclosure(self, referral: Referral, fields: list[str], *, purpose: str, at: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO disclosures (referral_id, case_id, agency_id, fields, purpose, disclosed_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6)",
+            referral.referral_id,
+            referral.case_id,
+            referral.agency_id,
+            fields,
+            purpose,
+            at,
+        )
+
+
+def _referral(row: asyncpg.Record | None) -> Referral | None:
+    if row is None:
+        return None
+    return Referral(
+        referral_id=row["referral_id"],
+        case_id=row["case_id"],
+        agency_id=row["agency_id"],
+        needs=needs_from_json(row["needs"]),
+        delivery_mode=DeliveryMode(row["delivery_mode"]),
+        status=row["status"],
+        explanation=row["explanation"],
+        candidates=json.loads(row["candidates"]),
+        issued_at=row["issued_at"],
+        respond_by=row["respond_by"],
+    )

@@ -1,0 +1,92 @@
+"""The router's composition root: settings, catalogue, clock and ids in; a runnable app out.
+
+The app's lifespan starts the shared runtime, mirrors the catalogue into the schema, subscribes
+to cases, agency updates and outcomes, and starts the two timers (overdue sweep, catalogue
+watch). Tests build the same app with their own clock, ids, topic prefix and schema, and call
+`sweep_once` directly instead of waiting for the timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from platform_plumbing.clock import Clock, IdFactory, SystemClock, new_id
+from platform_plumbing.event_outbox import EventSource
+from platform_plumbing.http_conventions import install_conventions
+from platform_plumbing.service_runtime import service_runtime
+from platform_plumbing.subscriptions import subscribe_transactionally
+from platform_plumbing.transactional_consumer import TransactionalBatchConsumer
+from schemas.topics import DEAD_LETTERS
+from services.referral_router.adapters.catalogue_store import sync_catalogue
+from services.referral_router.entrypoints.http_api import build_router
+from services.referral_router.entrypoints.kafka_events import HEARD, TOPICS, event_handler
+from services.referral_router.entrypoints.timers import CatalogueHolder, sweep_forever
+from services.referral_router.service_layer.unit_of_work import RouterContext
+from services.referral_router.settings import RouterSettings
+
+MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
+CONSUMER_GROUP = "referral-router"
+
+
+def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdFactory = new_id) -> FastAPI:
+    """Build the router. The catalogue is loaded now, so a broken one fails before anything starts."""
+    catalogue = CatalogueHolder(settings.router_catalogue_file)
+    clock = clock or SystemClock()
+    context = RouterContext(
+        catalogue=catalogue,
+        clock=clock,
+        new_id=ids,
+        events=EventSource(settings.router_event_source, clock, ids, settings.topic_prefix),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with service_runtime(
+            settings, service="referral_router", schema=settings.router_db_schema, migrations=MIGRATIONS
+        ) as runtime:
+            async with runtime.pool.acquire() as connection, connection.transaction():
+                await sync_catalogue(connection, catalogue.current, now=clock.now())
+            consumer = TransactionalBatchConsumer(
+                pool=runtime.pool,
+                registry=HEARD,
+                handler=event_handler(context),
+                service="referral_router",
+                dead_letter_topic=settings.topic(DEAD_LETTERS.name),
+                max_attempts=settings.max_delivery_attempts,
+            )
+            subscribe_transactionally(
+                runtime.broker,
+                consumer,
+                *(settings.topic(t.name) for t in TOPICS),
+                group_id=settings.topic(CONSUMER_GROUP),
+                settings=settings,
+                title="cases, agency updates and outcomes",
+            )
+            app.state.pool = runtime.pool
+            app.state.context = context
+            await runtime.broker.start()
+            timers = [
+                asyncio.create_task(sweep_forever(runtime.pool, context, settings.router_sweep_seconds)),
+                asyncio.create_task(catalogue.watch(runtime.pool, clock, settings.router_catalogue_check_seconds)),
+            ]
+            try:
+                yield
+            finally:
+                for timer in timers:
+                    timer.cancel()
+                await asyncio.gather(*timers, return_exceptions=True)
+
+    app = FastAPI(
+        title="Diversion referral router",
+        version=catalogue.current.version,
+        lifespan=lifespan,
+        description="Matches assessed needs to partner agencies. Operations: agencies and their load.",
+    )
+    app.include_router(build_router())
+    install_conventions(app, max_body_bytes=16 * 1024)
+    return app

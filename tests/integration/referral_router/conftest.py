@@ -1,0 +1,142 @@
+"""The router running in-process on the test's own topics and schema, with a hand-moved clock.
+
+Tests play intake and the agencies: they put case events and agency updates on the topics as
+those would, and read what the router publishes with an independent consumer.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+
+from schemas.envelope import decode, encode
+from schemas.events import CaseOpened, NeedsAssessed, ReferralIssued
+from schemas.personal import PersonalDetails
+from schemas.registry import EVENT_TYPES
+from schemas.topics import AGENCY_UPDATES, CASES, REFERRALS
+from services.referral_router.bootstrap import CONSUMER_GROUP, create_app
+from services.referral_router.settings import REPO_ROOT, RouterSettings
+from tests.fake_clock import FakeClock
+from tests.infrastructure import drop_schema
+from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
+
+CATALOGUE = REPO_ROOT / "deploy" / "agencies" / "catalogue.yaml"
+
+
+@dataclass
+class RunningRouter:
+    settings: RouterSettings
+    pool: asyncpg.Pool
+    clock: FakeClock
+    app: object
+    sent: int = 0
+
+    async def send(self, topic: str, *messages) -> None:
+        records = []
+        for message in messages:
+            encoded = encode(
+                message, event_id=str(uuid.uuid4()), source="/tests", time=datetime.now(UTC), key=str(message.case_id)
+            )
+            records.append((encoded.key, encoded.headers, encoded.value))
+        await produce(self.settings.kafka_bootstrap_servers, self.settings.topic(topic), records)
+        self.sent += len(records)
+        await self.settled()
+
+    async def settled(self) -> None:
+        """Wait until the router has committed everything sent so far (its DB commit came first)."""
+        group = self.settings.topic(CONSUMER_GROUP)
+        await eventually(lambda: _committed_at_least(self.settings, group, self.sent), timeout=60)
+
+    async def open_case(self, *needs: tuple[str, str], **profile) -> uuid.UUID:
+        case_id = uuid.uuid4()
+        opened = CaseOpened.model_validate(
+            {
+                "case_id": str(case_id),
+                "subject_ref": "subj-" + case_id.hex[:10],
+                "force_id": "west-yorkshire",
+                "police_reference": "13YE" + case_id.hex[:7].upper(),
+                "disposal_type": "adult_conditional_caution",
+                "offence_category": "theft",
+                "gravity_score": 2,
+                "age_at_offence": 30,
+                "sex": "male",
+                "area": "leeds",
+                "domestic_abuse": False,
+                "decided_at": "2026-03-02T09:00:00+00:00",
+                "complete_by": "2026-06-22",
+                "personal": PersonalDetails(given_name="Sam", family_name="Example", date_of_birth="1996-01-02",
+                                        phone="+44 7700 900456"),
+                **profile,
+            }
+        )
+        assessed = NeedsAssessed(
+            case_id=case_id,
+            assessed_at=datetime(2026, 3, 2, tzinfo=UTC),
+            needs=[{"category": category, "severity": severity} for category, severity in needs],
+        )
+        await self.send(CASES.name, opened, assessed)
+        return case_id
+
+    async def reassess(self, case_id: uuid.UUID, *needs: tuple[str, str]) -> None:
+        await self.send(
+            CASES.name,
+            NeedsAssessed(
+                case_id=case_id,
+                assessed_at=datetime(2026, 3, 9, tzinfo=UTC),
+                needs=[{"category": c, "severity": s} for c, s in needs],
+            ),
+        )
+
+    async def agency_says(self, update) -> None:
+        await self.send(AGENCY_UPDATES.name, update)
+
+    async def published(self, case_id: uuid.UUID | None = None) -> list[tuple[str, object]]:
+        """What the router has published on the referrals topic, as (type, payload), once its outbox is sent."""
+        topic = self.settings.topic(REFERRALS.name)
+        await eventually(self._outbox_sent)
+        expected = await self.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", topic)
+        records = await read_topic(self.settings.kafka_bootstrap_servers, topic, at_least=expected)
+        events = [(a.type, p) for a, p in (decode(r.headers, r.value, EVENT_TYPES) for r in records)]
+        return [(t, p) for t, p in events if case_id is None or p.case_id == case_id]
+
+    async def issued(self, case_id: uuid.UUID) -> list[ReferralIssued]:
+        return [p for t, p in await self.published(case_id) if t == ReferralIssued.event_type]
+
+    async def _outbox_sent(self) -> bool:
+        return await self.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+
+
+async def _committed_at_least(settings, group: str, count: int) -> bool:
+    return await committed_offsets(settings.kafka_bootstrap_servers, group) >= count
+
+
+def router_settings(settings, namespace: str, catalogue_file) -> RouterSettings:
+    return RouterSettings(
+        **settings.model_dump(),
+        router_db_schema=namespace,
+        router_catalogue_file=catalogue_file,
+        router_sweep_seconds=3600,
+        router_catalogue_check_seconds=3600,
+    )
+
+
+@pytest.fixture
+def catalogue_file(tmp_path):
+    copy = tmp_path / "catalogue.yaml"
+    shutil.copy(CATALOGUE, copy)
+    return copy
+
+
+@pytest.fixture
+async def router(settings, namespace, catalogue_file, topics) -> RunningRouter:
+    config = router_settings(settings, namespace, catalogue_file)
+    clock = FakeClock()
+    app = create_app(config, clock=clock)
+    async with app.router.lifespan_context(app):
+        yield RunningRouter(settings=config, pool=app.state.pool, clock=clock, app=app)
+    await drop_schema(settings.database_url, namespace)
