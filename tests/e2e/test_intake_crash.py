@@ -7,21 +7,15 @@ from collections import Counter
 
 import asyncpg
 import httpx
-import pytest
 
-from platform_plumbing.api_keys import issue_key
-from platform_plumbing.clock import SystemClock
-from platform_plumbing.topic_admin import ensure_topics
 from schemas.commands import DiversionDecision
 from schemas.envelope import read_attributes
 from schemas.events import CaseOpened
-from schemas.topics import CASES, CATALOGUE, DECISIONS
-from services.intake.adapters.police_clients import PoliceClient, add_client
+from schemas.topics import CASES, DECISIONS
+from tests.e2e.conftest import police_key
 from tests.factories import payload
-from tests.infrastructure import drop_schema
 from tests.integration.intake.test_kafka_commands import command_record
 from tests.kafka_tools import eventually, produce, read_topic
-from tests.service_process import ServiceProcess, free_port
 
 KAFKA_DECISIONS = 500
 HTTP_DECISIONS = 40
@@ -31,26 +25,6 @@ def reference(n: int) -> str:
     return f"13YE{n:07d}"
 
 
-@pytest.fixture
-async def intake_process(settings, namespace, tmp_path):
-    await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
-    port = free_port()
-    service = ServiceProcess(
-        "services.intake",
-        {
-            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-            "DATABASE_URL": settings.database_url,
-            "TOPIC_PREFIX": settings.topic_prefix,
-            "INTAKE_DB_SCHEMA": namespace,
-            "INTAKE_PORT": str(port),
-            "CONSUMER_BATCH_SIZE": "10",
-        },
-        port=port,
-        log=tmp_path / "intake.log",
-    )
-    yield service
-    service.stop()
-    await drop_schema(settings.database_url, namespace)
 
 
 async def submit_until_accepted(http: httpx.AsyncClient, body: dict) -> dict:
@@ -65,12 +39,11 @@ async def submit_until_accepted(http: httpx.AsyncClient, body: dict) -> dict:
         await asyncio.sleep(0.3)
 
 
-async def test_intake_killed_mid_stream_loses_nothing_and_doubles_nothing(settings, namespace, intake_process):
-    await intake_process.start()
-    pool = await asyncpg.create_pool(settings.database_url, server_settings={"search_path": namespace})
-    async with pool.acquire() as connection:
-        await add_client(connection, PoliceClient("e2e-police", "west-yorkshire", "e2e"), now=SystemClock().now())
-        api_key = (await issue_key(connection, "e2e-police", now=SystemClock().now())).api_key
+async def test_intake_killed_mid_stream_loses_nothing_and_doubles_nothing(settings, start_service):
+    intake_process, schema = await start_service("services.intake", schema_setting="INTAKE_DB_SCHEMA",
+                                                 port_setting="INTAKE_PORT", suffix="intake", CONSUMER_BATCH_SIZE="10")
+    pool = await asyncpg.create_pool(settings.database_url, server_settings={"search_path": schema})
+    api_key = await police_key(settings.database_url, schema)
 
     commands = [
         command_record(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import asyncpg
 import pytest
 import schemathesis
 from hypothesis import HealthCheck
@@ -18,11 +17,9 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from platform_plumbing.api_keys import issue_key
-from platform_plumbing.clock import SystemClock
-from services.intake.adapters.police_clients import PoliceClient, add_client
 from services.intake.bootstrap import create_app
 from services.intake.settings import IntakeSettings
+from tests.e2e.conftest import police_key
 from tests.infrastructure import drop_schema
 from tests.service_process import ServiceProcess, free_port
 
@@ -61,10 +58,4 @@ def test_no_request_makes_intake_fail(case, running_intake):
 
 async def _start_and_provision(service: ServiceProcess, database_url: str, schema_name: str) -> str:
     await service.start()
-    connection = await asyncpg.connect(database_url, server_settings={"search_path": schema_name})
-    try:
-        now = SystemClock().now()
-        await add_client(connection, PoliceClient("fuzz-police", "west-yorkshire", "fuzz"), now=now)
-        return (await issue_key(connection, "fuzz-police", now=now)).api_key
-    finally:
-        await connection.close()
+    return await police_key(database_url, schema_name, "fuzz-police")

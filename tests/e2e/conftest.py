@@ -1,0 +1,48 @@
+"""Services as real processes on the test's own topics and schemas."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from platform_plumbing.api_keys import issue_key
+from platform_plumbing.clock import SystemClock
+from platform_plumbing.topic_admin import ensure_topics
+from schemas.topics import CATALOGUE
+from services.intake.adapters.police_clients import PoliceClient, add_client
+from tests.infrastructure import drop_schema
+from tests.service_process import ServiceProcess, free_port
+
+
+@pytest.fixture
+async def start_service(settings, namespace, tmp_path):
+    """Start `python -m <module>` with this test's prefix; its schema is `<namespace>_<suffix>`."""
+    await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
+    started: list[tuple[ServiceProcess, str]] = []
+
+    async def start(module: str, *, schema_setting: str, port_setting: str, suffix: str, **extra: str):
+        port = free_port()
+        schema = f"{namespace}_{suffix}"
+        service = ServiceProcess(module, {
+            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers, "DATABASE_URL": settings.database_url,
+            "TOPIC_PREFIX": settings.topic_prefix, schema_setting: schema, port_setting: str(port), **extra,
+        }, port=port, log=tmp_path / f"{suffix}.log")
+        await service.start()
+        started.append((service, schema))
+        return service, schema
+
+    yield start
+    for service, schema in started:
+        service.stop()
+        await drop_schema(settings.database_url, schema)
+
+
+async def police_key(database_url: str, schema: str, client_id: str = "e2e-police") -> str:
+    """Register a police client for the policy's force in intake's `schema` and return a fresh key."""
+    connection = await asyncpg.connect(database_url, server_settings={"search_path": schema})
+    try:
+        now = SystemClock().now()
+        await add_client(connection, PoliceClient(client_id, "west-yorkshire", client_id), now=now)
+        return (await issue_key(connection, client_id, now=now)).api_key
+    finally:
+        await connection.close()
