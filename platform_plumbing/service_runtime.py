@@ -9,26 +9,53 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 from faststream.kafka import KafkaBroker
+from pydantic import BaseModel
 
 from platform_plumbing.database import create_pool
 from platform_plumbing.kafka_clients import create_broker, create_producer
 from platform_plumbing.migrations import migrate
 from platform_plumbing.outbox_relay import OutboxRelay
 from platform_plumbing.settings import PlatformSettings
+from platform_plumbing.subscriptions import subscribe_transactionally
 from platform_plumbing.topic_admin import ensure_topics
-from schemas.topics import CATALOGUE
+from platform_plumbing.transactional_consumer import Handler, TransactionalBatchConsumer
+from schemas.topics import CATALOGUE, DEAD_LETTERS, Topic
 
 
 @dataclass(frozen=True)
 class Runtime:
     pool: asyncpg.Pool
     broker: KafkaBroker
+    settings: PlatformSettings
+    service: str
+
+    def consume(
+        self, handler: Handler, registry: Mapping[str, type[BaseModel]], *topics: Topic, group: str, title: str
+    ) -> None:
+        """Subscribe `handler` to `topics` (under the test or deployment prefix) through a transactional
+        batch consumer whose poison records go to the dead-letter topic."""
+        consumer = TransactionalBatchConsumer(
+            pool=self.pool,
+            registry=registry,
+            handler=handler,
+            service=self.service,
+            dead_letter_topic=self.settings.topic(DEAD_LETTERS.name),
+            max_attempts=self.settings.max_delivery_attempts,
+        )
+        subscribe_transactionally(
+            self.broker,
+            consumer,
+            *(self.settings.topic(topic.name) for topic in topics),
+            group_id=self.settings.topic(group),
+            settings=self.settings,
+            title=title,
+        )
 
 
 @contextlib.asynccontextmanager
@@ -52,7 +79,7 @@ async def service_runtime(
             pool, producer, batch_size=settings.outbox_batch_size, poll_seconds=settings.outbox_poll_seconds
         )
         relay_task = asyncio.create_task(relay.run(), name=f"{service}-outbox-relay")
-        yield Runtime(pool=pool, broker=broker)
+        yield Runtime(pool=pool, broker=broker, settings=settings, service=service)
     finally:
         await broker.stop()
         if relay_task is not None:

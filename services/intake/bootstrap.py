@@ -17,9 +17,7 @@ from platform_plumbing.clock import Clock, IdFactory, SystemClock, new_id
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.service_runtime import service_runtime
-from platform_plumbing.subscriptions import subscribe_transactionally
-from platform_plumbing.transactional_consumer import TransactionalBatchConsumer
-from schemas.topics import DEAD_LETTERS, DECISIONS
+from schemas.topics import DECISIONS
 from services.intake.domain.policy import load_policy
 from services.intake.entrypoints.http_api import build_router, install_error_handlers
 from services.intake.entrypoints.kafka_commands import ACCEPTED, command_handler
@@ -46,21 +44,8 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
         async with service_runtime(
             settings, service="intake", schema=settings.intake_db_schema, migrations=MIGRATIONS
         ) as runtime:
-            consumer = TransactionalBatchConsumer(
-                pool=runtime.pool,
-                registry=ACCEPTED,
-                handler=command_handler(context),
-                service="intake",
-                dead_letter_topic=settings.topic(DEAD_LETTERS.name),
-                max_attempts=settings.max_delivery_attempts,
-            )
-            subscribe_transactionally(
-                runtime.broker,
-                consumer,
-                settings.topic(DECISIONS.name),
-                group_id=settings.topic(CONSUMER_GROUP),
-                settings=settings,
-                title="police commands",
+            runtime.consume(
+                command_handler(context), ACCEPTED, DECISIONS, group=CONSUMER_GROUP, title="police commands"
             )
             app.state.pool = runtime.pool
             await runtime.broker.start()

@@ -19,9 +19,6 @@ from platform_plumbing.clock import Clock, IdFactory, SystemClock, new_id
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.service_runtime import service_runtime
-from platform_plumbing.subscriptions import subscribe_transactionally
-from platform_plumbing.transactional_consumer import TransactionalBatchConsumer
-from schemas.topics import DEAD_LETTERS
 from services.referral_router.adapters.catalogue_store import sync_catalogue
 from services.referral_router.entrypoints.http_api import build_router
 from services.referral_router.entrypoints.kafka_events import HEARD, TOPICS, event_handler
@@ -51,21 +48,8 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
         ) as runtime:
             async with runtime.pool.acquire() as connection, connection.transaction():
                 await sync_catalogue(connection, catalogue.current, now=clock.now())
-            consumer = TransactionalBatchConsumer(
-                pool=runtime.pool,
-                registry=HEARD,
-                handler=event_handler(context),
-                service="referral_router",
-                dead_letter_topic=settings.topic(DEAD_LETTERS.name),
-                max_attempts=settings.max_delivery_attempts,
-            )
-            subscribe_transactionally(
-                runtime.broker,
-                consumer,
-                *(settings.topic(t.name) for t in TOPICS),
-                group_id=settings.topic(CONSUMER_GROUP),
-                settings=settings,
-                title="cases, agency updates and outcomes",
+            runtime.consume(
+                event_handler(context), HEARD, *TOPICS, group=CONSUMER_GROUP, title="cases, agency updates and outcomes"
             )
             app.state.pool = runtime.pool
             app.state.context = context

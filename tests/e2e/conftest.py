@@ -23,10 +23,19 @@ async def start_service(settings, namespace, tmp_path):
     async def start(module: str, *, schema_setting: str, port_setting: str, suffix: str, **extra: str):
         port = free_port()
         schema = f"{namespace}_{suffix}"
-        service = ServiceProcess(module, {
-            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers, "DATABASE_URL": settings.database_url,
-            "TOPIC_PREFIX": settings.topic_prefix, schema_setting: schema, port_setting: str(port), **extra,
-        }, port=port, log=tmp_path / f"{suffix}.log")
+        service = ServiceProcess(
+            module,
+            {
+                "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+                "DATABASE_URL": settings.database_url,
+                "TOPIC_PREFIX": settings.topic_prefix,
+                schema_setting: schema,
+                port_setting: str(port),
+                **extra,
+            },
+            port=port,
+            log=tmp_path / f"{suffix}.log",
+        )
         await service.start()
         started.append((service, schema))
         return service, schema

@@ -15,23 +15,29 @@ from tests.kafka_tools import read_topic
 
 
 async def test_a_decision_becomes_referrals_to_the_right_agencies(settings, start_service):
-    intake, intake_schema = await start_service("services.intake", schema_setting="INTAKE_DB_SCHEMA",
-                                                port_setting="INTAKE_PORT", suffix="intake")
-    await start_service("services.referral_router", schema_setting="ROUTER_DB_SCHEMA", port_setting="ROUTER_PORT",
-                        suffix="router")
+    intake, intake_schema = await start_service(
+        "services.intake", schema_setting="INTAKE_DB_SCHEMA", port_setting="INTAKE_PORT", suffix="intake"
+    )
+    await start_service(
+        "services.referral_router", schema_setting="ROUTER_DB_SCHEMA", port_setting="ROUTER_PORT", suffix="router"
+    )
     decision = payload(DiversionDecision, police_reference="13YE0777777", sex="female")
-    decision["needs"] = [{"category": "women_specific_support", "severity": "medium"},
-                         {"category": "alcohol_misuse", "severity": "high", "preferred_mode": "face_to_face"}]
+    decision["needs"] = [
+        {"category": "women_specific_support", "severity": "medium"},
+        {"category": "alcohol_misuse", "severity": "high", "preferred_mode": "face_to_face"},
+    ]
 
     async with httpx.AsyncClient(base_url=intake.url) as http:
         key = await police_key(settings.database_url, intake_schema)
         answer = await http.post("/v1/decisions", json=decision, headers={"X-API-Key": key})
     assert answer.status_code == 201 and answer.json()["status"] == "open"
 
-    records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(REFERRALS.name), at_least=2,
-                               timeout=60)
-    issued = [payload for attributes, payload in (decode(r.headers, r.value, EVENT_TYPES) for r in records)
-              if attributes.type == ReferralIssued.event_type]
+    records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(REFERRALS.name), at_least=2, timeout=60)
+    issued = [
+        payload
+        for attributes, payload in (decode(r.headers, r.value, EVENT_TYPES) for r in records)
+        if attributes.type == ReferralIssued.event_type
+    ]
     assert sorted(r.agency_id for r in issued) == ["substance-misuse-treatment", "womens-programme"]
     assert {str(r.case_id) for r in issued} == {answer.json()["case_id"]}
     alcohol = next(r for r in issued if r.agency_id == "substance-misuse-treatment")

@@ -25,8 +25,6 @@ def reference(n: int) -> str:
     return f"13YE{n:07d}"
 
 
-
-
 async def submit_until_accepted(http: httpx.AsyncClient, body: dict) -> dict:
     """What a police system does: retry the same decision until intake answers (resubmission is safe)."""
     while True:
@@ -40,8 +38,13 @@ async def submit_until_accepted(http: httpx.AsyncClient, body: dict) -> dict:
 
 
 async def test_intake_killed_mid_stream_loses_nothing_and_doubles_nothing(settings, start_service):
-    intake_process, schema = await start_service("services.intake", schema_setting="INTAKE_DB_SCHEMA",
-                                                 port_setting="INTAKE_PORT", suffix="intake", CONSUMER_BATCH_SIZE="10")
+    intake_process, schema = await start_service(
+        "services.intake",
+        schema_setting="INTAKE_DB_SCHEMA",
+        port_setting="INTAKE_PORT",
+        suffix="intake",
+        CONSUMER_BATCH_SIZE="10",
+    )
     pool = await asyncpg.create_pool(settings.database_url, server_settings={"search_path": schema})
     api_key = await police_key(settings.database_url, schema)
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from platform_plumbing.data_files import load_yaml_model
 from schemas.vocabulary import DashRiskLevel, DisposalType, OffenceCategory
 
 
@@ -104,19 +104,4 @@ class Policy(_Strict):
 
 def load_policy(path: Path) -> Policy:
     """Read and validate the policy file; raise PolicyError naming the file and the faulty fields."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PolicyError(f"cannot read policy file {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise PolicyError(f"policy file {path} is not UTF-8 text") from None
-    except yaml.YAMLError as error:
-        raise PolicyError(f"policy file {path} is not valid YAML: {error}") from None
-    try:
-        return Policy.model_validate(raw)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(map(str, item['loc'])) or '(top level)'}: {item['msg']}"
-            for item in error.errors(include_url=False)
-        )
-        raise PolicyError(f"policy file {path} is invalid: {problems}") from None
+    return load_yaml_model(path, Policy, what="policy file", error=PolicyError)

@@ -13,9 +13,9 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from platform_plumbing.data_files import load_yaml_model
 from schemas.fields import AgencyId, AreaCode
 from schemas.vocabulary import DashRiskLevel, DeliveryMode, DisposalType, NeedCategory, Sex
 
@@ -93,19 +93,4 @@ class Catalogue(_Strict):
 
 def load_catalogue(path: Path) -> Catalogue:
     """Read and validate the catalogue file; raise CatalogueError naming the file and the faulty fields."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CatalogueError(f"cannot read agency catalogue {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise CatalogueError(f"agency catalogue {path} is not UTF-8 text") from None
-    except yaml.YAMLError as error:
-        raise CatalogueError(f"agency catalogue {path} is not valid YAML: {error}") from None
-    try:
-        return Catalogue.model_validate(raw)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(map(str, item['loc'])) or '(top level)'}: {item['msg']}"
-            for item in error.errors(include_url=False)
-        )
-        raise CatalogueError(f"agency catalogue {path} is invalid: {problems}") from None
+    return load_yaml_model(path, Catalogue, what="agency catalogue", error=CatalogueError)

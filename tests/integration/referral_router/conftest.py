@@ -69,8 +69,9 @@ class RunningRouter:
                 "domestic_abuse": False,
                 "decided_at": "2026-03-02T09:00:00+00:00",
                 "complete_by": "2026-06-22",
-                "personal": PersonalDetails(given_name="Sam", family_name="Example", date_of_birth="1996-01-02",
-                                        phone="+44 7700 900456"),
+                "personal": PersonalDetails(
+                    given_name="Sam", family_name="Example", date_of_birth="1996-01-02", phone="+44 7700 900456"
+                ),
                 **profile,
             }
         )
