@@ -13,8 +13,8 @@ import asyncpg
 
 from platform_plumbing.clock import Clock, IdFactory
 from platform_plumbing.outbox import OutgoingRecord, add_to_outbox
-from schemas.base import Event
-from schemas.envelope import encode
+from schemas.base import Command, Event
+from schemas.envelope import encode, type_of
 from schemas.topics import topic_carrying
 
 
@@ -33,12 +33,16 @@ class EventOutbox:
         self._connection = connection
         self._source = source
 
-    async def publish(self, *events: Event) -> list[str]:
-        """Queue `events` (in order) for publishing; return their CloudEvents ids."""
+    async def publish(self, *events: Event | Command) -> list[str]:
+        """Queue `events` (in order) for publishing; return their CloudEvents ids.
+
+        Commands are published too where a service forwards one it accepted over HTTP (an agency's
+        update goes on `diversion.agency-updates.v1` for the router); they carry a `case_id` as well.
+        """
         ids, records = [], []
         for event in events:
             event_id = str(self._source.new_id())
-            topic = self._source.topic_prefix + topic_carrying(event.event_type).name
+            topic = self._source.topic_prefix + topic_carrying(type_of(event)).name
             encoded = encode(
                 event,
                 event_id=event_id,

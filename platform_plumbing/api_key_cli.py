@@ -1,0 +1,79 @@
+"""The key-management commands every HTTP door shares: rotate and revoke, over the service's schema.
+
+Each service's `manage` module adds the command that registers its own kind of client (a police
+system, a partner agency) and uses `run_in_schema` for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import asyncpg
+import typer
+
+from platform_plumbing.api_keys import issue_key, principal_for, revoke_key
+from platform_plumbing.clock import SystemClock
+from platform_plumbing.database import create_pool
+from platform_plumbing.migrations import migrate
+from platform_plumbing.settings import PlatformSettings
+
+T = TypeVar("T")
+
+
+def run_in_schema(
+    settings: PlatformSettings,
+    schema: str,
+    service: str,
+    migrations: Path,
+    work: Callable[[asyncpg.Connection], Awaitable[T]],
+) -> T:
+    """Run `work` in one transaction on the service's (migrated) schema."""
+
+    async def run() -> T:
+        pool = await create_pool(settings.database_url, schema, max_size=2)
+        try:
+            await migrate(pool, {service: migrations})
+            async with pool.acquire() as connection, connection.transaction():
+                return await work(connection)
+        finally:
+            await pool.close()
+
+    return asyncio.run(run())
+
+
+def key_cli(run: Callable[[Callable[[asyncpg.Connection], Awaitable[T]]], T], key_name: str) -> typer.Typer:
+    """A Typer app with `rotate` and `revoke`; `run` executes work in the service's schema."""
+    cli = typer.Typer(no_args_is_help=True)
+
+    @cli.command()
+    def rotate(client_id: str) -> None:
+        """Issue an additional key for a client; revoke the old one once the client uses this one."""
+        issued = run(lambda connection: issue_key(connection, client_id, now=SystemClock().now()))
+        typer.echo(f"key id {issued.key_id}\n{key_name}={issued.api_key}")
+
+    @cli.command()
+    def revoke(key_id: str) -> None:
+        """Revoke a key by its id (the 12 hex digits after `dvk_`)."""
+        if not run(lambda connection: revoke_key(connection, key_id, now=SystemClock().now())):
+            typer.echo(f"no live key with id {key_id}", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"revoked {key_id}")
+
+    return cli
+
+
+async def kept_key(
+    connection: asyncpg.Connection, key_file: Path, register: Callable[[asyncpg.Connection], Awaitable[str]]
+) -> str:
+    """The development key stored in `key_file` if still live; else `register` a client, issue and store one."""
+    if key_file.exists() and await principal_for(connection, key_file.read_text().strip()):
+        return key_file.read_text().strip()
+    client_id = await register(connection)
+    issued = await issue_key(connection, client_id, now=SystemClock().now())
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(issued.api_key)
+    key_file.chmod(0o600)
+    return issued.api_key

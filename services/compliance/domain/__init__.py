@@ -1,0 +1,1 @@
+"""Compliance's pure domain: breach rules as data, the referral state machine, case outcomes. No I/O."""

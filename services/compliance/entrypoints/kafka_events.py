@@ -1,0 +1,58 @@
+"""What compliance hears on Kafka: cases, referrals, agencies' updates and police signals.
+
+Agencies that produce to Kafka get the gateway's rules: an update for a referral the agency
+does not hold, or one that contradicts the referral's state, is dead-lettered with the reason.
+Updates the gateway itself forwarded (accepted over HTTP, already applied) are recognised by
+their CloudEvents source and skipped.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage
+from schemas.commands.agency import AgencyUpdate
+from schemas.events import (
+    CaseOpened,
+    CaseWithdrawn,
+    DeadlineExtended,
+    ReferralCancelled,
+    ReferralIssued,
+    ReferralReassigned,
+    ReoffendingSignal,
+)
+from schemas.registry import MESSAGE_TYPES
+from schemas.topics import AGENCY_UPDATES, CASES, POLICE_SIGNALS, REFERRALS
+from services.compliance.domain.referral_progress import IllegalTransition
+from services.compliance.service_layer import handlers
+from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
+
+TOPICS = (CASES, REFERRALS, AGENCY_UPDATES, POLICE_SIGNALS)
+HEARD = {event_type: MESSAGE_TYPES[event_type] for topic in TOPICS for event_type in topic.carries}
+
+
+def event_handler(context: ComplianceContext):
+    async def handle(connection: asyncpg.Connection, incoming: IncomingEvent) -> None:
+        uow = UnitOfWork(connection, context)
+        event = incoming.payload
+        if isinstance(event, AgencyUpdate):
+            if incoming.attributes.source == context.events.source:
+                return
+            try:
+                await handlers.agency_update(event, uow, received_via="kafka")
+            except (handlers.NotYourReferral, IllegalTransition) as refused:
+                raise PoisonMessage(f"{type(refused).__name__}: {refused}") from None
+        elif isinstance(event, CaseOpened):
+            await handlers.case_opened(event, uow)
+        elif isinstance(event, CaseWithdrawn):
+            await handlers.case_withdrawn(event, uow)
+        elif isinstance(event, DeadlineExtended):
+            await handlers.deadline_extended(event, uow)
+        elif isinstance(event, ReferralIssued):
+            await handlers.referral_issued(event, uow)
+        elif isinstance(event, ReferralReassigned | ReferralCancelled):
+            await handlers.referral_closed_by_router(event, uow)
+        elif isinstance(event, ReoffendingSignal):
+            await handlers.reoffending_signal(event, uow)
+
+    return handle

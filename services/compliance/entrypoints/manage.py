@@ -1,0 +1,65 @@
+"""`python -m services.compliance.entrypoints.manage`: gateway clients (partner agencies, operations)
+and their API keys. Keys are shown once; only their hash is stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from platform_plumbing.api_key_cli import kept_key, key_cli, run_in_schema
+from platform_plumbing.api_keys import issue_key
+from platform_plumbing.clock import SystemClock
+from services.compliance.adapters.gateway_clients import GatewayClient, add_client
+from services.compliance.bootstrap import MIGRATIONS
+from services.compliance.settings import ComplianceSettings
+
+
+def _run(work):
+    settings = ComplianceSettings()
+    return run_in_schema(settings, settings.compliance_db_schema, "compliance", MIGRATIONS, work)
+
+
+cli = key_cli(_run, "AGENCY_API_KEY")
+cli.info.help = __doc__
+
+
+def _client(client_id: str, agency_id: str | None, name: str) -> GatewayClient:
+    return GatewayClient(client_id, "agency" if agency_id else "operations", agency_id, name)
+
+
+@cli.command("add-agency")
+def add_agency(client_id: str, agency_id: str, name: str) -> None:
+    """Register a client for the partner agency AGENCY_ID (as in the catalogue) and print its first key."""
+    _add(_client(client_id, agency_id, name))
+
+
+@cli.command("add-operations")
+def add_operations(client_id: str, name: str) -> None:
+    """Register an operations client (reports, no referral data) and print its first key."""
+    _add(_client(client_id, None, name))
+
+
+@cli.command("dev-key")
+def dev_key(key_file: Path, client_id: str, agency_id: str = typer.Option("", help="empty: operations")) -> None:
+    """For `make up`: print a development client's key, kept in KEY_FILE."""
+
+    async def register(connection) -> str:
+        await add_client(connection, _client(client_id, agency_id or None, client_id), now=SystemClock().now())
+        return client_id
+
+    typer.echo(_run(lambda connection: kept_key(connection, key_file, register)))
+
+
+def _add(client: GatewayClient) -> None:
+    async def work(connection):
+        now = SystemClock().now()
+        await add_client(connection, client, now=now)
+        return await issue_key(connection, client.client_id, now=now)
+
+    issued = _run(work)
+    typer.echo(f"key id {issued.key_id}\nAGENCY_API_KEY={issued.api_key}")
+
+
+if __name__ == "__main__":
+    cli()

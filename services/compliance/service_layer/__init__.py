@@ -1,0 +1,1 @@
+"""Compliance's use cases: follow referrals, apply agency updates, conclude cases, answer reports."""

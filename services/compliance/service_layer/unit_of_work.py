@@ -1,0 +1,28 @@
+"""One transaction's worth of compliance: the store, the audit log's connection and the event outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from platform_plumbing.clock import Clock, IdFactory
+from platform_plumbing.event_outbox import EventOutbox, EventSource
+from services.compliance.adapters.compliance_store import ComplianceStore
+from services.compliance.domain.rules import ComplianceRules
+
+
+@dataclass(frozen=True)
+class ComplianceContext:
+    rules: ComplianceRules
+    clock: Clock
+    new_id: IdFactory
+    events: EventSource
+
+
+class UnitOfWork:
+    def __init__(self, connection: asyncpg.Connection, context: ComplianceContext) -> None:
+        self.connection = connection
+        self.store = ComplianceStore(connection)
+        self.outbox = EventOutbox(connection, context.events)
+        self.context = context

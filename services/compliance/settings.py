@@ -1,0 +1,24 @@
+"""Compliance's settings: the shared platform settings plus what only compliance needs (`COMPLIANCE_*`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from platform_plumbing.settings import PlatformSettings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class ComplianceSettings(PlatformSettings):
+    compliance_rules_file: Path = Field(
+        REPO_ROOT / "deploy" / "policy" / "compliance-rules.yaml",
+        description="Breach rules (YAML); validated at start, a broken file stops the service.",
+    )
+    compliance_db_schema: str = Field("compliance", description="PostgreSQL schema compliance owns.")
+    compliance_host: str = Field("127.0.0.1", description="Address the agency gateway listens on.")
+    compliance_port: int = Field(18082, description="Port the agency gateway listens on.")
+    compliance_sweep_seconds: float = Field(60.0, gt=0, description="How often passed deadlines are looked for.")
+    compliance_max_body_bytes: int = Field(32 * 1024, ge=1024, description="Larger bodies are refused with 413.")
+    compliance_event_source: str = Field("/diversion/compliance", description="CloudEvents `source` of its events.")

@@ -1,0 +1,75 @@
+"""An agency never sees or changes another agency's referral: the whole matrix, every endpoint."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.integration.compliance.conftest import AGENCIES
+
+APPOINTMENT = "0b6c1f8e-3d4a-4c39-9a55-6f1f2b7d9e99"
+ENDPOINTS = [
+    ("GET", "", None),
+    ("POST", "/accept", {}),
+    ("POST", "/decline", {"reason": "no_capacity"}),
+    ("POST", "/appointments", {"purpose": "initial_assessment", "scheduled_for": "2026-03-09T14:00:00+00:00",
+                               "mode": "face_to_face"}),
+    ("POST", f"/appointments/{APPOINTMENT}/attended", {}),
+    ("POST", f"/appointments/{APPOINTMENT}/missed", {"absence_acceptable": False}),
+    ("POST", "/completion", {"goals": [{"need": "alcohol_misuse", "goal": "finish", "outcome": "achieved"}]}),
+    ("POST", "/disengagement", {}),
+    ("POST", "/withdrawal", {"reason": "other"}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS, ids=[f"{m} {p or '/'}" for m, p, _ in ENDPOINTS])
+async def test_every_agency_is_refused_every_referral_it_does_not_hold(compliance, method, path, body):
+    case = await compliance.open_case()
+    nowhere = uuid.uuid4()
+    for agency in AGENCIES:
+        others = [r for holder, r in case.referrals.items() if holder != agency] + [nowhere]
+        for referral in others:
+            response = await compliance.http.request(method, f"/v1/referrals/{referral}{path}", json=body,
+                                                     headers=compliance.as_agency(agency))
+            assert response.status_code == 404, (agency, referral, response.text)
+            assert response.json()["error"] == "referral_not_found"
+            assert str(case.case_id) not in response.text and "Example" not in response.text
+    statuses = await compliance.pool.fetch("SELECT status FROM referrals")
+    assert {row["status"] for row in statuses} == {"issued"}, "nothing was changed"
+    assert await compliance.pool.fetchval("SELECT count(*) FROM audit_log") == 0, "nothing was disclosed"
+
+
+async def test_an_agency_lists_only_its_own_referrals(compliance):
+    case = await compliance.open_case()
+    for agency in AGENCIES:
+        listed = (await compliance.http.get("/v1/referrals", headers=compliance.as_agency(agency))).json()
+        assert [r["referral_id"] for r in listed] == [str(case.referrals[agency])]
+        assert "personal" not in listed[0]
+
+
+async def test_roles_are_kept_apart(compliance):
+    case = await compliance.open_case()
+    referral = case.referrals["womens-programme"]
+    as_ops = {"X-API-Key": compliance.keys["ops"]}
+
+    assert (await compliance.http.get(f"/v1/referrals/{referral}", headers=as_ops)).status_code == 403
+    assert (await compliance.http.get("/v1/reports/compliance",
+                                      headers=compliance.as_agency("womens-programme"))).status_code == 403
+    assert (await compliance.http.get("/v1/referrals")).status_code == 401
+
+
+async def test_reading_a_referral_discloses_contact_details_and_is_audited(compliance):
+    case = await compliance.open_case()
+    referral = case.referrals["womens-programme"]
+
+    response = await compliance.http.get(f"/v1/referrals/{referral}", params={"purpose": "arrange first session"},
+                                         headers=compliance.as_agency("womens-programme"))
+
+    assert response.status_code == 200
+    assert response.json()["personal"]["phone"] == "+44 7700 900123"
+    (entry,) = await compliance.pool.fetch("SELECT actor, action, referral_id, fields, purpose FROM audit_log")
+    assert (entry["actor"], entry["action"], entry["referral_id"]) == ("womens-programme", "read_referral", referral)
+    assert entry["purpose"] == "arrange first session" and "phone" in entry["fields"]
+    await compliance.pool.execute("DELETE FROM audit_log")
+    assert await compliance.pool.fetchval("SELECT count(*) FROM audit_log") == 1, "the audit log is append-only"
