@@ -30,7 +30,7 @@ def up_with_services(topology: kafka.KafkaTopology) -> dict[str, str]:
     for service in services.SERVICES:
         services.start(service, settings)
         settings[service.url_key] = service.url
-    settings["POLICE_API_KEY"] = services.dev_police_key(settings)
+    settings.update(services.dev_keys(settings))
     (RUNTIME_DIR / "stack.env").write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
     return settings
 

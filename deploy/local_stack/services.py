@@ -30,7 +30,9 @@ class Service:
 
 INTAKE = Service("intake", "services.intake", 18080, "INTAKE_PORT", "INTAKE_URL")
 ROUTER = Service("referral-router", "services.referral_router", 18081, "ROUTER_PORT", "ROUTER_URL")
-SERVICES = (INTAKE, ROUTER)
+COMPLIANCE = Service("compliance", "services.compliance", 18082, "COMPLIANCE_PORT", "AGENCY_API_URL")
+SERVICES = (INTAKE, ROUTER, COMPLIANCE)
+DEV_AGENCIES = ("womens-programme", "substance-misuse-treatment")
 
 
 def start(service: Service, environment: dict[str, str]) -> None:
@@ -62,17 +64,30 @@ def stop(service: Service) -> None:
     stop_process(SERVICES_DIR / f"{service.name}.pid", grace_seconds=20)
 
 
-def dev_police_key(environment: dict[str, str]) -> str:
-    """The development police client's API key (issued once, kept in `.runtime`)."""
+def dev_keys(environment: dict[str, str]) -> dict[str, str]:
+    """Development keys (issued once, kept in `.runtime`): a police client, two agencies, operations."""
+    keys = {"POLICE_API_KEY": _dev_key(environment, "services.intake.entrypoints.manage", "police")}
+    for agency in DEV_AGENCIES:
+        keys[f"AGENCY_KEY_{agency.upper().replace('-', '_')}"] = _dev_key(
+            environment, "services.compliance.entrypoints.manage", agency, agency, "--agency-id", agency
+        )
+    keys["OPERATIONS_API_KEY"] = _dev_key(
+        environment, "services.compliance.entrypoints.manage", "operations", "operations"
+    )
+    return keys
+
+
+def _dev_key(environment: dict[str, str], module: str, name: str, *arguments: str) -> str:
+    key_file = SERVICES_DIR / f"dev-{name}.key"
     result = subprocess.run(
-        [sys.executable, "-m", "services.intake.entrypoints.manage", "dev-key", str(SERVICES_DIR / "dev-police.key")],
+        [sys.executable, "-m", module, "dev-key", str(key_file), *arguments],
         env={**os.environ, **environment},
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
     )
     if result.returncode != 0:
-        raise StackError(f"could not issue the development police key:\n{result.stderr}")
+        raise StackError(f"could not issue the development key for {name}:\n{result.stderr}")
     return result.stdout.strip()
 
 

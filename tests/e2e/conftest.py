@@ -9,6 +9,8 @@ from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import SystemClock
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE
+from services.compliance.adapters.gateway_clients import GatewayClient
+from services.compliance.adapters.gateway_clients import add_client as add_gateway_client
 from services.intake.adapters.police_clients import PoliceClient, add_client
 from tests.infrastructure import drop_schema
 from tests.service_process import ServiceProcess, free_port
@@ -53,5 +55,16 @@ async def police_key(database_url: str, schema: str, client_id: str = "e2e-polic
         now = SystemClock().now()
         await add_client(connection, PoliceClient(client_id, "west-yorkshire", client_id), now=now)
         return (await issue_key(connection, client_id, now=now)).api_key
+    finally:
+        await connection.close()
+
+
+async def agency_key(database_url: str, schema: str, agency_id: str) -> str:
+    """Register a partner agency's gateway client in compliance's `schema` and return a fresh key."""
+    connection = await asyncpg.connect(database_url, server_settings={"search_path": schema})
+    try:
+        now = SystemClock().now()
+        await add_gateway_client(connection, GatewayClient(agency_id, "agency", agency_id, agency_id), now=now)
+        return (await issue_key(connection, agency_id, now=now)).api_key
     finally:
         await connection.close()
