@@ -23,28 +23,43 @@ AGENCY = "substance-misuse-treatment"
 def decision(reference: str, decided_at: datetime, **overrides) -> dict:
     body = payload(DiversionDecision, police_reference=reference, decided_at=decided_at.isoformat(), **overrides)
     body["needs"] = [{"category": "alcohol_misuse", "severity": "medium"}]
-    body["conditions"] = [{"kind": "rehabilitative", "description": "Alcohol treatment", "addresses_need":
-                           "alcohol_misuse", "attendance_hours": 6}]
+    body["conditions"] = [
+        {
+            "kind": "rehabilitative",
+            "description": "Alcohol treatment",
+            "addresses_need": "alcohol_misuse",
+            "attendance_hours": 6,
+        }
+    ]
     return body
 
 
 async def test_decisions_reach_each_outcome(settings, start_service):
-    intake, intake_schema = await start_service("services.intake", schema_setting="INTAKE_DB_SCHEMA",
-                                                port_setting="INTAKE_PORT", suffix="intake")
-    await start_service("services.referral_router", schema_setting="ROUTER_DB_SCHEMA", port_setting="ROUTER_PORT",
-                        suffix="router")
+    intake, intake_schema = await start_service(
+        "services.intake", schema_setting="INTAKE_DB_SCHEMA", port_setting="INTAKE_PORT", suffix="intake"
+    )
+    await start_service(
+        "services.referral_router", schema_setting="ROUTER_DB_SCHEMA", port_setting="ROUTER_PORT", suffix="router"
+    )
     gateway, compliance_schema = await start_service(
-        "services.compliance", schema_setting="COMPLIANCE_DB_SCHEMA", port_setting="COMPLIANCE_PORT",
-        suffix="compliance", COMPLIANCE_SWEEP_SECONDS="1")
+        "services.compliance",
+        schema_setting="COMPLIANCE_DB_SCHEMA",
+        port_setting="COMPLIANCE_PORT",
+        suffix="compliance",
+        COMPLIANCE_SWEEP_SECONDS="1",
+    )
     now = datetime.now(UTC)
     police = {"X-API-Key": await police_key(settings.database_url, intake_schema)}
     agency = {"X-API-Key": await agency_key(settings.database_url, compliance_schema, AGENCY)}
 
     cases = {}
     async with httpx.AsyncClient(base_url=intake.url, headers=police) as http:
-        for name, when, extra in [("completed", now, {}), ("deadline", now - timedelta(weeks=20), {}),
-                                  ("absences", now, {}), ("resolution", now, {"disposal_type": "community_resolution",
-                                                                              "conditions": []})]:
+        for name, when, extra in [
+            ("completed", now, {}),
+            ("deadline", now - timedelta(weeks=20), {}),
+            ("absences", now, {}),
+            ("resolution", now, {"disposal_type": "community_resolution", "conditions": []}),
+        ]:
             body = decision(f"13YE{uuid.uuid4().hex[:7].upper()}", when)
             body.update(extra)
             answer = await http.post("/v1/decisions", json=body)
@@ -54,13 +69,17 @@ async def test_decisions_reach_each_outcome(settings, start_service):
     async with httpx.AsyncClient(base_url=gateway.url, headers=agency) as http:
         referrals = await eventually(lambda: _referrals_by_case(http, cases), timeout=60)
         appointment = uuid.uuid4()
-        for action, body in [("accept", {}), (f"appointments/{appointment}/attended", {}),
-                             ("completion", {"goals": [{"need": "alcohol_misuse", "goal": "finish treatment",
-                                                        "outcome": "achieved"}]})]:
+        for action, body in [
+            ("accept", {}),
+            (f"appointments/{appointment}/attended", {}),
+            ("completion", {"goals": [{"need": "alcohol_misuse", "goal": "finish treatment", "outcome": "achieved"}]}),
+        ]:
             assert (await http.post(f"/v1/referrals/{referrals['completed']}/{action}", json=body)).status_code == 200
         for missed in (uuid.uuid4(), uuid.uuid4()):
-            response = await http.post(f"/v1/referrals/{referrals['absences']}/appointments/{missed}/missed",
-                                       json={"absence_acceptable": False})
+            response = await http.post(
+                f"/v1/referrals/{referrals['absences']}/appointments/{missed}/missed",
+                json={"absence_acceptable": False},
+            )
             assert response.status_code == 200
         assert (await http.post(f"/v1/referrals/{referrals['resolution']}/disengagement", json={})).status_code == 200
 
@@ -80,8 +99,7 @@ async def _referrals_by_case(http: httpx.AsyncClient, cases: dict[str, str]) -> 
 
 
 async def _case_outcomes(settings, cases: dict[str, str]) -> dict[str, tuple] | None:
-    records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(COMPLIANCE.name), at_least=1,
-                               timeout=5)
+    records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(COMPLIANCE.name), at_least=1, timeout=5)
     found = {}
     for attributes, event in (decode(r.headers, r.value, EVENT_TYPES) for r in records):
         if attributes.type.split(".")[-3] == "case":

@@ -209,7 +209,9 @@ class ComplianceStore:
         """Whether an absence from this appointment was already reported."""
         return await self._db.fetchval(
             "SELECT EXISTS (SELECT 1 FROM referral_updates WHERE referral_id = $1 AND update_type = 'miss'"
-            " AND detail->>'appointment_id' = $2)", referral_id, str(appointment_id),
+            " AND detail->>'appointment_id' = $2)",
+            referral_id,
+            str(appointment_id),
         )
 
     async def updates(self, referral_id: UUID) -> list[dict]:

@@ -131,8 +131,9 @@ async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: 
     case = await uow.store.case(referral.case_id, for_update=True)
     kind = UPDATE_KINDS[type(update)]
     acceptable = update.absence_acceptable if isinstance(update, AppointmentMissed) else True
-    if isinstance(update, AppointmentMissed) and await uow.store.miss_recorded(referral.referral_id,
-                                                                                update.appointment_id):
+    if isinstance(update, AppointmentMissed) and await uow.store.miss_recorded(
+        referral.referral_id, update.appointment_id
+    ):
         step = Step(referral.progress, applied=False)  # the same absence reported again counts once
     else:
         step = apply(referral.progress, kind, uow.context.rules, absence_acceptable=acceptable)

@@ -13,6 +13,7 @@ from schemas.vocabulary import DashRiskLevel, DeliveryMode, DisposalType, NeedCa
 from services.referral_router.domain.matching import Need, Person
 
 ACTIVE = ("issued", "accepted", "in_progress")
+CAPACITY_LOCK = 0x5EFE_7A15  # advisory lock key: "capacity decisions of the referral router"
 OPEN = ("queued", *ACTIVE)
 
 
@@ -183,12 +184,13 @@ class RouterStore:
             respond_by,
         )
 
-    async def lock_agencies(self, agency_ids: list[str]) -> None:
-        """Serialise capacity decisions for these agencies across replicas until the transaction ends."""
-        await self._db.execute(
-            "SELECT 1 FROM agencies WHERE agency_id = ANY($1::text[]) ORDER BY agency_id FOR UPDATE",
-            sorted(agency_ids),
-        )
+    async def lock_capacity(self) -> None:
+        """Serialise capacity decisions across replicas until the transaction ends.
+
+        Taken at the start of every routing transaction, before any row lock, so all replicas take
+        their locks in the same order and cannot deadlock; re-taking it in the same transaction is free.
+        """
+        await self._db.execute("SELECT pg_advisory_xact_lock($1)", CAPACITY_LOCK)
 
     async def agency_load(self) -> dict[str, int]:
         rows = await self._db.fetch(

@@ -25,6 +25,7 @@ HEARD = {event_type: MESSAGE_TYPES[event_type] for topic in TOPICS for event_typ
 def event_handler(context: RouterContext):
     async def handle(connection: asyncpg.Connection, incoming: IncomingEvent) -> None:
         uow = UnitOfWork(connection, context)
+        await uow.store.lock_capacity()  # first, before any row lock: see RouterStore.lock_capacity
         event = incoming.payload
         try:
             if isinstance(event, CaseOpened):

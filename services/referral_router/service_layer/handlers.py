@@ -130,6 +130,7 @@ async def reassign(referral: Referral, status: str, reason: ReassignmentReason, 
 async def sweep_overdue(uow: UnitOfWork, *, limit: int = 100) -> int:
     """Re-route referrals whose agency did not answer in time. Safe to run on every replica at once:
     each overdue row is locked by the one replica that takes it (SKIP LOCKED)."""
+    await uow.store.lock_capacity()
     overdue = await uow.store.overdue(uow.context.clock.now(), limit=limit)
     for referral in overdue:
         await reassign(referral, "timed_out", ReassignmentReason.NO_RESPONSE, uow)
@@ -143,7 +144,7 @@ async def release_capacity(agency_id: str, uow: UnitOfWork) -> None:
         agency = catalogue.agency(agency_id)
     except KeyError:
         return
-    await uow.store.lock_agencies([agency_id])
+    await uow.store.lock_capacity()
     free = agency.capacity - (await uow.store.agency_load()).get(agency_id, 0)
     if free <= 0:
         return

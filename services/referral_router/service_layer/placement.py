@@ -1,9 +1,9 @@
-"""Turning a match into referrals: capacity re-checked under lock, then issued, queued or unmatched.
+"""Turning a match into referrals: issued, queued or unmatched, with capacity counted under a lock.
 
-Matching is pure and reads a snapshot of agency load. Two replicas may match at the same moment,
-so before issuing, the chosen agencies' rows are locked and their load counted again; if one
-filled up meanwhile the match is redone with the fresh load. Issuing a referral discloses the
-person's details to the agency, so each issue is audit-logged in the same transaction.
+Matching is pure and reads agency load. Two replicas could otherwise count the same free place
+twice, so load is read under the router's capacity lock (see `RouterStore.lock_capacity`).
+Issuing a referral discloses the person's details to the agency, so each issue is audit-logged
+in the same transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from services.referral_router.domain.matching import MatchResult, Need, match
 from services.referral_router.domain.working_days import add_working_days
 from services.referral_router.service_layer.unit_of_work import UnitOfWork
 
-MATCH_ATTEMPTS = 3
 DISCLOSURE_PURPOSE = "referral: the agency contacts the person to assess and deliver the intervention"
 
 
@@ -34,15 +33,9 @@ class Placed:
 async def place(case: RoutedCase, needs: tuple[Need, ...], uow: UnitOfWork) -> tuple[Placed, MatchResult]:
     """Match `needs` and record the referrals (not yet announced: see `announce`)."""
     catalogue = uow.context.catalogue()
-    result = None
-    for _ in range(MATCH_ATTEMPTS):
-        excluded = await uow.store.exclusions(case.case_id)
-        result = match(case.person, needs, catalogue, await uow.store.agency_load(), excluded)
-        chosen = [p.agency_id for p in result.placements if not p.queued]
-        await uow.store.lock_agencies(chosen)
-        load = await uow.store.agency_load()
-        if all(load.get(agency, 0) < catalogue.agency(agency).capacity for agency in chosen):
-            break
+    await uow.store.lock_capacity()
+    excluded = await uow.store.exclusions(case.case_id)
+    result = match(case.person, needs, catalogue, await uow.store.agency_load(), excluded)
     now = uow.context.clock.now()
     issued, queued = [], []
     for placement in result.placements:

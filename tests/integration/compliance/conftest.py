@@ -52,54 +52,96 @@ class RunningCompliance:
     async def send(self, topic: str, *messages, source: str = "/tests") -> None:
         records = []
         for message in messages:
-            encoded = encode(message, event_id=str(uuid.uuid4()), source=source, time=datetime.now(UTC),
-                             key=str(message.case_id))
+            encoded = encode(
+                message, event_id=str(uuid.uuid4()), source=source, time=datetime.now(UTC), key=str(message.case_id)
+            )
             records.append((encoded.key, encoded.headers, encoded.value))
         await produce(self.settings.kafka_bootstrap_servers, self.settings.topic(topic), records)
         self.sent += len(records)
         group = self.settings.topic(CONSUMER_GROUP)
         await eventually(lambda: _committed(self.settings, group, self.sent), timeout=60)
 
-    async def open_case(self, disposal: str = "adult_conditional_caution", complete_by: date = date(2026, 6, 22),
-                        referrals: dict[str, list[str]] | None = None, subject_ref: str | None = None,
-                        decided_at: str = "2026-03-02T09:00:00+00:00") -> CaseUnderTest:
-        referrals = referrals or {"womens-programme": ["women_specific_support"],
-                                  "substance-misuse-treatment": ["alcohol_misuse"]}
+    async def open_case(
+        self,
+        disposal: str = "adult_conditional_caution",
+        complete_by: date = date(2026, 6, 22),
+        referrals: dict[str, list[str]] | None = None,
+        subject_ref: str | None = None,
+        decided_at: str = "2026-03-02T09:00:00+00:00",
+    ) -> CaseUnderTest:
+        referrals = referrals or {
+            "womens-programme": ["women_specific_support"],
+            "substance-misuse-treatment": ["alcohol_misuse"],
+        }
         case_id = uuid.uuid4()
         needs = [need for agency_needs in referrals.values() for need in agency_needs]
         conditions = [uuid.uuid4() for _ in needs]
-        opened = CaseOpened.model_validate({
-            "case_id": str(case_id), "subject_ref": subject_ref or "subj-" + case_id.hex[:10],
-            "force_id": "west-yorkshire", "police_reference": "13YE" + case_id.hex[:7].upper(),
-            "disposal_type": disposal, "offence_category": "theft", "gravity_score": 2, "age_at_offence": 30,
-            "sex": "female", "area": "leeds", "domestic_abuse": False, "decided_at": decided_at,
-            "complete_by": complete_by.isoformat(), "personal": None,
-            "conditions": [{"condition_id": str(c), "kind": "rehabilitative", "description": f"work on {n}",
-                            "addresses_need": n} for c, n in zip(conditions, needs, strict=True)],
-        })
+        opened = CaseOpened.model_validate(
+            {
+                "case_id": str(case_id),
+                "subject_ref": subject_ref or "subj-" + case_id.hex[:10],
+                "force_id": "west-yorkshire",
+                "police_reference": "13YE" + case_id.hex[:7].upper(),
+                "disposal_type": disposal,
+                "offence_category": "theft",
+                "gravity_score": 2,
+                "age_at_offence": 30,
+                "sex": "female",
+                "area": "leeds",
+                "domestic_abuse": False,
+                "decided_at": decided_at,
+                "complete_by": complete_by.isoformat(),
+                "personal": None,
+                "conditions": [
+                    {
+                        "condition_id": str(c),
+                        "kind": "rehabilitative",
+                        "description": f"work on {n}",
+                        "addresses_need": n,
+                    }
+                    for c, n in zip(conditions, needs, strict=True)
+                ],
+            }
+        )
         ids = {agency: uuid.uuid4() for agency in referrals}
-        issued = [ReferralIssued.model_validate({
-            "case_id": str(case_id), "referral_id": str(ids[agency]), "agency_id": agency,
-            "needs": [{"category": n, "severity": "medium"} for n in agency_needs], "delivery_mode": "face_to_face",
-            "explanation": "chosen in a test", "respond_by": "2026-03-09T09:00:00+00:00",
-            "personal": {"given_name": "Alex", "family_name": "Example", "date_of_birth": "1990-05-17",
-                         "phone": "+44 7700 900123"},
-        }) for agency, agency_needs in referrals.items()]
+        issued = [
+            ReferralIssued.model_validate(
+                {
+                    "case_id": str(case_id),
+                    "referral_id": str(ids[agency]),
+                    "agency_id": agency,
+                    "needs": [{"category": n, "severity": "medium"} for n in agency_needs],
+                    "delivery_mode": "face_to_face",
+                    "explanation": "chosen in a test",
+                    "respond_by": "2026-03-09T09:00:00+00:00",
+                    "personal": {
+                        "given_name": "Alex",
+                        "family_name": "Example",
+                        "date_of_birth": "1990-05-17",
+                        "phone": "+44 7700 900123",
+                    },
+                }
+            )
+            for agency, agency_needs in referrals.items()
+        ]
         await self.send(CASES.name, opened)
         await self.send(REFERRALS.name, *issued)
         return CaseUnderTest(case_id, ids, conditions)
 
     async def post(self, agency: str, referral: uuid.UUID, action: str, body: dict | None = None) -> httpx.Response:
-        return await self.http.post(f"/v1/referrals/{referral}/{action}", json=body or {},
-                                    headers=self.as_agency(agency))
+        return await self.http.post(
+            f"/v1/referrals/{referral}/{action}", json=body or {}, headers=self.as_agency(agency)
+        )
 
     async def outcomes(self, case_id: uuid.UUID | None = None) -> list[tuple[str, object]]:
         topic = self.settings.topic(COMPLIANCE.name)
         await eventually(self._outbox_sent)
         expected = await self.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", topic)
         records = await read_topic(self.settings.kafka_bootstrap_servers, topic, at_least=expected)
-        events = [(a.type.split(".")[-3] + "." + a.type.split(".")[-2], p)
-                  for a, p in (decode(r.headers, r.value, MESSAGE_TYPES) for r in records)]
+        events = [
+            (a.type.split(".")[-3] + "." + a.type.split(".")[-2], p)
+            for a, p in (decode(r.headers, r.value, MESSAGE_TYPES) for r in records)
+        ]
         return [(t, p) for t, p in events if case_id is None or p.case_id == case_id]
 
     async def _outbox_sent(self) -> bool:

@@ -13,8 +13,11 @@ ENDPOINTS = [
     ("GET", "", None),
     ("POST", "/accept", {}),
     ("POST", "/decline", {"reason": "no_capacity"}),
-    ("POST", "/appointments", {"purpose": "initial_assessment", "scheduled_for": "2026-03-09T14:00:00+00:00",
-                               "mode": "face_to_face"}),
+    (
+        "POST",
+        "/appointments",
+        {"purpose": "initial_assessment", "scheduled_for": "2026-03-09T14:00:00+00:00", "mode": "face_to_face"},
+    ),
     ("POST", f"/appointments/{APPOINTMENT}/attended", {}),
     ("POST", f"/appointments/{APPOINTMENT}/missed", {"absence_acceptable": False}),
     ("POST", "/completion", {"goals": [{"need": "alcohol_misuse", "goal": "finish", "outcome": "achieved"}]}),
@@ -30,8 +33,9 @@ async def test_every_agency_is_refused_every_referral_it_does_not_hold(complianc
     for agency in AGENCIES:
         others = [r for holder, r in case.referrals.items() if holder != agency] + [nowhere]
         for referral in others:
-            response = await compliance.http.request(method, f"/v1/referrals/{referral}{path}", json=body,
-                                                     headers=compliance.as_agency(agency))
+            response = await compliance.http.request(
+                method, f"/v1/referrals/{referral}{path}", json=body, headers=compliance.as_agency(agency)
+            )
             assert response.status_code == 404, (agency, referral, response.text)
             assert response.json()["error"] == "referral_not_found"
             assert str(case.case_id) not in response.text and "Example" not in response.text
@@ -54,8 +58,9 @@ async def test_roles_are_kept_apart(compliance):
     as_ops = {"X-API-Key": compliance.keys["ops"]}
 
     assert (await compliance.http.get(f"/v1/referrals/{referral}", headers=as_ops)).status_code == 403
-    assert (await compliance.http.get("/v1/reports/compliance",
-                                      headers=compliance.as_agency("womens-programme"))).status_code == 403
+    assert (
+        await compliance.http.get("/v1/reports/compliance", headers=compliance.as_agency("womens-programme"))
+    ).status_code == 403
     assert (await compliance.http.get("/v1/referrals")).status_code == 401
 
 
@@ -63,8 +68,11 @@ async def test_reading_a_referral_discloses_contact_details_and_is_audited(compl
     case = await compliance.open_case()
     referral = case.referrals["womens-programme"]
 
-    response = await compliance.http.get(f"/v1/referrals/{referral}", params={"purpose": "arrange first session"},
-                                         headers=compliance.as_agency("womens-programme"))
+    response = await compliance.http.get(
+        f"/v1/referrals/{referral}",
+        params={"purpose": "arrange first session"},
+        headers=compliance.as_agency("womens-programme"),
+    )
 
     assert response.status_code == 200
     assert response.json()["personal"]["phone"] == "+44 7700 900123"

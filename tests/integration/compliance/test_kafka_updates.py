@@ -24,16 +24,18 @@ def clean_run(case, agency: str) -> list:
     ids = {"case_id": case.case_id, "referral_id": case.referrals[agency], "agency_id": agency, "occurred_at": AT}
     return [
         ReferralAccepted(**ids),
-        AppointmentScheduled(**ids, appointment_id=APPOINTMENT, purpose="initial_assessment",
-                             scheduled_for=AT, mode="face_to_face"),
+        AppointmentScheduled(
+            **ids, appointment_id=APPOINTMENT, purpose="initial_assessment", scheduled_for=AT, mode="face_to_face"
+        ),
         AppointmentAttended(**ids, appointment_id=APPOINTMENT),
         InterventionCompleted(**ids, goals=[{"need": "alcohol_misuse", "goal": "finish", "outcome": "achieved"}]),
     ]
 
 
 async def final_state(compliance, case) -> tuple:
-    referrals = await compliance.pool.fetch("SELECT agency_id, status FROM referrals WHERE case_id = $1 ORDER BY 1",
-                                            case.case_id)
+    referrals = await compliance.pool.fetch(
+        "SELECT agency_id, status FROM referrals WHERE case_id = $1 ORDER BY 1", case.case_id
+    )
     case_status = await compliance.pool.fetchval("SELECT status FROM cases WHERE case_id = $1", case.case_id)
     outcomes = sorted(t for t, _ in await compliance.outcomes(case.case_id))
     return [tuple(r) for r in referrals], case_status, outcomes
@@ -45,7 +47,10 @@ async def test_updates_from_kafka_are_applied_like_those_over_http(compliance):
     await compliance.send(AGENCY_UPDATES.name, *clean_run(case, "substance-misuse-treatment"))
 
     assert await final_state(compliance, case) == (
-        [("substance-misuse-treatment", "completed")], "completed", ["case.completed", "condition.completed"])
+        [("substance-misuse-treatment", "completed")],
+        "completed",
+        ["case.completed", "condition.completed"],
+    )
 
 
 async def test_reordered_and_duplicated_updates_end_as_the_clean_run_did(compliance):
@@ -62,35 +67,55 @@ async def test_reordered_and_duplicated_updates_end_as_the_clean_run_did(complia
 
 async def test_an_update_for_a_referral_the_agency_does_not_hold_is_dead_lettered(compliance):
     case = await compliance.open_case()
-    impostor = ReferralAccepted(case_id=case.case_id, referral_id=case.referrals["womens-programme"],
-                                agency_id="substance-misuse-treatment", occurred_at=AT)
-    completed, declined_after = clean_run(case, "womens-programme")[3], ReferralDeclined(
-        case_id=case.case_id, referral_id=case.referrals["womens-programme"], agency_id="womens-programme",
-        occurred_at=AT, reason="no_capacity")
+    impostor = ReferralAccepted(
+        case_id=case.case_id,
+        referral_id=case.referrals["womens-programme"],
+        agency_id="substance-misuse-treatment",
+        occurred_at=AT,
+    )
+    completed, declined_after = (
+        clean_run(case, "womens-programme")[3],
+        ReferralDeclined(
+            case_id=case.case_id,
+            referral_id=case.referrals["womens-programme"],
+            agency_id="womens-programme",
+            occurred_at=AT,
+            reason="no_capacity",
+        ),
+    )
 
     await compliance.send(AGENCY_UPDATES.name, impostor, completed, declined_after)
 
-    dead = await read_topic(compliance.settings.kafka_bootstrap_servers,
-                            compliance.settings.topic(DEAD_LETTERS.name), at_least=2)
+    dead = await read_topic(
+        compliance.settings.kafka_bootstrap_servers, compliance.settings.topic(DEAD_LETTERS.name), at_least=2
+    )
     reasons = sorted(dict(r.headers)["dlq_reason"].split(b":")[0] for r in dead)
     assert reasons == [b"IllegalTransition", b"NotYourReferral"]
-    assert await compliance.pool.fetchval("SELECT status FROM referrals WHERE referral_id = $1",
-                                          case.referrals["womens-programme"]) == "completed"
+    assert (
+        await compliance.pool.fetchval(
+            "SELECT status FROM referrals WHERE referral_id = $1", case.referrals["womens-programme"]
+        )
+        == "completed"
+    )
 
 
 async def test_an_update_over_http_is_forwarded_to_kafka_once_and_applied_once(compliance):
     case = await compliance.open_case(referrals={"substance-misuse-treatment": ["alcohol_misuse"]})
     referral = case.referrals["substance-misuse-treatment"]
 
-    await compliance.post("substance-misuse-treatment", referral, f"appointments/{APPOINTMENT}/missed",
-                          {"absence_acceptable": False})
-    forwarded = await read_topic(compliance.settings.kafka_bootstrap_servers,
-                                 compliance.settings.topic(AGENCY_UPDATES.name), at_least=1)
+    await compliance.post(
+        "substance-misuse-treatment", referral, f"appointments/{APPOINTMENT}/missed", {"absence_acceptable": False}
+    )
+    forwarded = await read_topic(
+        compliance.settings.kafka_bootstrap_servers, compliance.settings.topic(AGENCY_UPDATES.name), at_least=1
+    )
     compliance.sent += len(forwarded)  # compliance reads its own forwarded update too, and must skip it
     await compliance.send(AGENCY_UPDATES.name)
 
     assert [dict(r.headers)["ce_type"] for r in forwarded] == [b"uk.police.diversion.appointment.miss.v1"]
-    assert await compliance.pool.fetchval("SELECT unacceptable_absences FROM referrals WHERE referral_id = $1",
-                                          referral) == 1
+    assert (
+        await compliance.pool.fetchval("SELECT unacceptable_absences FROM referrals WHERE referral_id = $1", referral)
+        == 1
+    )
     received = await compliance.pool.fetch("SELECT received_via FROM referral_updates")
     assert [r["received_via"] for r in received] == ["http"], "the forwarded copy was not taken for a new update"

@@ -14,9 +14,15 @@ DONE = {"goals": [{"need": "alcohol_misuse", "goal": "complete the course", "out
 
 
 async def complete_referral(compliance, agency: str, referral) -> None:
-    for action, body in [("accept", {}), ("appointments", {"purpose": "initial_assessment", "mode": "face_to_face",
-                                                          "scheduled_for": "2026-03-09T14:00:00+00:00"}),
-                         (f"appointments/{APPOINTMENT}/attended", {}), ("completion", DONE)]:
+    for action, body in [
+        ("accept", {}),
+        (
+            "appointments",
+            {"purpose": "initial_assessment", "mode": "face_to_face", "scheduled_for": "2026-03-09T14:00:00+00:00"},
+        ),
+        (f"appointments/{APPOINTMENT}/attended", {}),
+        ("completion", DONE),
+    ]:
         response = await compliance.post(agency, referral, action, body)
         assert response.status_code == 200, response.text
 
@@ -39,14 +45,21 @@ async def test_unacceptable_absences_breach_a_caution_for_a_prosecution_decision
     case = await compliance.open_case()
     referral = case.referrals["substance-misuse-treatment"]
 
-    first = await compliance.post("substance-misuse-treatment", referral, f"appointments/{APPOINTMENT}/missed",
-                                  {"absence_acceptable": False})
-    excused = await compliance.post("substance-misuse-treatment", referral, f"appointments/{EXCUSED}/missed",
-                                    {"absence_acceptable": True})
-    same_again = await compliance.post("substance-misuse-treatment", referral, f"appointments/{APPOINTMENT}/missed",
-                                       {"absence_acceptable": False})
-    second = await compliance.post("substance-misuse-treatment", referral,
-                                   f"appointments/{SECOND_APPOINTMENT}/missed", {"absence_acceptable": False})
+    first = await compliance.post(
+        "substance-misuse-treatment", referral, f"appointments/{APPOINTMENT}/missed", {"absence_acceptable": False}
+    )
+    excused = await compliance.post(
+        "substance-misuse-treatment", referral, f"appointments/{EXCUSED}/missed", {"absence_acceptable": True}
+    )
+    same_again = await compliance.post(
+        "substance-misuse-treatment", referral, f"appointments/{APPOINTMENT}/missed", {"absence_acceptable": False}
+    )
+    second = await compliance.post(
+        "substance-misuse-treatment",
+        referral,
+        f"appointments/{SECOND_APPOINTMENT}/missed",
+        {"absence_acceptable": False},
+    )
 
     assert first.json()["status"] == excused.json()["status"] == "in_progress"
     assert same_again.json()["applied"] is False, "one absence reported twice counts once"
@@ -89,8 +102,15 @@ async def test_an_extended_deadline_is_respected(compliance):
     from schemas.topics import CASES
 
     case = await compliance.open_case(complete_by=date(2026, 6, 22))
-    await compliance.send(CASES.name, DeadlineExtended(case_id=case.case_id, previous_complete_by=date(2026, 6, 22),
-                                                       complete_by=date(2026, 7, 20), reason="subject_unwell"))
+    await compliance.send(
+        CASES.name,
+        DeadlineExtended(
+            case_id=case.case_id,
+            previous_complete_by=date(2026, 6, 22),
+            complete_by=date(2026, 7, 20),
+            reason="subject_unwell",
+        ),
+    )
     compliance.clock.advance(days=120)  # 2026-06-30
 
     assert await sweep_once(compliance.pool, compliance.app.state.context) == 0
@@ -111,8 +131,11 @@ async def test_illegal_transitions_are_refused_and_a_breach_is_never_undone(comp
     await compliance.post("substance-misuse-treatment", treatment, "disengagement")
     after_breach = await compliance.post("substance-misuse-treatment", treatment, "completion", DONE)
     assert after_breach.json()["applied"] is False and after_breach.json()["status"] == "breached"
-    detail = (await compliance.http.get(f"/v1/referrals/{treatment}",
-                                        headers=compliance.as_agency("substance-misuse-treatment"))).json()
+    detail = (
+        await compliance.http.get(
+            f"/v1/referrals/{treatment}", headers=compliance.as_agency("substance-misuse-treatment")
+        )
+    ).json()
     assert [(u["update_type"], u["applied"]) for u in detail["updates"]] == [("disengage", True), ("complete", False)]
 
 
@@ -120,23 +143,40 @@ async def test_reports_give_rates_by_disposal_and_reoffending_by_programme(compl
     from schemas.events import ReoffendingSignal
     from schemas.topics import POLICE_SIGNALS
 
-    completed = await compliance.open_case(subject_ref="subj-aaaaaaaaaa",
-                                           referrals={"substance-misuse-treatment": ["alcohol_misuse"]})
-    breached = await compliance.open_case(subject_ref="subj-bbbbbbbbbb",
-                                          referrals={"substance-misuse-treatment": ["alcohol_misuse"]})
+    completed = await compliance.open_case(
+        subject_ref="subj-aaaaaaaaaa", referrals={"substance-misuse-treatment": ["alcohol_misuse"]}
+    )
+    breached = await compliance.open_case(
+        subject_ref="subj-bbbbbbbbbb", referrals={"substance-misuse-treatment": ["alcohol_misuse"]}
+    )
     await complete_referral(compliance, "substance-misuse-treatment", completed.referrals["substance-misuse-treatment"])
-    await compliance.post("substance-misuse-treatment", breached.referrals["substance-misuse-treatment"],
-                          "disengagement")
-    await compliance.send(POLICE_SIGNALS.name, ReoffendingSignal(
-        case_id=breached.case_id, subject_ref="subj-bbbbbbbbbb", named_on=date(2027, 1, 5), domestic_abuse=False))
+    await compliance.post(
+        "substance-misuse-treatment", breached.referrals["substance-misuse-treatment"], "disengagement"
+    )
+    await compliance.send(
+        POLICE_SIGNALS.name,
+        ReoffendingSignal(
+            case_id=breached.case_id, subject_ref="subj-bbbbbbbbbb", named_on=date(2027, 1, 5), domestic_abuse=False
+        ),
+    )
     as_ops = {"X-API-Key": compliance.keys["ops"]}
 
     by_disposal = (await compliance.http.get("/v1/reports/compliance", headers=as_ops)).json()
     by_agency = (await compliance.http.get("/v1/reports/compliance?by=agency", headers=as_ops)).json()
     reoffending = (await compliance.http.get("/v1/reports/reoffending?by=programme", headers=as_ops)).json()
 
-    assert by_disposal == [{"group": "adult_conditional_caution", "completed": 1, "breached": 1, "not_completed": 0,
-                            "open": 0, "concluded": 2, "rate": 0.5}]
+    assert by_disposal == [
+        {
+            "group": "adult_conditional_caution",
+            "completed": 1,
+            "breached": 1,
+            "not_completed": 0,
+            "open": 0,
+            "concluded": 2,
+            "rate": 0.5,
+        }
+    ]
     assert by_agency[0]["group"] == "substance-misuse-treatment" and by_agency[0]["rate"] == 0.5
-    assert reoffending == [{"group": "substance-misuse-treatment", "diverted": 2, "named_within_24_months": 1,
-                            "rate": 0.5}]
+    assert reoffending == [
+        {"group": "substance-misuse-treatment", "diverted": 2, "named_within_24_months": 1, "rate": 0.5}
+    ]
