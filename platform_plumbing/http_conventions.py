@@ -14,11 +14,23 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger(__name__)
+
+
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="Your API key, `dvk_<id>_<secret>`.")
+
+
+class Unauthorised(Exception):
+    """No API key, or not a live one: 401."""
+
+
+class Forbidden(Exception):
+    """A live key whose holder may not use this route: 403."""
 
 
 class FieldProblem(BaseModel):
@@ -114,6 +126,16 @@ def install_conventions(
             for item in error.errors()
         ]
         return error_response(422, "invalid_request", "the request does not match the schema; see fields", fields)
+
+    @app.exception_handler(Unauthorised)
+    async def unauthorised(_: Request, __: Unauthorised) -> JSONResponse:
+        return error_response(
+            401, "unauthorised", "send a live API key in the X-API-Key header", headers={"WWW-Authenticate": "ApiKey"}
+        )
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, __: Forbidden) -> JSONResponse:
+        return error_response(403, "forbidden", "this key may not use this route")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:

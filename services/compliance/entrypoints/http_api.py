@@ -12,10 +12,9 @@ from uuid import UUID, uuid4
 
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Security
-from fastapi.security import APIKeyHeader
 
 from platform_plumbing.api_keys import principal_for
-from platform_plumbing.http_conventions import ErrorBody, error_response
+from platform_plumbing.http_conventions import API_KEY_HEADER, ErrorBody, Forbidden, Unauthorised, error_response
 from schemas.commands import (
     AppointmentAttended,
     AppointmentMissed,
@@ -49,7 +48,6 @@ from services.compliance.entrypoints.http_models import (
 from services.compliance.service_layer import handlers, reports
 from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
 
-api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Your API key, `dvk_<id>_<secret>`.")
 DEFAULT_PURPOSE = "contact the person to assess and deliver the referred intervention"
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "The body could not be read."},
@@ -62,17 +60,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 UPDATE_ERRORS = {**ERRORS, 409: {"model": ErrorBody, "description": "The update contradicts the referral's state."}}
 
 
-class Unauthorised(Exception):
-    pass
-
-
-class Forbidden(Exception):
-    pass
-
-
 def build_router(context: ComplianceContext) -> APIRouter:
     async def gateway_client(
-        request: Request, api_key: Annotated[str | None, Security(api_key_header)]
+        request: Request, api_key: Annotated[str | None, Security(API_KEY_HEADER)]
     ) -> GatewayClient:
         pool: asyncpg.Pool = request.app.state.pool
         client_id = await principal_for(pool, api_key) if api_key else None
@@ -305,16 +295,6 @@ def build_router(context: ComplianceContext) -> APIRouter:
 
 
 def install_error_handlers(app) -> None:
-    @app.exception_handler(Unauthorised)
-    async def unauthorised(_: Request, __: Unauthorised):
-        return error_response(
-            401, "unauthorised", "send a live API key in the X-API-Key header", headers={"WWW-Authenticate": "ApiKey"}
-        )
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(_: Request, __: Forbidden):
-        return error_response(403, "forbidden", "this key may not use this route")
-
     @app.exception_handler(handlers.NotYourReferral)
     async def not_yours(_: Request, error: handlers.NotYourReferral):
         return error_response(404, "referral_not_found", str(error))

@@ -6,34 +6,23 @@ is breached once. Time comes from the injected clock, so tests move it instead o
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 import asyncpg
 
+from platform_plumbing.periodic import repeat, run_in_batches
 from services.compliance.service_layer.handlers import sweep_deadlines
 from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
 
-logger = logging.getLogger(__name__)
-SWEEP_BATCH = 100
+
+def _job(context: ComplianceContext):
+    async def job(connection: asyncpg.Connection, limit: int) -> int:
+        return await sweep_deadlines(UnitOfWork(connection, context), limit=limit)
+
+    return job
 
 
 async def sweep_once(pool: asyncpg.Pool, context: ComplianceContext) -> int:
-    total = 0
-    while True:
-        async with pool.acquire() as connection, connection.transaction():
-            swept = await sweep_deadlines(UnitOfWork(connection, context), limit=SWEEP_BATCH)
-        total += swept
-        if swept < SWEEP_BATCH:
-            return total
+    return await run_in_batches(pool, _job(context))
 
 
 async def sweep_forever(pool: asyncpg.Pool, context: ComplianceContext, every_seconds: float) -> None:
-    while True:
-        try:
-            swept = await sweep_once(pool, context)
-            if swept:
-                logger.info("%d case(s) breached: deadline passed", swept)
-        except Exception as error:  # retried at the next tick; nothing is lost by waiting
-            logger.warning("deadline sweep failed: %s", type(error).__name__)
-        await asyncio.sleep(every_seconds)
+    await repeat(pool, _job(context), every_seconds=every_seconds, what="cases breached: deadline passed")

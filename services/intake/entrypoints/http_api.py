@@ -11,10 +11,9 @@ from typing import Annotated, Any, TypeVar
 
 import asyncpg
 from fastapi import APIRouter, Depends, Header, Path, Request, Response, Security
-from fastapi.security import APIKeyHeader
 
 from platform_plumbing.api_keys import principal_for
-from platform_plumbing.http_conventions import ErrorBody, error_response
+from platform_plumbing.http_conventions import API_KEY_HEADER, ErrorBody, Unauthorised, error_response
 from schemas.commands import DiversionDecision, NeedsAssessment, WithdrawCase
 from schemas.fields import PoliceReference
 from services.intake.adapters.police_clients import PoliceClient, find_client
@@ -30,9 +29,6 @@ from services.intake.service_layer.results import CaseNotFound, CaseNotOpen, Int
 from services.intake.service_layer.unit_of_work import IntakeContext, UnitOfWork
 
 T = TypeVar("T")
-api_key_header = APIKeyHeader(
-    name="X-API-Key", auto_error=False, description="The police client's API key, `dvk_<id>_<secret>`."
-)
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "The body could not be read (e.g. not UTF-8)."},
     401: {"model": ErrorBody, "description": "No API key, or not a live one."},
@@ -54,14 +50,10 @@ IdempotencyKey = Annotated[
 Reference = Annotated[PoliceReference, Path(description="The force's own reference for the case.")]
 
 
-class Unauthorised(Exception):
-    pass
-
-
 def build_router(context: IntakeContext) -> APIRouter:
     """The police routes; they find the database pool on `app.state.pool`, set by the app's lifespan."""
 
-    async def police_client(request: Request, api_key: Annotated[str | None, Security(api_key_header)]) -> PoliceClient:
+    async def police_client(request: Request, api_key: Annotated[str | None, Security(API_KEY_HEADER)]) -> PoliceClient:
         pool: asyncpg.Pool = request.app.state.pool
         client_id = await principal_for(pool, api_key) if api_key else None
         client = await find_client(pool, client_id) if client_id else None
@@ -159,15 +151,6 @@ def build_router(context: IntakeContext) -> APIRouter:
 
 
 def install_error_handlers(app) -> None:
-    @app.exception_handler(Unauthorised)
-    async def unauthorised(_: Request, __: Unauthorised):
-        return error_response(
-            401,
-            "unauthorised",
-            "send a live police API key in the X-API-Key header",
-            headers={"WWW-Authenticate": "ApiKey"},
-        )
-
     @app.exception_handler(IntakeError)
     async def refused(_: Request, error: IntakeError):
         status = {CaseNotFound: 404, CaseNotOpen: 409, WrongForce: 403}.get(type(error), 409)

@@ -13,35 +13,29 @@ from pathlib import Path
 
 import asyncpg
 
+from platform_plumbing.periodic import repeat, run_in_batches
 from services.referral_router.adapters.catalogue_store import sync_catalogue
 from services.referral_router.domain.catalogue import Catalogue, CatalogueError, load_catalogue
 from services.referral_router.service_layer.handlers import sweep_overdue
 from services.referral_router.service_layer.unit_of_work import RouterContext, UnitOfWork
 
 logger = logging.getLogger(__name__)
-SWEEP_BATCH = 100
+
+
+def _job(context: RouterContext):
+    async def job(connection: asyncpg.Connection, limit: int) -> int:
+        return await sweep_overdue(UnitOfWork(connection, context), limit=limit)
+
+    return job
 
 
 async def sweep_once(pool: asyncpg.Pool, context: RouterContext) -> int:
     """Re-route every overdue referral, a batch per transaction; return how many."""
-    total = 0
-    while True:
-        async with pool.acquire() as connection, connection.transaction():
-            swept = await sweep_overdue(UnitOfWork(connection, context), limit=SWEEP_BATCH)
-        total += swept
-        if swept < SWEEP_BATCH:
-            return total
+    return await run_in_batches(pool, _job(context))
 
 
 async def sweep_forever(pool: asyncpg.Pool, context: RouterContext, every_seconds: float) -> None:
-    while True:
-        try:
-            swept = await sweep_once(pool, context)
-            if swept:
-                logger.info("re-routed %d referral(s) that had no answer in time", swept)
-        except Exception as error:  # the next sweep retries; nothing is lost by waiting
-            logger.warning("overdue sweep failed: %s", type(error).__name__)
-        await asyncio.sleep(every_seconds)
+    await repeat(pool, _job(context), every_seconds=every_seconds, what="referrals re-routed: no answer in time")
 
 
 class CatalogueHolder:
