@@ -115,16 +115,21 @@ def start(topology: KafkaTopology) -> None:
 
 
 def _wait_for_brokers(topology: KafkaTopology, *, seconds: float) -> None:
-    """Wait until every node has registered as a broker: a topic created earlier would get fewer replicas."""
+    """Wait until every node sees every node registered as a broker. Brokers learn the cluster's
+    membership from the metadata log at their own pace, and a topic created while the node asked
+    still sees fewer brokers would get fewer replicas."""
     deadline = time.monotonic() + seconds
-    registered = 0
+    views: list[int] = []
     while time.monotonic() < deadline:
         with ThreadPoolExecutor(max_workers=1) as pool:  # a thread of its own: callers may run an event loop
-            registered = pool.submit(asyncio.run, _count_brokers(topology.bootstrap_servers)).result()
-        if registered >= topology.nodes:
+            views = [
+                pool.submit(asyncio.run, _count_brokers(f"{HOST}:{topology.broker_port(n)}")).result()
+                for n in topology.node_ids
+            ]
+        if min(views) >= topology.nodes:
             return
         time.sleep(0.5)
-    raise StackError(f"only {registered} of {topology.nodes} Kafka brokers registered within {seconds:.0f}s")
+    raise StackError(f"Kafka nodes see {views} of {topology.nodes} brokers registered after {seconds:.0f}s")
 
 
 async def _count_brokers(bootstrap_servers: str) -> int:

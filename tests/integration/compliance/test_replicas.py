@@ -1,0 +1,23 @@
+"""Two compliance replicas sweeping deadlines at once: every overdue case is breached exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from services.compliance.bootstrap import create_app
+from services.compliance.entrypoints.timers import sweep_once
+from services.compliance.settings import ComplianceSettings
+
+
+async def test_two_replicas_share_the_deadline_sweep(compliance, settings, namespace):
+    cases = [await compliance.open_case(complete_by=date(2026, 4, 1)) for _ in range(12)]
+    second = create_app(ComplianceSettings(**compliance.settings.model_dump()), clock=compliance.clock)
+    async with second.router.lifespan_context(second):
+        compliance.clock.advance(days=60)
+        swept = await asyncio.gather(sweep_once(compliance.pool, compliance.app.state.context),
+                                     sweep_once(second.state.pool, second.state.context))
+
+    assert sum(swept) == len(cases)
+    breaches = [p.case_id for t, p in await compliance.outcomes() if t == "case.breached"]
+    assert sorted(breaches) == sorted(c.case_id for c in cases), "each case breached once, by one replica"
