@@ -118,7 +118,9 @@ class TransactionalBatchConsumer:
                 await self._handler(connection, IncomingEvent(attributes, payload, record))
                 outcome.applied += 1
         except PoisonMessage as error:
-            await self._reject(connection, record, event_id, Rejection("PoisonMessage", error.reason), outcome)
+            await self._reject(
+                connection, record, _position_id(record), Rejection("PoisonMessage", error.reason), outcome
+            )
         except INFRASTRUCTURE_ERRORS:
             raise
         except Exception as error:
@@ -128,18 +130,20 @@ class TransactionalBatchConsumer:
                 raise
             logger.error("dead-lettering %s after %d failed attempts", _position_id(record), failures)
             await self._reject(
-                connection, record, event_id, Rejection(type(error).__name__, "unexpected error"), outcome
+                connection, record, _position_id(record), Rejection(type(error).__name__, "unexpected error"), outcome
             )
 
     async def _reject(
         self,
         connection: asyncpg.Connection,
         record: ConsumerRecord,
-        event_id: str,
+        position_id: str,
         rejection: Rejection,
         outcome: BatchOutcome,
     ) -> None:
-        if not await claim(connection, event_id, record.topic):
+        """Dead-letter `record` once per position: a redelivery of this offset is skipped, while a
+        replay from the dead-letter topic (a new offset, the same event id) is processed afresh."""
+        if not await claim(connection, position_id, record.topic):
             outcome.duplicates += 1
             return
         await add_to_outbox(

@@ -15,6 +15,7 @@ from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE
 from tests.infrastructure import Infrastructure, drop_schema, provide
+from tests.kafka_tools import delete_catalogue_topics
 
 
 @pytest.fixture(scope="session")
@@ -41,10 +42,11 @@ def settings(infrastructure: Infrastructure, namespace: str) -> PlatformSettings
 
 
 @pytest.fixture
-async def topics(settings: PlatformSettings) -> PlatformSettings:
-    """The whole catalogue, created under this test's prefix."""
+async def topics(settings: PlatformSettings) -> AsyncIterator[PlatformSettings]:
+    """The whole catalogue, created under this test's prefix, deleted afterwards."""
     await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
-    return settings
+    yield settings
+    await delete_catalogue_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from services.compliance.adapters.gateway_clients import GatewayClient
 from services.compliance.adapters.gateway_clients import add_client as add_gateway_client
 from services.intake.adapters.police_clients import PoliceClient, add_client
 from tests.infrastructure import drop_schema
+from tests.kafka_tools import delete_catalogue_topics
 from tests.service_process import ServiceProcess, free_port
 
 
@@ -46,6 +47,7 @@ async def start_service(settings, namespace, tmp_path):
     for service, schema in started:
         service.stop()
         await drop_schema(settings.database_url, schema)
+    await delete_catalogue_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
 
 
 async def police_key(database_url: str, schema: str, client_id: str = "e2e-police") -> str:
@@ -66,5 +68,16 @@ async def agency_key(database_url: str, schema: str, agency_id: str) -> str:
         now = SystemClock().now()
         await add_gateway_client(connection, GatewayClient(agency_id, "agency", agency_id, agency_id), now=now)
         return (await issue_key(connection, agency_id, now=now)).api_key
+    finally:
+        await connection.close()
+
+
+async def operations_key(database_url: str, schema: str) -> str:
+    """Register an operations client in compliance's `schema` and return a fresh key."""
+    connection = await asyncpg.connect(database_url, server_settings={"search_path": schema})
+    try:
+        now = SystemClock().now()
+        await add_gateway_client(connection, GatewayClient("ops", "operations", None, "operations"), now=now)
+        return (await issue_key(connection, "ops", now=now)).api_key
     finally:
         await connection.close()

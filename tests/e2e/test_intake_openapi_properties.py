@@ -21,6 +21,7 @@ from services.intake.bootstrap import create_app
 from services.intake.settings import IntakeSettings
 from tests.e2e.conftest import police_key
 from tests.infrastructure import drop_schema
+from tests.kafka_tools import delete_catalogue_topics
 from tests.service_process import ServiceProcess, free_port
 
 schema = schemathesis.openapi.from_dict(create_app(IntakeSettings()).openapi())
@@ -46,6 +47,7 @@ def running_intake(infrastructure, tmp_path_factory):
     yield service.url, api_key
     service.stop()
     asyncio.run(drop_schema(infrastructure.database_url, namespace))
+    asyncio.run(delete_catalogue_topics(infrastructure.kafka_bootstrap_servers, f"{namespace}."))
 
 
 @schema.parametrize()

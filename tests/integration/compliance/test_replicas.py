@@ -15,8 +15,10 @@ async def test_two_replicas_share_the_deadline_sweep(compliance, settings, names
     second = create_app(ComplianceSettings(**compliance.settings.model_dump()), clock=compliance.clock)
     async with second.router.lifespan_context(second):
         compliance.clock.advance(days=60)
-        swept = await asyncio.gather(sweep_once(compliance.pool, compliance.app.state.context),
-                                     sweep_once(second.state.pool, second.state.context))
+        swept = await asyncio.gather(
+            sweep_once(compliance.pool, compliance.app.state.context),
+            sweep_once(second.state.pool, second.state.context),
+        )
 
     assert sum(swept) == len(cases)
     breaches = [p.case_id for t, p in await compliance.outcomes() if t == "case.breached"]

@@ -36,7 +36,7 @@ def intake_settings(settings, namespace: str) -> IntakeSettings:
 
 
 @pytest.fixture
-async def intake(settings, namespace) -> RunningIntake:
+async def intake(settings, namespace, topics) -> RunningIntake:
     config = intake_settings(settings, namespace)
     app = create_app(config)
     async with app.router.lifespan_context(app):

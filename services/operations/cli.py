@@ -1,0 +1,258 @@
+"""`diversion`: the operations team's command line over topics, consumer lag, dead letters and outcomes.
+
+Reads the same settings `make up` prints (from the environment, else `.runtime/stack.env`).
+`--json` gives machine-readable output wherever a script would want it. Personal data is never
+shown: any `personal` block in a payload is replaced by a marker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Coroutine
+from typing import Annotated, Any, NoReturn
+
+import httpx
+import typer
+from aiokafka.errors import KafkaError
+from rich.console import Console
+from rich.table import Table
+
+from services.operations import dead_letters as dlq
+from services.operations.kafka_views import consumer_lag, describe, read_records, topic_counts
+from services.operations.settings import OperationsSettings
+
+logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # its retries are noise here; failures are reported
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+dlq_app = typer.Typer(help="Dead letters: list, show, replay.", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+console = Console()
+AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def _settings() -> OperationsSettings:
+    return OperationsSettings()
+
+
+def _run(work: Coroutine[Any, Any, Any], what: str) -> Any:
+    """Run `work`; an unreachable Kafka or service ends the command with one clear line."""
+    try:
+        return asyncio.run(work)
+    except httpx.HTTPStatusError as error:
+        _fail(f"{what} answered {error.response.status_code}: {error.response.text[:200]}")
+    except (KafkaError, OSError, httpx.HTTPError) as error:
+        _fail(f"cannot reach {what} ({type(error).__name__}); is the stack up? (make up)")
+    except LookupError as error:
+        _fail(str(error))
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    console.print(table)
+
+
+@app.command()
+def topics(as_json: AsJson = False) -> None:
+    """The topic catalogue with live message counts."""
+    settings = _settings()
+    counts = _run(
+        topic_counts(settings.kafka_bootstrap_servers, settings.topic_prefix),
+        f"Kafka at {settings.kafka_bootstrap_servers}",
+    )
+    if as_json:
+        typer.echo(json.dumps([vars(c) for c in counts]))
+        return
+    _table(
+        "topics",
+        ["topic", "partitions", "messages", "what it carries"],
+        [[c.name, c.partitions, c.messages, c.description] for c in counts],
+    )
+
+
+@app.command()
+def lag(as_json: AsJson = False) -> None:
+    """Consumer lag per group and partition (records not yet processed)."""
+    settings = _settings()
+    lags = _run(
+        consumer_lag(settings.kafka_bootstrap_servers, settings.topic_prefix),
+        f"Kafka at {settings.kafka_bootstrap_servers}",
+    )
+    if as_json:
+        typer.echo(json.dumps([{**vars(row), "lag": row.lag} for row in lags]))
+        return
+    _table(
+        "consumer lag",
+        ["group", "topic", "partition", "committed", "end", "lag"],
+        [[row.group, row.topic, row.partition, row.committed, row.end, row.lag] for row in lags],
+    )
+
+
+@app.command()
+def tail(
+    topic: Annotated[str, typer.Argument(help="A catalogue topic, e.g. diversion.cases.v1")],
+    case: Annotated[str | None, typer.Option(help="Only this case id (the record key).")] = None,
+    event_type: Annotated[str | None, typer.Option("--type", help="Only types containing this text.")] = None,
+    follow: Annotated[bool, typer.Option("--follow/--no-follow", help="Keep waiting for new events.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Decoded CloudEvents from a topic, oldest first; `--follow` keeps watching."""
+    settings = _settings()
+
+    async def show() -> None:
+        async for record in read_records(settings.kafka_bootstrap_servers, settings.topic(topic), follow=follow):
+            event = describe(record)
+            if (case and event["key"] != case) or (event_type and event_type not in event["type"]):
+                continue
+            if as_json:
+                typer.echo(json.dumps(event, default=str))
+            else:
+                console.print(
+                    f"[bold]{event['type']}[/] [dim]{event['time']} case {event['key']} "
+                    f"@{event['partition']}/{event['offset']}[/]"
+                )
+                console.print_json(json.dumps(event["data"], default=str))
+
+    with contextlib.suppress(KeyboardInterrupt):
+        _run(show(), f"Kafka at {settings.kafka_bootstrap_servers}")
+
+
+@dlq_app.command("list")
+def dlq_list(as_json: AsJson = False) -> None:
+    """Every dead letter: where it came from and why it failed."""
+    settings = _settings()
+    letters = [
+        describe(r)
+        for r in _run(
+            dlq.dead_letters(settings.kafka_bootstrap_servers, settings.topic_prefix),
+            f"Kafka at {settings.kafka_bootstrap_servers}",
+        )
+    ]
+    if as_json:
+        typer.echo(json.dumps(letters, default=str))
+        return
+    _table(
+        "dead letters",
+        ["offset", "service", "origin", "error", "reason", "type"],
+        [_dead_letter_row(letter) for letter in letters],
+    )
+
+
+@dlq_app.command("show")
+def dlq_show(offset: int, partition: Annotated[int | None, typer.Option(help="Dead-letter partition.")] = None) -> None:
+    """One dead letter in full (payload with personal data redacted)."""
+    for letter in _matching(offset, partition):
+        console.print_json(json.dumps(describe(letter), default=str))
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    offset: Annotated[int | None, typer.Argument(help="The dead letter's offset; omit with --all.")] = None,
+    partition: Annotated[int | None, typer.Option(help="Dead-letter partition.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Replay every dead letter.")] = False,
+) -> None:
+    """Send dead letters back to their origin topic, to be processed again."""
+    if offset is None and not everything:
+        _fail("give a dead letter's offset, or --all", code=2)
+    settings = _settings()
+    letters = _all_letters() if everything else _matching(offset, partition)
+    sent = _run(dlq.replay(settings.kafka_bootstrap_servers, letters), f"Kafka at {settings.kafka_bootstrap_servers}")
+    console.print(f"replayed {len(sent)} dead letter(s)")
+
+
+@app.command()
+def report(
+    by: Annotated[str, typer.Option(help="disposal, agency, need, offence or month")] = "disposal",
+    as_json: AsJson = False,
+) -> None:
+    """Compliance and completion rates, and reoffending within 24 months (by disposal and by programme)."""
+    settings = _settings()
+
+    async def fetch() -> dict:
+        async with httpx.AsyncClient(
+            base_url=settings.agency_api_url, timeout=10, headers={"X-API-Key": settings.operations_api_key}
+        ) as http:
+            rates = await http.get("/v1/reports/compliance", params={"by": by})
+            rates.raise_for_status()
+            reoffending = {}
+            for dimension in ("disposal", "programme"):
+                answer = await http.get("/v1/reports/reoffending", params={"by": dimension})
+                answer.raise_for_status()
+                reoffending[dimension] = answer.json()
+            return {"compliance": rates.json(), "reoffending": reoffending}
+
+    figures = _run(fetch(), f"the compliance service at {settings.agency_api_url}")
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    _table(
+        f"compliance by {by}",
+        [by, "completed", "breached", "not completed", "open", "rate"],
+        [
+            [r["group"], r["completed"], r["breached"], r["not_completed"], r["open"], _percent(r["rate"])]
+            for r in figures["compliance"]
+        ],
+    )
+    for dimension, rows in figures["reoffending"].items():
+        _table(
+            f"named in a new investigation within 24 months, by {dimension}",
+            [dimension, "diverted", "named", "rate"],
+            [[r["group"], r["diverted"], r["named_within_24_months"], _percent(r["rate"])] for r in rows],
+        )
+
+
+@app.command()
+def agencies(as_json: AsJson = False) -> None:
+    """Partner agencies with their capacity, active and queued referrals."""
+    settings = _settings()
+
+    async def fetch() -> list[dict]:
+        async with httpx.AsyncClient(base_url=settings.router_url, timeout=10) as http:
+            answer = await http.get("/v1/agencies")
+            answer.raise_for_status()
+            return answer.json()
+
+    rows = _run(fetch(), f"the referral router at {settings.router_url}")
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    _table(
+        "agencies",
+        ["agency", "name", "capacity", "active", "queued"],
+        [[r["agency_id"], r["name"], r["capacity"], r["active"], r["queued"]] for r in rows],
+    )
+
+
+def _all_letters():
+    settings = _settings()
+    return _run(
+        dlq.dead_letters(settings.kafka_bootstrap_servers, settings.topic_prefix),
+        f"Kafka at {settings.kafka_bootstrap_servers}",
+    )
+
+
+def _matching(offset: int, partition: int | None):
+    found = [r for r in _all_letters() if r.offset == offset and (partition is None or r.partition == partition)]
+    if not found:
+        _fail(f"no dead letter at offset {offset}")
+    return found
+
+
+def _dead_letter_row(letter: dict) -> list:
+    why = letter["dead_letter"] or {}
+    origin = f"{why.get('origin_topic')}/{why.get('origin_partition')}@{why.get('origin_offset')}"
+    return [letter["offset"], why.get("service"), origin, why.get("error_class"), why.get("reason"), letter["type"]]
+
+
+def _percent(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate:.1%}"

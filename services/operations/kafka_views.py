@@ -1,0 +1,176 @@
+"""Read-only views of the topics for the operations team: counts, lag, dead letters, a live tail.
+
+They use a plain consumer with no group (nothing is committed, no service's position moves),
+and show personal data never: the `personal` sub-object of any payload is replaced by a marker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.structs import ConsumerRecord, TopicPartition
+
+from schemas.envelope import InvalidEnvelope, read_attributes
+from schemas.topics import CATALOGUE, DEAD_LETTERS
+
+REDACTED = "«personal data not shown»"
+
+
+@dataclass(frozen=True)
+class TopicCount:
+    name: str
+    partitions: int
+    messages: int
+    description: str
+
+
+@dataclass(frozen=True)
+class PartitionLag:
+    group: str
+    topic: str
+    partition: int
+    committed: int
+    end: int
+
+    @property
+    def lag(self) -> int:
+        return max(self.end - self.committed, 0)
+
+
+async def topic_counts(bootstrap: str, prefix: str = "") -> list[TopicCount]:
+    names = [prefix + topic.name for topic in CATALOGUE]
+    partitions = await _partitions(bootstrap, names)
+    every = [tp for tps in partitions.values() for tp in tps]
+    async with _consumer(bootstrap) as consumer:
+        consumer.assign(every)
+        start, end = await consumer.beginning_offsets(every), await consumer.end_offsets(every)
+    return [
+        TopicCount(
+            name,
+            len(partitions.get(name, [])),
+            sum(end[tp] - start[tp] for tp in partitions.get(name, [])),
+            topic.description,
+        )
+        for name, topic in zip(names, CATALOGUE, strict=True)
+    ]
+
+
+async def _partitions(bootstrap: str, names: list[str]) -> dict[str, list[TopicPartition]]:
+    """The partitions of each named topic that exists."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(names)
+    finally:
+        await admin.close()
+    return {
+        topic["topic"]: [
+            TopicPartition(topic["topic"], p["partition"])
+            for p in sorted(topic["partitions"], key=lambda p: p["partition"])
+        ]
+        for topic in described
+        if topic["error_code"] == 0
+    }
+
+
+async def consumer_lag(bootstrap: str, prefix: str = "") -> list[PartitionLag]:
+    """Lag of every consumer group on the catalogue's topics, per partition."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await admin.start()
+    await consumer.start()
+    try:
+        ours = {prefix + topic.name for topic in CATALOGUE}
+        lags = []
+        for group, *_ in sorted(await admin.list_consumer_groups()):
+            committed = {
+                tp: meta.offset
+                for tp, meta in (await admin.list_consumer_group_offsets(group)).items()
+                if tp.topic in ours
+            }
+            if not committed:
+                continue
+            ends = await consumer.end_offsets(list(committed))
+            lags.extend(
+                PartitionLag(group, tp.topic, tp.partition, max(offset, 0), ends[tp])
+                for tp, offset in sorted(committed.items())
+            )
+        return lags
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+async def read_records(
+    bootstrap: str, topic: str, *, follow: bool, from_beginning: bool = True, idle_ms: int = 1500
+) -> AsyncIterator[ConsumerRecord]:
+    """The topic's records in offset order per partition; with `follow`, keep waiting for new ones."""
+    partitions = (await _partitions(bootstrap, [topic])).get(topic)
+    if not partitions:
+        raise LookupError(f"no topic {topic!r} on the broker")
+    async with _consumer(bootstrap) as consumer:
+        consumer.assign(partitions)
+        if from_beginning:
+            await consumer.seek_to_beginning(*partitions)
+        else:
+            await consumer.seek_to_end(*partitions)
+        while True:
+            batch = await consumer.getmany(timeout_ms=idle_ms)
+            for records in batch.values():
+                for record in records:
+                    yield record
+            if not batch and not follow:
+                return
+
+
+@contextlib.asynccontextmanager
+async def _consumer(bootstrap: str) -> AsyncIterator[AIOKafkaConsumer]:
+    """A group-less consumer that commits nothing; closed even when starting it failed."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, request_timeout_ms=10_000)
+    try:
+        await consumer.start()
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+def describe(record: ConsumerRecord) -> dict:
+    """A record as the operations team sees it: CloudEvents attributes, key, position, redacted payload."""
+    headers = {name: (value or b"").decode(errors="replace") for name, value in record.headers}
+    try:
+        attributes = read_attributes(record.headers)
+        kind, event_id, time = attributes.type, attributes.id, attributes.time.isoformat() if attributes.time else None
+    except InvalidEnvelope:
+        kind, event_id, time = "(not a CloudEvent)", None, None
+    try:
+        payload = redact(json.loads(record.value)) if record.value else None
+    except (ValueError, UnicodeDecodeError):
+        payload = "(not JSON)"
+    return {
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+        "key": (record.key or b"").decode(errors="replace"),
+        "type": kind,
+        "id": event_id,
+        "time": time,
+        "dead_letter": {k.removeprefix("dlq_"): v for k, v in headers.items() if k.startswith("dlq_")} or None,
+        "data": payload,
+    }
+
+
+def redact(value):
+    if isinstance(value, dict):
+        return {k: (REDACTED if k == "personal" and v is not None else redact(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def dead_letter_topic(prefix: str = "") -> str:
+    return prefix + DEAD_LETTERS.name

@@ -1,0 +1,24 @@
+"""Where the operations tools find the platform: the same `KEY=value` settings `make up` prints.
+
+When the variables are not set, `.runtime/stack.env` (written by `make up`) is read, so the CLI
+works straight after `make up` without sourcing anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from platform_plumbing.settings import PlatformSettings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class OperationsSettings(PlatformSettings):
+    model_config = SettingsConfigDict(env_file=REPO_ROOT / ".runtime" / "stack.env", extra="ignore")
+
+    agency_api_url: str = Field("http://127.0.0.1:18082", description="Compliance gateway (reports).")
+    router_url: str = Field("http://127.0.0.1:18081", description="Referral router (agencies and load).")
+    operations_api_key: str = Field("", description="The operations key for the compliance reports.")

@@ -1,0 +1,114 @@
+"""The `diversion` CLI against the real broker: topics, tail, lag, dead letters and replay, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+from typer.testing import CliRunner
+
+from platform_plumbing.dead_letters import Rejection, dead_letter
+from schemas.events import CaseOpened
+from schemas.topics import CASES, DEAD_LETTERS
+from services.operations.cli import app
+from tests.factories import example
+from tests.kafka_tools import cloud_event, produce, read_topic
+
+
+async def diversion(settings, *arguments: str):
+    """Run the CLI in a thread of its own (it runs its own event loop), with this test's settings."""
+    env = {"KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers, "TOPIC_PREFIX": settings.topic_prefix}
+    return await asyncio.to_thread(CliRunner().invoke, app, list(arguments), env=env)
+
+
+async def test_topics_lists_the_catalogue_with_live_counts(settings, topics):
+    await produce(
+        settings.kafka_bootstrap_servers,
+        settings.topic(CASES.name),
+        [cloud_event(example(CaseOpened)) for _ in range(3)],
+    )
+
+    result = await diversion(settings, "topics", "--json")
+
+    assert result.exit_code == 0, result.output
+    counts = {row["name"]: row["messages"] for row in json.loads(result.output)}
+    assert counts[settings.topic(CASES.name)] == 3
+    assert counts[settings.topic(DEAD_LETTERS.name)] == 0
+
+
+async def test_tail_filters_by_case_and_never_shows_personal_data(settings, topics):
+    wanted, other = uuid.uuid4(), uuid.uuid4()
+    await produce(
+        settings.kafka_bootstrap_servers,
+        settings.topic(CASES.name),
+        [cloud_event(example(CaseOpened, case_id=case)) for case in (wanted, other, wanted)],
+    )
+
+    result = await diversion(settings, "tail", CASES.name, "--case", str(wanted), "--json")
+
+    events = [json.loads(line) for line in result.output.splitlines()]
+    assert [e["key"] for e in events] == [str(wanted)] * 2
+    assert events[0]["type"] == CaseOpened.event_type
+    assert events[0]["data"]["personal"] == "«personal data not shown»"
+    assert "Example" not in result.output
+
+
+async def test_dead_letters_are_listed_with_their_reason_and_can_be_replayed(settings, topics):
+    key, headers, value = cloud_event(example(CaseOpened))
+    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name), [(key, headers, value)])
+    (original,) = await read_topic(settings.kafka_bootstrap_servers, settings.topic(CASES.name), at_least=1)
+    letter = dead_letter(
+        original,
+        Rejection("ValidationError", "age_at_offence: too low"),
+        topic=settings.topic(DEAD_LETTERS.name),
+        service="intake",
+    )
+    await produce(settings.kafka_bootstrap_servers, letter.topic, [(letter.key, letter.headers, letter.value)])
+
+    listed = json.loads((await diversion(settings, "dlq", "list", "--json")).output)
+    replayed = await diversion(settings, "dlq", "replay", str(listed[0]["offset"]))
+
+    assert listed[0]["dead_letter"]["reason"] == "age_at_offence: too low"
+    assert listed[0]["dead_letter"]["origin_topic"] == settings.topic(CASES.name)
+    assert replayed.exit_code == 0 and "replayed 1" in replayed.output
+    back = await read_topic(settings.kafka_bootstrap_servers, settings.topic(CASES.name), at_least=2)
+    assert len(back) == 2 and back[1].value == value
+    assert not any(name.startswith("dlq_") for name, _ in back[1].headers)
+    assert dict(back[1].headers)["ce_id"] == dict(headers)["ce_id"]
+
+
+async def test_lag_shows_what_a_group_has_not_processed(settings, topics):
+    from aiokafka import AIOKafkaConsumer
+    from aiokafka.structs import OffsetAndMetadata, TopicPartition
+
+    await produce(
+        settings.kafka_bootstrap_servers,
+        settings.topic(CASES.name),
+        [cloud_event(example(CaseOpened, case_id=uuid.uuid4())) for _ in range(5)],
+    )
+    records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(CASES.name), at_least=5)
+    partition = records[0].partition
+    on_partition = sum(1 for r in records if r.partition == partition)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=settings.topic("lagging"), enable_auto_commit=False
+    )
+    await consumer.start()
+    consumer.assign([TopicPartition(settings.topic(CASES.name), partition)])
+    await consumer.commit({TopicPartition(settings.topic(CASES.name), partition): OffsetAndMetadata(0, "")})
+    await consumer.stop()
+
+    rows = json.loads((await diversion(settings, "lag", "--json")).output)
+
+    mine = [r for r in rows if r["group"] == settings.topic("lagging")]
+    assert [(r["partition"], r["lag"]) for r in mine] == [(partition, on_partition)]
+
+
+async def test_an_unreachable_kafka_is_one_clear_line(settings):
+    env = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "TOPIC_PREFIX": settings.topic_prefix}
+
+    result = await asyncio.to_thread(CliRunner().invoke, app, ["topics"], env=env)
+
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("error: cannot reach Kafka at 127.0.0.1:1")
+    assert len(result.output.strip().splitlines()) == 1
