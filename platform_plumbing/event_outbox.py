@@ -13,6 +13,7 @@ import asyncpg
 
 from platform_plumbing.clock import Clock, IdFactory
 from platform_plumbing.outbox import OutgoingRecord, add_to_outbox
+from platform_plumbing.tracing import trace_headers
 from schemas.base import Command, Event
 from schemas.envelope import encode, type_of
 from schemas.topics import topic_carrying
@@ -40,6 +41,7 @@ class EventOutbox:
         update goes on `diversion.agency-updates.v1` for the router); they carry a `case_id` as well.
         """
         ids, records = [], []
+        trace = trace_headers()
         for event in events:
             event_id = str(self._source.new_id())
             topic = self._source.topic_prefix + topic_carrying(type_of(event)).name
@@ -50,6 +52,7 @@ class EventOutbox:
                 time=self._source.clock.now(),
                 key=str(event.case_id),
                 subject=str(event.case_id),
+                extra_headers=trace,
             )
             records.append(OutgoingRecord.of(topic, encoded))
             ids.append(event_id)

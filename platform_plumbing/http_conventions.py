@@ -15,9 +15,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
+from opentelemetry.trace import SpanKind
+from prometheus_client import make_asgi_app
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from platform_plumbing.metrics import ServiceMetrics
+from platform_plumbing.tracing import context_from_headers, tracer
 
 logger = logging.getLogger(__name__)
 
@@ -111,11 +116,33 @@ async def database_answers(app: FastAPI) -> bool:
     return True
 
 
+class TraceRequests:
+    """A span per request, continuing the caller's trace when it sends a `traceparent` header."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = [(name.decode(errors="replace"), value) for name, value in scope["headers"]]
+        with tracer().start_as_current_span(
+            f"{scope['method']} {scope['path']}", kind=SpanKind.SERVER, context=context_from_headers(headers)
+        ):
+            await self.app(scope, receive, send)
+
+
 def install_conventions(
-    app: FastAPI, *, max_body_bytes: int, ready: Callable[[FastAPI], Awaitable[bool]] = database_answers
+    app: FastAPI,
+    *,
+    max_body_bytes: int,
+    metrics: ServiceMetrics,
+    ready: Callable[[FastAPI], Awaitable[bool]] = database_answers,
 ) -> None:
-    """Add the body limit, the error handlers and `/healthz` + `/readyz` to `app`."""
+    """Add the body limit, tracing, the error handlers, `/healthz`, `/readyz` and `/metrics` to `app`."""
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(TraceRequests)
+    app.mount("/metrics", make_asgi_app(registry=metrics.registry))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
+from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.settings import PlatformSettings
 
 PRODUCER_OPTIONS = {"enable_idempotence": True, "acks": "all", "linger_ms": 5}
@@ -24,11 +26,12 @@ def create_producer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaPr
     )
 
 
-def create_broker(settings: PlatformSettings, *, client_id: str) -> KafkaBroker:
+def create_broker(settings: PlatformSettings, *, client_id: str, metrics: ServiceMetrics | None = None) -> KafkaBroker:
     """The FastStream broker a service subscribes with (its own producer is configured the same way)."""
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=client_id,
         allow_auto_create_topics=False,
+        middlewares=[KafkaPrometheusMiddleware(registry=metrics.registry)] if metrics else [],
         **PRODUCER_OPTIONS,
     )

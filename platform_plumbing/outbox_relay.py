@@ -17,6 +17,8 @@ import zlib
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from platform_plumbing.metrics import ServiceMetrics
+
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 60.0
 
@@ -30,6 +32,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_seconds: float = 1.0,
         retain_sent_seconds: int = 24 * 3600,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._pool = pool
         self._producer = producer
@@ -37,6 +40,7 @@ class OutboxRelay:
         self._poll_seconds = poll_seconds
         self._retain_sent_seconds = retain_sent_seconds
         self._wake = asyncio.Event()
+        self._metrics = metrics
 
     async def run(self) -> None:
         """Relay until cancelled. Errors are logged and retried after a pause: nothing is dropped."""
@@ -97,6 +101,10 @@ class OutboxRelay:
             for row in rows
         ]
         await asyncio.gather(*futures)
+        if self._metrics is not None:
+            for row in rows:
+                headers = dict(zip(row["header_names"], row["header_values"], strict=True))
+                self._metrics.record_published(row["topic"], (headers.get("ce_type") or b"").decode())
 
     async def _mark_sent(self, connection: asyncpg.Connection, ids: list[int]) -> None:
         await connection.execute("UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", ids)

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 
 import uvicorn
 from fastapi import FastAPI
 
+from platform_plumbing.logging_setup import configure_logging
+from platform_plumbing.tracing import configure_tracing
+
 
 def serve(
     name: str, build: Callable[[], FastAPI], *, host: str, port: int, startup_errors: tuple[type[Exception], ...]
 ) -> int:
     """Run the app `build()` returns; a `startup_errors` exception ends the process with status 2."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(name)
+    configure_tracing()
     try:
         app = build()
     except startup_errors as error:
         print(f"{name} cannot start: {error}", file=sys.stderr)
         return 2
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, log_config=None)
     return 0

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from platform_plumbing.database import create_pool
 from platform_plumbing.kafka_clients import create_broker, create_producer
+from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import migrate
 from platform_plumbing.outbox_relay import OutboxRelay
 from platform_plumbing.settings import PlatformSettings
@@ -34,6 +35,7 @@ class Runtime:
     broker: KafkaBroker
     settings: PlatformSettings
     service: str
+    metrics: ServiceMetrics
 
     def consume(
         self, handler: Handler, registry: Mapping[str, type[BaseModel]], *topics: Topic, group: str, title: str
@@ -47,6 +49,7 @@ class Runtime:
             service=self.service,
             dead_letter_topic=self.settings.topic(DEAD_LETTERS.name),
             max_attempts=self.settings.max_delivery_attempts,
+            metrics=self.metrics,
         )
         subscribe_transactionally(
             self.broker,
@@ -65,21 +68,26 @@ async def service_runtime(
     service: str,
     schema: str,
     migrations: Path,
+    metrics: ServiceMetrics,
 ) -> AsyncIterator[Runtime]:
     """Yield a runtime whose broker is not started yet: register subscribers, then `broker.start()`."""
     pool = await create_pool(settings.database_url, schema, max_size=settings.database_pool_size)
     producer = create_producer(settings, client_id=f"{service}-outbox")
-    broker = create_broker(settings, client_id=service)
+    broker = create_broker(settings, client_id=service, metrics=metrics)
     relay_task: asyncio.Task | None = None
     try:
         await migrate(pool, {service: migrations})
         await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
         await producer.start()
         relay = OutboxRelay(
-            pool, producer, batch_size=settings.outbox_batch_size, poll_seconds=settings.outbox_poll_seconds
+            pool,
+            producer,
+            batch_size=settings.outbox_batch_size,
+            poll_seconds=settings.outbox_poll_seconds,
+            metrics=metrics,
         )
         relay_task = asyncio.create_task(relay.run(), name=f"{service}-outbox-relay")
-        yield Runtime(pool=pool, broker=broker, settings=settings, service=service)
+        yield Runtime(pool=pool, broker=broker, settings=settings, service=service, metrics=metrics)
     finally:
         await broker.stop()
         if relay_task is not None:

@@ -23,11 +23,14 @@ from dataclasses import dataclass
 
 import asyncpg
 from aiokafka.structs import ConsumerRecord
+from opentelemetry.trace import SpanKind
 from pydantic import BaseModel, ValidationError
 
 from platform_plumbing.dead_letters import Rejection, dead_letter
 from platform_plumbing.inbox import claim
+from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.outbox import add_to_outbox
+from platform_plumbing.tracing import context_from_headers, tracer
 from schemas.envelope import CloudEventAttributes, InvalidEnvelope, decode, describe_validation_error
 
 logger = logging.getLogger(__name__)
@@ -79,6 +82,7 @@ class TransactionalBatchConsumer:
         service: str,
         dead_letter_topic: str,
         max_attempts: int = 5,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._pool = pool
         self._registry = registry
@@ -87,15 +91,23 @@ class TransactionalBatchConsumer:
         self._dead_letter_topic = dead_letter_topic
         self._max_attempts = max_attempts
         self._failures: dict[tuple[str, int, int], int] = {}
+        self._metrics = metrics
 
     async def process(self, records: Sequence[ConsumerRecord]) -> BatchOutcome:
         """Apply `records` in one transaction; raises (and commits nothing) if the batch must be retried."""
         outcome = BatchOutcome()
         async with self._pool.acquire() as connection, connection.transaction():
             for record in records:
-                await self._process_one(connection, record, outcome)
+                with tracer().start_as_current_span(
+                    f"consume {record.topic}", kind=SpanKind.CONSUMER, context=context_from_headers(record.headers)
+                ):
+                    await self._process_one(connection, record, outcome)
         for record in records:
             self._failures.pop(_position(record), None)
+        if self._metrics is not None:
+            self._metrics.record_consumed(
+                applied=outcome.applied, duplicates=outcome.duplicates, dead_lettered=outcome.dead_lettered
+            )
         return outcome
 
     async def _process_one(self, connection: asyncpg.Connection, record: ConsumerRecord, outcome: BatchOutcome) -> None:

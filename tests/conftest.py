@@ -13,9 +13,16 @@ from platform_plumbing.database import create_pool
 from platform_plumbing.migrations import migrate
 from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.topic_admin import ensure_topics
+from platform_plumbing.tracing import configure_tracing
 from schemas.topics import CATALOGUE
 from tests.infrastructure import Infrastructure, drop_schema, provide
 from tests.kafka_tools import delete_catalogue_topics
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_trace_ids() -> None:
+    """Spans with real ids, as the services have, so trace context is propagated in tests too."""
+    configure_tracing()
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from platform_plumbing.clock import Clock, IdFactory, SystemClock, new_id
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
+from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.service_runtime import service_runtime
 from services.compliance.domain.rules import load_rules
 from services.compliance.entrypoints.http_api import build_router, install_error_handlers
@@ -32,6 +33,7 @@ CONSUMER_GROUP = "compliance"
 def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids: IdFactory = new_id) -> FastAPI:
     rules = load_rules(settings.compliance_rules_file)
     clock = clock or SystemClock()
+    metrics = ServiceMetrics("compliance")
     context = ComplianceContext(
         rules=rules,
         clock=clock,
@@ -42,7 +44,11 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with service_runtime(
-            settings, service="compliance", schema=settings.compliance_db_schema, migrations=MIGRATIONS
+            settings,
+            service="compliance",
+            schema=settings.compliance_db_schema,
+            migrations=MIGRATIONS,
+            metrics=metrics,
         ) as runtime:
             runtime.consume(
                 event_handler(context),
@@ -73,6 +79,6 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         lifespan=lifespan,
     )
     app.include_router(build_router(context))
-    install_conventions(app, max_body_bytes=settings.compliance_max_body_bytes)
+    install_conventions(app, max_body_bytes=settings.compliance_max_body_bytes, metrics=metrics)
     install_error_handlers(app)
     return app

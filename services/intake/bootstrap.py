@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from platform_plumbing.clock import Clock, IdFactory, SystemClock, new_id
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
+from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.service_runtime import service_runtime
 from schemas.topics import DECISIONS
 from services.intake.domain.policy import load_policy
@@ -32,6 +33,7 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
     """Build intake. The policy is loaded now, so a broken policy file fails before anything starts."""
     policy = load_policy(settings.intake_policy_file)
     clock = clock or SystemClock()
+    metrics = ServiceMetrics("intake")
     context = IntakeContext(
         policy=policy,
         clock=clock,
@@ -42,7 +44,11 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with service_runtime(
-            settings, service="intake", schema=settings.intake_db_schema, migrations=MIGRATIONS
+            settings,
+            service="intake",
+            schema=settings.intake_db_schema,
+            migrations=MIGRATIONS,
+            metrics=metrics,
         ) as runtime:
             runtime.consume(
                 command_handler(context), ACCEPTED, DECISIONS, group=CONSUMER_GROUP, title="police commands"
@@ -62,6 +68,6 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
         lifespan=lifespan,
     )
     app.include_router(build_router(context))
-    install_conventions(app, max_body_bytes=settings.intake_max_body_bytes)
+    install_conventions(app, max_body_bytes=settings.intake_max_body_bytes, metrics=metrics)
     install_error_handlers(app)
     return app

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from platform_plumbing.clock import Clock, IdFactory, SystemClock, new_id
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
+from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.service_runtime import service_runtime
 from services.referral_router.adapters.catalogue_store import sync_catalogue
 from services.referral_router.entrypoints.http_api import build_router
@@ -34,6 +35,7 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
     """Build the router. The catalogue is loaded now, so a broken one fails before anything starts."""
     catalogue = CatalogueHolder(settings.router_catalogue_file)
     clock = clock or SystemClock()
+    metrics = ServiceMetrics("referral_router")
     context = RouterContext(
         catalogue=catalogue,
         clock=clock,
@@ -44,7 +46,11 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with service_runtime(
-            settings, service="referral_router", schema=settings.router_db_schema, migrations=MIGRATIONS
+            settings,
+            metrics=metrics,
+            service="referral_router",
+            schema=settings.router_db_schema,
+            migrations=MIGRATIONS,
         ) as runtime:
             async with runtime.pool.acquire() as connection, connection.transaction():
                 await sync_catalogue(connection, catalogue.current, now=clock.now())
@@ -72,5 +78,5 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
         description="Matches assessed needs to partner agencies. Operations: agencies and their load.",
     )
     app.include_router(build_router())
-    install_conventions(app, max_body_bytes=16 * 1024)
+    install_conventions(app, max_body_bytes=16 * 1024, metrics=metrics)
     return app

@@ -12,18 +12,28 @@ from tests.e2e.conftest import operations_key
 
 
 async def test_agencies_and_report_read_the_running_services(settings, start_service):
-    router, _ = await start_service("services.referral_router", schema_setting="ROUTER_DB_SCHEMA",
-                                    port_setting="ROUTER_PORT", suffix="router")
-    gateway, compliance_schema = await start_service("services.compliance", schema_setting="COMPLIANCE_DB_SCHEMA",
-                                                     port_setting="COMPLIANCE_PORT", suffix="compliance")
-    env = {"KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers, "TOPIC_PREFIX": settings.topic_prefix,
-           "ROUTER_URL": router.url, "AGENCY_API_URL": gateway.url,
-           "OPERATIONS_API_KEY": await operations_key(settings.database_url, compliance_schema)}
+    router, _ = await start_service(
+        "services.referral_router", schema_setting="ROUTER_DB_SCHEMA", port_setting="ROUTER_PORT", suffix="router"
+    )
+    gateway, compliance_schema = await start_service(
+        "services.compliance",
+        schema_setting="COMPLIANCE_DB_SCHEMA",
+        port_setting="COMPLIANCE_PORT",
+        suffix="compliance",
+    )
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "TOPIC_PREFIX": settings.topic_prefix,
+        "ROUTER_URL": router.url,
+        "AGENCY_API_URL": gateway.url,
+        "OPERATIONS_API_KEY": await operations_key(settings.database_url, compliance_schema),
+    }
 
     agencies = await asyncio.to_thread(CliRunner().invoke, app, ["agencies", "--json"], env=env)
     report = await asyncio.to_thread(CliRunner().invoke, app, ["report", "--json"], env=env)
-    refused = await asyncio.to_thread(CliRunner().invoke, app, ["report"], env={**env, "AGENCY_API_URL":
-                                                                                 "http://127.0.0.1:1"})
+    refused = await asyncio.to_thread(
+        CliRunner().invoke, app, ["report"], env={**env, "AGENCY_API_URL": "http://127.0.0.1:1"}
+    )
 
     rows = json.loads(agencies.output)
     assert {"womens-programme", "youth-offending-team"} <= {r["agency_id"] for r in rows}

@@ -1,0 +1,40 @@
+"""Prometheus metrics of one service process: FastStream's own consumer metrics plus business counters.
+
+Business counters are counted where they are certain: an event is *published* when Kafka
+acknowledged it (the relay), and *consumed* when its batch committed (the transactional
+consumer). So `diversion_events_published_total{type="…case.opened.v1"}` is cases opened,
+`…referral.issued…` referrals, `…case.breached…` breaches, and the dead-letter topic's count is
+dead letters — none of them counted for work that was rolled back.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter
+
+
+class ServiceMetrics:
+    """One registry per service (tests run several services in one process)."""
+
+    def __init__(self, service: str) -> None:
+        self.registry = CollectorRegistry()
+        self.published = Counter(
+            "diversion_events_published",
+            "Records Kafka acknowledged, by topic and CloudEvents type.",
+            ["service", "topic", "type"],
+            registry=self.registry,
+        )
+        self.consumed = Counter(
+            "diversion_events_consumed",
+            "Records whose batch committed: applied, duplicate or dead-lettered.",
+            ["service", "outcome"],
+            registry=self.registry,
+        )
+        self.service = service
+
+    def record_published(self, topic: str, event_type: str) -> None:
+        self.published.labels(self.service, topic, event_type).inc()
+
+    def record_consumed(self, *, applied: int, duplicates: int, dead_lettered: int) -> None:
+        for outcome, count in (("applied", applied), ("duplicate", duplicates), ("dead_lettered", dead_lettered)):
+            if count:
+                self.consumed.labels(self.service, outcome).inc(count)
