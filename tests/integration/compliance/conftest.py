@@ -138,10 +138,9 @@ class RunningCompliance:
         await eventually(self._outbox_sent)
         expected = await self.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", topic)
         records = await read_topic(self.settings.kafka_bootstrap_servers, topic, at_least=expected)
-        events = [
-            (a.type.split(".")[-3] + "." + a.type.split(".")[-2], p)
-            for a, p in (decode(r.headers, r.value, MESSAGE_TYPES) for r in records)
-        ]
+        # at least once: a record re-sent by a relay keeps its CloudEvents id, as consumers dedupe on
+        decoded = {a.id: (a, p) for a, p in (decode(r.headers, r.value, MESSAGE_TYPES) for r in records)}
+        events = [(a.type.split(".")[-3] + "." + a.type.split(".")[-2], p) for a, p in decoded.values()]
         return [(t, p) for t, p in events if case_id is None or p.case_id == case_id]
 
     async def _outbox_sent(self) -> bool:
