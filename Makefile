@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install up up-cluster down clean test test-unit lint schemas
+.PHONY: help install up up-cluster down clean test test-unit lint schemas asyncapi
 
 help:
 	@echo "make up          start Kafka (KRaft) and PostgreSQL, create the topics, print their settings"
@@ -12,6 +12,7 @@ help:
 	@echo "make test        run every test (starts Kafka and PostgreSQL itself if they are not up)"
 	@echo "make down        stop everything; make clean also deletes the data"
 	@echo "make schemas     regenerate schemas/jsonschema from the event models"
+	@echo "make asyncapi    regenerate docs/asyncapi from the services' FastStream apps"
 	@echo "make lint        ruff, as make test runs it first"
 
 $(STAMP): pyproject.toml
@@ -46,3 +47,6 @@ test-unit: $(STAMP)
 
 schemas: $(STAMP)
 	$(PY) -m schemas.export
+
+asyncapi: $(STAMP)
+	$(PY) -m services.asyncapi_export

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from platform_plumbing.metrics import ServiceMetrics
+from platform_plumbing.service_runtime import ServiceRuntime
 from platform_plumbing.tracing import context_from_headers, tracer
 
 logger = logging.getLogger(__name__)
@@ -137,9 +138,11 @@ def install_conventions(
     *,
     max_body_bytes: int,
     metrics: ServiceMetrics,
+    runtime: ServiceRuntime,
     ready: Callable[[FastAPI], Awaitable[bool]] = database_answers,
 ) -> None:
-    """Add the body limit, tracing, the error handlers, `/healthz`, `/readyz` and `/metrics` to `app`."""
+    """Add the body limit, tracing, the error handlers, `/healthz`, `/readyz`, `/metrics` and the
+    service's AsyncAPI document (`/asyncapi.json`) to `app`."""
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(TraceRequests)
     app.mount("/metrics", make_asgi_app(registry=metrics.registry))
@@ -173,6 +176,12 @@ def install_conventions(
     async def unexpected(_: Request, error: Exception) -> JSONResponse:
         logger.error("unexpected error handling a request: %s", type(error).__name__)
         return error_response(500, "internal_error", "an unexpected error; it has been logged")
+
+    app.state.runtime = runtime
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi() -> dict:
+        return runtime.asyncapi(title=app.title, version=app.version, description=app.description)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -1,8 +1,10 @@
-"""What every service process runs beside its own logic, started and stopped in the right order.
+"""What every service process runs beside its own logic, declared with the app and started with it.
 
-Start: the schema's pool (migrated), the catalogue's topics, the idempotent producer and the
-outbox relay, and a FastStream broker for the service to subscribe on. Stop in reverse, so the
-consumers stop taking work before the relay and the pool they depend on go away.
+Built with the app, so its Kafka subscriptions and publications are known before anything runs —
+which is what the AsyncAPI document is generated from. `running()` then starts, in order, the
+schema's pool (migrated), the catalogue's topics, the idempotent producer and outbox relay, and
+the broker; and stops them in reverse, so consumers stop taking work before the relay and the
+pool they depend on go away.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Union
 
 import asyncpg
-from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
 from pydantic import BaseModel
 
 from platform_plumbing.database import create_pool
@@ -26,16 +28,21 @@ from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.subscriptions import subscribe_transactionally
 from platform_plumbing.topic_admin import ensure_topics
 from platform_plumbing.transactional_consumer import Handler, TransactionalBatchConsumer
+from schemas.registry import MESSAGE_TYPES
 from schemas.topics import CATALOGUE, DEAD_LETTERS, Topic
 
 
-@dataclass(frozen=True)
-class Runtime:
-    pool: asyncpg.Pool
-    broker: KafkaBroker
-    settings: PlatformSettings
-    service: str
-    metrics: ServiceMetrics
+class ServiceRuntime:
+    def __init__(
+        self, settings: PlatformSettings, *, service: str, schema: str, migrations: Path, metrics: ServiceMetrics
+    ) -> None:
+        self.settings = settings
+        self.service = service
+        self.schema = schema
+        self.migrations = migrations
+        self.metrics = metrics
+        self.broker = create_broker(settings, client_id=service, metrics=metrics)
+        self._consumers: list[TransactionalBatchConsumer] = []
 
     def consume(
         self, handler: Handler, registry: Mapping[str, type[BaseModel]], *topics: Topic, group: str, title: str
@@ -43,13 +50,16 @@ class Runtime:
         """Subscribe `handler` to `topics` (under the test or deployment prefix) through a transactional
         batch consumer whose poison records go to the dead-letter topic."""
         consumer = TransactionalBatchConsumer(
-            pool=self.pool,
             registry=registry,
             handler=handler,
             service=self.service,
             dead_letter_topic=self.settings.topic(DEAD_LETTERS.name),
             max_attempts=self.settings.max_delivery_attempts,
             metrics=self.metrics,
+        )
+        self._consumers.append(consumer)
+        description = "; ".join(
+            f"{topic.name}: {', '.join(t for t in topic.carries if t in registry)}" for topic in topics
         )
         subscribe_transactionally(
             self.broker,
@@ -58,41 +68,63 @@ class Runtime:
             group_id=self.settings.topic(group),
             settings=self.settings,
             title=title,
+            description=f"CloudEvents (binary mode) consumed — {description}",
         )
 
+    def publishes(self, *topics: Topic, types: tuple[str, ...] | None = None) -> None:
+        """Declare what the service publishes (through its outbox), for the AsyncAPI document."""
+        for topic in topics:
+            carried = [t for t in topic.carries if types is None or t in types]
+            self.broker.publisher(
+                self.settings.topic(topic.name),
+                title=f"{self.service} → {topic.name}",
+                description=topic.description,
+                schema=_union(carried),
+            )
 
-@contextlib.asynccontextmanager
-async def service_runtime(
-    settings: PlatformSettings,
-    *,
-    service: str,
-    schema: str,
-    migrations: Path,
-    metrics: ServiceMetrics,
-) -> AsyncIterator[Runtime]:
-    """Yield a runtime whose broker is not started yet: register subscribers, then `broker.start()`."""
-    pool = await create_pool(settings.database_url, schema, max_size=settings.database_pool_size)
-    producer = create_producer(settings, client_id=f"{service}-outbox")
-    broker = create_broker(settings, client_id=service, metrics=metrics)
-    relay_task: asyncio.Task | None = None
-    try:
-        await migrate(pool, {service: migrations})
-        await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
-        await producer.start()
-        relay = OutboxRelay(
-            pool,
-            producer,
-            batch_size=settings.outbox_batch_size,
-            poll_seconds=settings.outbox_poll_seconds,
-            metrics=metrics,
+    def asyncapi(self, *, title: str, version: str, description: str) -> dict[str, Any]:
+        return (
+            AsyncAPI(self.broker, title=title, version=version, description=description, schema_version="3.0.0")
+            .to_specification()
+            .to_jsonable()
         )
-        relay_task = asyncio.create_task(relay.run(), name=f"{service}-outbox-relay")
-        yield Runtime(pool=pool, broker=broker, settings=settings, service=service, metrics=metrics)
-    finally:
-        await broker.stop()
-        if relay_task is not None:
-            relay_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relay_task
-        await producer.stop()
-        await pool.close()
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[asyncpg.Pool]:
+        settings = self.settings
+        pool = await create_pool(settings.database_url, self.schema, max_size=settings.database_pool_size)
+        producer = create_producer(settings, client_id=f"{self.service}-outbox")
+        relay_task: asyncio.Task | None = None
+        try:
+            await migrate(pool, {self.service: self.migrations})
+            await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
+            await producer.start()
+            relay = OutboxRelay(
+                pool,
+                producer,
+                batch_size=settings.outbox_batch_size,
+                poll_seconds=settings.outbox_poll_seconds,
+                metrics=self.metrics,
+            )
+            relay_task = asyncio.create_task(relay.run(), name=f"{self.service}-outbox-relay")
+            for consumer in self._consumers:
+                consumer.bind(pool)
+            await self.broker.start()
+            yield pool
+        finally:
+            await self.broker.stop()
+            if relay_task is not None:
+                relay_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await relay_task
+            await producer.stop()
+            await pool.close()
+
+
+def _union(types: list[str]) -> Any:
+    """The payload schema of a topic: its event models as one union (none for the dead-letter topic,
+    which carries whatever failed)."""
+    models = tuple(MESSAGE_TYPES[t] for t in types)
+    if not models:
+        return None
+    return Union[models] if len(models) > 1 else models[0]  # noqa: UP007 - a runtime union of classes

@@ -34,6 +34,7 @@ def subscribe_transactionally(
     group_id: str,
     settings: PlatformSettings,
     title: str | None = None,
+    description: str | None = None,
 ) -> Any:
     """Register a batch subscriber on `topics` that runs every batch through `consumer`."""
 
@@ -47,6 +48,7 @@ def subscribe_transactionally(
         parser=_tolerant_batch_parser,
         decoder=_keep_records,
         title=title,
+        description=description,
     )
     async def handle_batch(message: KafkaMessage) -> None:
         try:

@@ -76,7 +76,6 @@ class TransactionalBatchConsumer:
     def __init__(
         self,
         *,
-        pool: asyncpg.Pool,
         registry: Mapping[str, type[BaseModel]],
         handler: Handler,
         service: str,
@@ -84,7 +83,7 @@ class TransactionalBatchConsumer:
         max_attempts: int = 5,
         metrics: ServiceMetrics | None = None,
     ) -> None:
-        self._pool = pool
+        self._pool: asyncpg.Pool | None = None
         self._registry = registry
         self._handler = handler
         self._service = service
@@ -92,6 +91,10 @@ class TransactionalBatchConsumer:
         self._max_attempts = max_attempts
         self._failures: dict[tuple[str, int, int], int] = {}
         self._metrics = metrics
+
+    def bind(self, pool: asyncpg.Pool) -> None:
+        """Give the consumer its database once the service has started it."""
+        self._pool = pool
 
     async def process(self, records: Sequence[ConsumerRecord]) -> BatchOutcome:
         """Apply `records` in one transaction; raises (and commits nothing) if the batch must be retried."""

@@ -18,7 +18,8 @@ from platform_plumbing.clock import Clock, IdFactory, SystemClock, new_id
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.metrics import ServiceMetrics
-from platform_plumbing.service_runtime import service_runtime
+from platform_plumbing.service_runtime import ServiceRuntime
+from schemas.topics import AGENCY_UPDATES, COMPLIANCE, DEAD_LETTERS
 from services.compliance.domain.rules import load_rules
 from services.compliance.entrypoints.http_api import build_router, install_error_handlers
 from services.compliance.entrypoints.kafka_events import HEARD, TOPICS, event_handler
@@ -41,26 +42,25 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         events=EventSource(settings.compliance_event_source, clock, ids, settings.topic_prefix),
     )
 
+    runtime = ServiceRuntime(
+        settings, service="compliance", schema=settings.compliance_db_schema, migrations=MIGRATIONS, metrics=metrics
+    )
+    runtime.consume(
+        event_handler(context),
+        HEARD,
+        *TOPICS,
+        group=CONSUMER_GROUP,
+        title="cases, referrals, agency updates and police signals",
+    )
+    runtime.publishes(COMPLIANCE, DEAD_LETTERS)
+    runtime.publishes(AGENCY_UPDATES, types=tuple(AGENCY_UPDATES.carries))
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(
-            settings,
-            service="compliance",
-            schema=settings.compliance_db_schema,
-            migrations=MIGRATIONS,
-            metrics=metrics,
-        ) as runtime:
-            runtime.consume(
-                event_handler(context),
-                HEARD,
-                *TOPICS,
-                group=CONSUMER_GROUP,
-                title="cases, referrals, agency updates and police signals",
-            )
-            app.state.pool = runtime.pool
+        async with runtime.running() as pool:
+            app.state.pool = pool
             app.state.context = context
-            await runtime.broker.start()
-            sweep = asyncio.create_task(sweep_forever(runtime.pool, context, settings.compliance_sweep_seconds))
+            sweep = asyncio.create_task(sweep_forever(pool, context, settings.compliance_sweep_seconds))
             try:
                 yield
             finally:
@@ -79,6 +79,6 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         lifespan=lifespan,
     )
     app.include_router(build_router(context))
-    install_conventions(app, max_body_bytes=settings.compliance_max_body_bytes, metrics=metrics)
+    install_conventions(app, max_body_bytes=settings.compliance_max_body_bytes, metrics=metrics, runtime=runtime)
     install_error_handlers(app)
     return app

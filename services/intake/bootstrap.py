@@ -17,8 +17,8 @@ from platform_plumbing.clock import Clock, IdFactory, SystemClock, new_id
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.metrics import ServiceMetrics
-from platform_plumbing.service_runtime import service_runtime
-from schemas.topics import DECISIONS
+from platform_plumbing.service_runtime import ServiceRuntime
+from schemas.topics import CASES, DEAD_LETTERS, DECISIONS
 from services.intake.domain.policy import load_policy
 from services.intake.entrypoints.http_api import build_router, install_error_handlers
 from services.intake.entrypoints.kafka_commands import ACCEPTED, command_handler
@@ -41,20 +41,16 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
         events=EventSource(settings.intake_event_source, clock, ids, settings.topic_prefix),
     )
 
+    runtime = ServiceRuntime(
+        settings, service="intake", schema=settings.intake_db_schema, migrations=MIGRATIONS, metrics=metrics
+    )
+    runtime.consume(command_handler(context), ACCEPTED, DECISIONS, group=CONSUMER_GROUP, title="police commands")
+    runtime.publishes(CASES, DEAD_LETTERS)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(
-            settings,
-            service="intake",
-            schema=settings.intake_db_schema,
-            migrations=MIGRATIONS,
-            metrics=metrics,
-        ) as runtime:
-            runtime.consume(
-                command_handler(context), ACCEPTED, DECISIONS, group=CONSUMER_GROUP, title="police commands"
-            )
-            app.state.pool = runtime.pool
-            await runtime.broker.start()
+        async with runtime.running() as pool:
+            app.state.pool = pool
             yield
 
     app = FastAPI(
@@ -68,6 +64,6 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
         lifespan=lifespan,
     )
     app.include_router(build_router(context))
-    install_conventions(app, max_body_bytes=settings.intake_max_body_bytes, metrics=metrics)
+    install_conventions(app, max_body_bytes=settings.intake_max_body_bytes, metrics=metrics, runtime=runtime)
     install_error_handlers(app)
     return app

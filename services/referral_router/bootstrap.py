@@ -19,7 +19,8 @@ from platform_plumbing.clock import Clock, IdFactory, SystemClock, new_id
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.metrics import ServiceMetrics
-from platform_plumbing.service_runtime import service_runtime
+from platform_plumbing.service_runtime import ServiceRuntime
+from schemas.topics import DEAD_LETTERS, REFERRALS
 from services.referral_router.adapters.catalogue_store import sync_catalogue
 from services.referral_router.entrypoints.http_api import build_router
 from services.referral_router.entrypoints.kafka_events import HEARD, TOPICS, event_handler
@@ -43,26 +44,24 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
         events=EventSource(settings.router_event_source, clock, ids, settings.topic_prefix),
     )
 
+    runtime = ServiceRuntime(
+        settings, service="referral_router", schema=settings.router_db_schema, migrations=MIGRATIONS, metrics=metrics
+    )
+    runtime.consume(
+        event_handler(context), HEARD, *TOPICS, group=CONSUMER_GROUP, title="cases, agency updates and outcomes"
+    )
+    runtime.publishes(REFERRALS, DEAD_LETTERS)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(
-            settings,
-            metrics=metrics,
-            service="referral_router",
-            schema=settings.router_db_schema,
-            migrations=MIGRATIONS,
-        ) as runtime:
-            async with runtime.pool.acquire() as connection, connection.transaction():
+        async with runtime.running() as pool:
+            async with pool.acquire() as connection, connection.transaction():
                 await sync_catalogue(connection, catalogue.current, now=clock.now())
-            runtime.consume(
-                event_handler(context), HEARD, *TOPICS, group=CONSUMER_GROUP, title="cases, agency updates and outcomes"
-            )
-            app.state.pool = runtime.pool
+            app.state.pool = pool
             app.state.context = context
-            await runtime.broker.start()
             timers = [
-                asyncio.create_task(sweep_forever(runtime.pool, context, settings.router_sweep_seconds)),
-                asyncio.create_task(catalogue.watch(runtime.pool, clock, settings.router_catalogue_check_seconds)),
+                asyncio.create_task(sweep_forever(pool, context, settings.router_sweep_seconds)),
+                asyncio.create_task(catalogue.watch(pool, clock, settings.router_catalogue_check_seconds)),
             ]
             try:
                 yield
@@ -78,5 +77,5 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
         description="Matches assessed needs to partner agencies. Operations: agencies and their load.",
     )
     app.include_router(build_router())
-    install_conventions(app, max_body_bytes=16 * 1024, metrics=metrics)
+    install_conventions(app, max_body_bytes=16 * 1024, metrics=metrics, runtime=runtime)
     return app

@@ -44,6 +44,8 @@ async def test_health_metrics_logs_and_one_trace_across_services(settings, start
         for service in (intake, router, gateway):
             assert (await http.get(f"{service.url}/healthz")).status_code == 200
             assert (await http.get(f"{service.url}/readyz")).status_code == 200
+            asyncapi = (await http.get(f"{service.url}/asyncapi.json")).json()
+            assert asyncapi["asyncapi"] == "3.0.0" and asyncapi["channels"]
         intake_metrics = (await http.get(f"{intake.url}/metrics/")).text
         router_metrics = (await http.get(f"{router.url}/metrics/")).text
 

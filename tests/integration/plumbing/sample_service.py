@@ -56,14 +56,15 @@ async def record_effect(connection: asyncpg.Connection, event: IncomingEvent) ->
 
 
 def build_consumer(pool: asyncpg.Pool, settings: PlatformSettings, handler=record_effect) -> TransactionalBatchConsumer:
-    return TransactionalBatchConsumer(
-        pool=pool,
+    consumer = TransactionalBatchConsumer(
         registry=REGISTRY,
         handler=handler,
         service="sample",
         dead_letter_topic=settings.topic(DEAD_LETTERS.name),
         max_attempts=settings.max_delivery_attempts,
     )
+    consumer.bind(pool)
+    return consumer
 
 
 def build_broker(consumer: TransactionalBatchConsumer, settings: PlatformSettings) -> KafkaBroker:
