@@ -29,8 +29,12 @@ def documents() -> dict[str, str]:
         "compliance": compliance_app(ComplianceSettings(**fixed)),
     }
     return {
-        name: json.dumps(app.state.runtime.asyncapi(title=app.title, version=app.version,
-                                                    description=app.description), indent=2, sort_keys=True) + "\n"
+        name: json.dumps(
+            app.state.runtime.asyncapi(title=app.title, version=app.version, description=app.description),
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n"
         for name, app in apps.items()
     }
 

@@ -16,14 +16,22 @@ from tests.infrastructure import drop_schema
 from tests.kafka_tools import delete_catalogue_topics
 from tests.service_process import ServiceProcess, free_port
 
+SERVICES = {  # name: (module, schema setting, port setting)
+    "intake": ("services.intake", "INTAKE_DB_SCHEMA", "INTAKE_PORT"),
+    "router": ("services.referral_router", "ROUTER_DB_SCHEMA", "ROUTER_PORT"),
+    "compliance": ("services.compliance", "COMPLIANCE_DB_SCHEMA", "COMPLIANCE_PORT"),
+}
+
 
 @pytest.fixture
 async def start_service(settings, namespace, tmp_path):
-    """Start `python -m <module>` with this test's prefix; its schema is `<namespace>_<suffix>`."""
+    """Start a service (`intake`, `router`, `compliance`) as a process on this test's topics; its schema is
+    `<namespace>_<name>`. Returns the process and the schema."""
     await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
     started: list[tuple[ServiceProcess, str]] = []
 
-    async def start(module: str, *, schema_setting: str, port_setting: str, suffix: str, **extra: str):
+    async def start(suffix: str, **extra: str):
+        module, schema_setting, port_setting = SERVICES[suffix]
         port = free_port()
         schema = f"{namespace}_{suffix}"
         service = ServiceProcess(

@@ -15,12 +15,8 @@ from tests.kafka_tools import read_topic
 
 
 async def test_a_decision_becomes_referrals_to_the_right_agencies(settings, start_service):
-    intake, intake_schema = await start_service(
-        "services.intake", schema_setting="INTAKE_DB_SCHEMA", port_setting="INTAKE_PORT", suffix="intake"
-    )
-    await start_service(
-        "services.referral_router", schema_setting="ROUTER_DB_SCHEMA", port_setting="ROUTER_PORT", suffix="router"
-    )
+    intake, intake_schema = await start_service("intake")
+    await start_service("router")
     decision = payload(DiversionDecision, police_reference="13YE0777777", sex="female")
     decision["needs"] = [
         {"category": "women_specific_support", "severity": "medium"},

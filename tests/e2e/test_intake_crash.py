@@ -39,10 +39,7 @@ async def submit_until_accepted(http: httpx.AsyncClient, body: dict) -> dict:
 
 async def test_intake_killed_mid_stream_loses_nothing_and_doubles_nothing(settings, start_service):
     intake_process, schema = await start_service(
-        "services.intake",
-        schema_setting="INTAKE_DB_SCHEMA",
-        port_setting="INTAKE_PORT",
-        suffix="intake",
+        "intake",
         CONSUMER_BATCH_SIZE="10",
     )
     pool = await asyncpg.create_pool(settings.database_url, server_settings={"search_path": schema})

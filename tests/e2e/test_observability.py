@@ -15,17 +15,10 @@ from tests.kafka_tools import read_topic
 
 
 async def test_health_metrics_logs_and_one_trace_across_services(settings, start_service):
-    intake, intake_schema = await start_service(
-        "services.intake", schema_setting="INTAKE_DB_SCHEMA", port_setting="INTAKE_PORT", suffix="intake"
-    )
-    router, _ = await start_service(
-        "services.referral_router", schema_setting="ROUTER_DB_SCHEMA", port_setting="ROUTER_PORT", suffix="router"
-    )
+    intake, intake_schema = await start_service("intake")
+    router, _ = await start_service("router")
     gateway, _ = await start_service(
-        "services.compliance",
-        schema_setting="COMPLIANCE_DB_SCHEMA",
-        port_setting="COMPLIANCE_PORT",
-        suffix="compliance",
+        "compliance",
     )
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     caller = {

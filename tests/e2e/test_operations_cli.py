@@ -12,14 +12,9 @@ from tests.e2e.conftest import operations_key
 
 
 async def test_agencies_and_report_read_the_running_services(settings, start_service):
-    router, _ = await start_service(
-        "services.referral_router", schema_setting="ROUTER_DB_SCHEMA", port_setting="ROUTER_PORT", suffix="router"
-    )
+    router, _ = await start_service("router")
     gateway, compliance_schema = await start_service(
-        "services.compliance",
-        schema_setting="COMPLIANCE_DB_SCHEMA",
-        port_setting="COMPLIANCE_PORT",
-        suffix="compliance",
+        "compliance",
     )
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,

@@ -35,17 +35,10 @@ def decision(reference: str, decided_at: datetime, **overrides) -> dict:
 
 
 async def test_decisions_reach_each_outcome(settings, start_service):
-    intake, intake_schema = await start_service(
-        "services.intake", schema_setting="INTAKE_DB_SCHEMA", port_setting="INTAKE_PORT", suffix="intake"
-    )
-    await start_service(
-        "services.referral_router", schema_setting="ROUTER_DB_SCHEMA", port_setting="ROUTER_PORT", suffix="router"
-    )
+    intake, intake_schema = await start_service("intake")
+    await start_service("router")
     gateway, compliance_schema = await start_service(
-        "services.compliance",
-        schema_setting="COMPLIANCE_DB_SCHEMA",
-        port_setting="COMPLIANCE_PORT",
-        suffix="compliance",
+        "compliance",
         COMPLIANCE_SWEEP_SECONDS="1",
     )
     now = datetime.now(UTC)
