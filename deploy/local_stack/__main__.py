@@ -31,6 +31,8 @@ def up_with_services(topology: kafka.KafkaTopology) -> dict[str, str]:
         services.start(service, settings)
         settings[service.url_key] = service.url
     settings.update(services.dev_keys(settings))
+    services.start(services.DASHBOARD, settings)
+    settings[services.DASHBOARD.url_key] = services.DASHBOARD.url
     (RUNTIME_DIR / "stack.env").write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
     return settings
 
@@ -46,19 +48,19 @@ def main(argv: list[str] | None = None) -> int:
             for key, value in up_with_services(topology).items():
                 print(f"{key}={value}")
         elif args.command == "down":
-            for service in services.SERVICES:
+            for service in (services.DASHBOARD, *services.SERVICES):
                 services.stop(service)
             kafka.stop(topology)
             postgres.stop()
         elif args.command == "clean":
-            for service in services.SERVICES:
+            for service in (services.DASHBOARD, *services.SERVICES):
                 services.stop(service)
             kafka.clean(topology)
             postgres.clean()
         else:
             print(f"kafka ({topology.name}): {'running' if kafka.is_running(topology) else 'stopped'}")
             print(f"postgres: {'running' if postgres.is_running() else 'stopped'}")
-            for service in services.SERVICES:
+            for service in (*services.SERVICES, services.DASHBOARD):
                 print(f"{service.name}: {'running' if services.is_running(service) else 'stopped'}")
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)

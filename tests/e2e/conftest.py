@@ -20,6 +20,7 @@ SERVICES = {  # name: (module, schema setting, port setting)
     "intake": ("services.intake", "INTAKE_DB_SCHEMA", "INTAKE_PORT"),
     "router": ("services.referral_router", "ROUTER_DB_SCHEMA", "ROUTER_PORT"),
     "compliance": ("services.compliance", "COMPLIANCE_DB_SCHEMA", "COMPLIANCE_PORT"),
+    "dashboard": ("services.operations", "", "DASHBOARD_PORT"),
 }
 
 
@@ -40,7 +41,7 @@ async def start_service(settings, namespace, tmp_path):
                 "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
                 "DATABASE_URL": settings.database_url,
                 "TOPIC_PREFIX": settings.topic_prefix,
-                schema_setting: schema,
+                **({schema_setting: schema} if schema_setting else {}),
                 port_setting: str(port),
                 **extra,
             },

@@ -32,6 +32,7 @@ from services.compliance.domain.referral_progress import IllegalTransition
 from services.compliance.entrypoints.http_models import (
     AcceptRequest,
     AttendedRequest,
+    BreachRow,
     CompletionRequest,
     ComplianceRow,
     DeclineRequest,
@@ -290,6 +291,16 @@ def build_router(context: ComplianceContext) -> APIRouter:
         request: Request, client: Operations, by: reports.ReoffendingDimension = reports.ReoffendingDimension.DISPOSAL
     ):
         return await reports.reoffending_within_24_months(request.app.state.pool, by)
+
+    @router.get(
+        "/reports/breaches",
+        response_model=list[BreachRow],
+        responses=ERRORS,
+        tags=["operations"],
+        summary="Breaches awaiting a police decision",
+    )
+    async def breaches_report(request: Request, client: Operations):
+        return await reports.breaches_awaiting_police(request.app.state.pool)
 
     return router
 

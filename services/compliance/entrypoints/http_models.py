@@ -135,3 +135,12 @@ class ReoffendingRow(BaseModel):
     diverted: int
     named_within_24_months: int
     rate: float | None
+
+
+class BreachRow(BaseModel):
+    case_id: UUID
+    force_id: str
+    police_reference: str
+    disposal_type: str
+    reason: str | None
+    breached_at: datetime | None

@@ -83,3 +83,13 @@ async def reoffending_within_24_months(db: asyncpg.Pool | asyncpg.Connection, by
         }
         for r in rows
     ]
+
+
+async def breaches_awaiting_police(db: asyncpg.Pool | asyncpg.Connection, *, limit: int = 200) -> list[dict]:
+    """Breached cautions, newest first: the police decide what follows (prosecution, penalty, excuse)."""
+    rows = await db.fetch(
+        "SELECT case_id, force_id, police_reference, disposal_type, outcome_reason AS reason, outcome_at AS breached_at"
+        " FROM cases WHERE status = 'breached' ORDER BY outcome_at DESC LIMIT $1",
+        limit,
+    )
+    return [dict(row) for row in rows]

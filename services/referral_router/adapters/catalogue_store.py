@@ -24,15 +24,3 @@ async def sync_catalogue(connection: asyncpg.Connection, catalogue: Catalogue, *
         [a.id for a in catalogue.agencies],
         now,
     )
-
-
-async def agencies_with_load(connection: asyncpg.Connection | asyncpg.Pool) -> list[dict]:
-    """Each active agency with its capacity and current active referrals, for operations."""
-    rows = await connection.fetch(
-        "SELECT a.agency_id, a.name, a.capacity,"
-        " (SELECT count(*) FROM referrals r WHERE r.agency_id = a.agency_id"
-        "   AND r.status IN ('issued', 'accepted', 'in_progress')) AS active,"
-        " (SELECT count(*) FROM referrals r WHERE r.agency_id = a.agency_id AND r.status = 'queued') AS queued"
-        " FROM agencies a WHERE a.active ORDER BY a.agency_id"
-    )
-    return [dict(row) for row in rows]

@@ -1,11 +1,15 @@
-"""The router's small HTTP API: agencies with their capacity and load, for the operations team."""
+"""The router's small HTTP API for the operations team: agencies with their capacity and load, and
+the needs nobody could take."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from services.referral_router.adapters.catalogue_store import agencies_with_load
+from services.referral_router.adapters.operations_queries import agencies_with_load, unplaced_needs
 
 
 class AgencyLoad(BaseModel):
@@ -16,11 +20,23 @@ class AgencyLoad(BaseModel):
     queued: int
 
 
+class UnplacedNeeds(BaseModel):
+    case_id: UUID
+    needs: list[str]
+    reason: str
+    explanation: str
+    created_at: datetime
+
+
 def build_router() -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["operations"])
 
     @router.get("/agencies", response_model=list[AgencyLoad], summary="Agencies, their capacity and current load")
     async def agencies(request: Request) -> list[AgencyLoad]:
         return [AgencyLoad(**row) for row in await agencies_with_load(request.app.state.pool)]
+
+    @router.get("/unplaced", response_model=list[UnplacedNeeds], summary="Needs no agency could take, newest first")
+    async def unplaced(request: Request) -> list[UnplacedNeeds]:
+        return [UnplacedNeeds(**row) for row in await unplaced_needs(request.app.state.pool)]
 
     return router

@@ -1,0 +1,71 @@
+"""Everything the dashboard shows, gathered in one call: flow, lag, dead letters, unplaced referrals,
+breaches awaiting a police decision, compliance rates.
+
+Each part comes from its own source (Kafka, the router, compliance); a source that does not
+answer marks its part unavailable instead of failing the whole page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Any
+
+import httpx
+
+from services.operations.dead_letters import dead_letters
+from services.operations.kafka_views import consumer_lag, describe, topic_counts
+from services.operations.settings import OperationsSettings
+
+
+async def overview(settings: OperationsSettings) -> dict[str, Any]:
+    async with httpx.AsyncClient(timeout=5, headers={"X-API-Key": settings.operations_api_key}) as http:
+        parts = await asyncio.gather(
+            _flow(settings),
+            _lag(settings),
+            _dead_letters(settings),
+            _get(http, f"{settings.router_url}/v1/unplaced"),
+            _get(http, f"{settings.agency_api_url}/v1/reports/breaches"),
+            _get(http, f"{settings.agency_api_url}/v1/reports/compliance", by="disposal"),
+            _get(http, f"{settings.agency_api_url}/v1/reports/compliance", by="agency"),
+            return_exceptions=True,
+        )
+    names = ("flow", "lag", "dead_letters", "unplaced", "breaches", "compliance_by_disposal", "compliance_by_agency")
+    return {
+        name: ({"unavailable": type(part).__name__} if isinstance(part, BaseException) else part)
+        for name, part in zip(names, parts, strict=True)
+    }
+
+
+async def _flow(settings: OperationsSettings) -> list[dict]:
+    counts = await topic_counts(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    return [{"topic": c.name.removeprefix(settings.topic_prefix), "messages": c.messages} for c in counts]
+
+
+async def _lag(settings: OperationsSettings) -> list[dict]:
+    totals: dict[str, int] = defaultdict(int)
+    for row in await consumer_lag(settings.kafka_bootstrap_servers, settings.topic_prefix):
+        totals[row.group.removeprefix(settings.topic_prefix)] += row.lag
+    return [{"group": group, "lag": lag} for group, lag in sorted(totals.items())]
+
+
+async def _dead_letters(settings: OperationsSettings) -> dict:
+    letters = [describe(r) for r in await dead_letters(settings.kafka_bootstrap_servers, settings.topic_prefix)]
+    latest = []
+    for letter in letters[-10:][::-1]:
+        why = letter["dead_letter"] or {}
+        latest.append(
+            {
+                "service": why.get("service"),
+                "error": why.get("error_class"),
+                "reason": why.get("reason"),
+                "origin": (why.get("origin_topic") or "").removeprefix(settings.topic_prefix),
+            }
+        )
+    return {"count": len(letters), "latest": latest}
+
+
+async def _get(http: httpx.AsyncClient, url: str, **params: str) -> Any:
+    answer = await http.get(url, params=params)
+    answer.raise_for_status()
+    return answer.json()

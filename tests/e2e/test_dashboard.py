@@ -1,0 +1,74 @@
+"""The operations dashboard in a real headless Chromium: what a person sees after a breach and an
+unplaceable need, with a screenshot saved for looking at."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from playwright.async_api import async_playwright
+
+from schemas.commands import DiversionDecision
+from services.operations.settings import REPO_ROOT
+from tests.e2e.conftest import operations_key, police_key
+from tests.factories import payload
+
+CHROMIUM = shutil.which("chromium")
+SCREENSHOT = REPO_ROOT / ".runtime" / "screenshots" / "dashboard.png"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (deploy/install_prerequisites.sh)")
+async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, start_service):
+    intake, intake_schema = await start_service("intake")
+    router, _ = await start_service("router")
+    gateway, compliance_schema = await start_service("compliance", COMPLIANCE_SWEEP_SECONDS="1")
+    dashboard, _ = await start_service(
+        "dashboard",
+        ROUTER_URL=router.url,
+        AGENCY_API_URL=gateway.url,
+        OPERATIONS_API_KEY=await operations_key(settings.database_url, compliance_schema),
+    )
+    overdue = payload(
+        DiversionDecision,
+        police_reference="13YE0555001",
+        decided_at=(datetime.now(UTC) - timedelta(weeks=20)).isoformat(),
+    )
+    unplaceable = payload(DiversionDecision, police_reference="13YE0555002")
+    unplaceable["needs"] = [{"category": "da_perpetrator_programme", "severity": "medium"}]
+    async with httpx.AsyncClient(
+        base_url=intake.url, headers={"X-API-Key": await police_key(settings.database_url, intake_schema)}
+    ) as http:
+        for decision in (overdue, unplaceable):
+            assert (await http.post("/v1/decisions", json=decision)).status_code == 201
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+        await page.goto(dashboard.url)
+        breaches = page.locator("#breaches")
+        await breaches.get_by_text("13YE0555001").wait_for(timeout=30_000)
+        await page.locator("#unplaced").get_by_text("da_perpetrator_programme").wait_for(timeout=30_000)
+        await page.locator("#by-disposal").get_by_text("adult_conditional_caution").wait_for(timeout=30_000)
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOT), full_page=True)
+        row = await breaches.locator("tr", has_text="13YE0555001").inner_text()
+        flow = await page.locator("#flow").text_content()
+        rates = await page.locator("#by-disposal").text_content()
+        updated = await page.locator("#updated").inner_text()
+        await browser.close()
+
+    assert "deadline_passed" in row and "adult_conditional_caution" in row
+    assert "cases.v1" in flow and "referrals.v1" in flow
+    assert updated.startswith("updated")
+    assert "0.0% of 2" in rates, "both cautions are past their deadline (the factory decides in 2025)"
