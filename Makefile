@@ -4,9 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install up up-cluster down clean test test-unit lint schemas asyncapi
+.PHONY: help demo install up up-cluster down clean test test-unit lint schemas asyncapi
 
 help:
+	@echo "make demo        one month of a mid-sized force, on an accelerated clock, then the outcome report"
 	@echo "make up          start Kafka (KRaft) and PostgreSQL, create the topics, print their settings"
 	@echo "make up-cluster  the same with a 3-broker Kafka cluster (replication 3, min ISR 2)"
 	@echo "make test        run every test (starts Kafka and PostgreSQL itself if they are not up)"
@@ -21,6 +22,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+demo: $(STAMP)
+	@$(PY) -m services.operations.simulator
 
 up: $(STAMP)
 	@$(PY) -m deploy.local_stack up

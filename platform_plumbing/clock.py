@@ -19,3 +19,22 @@ class SystemClock:
 
 IdFactory = Callable[[], uuid.UUID]
 new_id: IdFactory = uuid.uuid4
+
+
+class AcceleratedClock:
+    """Simulated time running `speed` times faster than real time from `epoch` (for the demo, so that
+    16-week deadlines pass within minutes). Every service given the same epoch and speed agrees."""
+
+    def __init__(self, epoch: datetime, speed: float) -> None:
+        self.epoch = epoch
+        self.speed = speed
+
+    def now(self) -> datetime:
+        return self.epoch + (datetime.now(UTC) - self.epoch) * self.speed
+
+
+def clock_for(speed: float, epoch: datetime | None) -> Clock:
+    """The clock a service runs on: real time, or accelerated time when `speed` is not 1."""
+    if speed == 1:
+        return SystemClock()
+    return AcceleratedClock(epoch or datetime.now(UTC), speed)

@@ -7,6 +7,8 @@ and add a prefix of their own for what only they need.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -53,6 +55,16 @@ class PlatformSettings(BaseSettings):
         1.0,
         ge=0,
         description="Pause before a batch that failed for an infrastructure reason is retried.",
+    )
+
+    clock_speed: float = Field(
+        1.0,
+        gt=0,
+        description="Simulated seconds per real second; only the demo sets it (16 weeks in minutes).",
+    )
+    clock_epoch: datetime | None = Field(
+        None,
+        description="Real moment the accelerated clock starts from; every service must be given the same.",
     )
 
     def topic(self, name: str) -> str:

@@ -24,11 +24,17 @@ def up(topology: kafka.KafkaTopology) -> dict[str, str]:
     return {"KAFKA_BOOTSTRAP_SERVERS": topology.bootstrap_servers, "DATABASE_URL": postgres.database_url()}
 
 
-def up_with_services(topology: kafka.KafkaTopology) -> dict[str, str]:
-    """Everything `make up` starts: the infrastructure, then the platform's services."""
+def up_with_services(topology: kafka.KafkaTopology, clock: dict[str, str] | None = None) -> dict[str, str]:
+    """Everything `make up` starts: the infrastructure, then the platform's services.
+
+    `clock` (the demo's accelerated clock settings) restarts the services on that clock.
+    """
     settings = up(topology)
+    if clock:
+        for service in (services.DASHBOARD, *services.SERVICES):
+            services.stop(service)
     for service in services.SERVICES:
-        services.start(service, settings)
+        services.start(service, {**settings, **(clock or {})})
         settings[service.url_key] = service.url
     settings.update(services.dev_keys(settings))
     services.start(services.DASHBOARD, settings)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from platform_plumbing.clock import Clock, IdFactory, SystemClock, new_id
+from platform_plumbing.clock import Clock, IdFactory, clock_for, new_id
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.metrics import ServiceMetrics
@@ -33,7 +33,7 @@ CONSUMER_GROUP = "compliance"
 
 def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids: IdFactory = new_id) -> FastAPI:
     rules = load_rules(settings.compliance_rules_file)
-    clock = clock or SystemClock()
+    clock = clock or clock_for(settings.clock_speed, settings.clock_epoch)
     metrics = ServiceMetrics("compliance")
     context = ComplianceContext(
         rules=rules,

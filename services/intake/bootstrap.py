@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from platform_plumbing.clock import Clock, IdFactory, SystemClock, new_id
+from platform_plumbing.clock import Clock, IdFactory, clock_for, new_id
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.metrics import ServiceMetrics
@@ -32,7 +32,7 @@ CONSUMER_GROUP = "intake"
 def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdFactory = new_id) -> FastAPI:
     """Build intake. The policy is loaded now, so a broken policy file fails before anything starts."""
     policy = load_policy(settings.intake_policy_file)
-    clock = clock or SystemClock()
+    clock = clock or clock_for(settings.clock_speed, settings.clock_epoch)
     metrics = ServiceMetrics("intake")
     context = IntakeContext(
         policy=policy,

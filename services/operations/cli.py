@@ -177,24 +177,16 @@ def report(
 ) -> None:
     """Compliance and completion rates, and reoffending within 24 months (by disposal and by programme)."""
     settings = _settings()
-
-    async def fetch() -> dict:
-        async with httpx.AsyncClient(
-            base_url=settings.agency_api_url, timeout=10, headers={"X-API-Key": settings.operations_api_key}
-        ) as http:
-            rates = await http.get("/v1/reports/compliance", params={"by": by})
-            rates.raise_for_status()
-            reoffending = {}
-            for dimension in ("disposal", "programme"):
-                answer = await http.get("/v1/reports/reoffending", params={"by": dimension})
-                answer.raise_for_status()
-                reoffending[dimension] = answer.json()
-            return {"compliance": rates.json(), "reoffending": reoffending}
-
-    figures = _run(fetch(), f"the compliance service at {settings.agency_api_url}")
     if as_json:
-        typer.echo(json.dumps(figures))
+        typer.echo(
+            json.dumps(_run(_fetch_report(settings, by), f"the compliance service at {settings.agency_api_url}"))
+        )
         return
+    print_report(settings, by)
+
+
+def print_report(settings: OperationsSettings, by: str, *, reoffending: bool = True) -> None:
+    figures = _run(_fetch_report(settings, by), f"the compliance service at {settings.agency_api_url}")
     _table(
         f"compliance by {by}",
         [by, "completed", "breached", "not completed", "open", "rate"],
@@ -203,12 +195,26 @@ def report(
             for r in figures["compliance"]
         ],
     )
-    for dimension, rows in figures["reoffending"].items():
+    for dimension, rows in figures["reoffending"].items() if reoffending else ():
         _table(
             f"named in a new investigation within 24 months, by {dimension}",
             [dimension, "diverted", "named", "rate"],
             [[r["group"], r["diverted"], r["named_within_24_months"], _percent(r["rate"])] for r in rows],
         )
+
+
+async def _fetch_report(settings: OperationsSettings, by: str) -> dict:
+    async with httpx.AsyncClient(
+        base_url=settings.agency_api_url, timeout=10, headers={"X-API-Key": settings.operations_api_key}
+    ) as http:
+        rates = await http.get("/v1/reports/compliance", params={"by": by})
+        rates.raise_for_status()
+        reoffending = {}
+        for dimension in ("disposal", "programme"):
+            answer = await http.get("/v1/reports/reoffending", params={"by": dimension})
+            answer.raise_for_status()
+            reoffending[dimension] = answer.json()
+        return {"compliance": rates.json(), "reoffending": reoffending}
 
 
 @app.command()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from platform_plumbing.clock import Clock, IdFactory, SystemClock, new_id
+from platform_plumbing.clock import Clock, IdFactory, clock_for, new_id
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.metrics import ServiceMetrics
@@ -35,7 +35,7 @@ CONSUMER_GROUP = "referral-router"
 def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdFactory = new_id) -> FastAPI:
     """Build the router. The catalogue is loaded now, so a broken one fails before anything starts."""
     catalogue = CatalogueHolder(settings.router_catalogue_file)
-    clock = clock or SystemClock()
+    clock = clock or clock_for(settings.clock_speed, settings.clock_epoch)
     metrics = ServiceMetrics("referral_router")
     context = RouterContext(
         catalogue=catalogue,
