@@ -6,6 +6,8 @@ writes a record twice and a record counts as written only once every in-sync rep
 
 from __future__ import annotations
 
+import logging
+
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -27,11 +29,17 @@ def create_producer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaPr
 
 
 def create_broker(settings: PlatformSettings, *, client_id: str, metrics: ServiceMetrics | None = None) -> KafkaBroker:
-    """The FastStream broker a service subscribes with (its own producer is configured the same way)."""
+    """The FastStream broker a service subscribes with (its own producer is configured the same way).
+
+    Its log records go through the service's JSON logging; the per-message access lines are DEBUG,
+    since at a thousand messages a second they would drown everything else.
+    """
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=client_id,
         allow_auto_create_topics=False,
+        logger=logging.getLogger(f"faststream.{client_id}"),
+        log_level=logging.DEBUG,
         middlewares=[KafkaPrometheusMiddleware(registry=metrics.registry)] if metrics else [],
         **PRODUCER_OPTIONS,
     )

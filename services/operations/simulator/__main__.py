@@ -29,6 +29,7 @@ from schemas.events import ReoffendingSignal
 from schemas.topics import POLICE_SIGNALS
 from services.compliance.adapters.gateway_clients import GatewayClient, add_client
 from services.operations.cli import print_report
+from services.operations.overview import overview as operations_overview
 from services.operations.settings import OperationsSettings
 from services.operations.simulator.agencies import answer_referrals
 from services.operations.simulator.population import month_of_decisions
@@ -57,6 +58,12 @@ def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minu
     )
     print_report(settings, "disposal")
     print_report(settings, "agency", reoffending=False)
+    overview = asyncio.run(operations_overview(settings))
+    console.print(
+        f"breaches awaiting a police decision: {len(overview['breaches'])}   "
+        f"unplaced referrals: {len(overview['unplaced'])}   "
+        f"dead letters: {overview['dead_letters']['count']}"
+    )
     console.print(f"\nDashboard: [bold]{stack['DASHBOARD_URL']}[/]   (make down stops everything)")
 
 
