@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help demo install up up-cluster down clean test test-unit lint schemas asyncapi
+.PHONY: help prerequisites demo install up up-cluster down clean test test-unit lint schemas asyncapi
 
 help:
 	@echo "make demo        one month of a mid-sized force, on an accelerated clock, then the outcome report"
@@ -23,13 +23,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
+prerequisites:
+	@bash deploy/install_prerequisites.sh
+
+demo: $(STAMP) prerequisites
 	@$(PY) -m services.operations.simulator
 
-up: $(STAMP)
+up: $(STAMP) prerequisites
 	@$(PY) -m deploy.local_stack up
 
-up-cluster: $(STAMP)
+up-cluster: $(STAMP) prerequisites
 	@$(PY) -m deploy.local_stack up --cluster
 
 down: $(STAMP)

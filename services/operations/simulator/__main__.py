@@ -67,10 +67,12 @@ def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minu
     console.print(f"\nDashboard: [bold]{stack['DASHBOARD_URL']}[/]   (make down stops everything)")
 
 
-async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, count: int, timeout: float) -> None:
+async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, count: int, timeout: float) -> int:
+    """Run the month against the services `stack` names (the `KEY=value` settings `make up` prints, plus
+    `COMPLIANCE_DB_SCHEMA` and `TOPIC_PREFIX` where they are not the defaults); return the cases opened."""
     month = 30 * 24 * 3600 / clock.speed
     plan = month_of_decisions(seed, count, clock.now(), month)
-    agency_keys = await _agency_keys(stack["DATABASE_URL"])
+    agency_keys = await _agency_keys(stack["DATABASE_URL"], stack.get("COMPLIANCE_DB_SCHEMA", "compliance"))
     fates: dict[str, object] = {}
     opened: list[tuple[str, int | None, datetime, str]] = []
     progress = Progress(
@@ -97,7 +99,9 @@ async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, co
                     break
                 await asyncio.sleep(1)
             await submitting
-    await _signal_reoffending(stack["KAFKA_BOOTSTRAP_SERVERS"], opened, clock)
+    topic = stack.get("TOPIC_PREFIX", "") + POLICE_SIGNALS.name
+    await _signal_reoffending(stack["KAFKA_BOOTSTRAP_SERVERS"], topic, opened, clock)
+    return len(opened)
 
 
 async def _submit(police, plan, clock, fates, opened, progress, task) -> None:
@@ -118,10 +122,10 @@ async def _concluded(gateway: httpx.AsyncClient, key: str) -> int:
     return sum(row["concluded"] for row in rows)
 
 
-async def _agency_keys(database_url: str) -> dict[str, str]:
+async def _agency_keys(database_url: str, schema: str) -> dict[str, str]:
     """A gateway key for every agency in the catalogue (the demo plays them all)."""
     catalogue = load_catalogue(RouterSettings().router_catalogue_file)
-    connection = await asyncpg.connect(database_url, server_settings={"search_path": "compliance"})
+    connection = await asyncpg.connect(database_url, server_settings={"search_path": schema})
     try:
         keys = {}
         now = datetime.now(UTC)
@@ -134,7 +138,7 @@ async def _agency_keys(database_url: str) -> dict[str, str]:
         await connection.close()
 
 
-async def _signal_reoffending(bootstrap: str, opened, clock: AcceleratedClock) -> None:
+async def _signal_reoffending(bootstrap: str, topic: str, opened, clock: AcceleratedClock) -> None:
     """The police's signals that some diverted people were named in a new investigation."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **PRODUCER_OPTIONS)
     await producer.start()
@@ -151,7 +155,7 @@ async def _signal_reoffending(bootstrap: str, opened, clock: AcceleratedClock) -
             record = encode(
                 signal, event_id=f"demo-signal-{case_id}", source="/police/demo", time=clock.now(), key=case_id
             )
-            await producer.send_and_wait(POLICE_SIGNALS.name, record.value, key=record.key, headers=record.headers)
+            await producer.send_and_wait(topic, record.value, key=record.key, headers=record.headers)
     finally:
         await producer.stop()
     await asyncio.sleep(3)  # compliance reads them before the report is printed

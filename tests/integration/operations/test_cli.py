@@ -67,10 +67,13 @@ async def test_dead_letters_are_listed_with_their_reason_and_can_be_replayed(set
     await produce(settings.kafka_bootstrap_servers, letter.topic, [(letter.key, letter.headers, letter.value)])
 
     listed = json.loads((await diversion(settings, "dlq", "list", "--json")).output)
+    shown = await diversion(settings, "dlq", "show", str(listed[0]["offset"]))
     replayed = await diversion(settings, "dlq", "replay", str(listed[0]["offset"]))
 
     assert listed[0]["dead_letter"]["reason"] == "age_at_offence: too low"
     assert listed[0]["dead_letter"]["origin_topic"] == settings.topic(CASES.name)
+    assert shown.exit_code == 0 and "age_at_offence: too low" in shown.output
+    assert "Example" not in shown.output, "personal data is never shown"
     assert replayed.exit_code == 0 and "replayed 1" in replayed.output
     back = await read_topic(settings.kafka_bootstrap_servers, settings.topic(CASES.name), at_least=2)
     assert len(back) == 2 and back[1].value == value
