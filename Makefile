@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help prerequisites demo install up up-cluster down clean test test-unit lint schemas asyncapi
+.PHONY: help bench prerequisites demo install up up-cluster down clean test test-unit lint schemas asyncapi
 
 help:
 	@echo "make demo        one month of a mid-sized force, on an accelerated clock, then the outcome report"
@@ -22,6 +22,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+bench: $(STAMP) prerequisites
+	@$(PY) -m benchmarks
 
 prerequisites:
 	@bash deploy/install_prerequisites.sh

@@ -44,7 +44,7 @@ class PartitionLag:
 
 async def topic_counts(bootstrap: str, prefix: str = "") -> list[TopicCount]:
     names = [prefix + topic.name for topic in CATALOGUE]
-    partitions = await _partitions(bootstrap, names)
+    partitions = await partitions_of(bootstrap, names)
     every = [tp for tps in partitions.values() for tp in tps]
     async with _consumer(bootstrap) as consumer:
         consumer.assign(every)
@@ -60,7 +60,7 @@ async def topic_counts(bootstrap: str, prefix: str = "") -> list[TopicCount]:
     ]
 
 
-async def _partitions(bootstrap: str, names: list[str]) -> dict[str, list[TopicPartition]]:
+async def partitions_of(bootstrap: str, names: list[str]) -> dict[str, list[TopicPartition]]:
     """The partitions of each named topic that exists."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     await admin.start()
@@ -110,7 +110,7 @@ async def read_records(
     bootstrap: str, topic: str, *, follow: bool, from_beginning: bool = True, idle_ms: int = 1500
 ) -> AsyncIterator[ConsumerRecord]:
     """The topic's records in offset order per partition; with `follow`, keep waiting for new ones."""
-    partitions = (await _partitions(bootstrap, [topic])).get(topic)
+    partitions = (await partitions_of(bootstrap, [topic])).get(topic)
     if not partitions:
         raise LookupError(f"no topic {topic!r} on the broker")
     async with _consumer(bootstrap) as consumer:

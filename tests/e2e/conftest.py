@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
+from deploy.local_stack.processes import ServiceProcess, free_port
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import SystemClock
 from platform_plumbing.topic_admin import ensure_topics
@@ -14,7 +15,6 @@ from services.compliance.adapters.gateway_clients import add_client as add_gatew
 from services.intake.adapters.police_clients import PoliceClient, add_client
 from tests.infrastructure import drop_schema
 from tests.kafka_tools import delete_catalogue_topics
-from tests.service_process import ServiceProcess, free_port
 
 SERVICES = {  # name: (module, schema setting, port setting)
     "intake": ("services.intake", "INTAKE_DB_SCHEMA", "INTAKE_PORT"),

@@ -17,12 +17,12 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
+from deploy.local_stack.processes import ServiceProcess, free_port
 from services.intake.bootstrap import create_app
 from services.intake.settings import IntakeSettings
 from tests.e2e.conftest import police_key
 from tests.infrastructure import drop_schema
 from tests.kafka_tools import delete_catalogue_topics
-from tests.service_process import ServiceProcess, free_port
 
 schema = schemathesis.openapi.from_dict(create_app(IntakeSettings()).openapi())
 

@@ -1,4 +1,7 @@
-"""A service run as a real separate process (`python -m services.<name>`), to be killed and restarted."""
+"""A service run as a real separate process (`python -m services.<name>`): started, waited for, killed.
+
+Used by the end-to-end tests and the benchmark, which run services on topics and schemas of their own.
+"""
 
 from __future__ import annotations
 

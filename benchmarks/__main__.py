@@ -1,0 +1,159 @@
+"""`make bench`: N cases end to end through the real stack, against the raw ceiling of this machine.
+
+Starts its own intake, router and compliance processes (own topics prefix and schemas, agency
+capacities lifted so capacity never queues the load), runs a latency run at an offered rate and a
+throughput run as fast as possible, measures the raw ceiling (Kafka's perf-test tools and a bare
+aiokafka consume → validate → produce hop), and prints a table plus `bench-results/bench-<time>.json`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks import baseline, load
+from deploy.local_stack import kafka
+from deploy.local_stack.__main__ import up
+from deploy.local_stack.processes import ServiceProcess, free_port
+from platform_plumbing.topic_admin import ensure_topics
+from schemas.topics import CATALOGUE, Topic
+from services.referral_router.settings import RouterSettings
+
+console = Console()
+RESULTS = Path(__file__).resolve().parents[1] / "bench-results"
+SERVICES = {
+    "intake": ("services.intake", "INTAKE"),
+    "router": ("services.referral_router", "ROUTER"),
+    "compliance": ("services.compliance", "COMPLIANCE"),
+}
+
+
+def main(cases: int = 3000, rate: float = 200, latency_cases: int = 1000, baseline_records: int = 20_000) -> None:
+    stack = up(kafka.SINGLE)
+    run = uuid.uuid4().hex[:6]
+    prefix = f"bench{run}."
+    catalogue = _unlimited_catalogue()
+    processes = asyncio.run(_start(stack, prefix, run, catalogue))
+    try:
+        with console.status(f"latency run: {latency_cases} cases offered at {rate:.0f}/s…"):
+            latency = asyncio.run(
+                load.run(
+                    stack["KAFKA_BOOTSTRAP_SERVERS"],
+                    prefix,
+                    run_id=f"L{run}",
+                    cases=latency_cases,
+                    rate=rate,
+                    timeout=600,
+                )
+            )
+        with console.status(f"throughput run: {cases} cases as fast as possible…"):
+            throughput = asyncio.run(
+                load.run(stack["KAFKA_BOOTSTRAP_SERVERS"], prefix, run_id=f"T{run}", cases=cases, rate=0, timeout=1200)
+            )
+        rss = {name: _peak_rss_mb(process) for name, process in processes.items()}
+    finally:
+        for process in processes.values():
+            process.stop()
+    with console.status("raw ceiling: Kafka perf tools and a bare Python hop…"):
+        ceiling = asyncio.run(_ceiling(stack["KAFKA_BOOTSTRAP_SERVERS"], prefix, baseline_records))
+    report = {
+        "cases": cases,
+        "throughput_cases_per_s": round(throughput.cases_per_s, 1),
+        "throughput_events_per_s": round(throughput.events_per_s, 1),
+        "latency_run": {
+            "offered_cases_per_s": rate,
+            "cases": latency_cases,
+            "decision_to_referral_ms": latency.decision_to_referral_ms,
+            "update_to_outcome_ms": latency.update_to_outcome_ms,
+        },
+        "throughput_run": {
+            "decision_to_referral_ms": throughput.decision_to_referral_ms,
+            "update_to_outcome_ms": throughput.update_to_outcome_ms,
+        },
+        "peak_rss_mb": rss,
+        **ceiling,
+        "end_to_end_vs_python_hop": round(throughput.cases_per_s / ceiling["python_hop_records_per_s"], 3),
+    }
+    _print(report)
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(report, indent=2))
+    console.print(f"written to {path}")
+    Path(catalogue).unlink(missing_ok=True)
+
+
+async def _start(stack: dict[str, str], prefix: str, run: str, catalogue: str) -> dict[str, ServiceProcess]:
+    await ensure_topics(stack["KAFKA_BOOTSTRAP_SERVERS"], CATALOGUE, prefix=prefix)
+    processes = {}
+    for name, (module, setting) in SERVICES.items():
+        port = free_port()
+        process = ServiceProcess(
+            module,
+            {
+                "KAFKA_BOOTSTRAP_SERVERS": stack["KAFKA_BOOTSTRAP_SERVERS"],
+                "DATABASE_URL": stack["DATABASE_URL"],
+                "TOPIC_PREFIX": prefix,
+                f"{setting}_DB_SCHEMA": f"bench_{run}_{name}",
+                f"{setting}_PORT": str(port),
+                "ROUTER_CATALOGUE_FILE": catalogue,
+            },
+            port=port,
+            log=Path(tempfile.gettempdir()) / f"bench-{run}-{name}.log",
+        )
+        await process.start()
+        processes[name] = process
+    return processes
+
+
+async def _ceiling(bootstrap: str, prefix: str, records: int) -> dict[str, float]:
+    perf, source, sink = (
+        Topic(name=name, description="", producers=(), consumers=(), carries=(), partitions=6)
+        for name in ("perf-test", "hop-source", "hop-sink")
+    )
+    await ensure_topics(bootstrap, [perf, source, sink], prefix=prefix)
+    tools = await asyncio.to_thread(baseline.kafka_perf_tools, bootstrap, prefix + perf.name, records * 5)
+    decision = {
+        **load.DECISION,
+        "police_reference": "13BM0000001",
+        "subject_ref": "bench-hop-000001",
+        "decided_at": "2026-01-05T10:00:00+00:00",
+    }
+    await baseline.fill(bootstrap, prefix + source.name, records, decision)
+    hop = await baseline.python_hop(bootstrap, prefix + source.name, prefix + sink.name, records)
+    return {**tools, "python_hop_records_per_s": round(hop, 1)}
+
+
+def _unlimited_catalogue() -> str:
+    """The seeded catalogue with capacities lifted, so the load measures speed, not waiting lists."""
+    text = RouterSettings().router_catalogue_file.read_text()
+    lifted = re.sub(r"capacity: \d+", "capacity: 10000", text)
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
+        handle.write(lifted)
+    return handle.name
+
+
+def _peak_rss_mb(process: ServiceProcess) -> float:
+    status = Path(f"/proc/{process.process.pid}/status").read_text()
+    return round(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024, 1)
+
+
+def _print(report: dict) -> None:
+    table = Table(title="make bench")
+    table.add_column("figure")
+    table.add_column("value")
+    for key, value in report.items():
+        table.add_row(key, json.dumps(value) if isinstance(value, dict) else str(value))
+    console.print(table)
+
+
+if __name__ == "__main__":
+    typer.run(main)
