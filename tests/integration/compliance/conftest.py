@@ -18,7 +18,7 @@ from platform_plumbing.api_keys import issue_key
 from schemas.envelope import decode, encode
 from schemas.events import CaseOpened, ReferralIssued
 from schemas.registry import MESSAGE_TYPES
-from schemas.topics import CASES, COMPLIANCE, REFERRALS
+from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, REFERRALS
 from services.compliance.adapters.gateway_clients import GatewayClient, add_client
 from services.compliance.bootstrap import CONSUMER_GROUP, create_app
 from services.compliance.settings import ComplianceSettings
@@ -58,8 +58,16 @@ class RunningCompliance:
             records.append((encoded.key, encoded.headers, encoded.value))
         await produce(self.settings.kafka_bootstrap_servers, self.settings.topic(topic), records)
         self.sent += len(records)
+        await self.settled()
+
+    async def settled(self) -> None:
+        """Wait until compliance has committed everything on its topics: what the test sent, and the
+        updates compliance itself forwarded from its HTTP gateway (it reads and skips those too)."""
         group = self.settings.topic(CONSUMER_GROUP)
-        await eventually(lambda: _committed(self.settings, group, self.sent), timeout=60)
+        forwarded = await self.pool.fetchval(
+            "SELECT count(*) FROM outbox WHERE topic = $1", self.settings.topic(AGENCY_UPDATES.name)
+        )
+        await eventually(lambda: _committed(self.settings, group, self.sent + forwarded), timeout=60)
 
     async def open_case(
         self,
