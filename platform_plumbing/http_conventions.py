@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -21,11 +23,13 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from platform_plumbing.api_keys import principal_for
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.service_runtime import ServiceRuntime
 from platform_plumbing.tracing import context_from_headers, tracer
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="Your API key, `dvk_<id>_<secret>`.")
@@ -37,6 +41,18 @@ class Unauthorised(Exception):
 
 class Forbidden(Exception):
     """A live key whose holder may not use this route: 403."""
+
+
+async def authenticate(
+    request: Request, api_key: str | None, find: Callable[[asyncpg.Pool, str], Awaitable[T | None]]
+) -> T:
+    """The client a live API key belongs to (looked up with `find` in the app's pool); else Unauthorised."""
+    pool: asyncpg.Pool = request.app.state.pool
+    principal = await principal_for(pool, api_key) if api_key else None
+    client = await find(pool, principal) if principal else None
+    if client is None:
+        raise Unauthorised()
+    return client
 
 
 class FieldProblem(BaseModel):

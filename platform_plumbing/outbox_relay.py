@@ -41,6 +41,7 @@ class OutboxRelay:
         self._retain_sent_seconds = retain_sent_seconds
         self._wake = asyncio.Event()
         self._metrics = metrics
+        self._lock_key: int | None = None
 
     async def run(self) -> None:
         """Relay until cancelled. Errors are logged and retried after a pause: nothing is dropped."""
@@ -68,8 +69,9 @@ class OutboxRelay:
     async def relay_batch(self) -> int:
         """Send one batch of unsent rows and mark them sent; return how many were sent."""
         async with self._pool.acquire() as connection, connection.transaction():
-            schema = await connection.fetchval("SELECT current_schema()")
-            if not await connection.fetchval("SELECT pg_try_advisory_xact_lock($1)", _lock_key(schema)):
+            if self._lock_key is None:  # the pool's schema never changes
+                self._lock_key = _lock_key(await connection.fetchval("SELECT current_schema()"))
+            if not await connection.fetchval("SELECT pg_try_advisory_xact_lock($1)", self._lock_key):
                 return 0
             rows = await connection.fetch(
                 "SELECT id, topic, key, header_names, header_values, value FROM outbox"

@@ -44,6 +44,7 @@ from schemas.events import (
     ReferralUnmatched,
     ReoffendingSignal,
 )
+from schemas.topics import Topic
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -91,3 +92,8 @@ def index_by_type(classes: Iterable[type[M]]) -> dict[str, type[M]]:
 COMMAND_TYPES: dict[str, type[Command]] = index_by_type(POLICE_COMMANDS + AGENCY_UPDATES)
 EVENT_TYPES: dict[str, type[Event]] = index_by_type(EVENTS)
 MESSAGE_TYPES: dict[str, type[BaseModel]] = index_by_type((*COMMAND_TYPES.values(), *EVENT_TYPES.values()))
+
+
+def carried_by(*topics: Topic) -> dict[str, type[BaseModel]]:
+    """The message types a consumer of `topics` must be able to decode, by CloudEvents `type`."""
+    return {message_type: MESSAGE_TYPES[message_type] for topic in topics for message_type in topic.carries}

@@ -10,11 +10,9 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Security
 
-from platform_plumbing.api_keys import principal_for
-from platform_plumbing.http_conventions import API_KEY_HEADER, ErrorBody, Forbidden, Unauthorised, error_response
+from platform_plumbing.http_conventions import API_KEY_HEADER, ErrorBody, Forbidden, authenticate, error_response
 from schemas.commands import (
     AppointmentAttended,
     AppointmentMissed,
@@ -65,12 +63,7 @@ def build_router(context: ComplianceContext) -> APIRouter:
     async def gateway_client(
         request: Request, api_key: Annotated[str | None, Security(API_KEY_HEADER)]
     ) -> GatewayClient:
-        pool: asyncpg.Pool = request.app.state.pool
-        client_id = await principal_for(pool, api_key) if api_key else None
-        client = await find_client(pool, client_id) if client_id else None
-        if client is None:
-            raise Unauthorised()
-        return client
+        return await authenticate(request, api_key, find_client)
 
     async def agency(client: Annotated[GatewayClient, Depends(gateway_client)]) -> GatewayClient:
         if client.role != "agency":

@@ -21,14 +21,14 @@ from schemas.events import (
     ReferralReassigned,
     ReoffendingSignal,
 )
-from schemas.registry import MESSAGE_TYPES
+from schemas.registry import carried_by
 from schemas.topics import AGENCY_UPDATES, CASES, POLICE_SIGNALS, REFERRALS
 from services.compliance.domain.referral_progress import IllegalTransition
 from services.compliance.service_layer import handlers
 from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
 
 TOPICS = (CASES, REFERRALS, AGENCY_UPDATES, POLICE_SIGNALS)
-HEARD = {event_type: MESSAGE_TYPES[event_type] for topic in TOPICS for event_type in topic.carries}
+HEARD = carried_by(*TOPICS)
 
 
 def event_handler(context: ComplianceContext):

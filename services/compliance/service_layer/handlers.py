@@ -154,9 +154,10 @@ async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: 
         return UpdateResult(referral, applied=False, case_status=case.status)
     await uow.store.save_progress(referral.referral_id, step.progress, now=now)
     updated = TrackedReferral(**{**vars(referral), "progress": step.progress})
-    if case.status == CaseStatus.OPEN:
-        await _follow_case(case, updated, step.breach, update, uow)
-    return UpdateResult(updated, applied=True, case_status=(await uow.store.case(case.case_id)).status)
+    case_status = (
+        await _follow_case(case, updated, step.breach, update, uow) if case.status == CaseStatus.OPEN else case.status
+    )
+    return UpdateResult(updated, applied=True, case_status=case_status)
 
 
 async def sweep_deadlines(uow: UnitOfWork, *, limit: int = 100) -> int:
@@ -180,18 +181,20 @@ async def _follow_case(
     breach: NonComplianceReason | None,
     update: AgencyUpdate,
     uow: UnitOfWork,
-) -> None:
+) -> str:
+    """Carry the referral's change through to its open case; return the case's status afterwards."""
     if breach is not None:
-        await breach_case(case, breach, referral.needs, uow)
-    elif referral.progress.status == Status.COMPLETED:
-        if deadline_passed(case.complete_by, update.occurred_at):
-            await breach_case(case, NonComplianceReason.DEADLINE_PASSED, None, uow)
-            return
-        await conditions_met(case, referral.needs, uow)
-        statuses = [r.progress.status for r in await uow.store.referrals_of_case(case.case_id)]
-        if all_work_done(statuses):
-            await conditions_met(case, None, uow)
-            await complete_case(case, uow)
+        return await breach_case(case, breach, referral.needs, uow)
+    if referral.progress.status != Status.COMPLETED:
+        return case.status
+    if deadline_passed(case.complete_by, update.occurred_at):
+        return await breach_case(case, NonComplianceReason.DEADLINE_PASSED, None, uow)
+    await conditions_met(case, referral.needs, uow)
+    statuses = [r.progress.status for r in await uow.store.referrals_of_case(case.case_id)]
+    if not all_work_done(statuses):
+        return case.status
+    await conditions_met(case, None, uow)
+    return await complete_case(case, uow)
 
 
 def _detail(update: AgencyUpdate) -> dict:

@@ -17,7 +17,7 @@ async def conditions_met(case: TrackedCase, needs: list[str] | None, uow: UnitOf
     await uow.outbox.publish(*(ConditionCompleted(case_id=case.case_id, condition_id=c, completed_at=now) for c in met))
 
 
-async def complete_case(case: TrackedCase, uow: UnitOfWork) -> None:
+async def complete_case(case: TrackedCase, uow: UnitOfWork) -> CaseStatus:
     now = uow.context.clock.now()
     await uow.store.close_case(case.case_id, CaseStatus.COMPLETED, None, at=now)
     await uow.outbox.publish(
@@ -29,9 +29,12 @@ async def complete_case(case: TrackedCase, uow: UnitOfWork) -> None:
             completed_at=now,
         )
     )
+    return CaseStatus.COMPLETED
 
 
-async def breach_case(case: TrackedCase, reason: NonComplianceReason, needs: list[str] | None, uow: UnitOfWork) -> None:
+async def breach_case(
+    case: TrackedCase, reason: NonComplianceReason, needs: list[str] | None, uow: UnitOfWork
+) -> CaseStatus:
     """The conditions addressing `needs` (all open ones when None) are breached, and so is the case —
     or, for a Community Resolution, it is recorded as not completed."""
     now = uow.context.clock.now()
@@ -53,3 +56,4 @@ async def breach_case(case: TrackedCase, reason: NonComplianceReason, needs: lis
         await uow.outbox.publish(CaseNonCompletion(**police, recorded_at=now))
     else:
         await uow.outbox.publish(CaseBreached(**police, next_step=BreachNextStep(path.value), breached_at=now))
+    return status

@@ -9,11 +9,9 @@ same use cases.
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
-import asyncpg
 from fastapi import APIRouter, Depends, Header, Path, Request, Response, Security
 
-from platform_plumbing.api_keys import principal_for
-from platform_plumbing.http_conventions import API_KEY_HEADER, ErrorBody, Unauthorised, error_response
+from platform_plumbing.http_conventions import API_KEY_HEADER, ErrorBody, authenticate, error_response
 from schemas.commands import DiversionDecision, NeedsAssessment, WithdrawCase
 from schemas.fields import PoliceReference
 from services.intake.adapters.police_clients import PoliceClient, find_client
@@ -54,12 +52,7 @@ def build_router(context: IntakeContext) -> APIRouter:
     """The police routes; they find the database pool on `app.state.pool`, set by the app's lifespan."""
 
     async def police_client(request: Request, api_key: Annotated[str | None, Security(API_KEY_HEADER)]) -> PoliceClient:
-        pool: asyncpg.Pool = request.app.state.pool
-        client_id = await principal_for(pool, api_key) if api_key else None
-        client = await find_client(pool, client_id) if client_id else None
-        if client is None:
-            raise Unauthorised()
-        return client
+        return await authenticate(request, api_key, find_client)
 
     Client = Annotated[PoliceClient, Depends(police_client)]
 

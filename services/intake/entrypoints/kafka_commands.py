@@ -11,17 +11,15 @@ from __future__ import annotations
 import asyncpg
 
 from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage
-from schemas.commands import DiversionDecision, NeedsAssessment, WithdrawCase
+from schemas.commands import DiversionDecision, NeedsAssessment
+from schemas.registry import carried_by
+from schemas.topics import DECISIONS
 from services.intake.domain.deadlines import ExtensionRefused
 from services.intake.service_layer import handlers
 from services.intake.service_layer.results import IntakeError
 from services.intake.service_layer.unit_of_work import IntakeContext, UnitOfWork
 
-ACCEPTED = {
-    DiversionDecision.command_type: DiversionDecision,
-    NeedsAssessment.command_type: NeedsAssessment,
-    WithdrawCase.command_type: WithdrawCase,
-}
+ACCEPTED = carried_by(DECISIONS)
 
 
 def command_handler(context: IntakeContext):

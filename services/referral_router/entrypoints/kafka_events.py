@@ -12,14 +12,14 @@ import asyncpg
 from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage
 from schemas.commands.agency import AgencyUpdate
 from schemas.events import CaseBreached, CaseCompleted, CaseNonCompletion, CaseOpened, CaseWithdrawn, NeedsAssessed
-from schemas.registry import MESSAGE_TYPES
+from schemas.registry import carried_by
 from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE
 from schemas.vocabulary import CancellationReason
 from services.referral_router.service_layer import handlers
 from services.referral_router.service_layer.unit_of_work import RouterContext, UnitOfWork
 
 TOPICS = (CASES, AGENCY_UPDATES, COMPLIANCE)
-HEARD = {event_type: MESSAGE_TYPES[event_type] for topic in TOPICS for event_type in topic.carries}
+HEARD = carried_by(*TOPICS)
 
 
 def event_handler(context: RouterContext):
