@@ -18,3 +18,19 @@ async def claim(connection: asyncpg.Connection, event_id: str, topic: str) -> bo
         topic,
     )
     return bool(inserted)
+
+
+async def claim_all(connection: asyncpg.Connection, events: list[tuple[str, str]]) -> set[str]:
+    """Claim many `(event_id, topic)` at once; returns the ids that were not claimed before.
+
+    An id twice in `events` is claimed once and returned once: the caller applies it once.
+    """
+    if not events:
+        return set()
+    rows = await connection.fetch(
+        "INSERT INTO inbox (event_id, topic) SELECT * FROM unnest($1::text[], $2::text[])"
+        " ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+        [event_id for event_id, _ in events],
+        [topic for _, topic in events],
+    )
+    return {row["event_id"] for row in rows}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Union
 
@@ -45,7 +45,13 @@ class ServiceRuntime:
         self._consumers: list[TransactionalBatchConsumer] = []
 
     def consume(
-        self, handler: Handler, registry: Mapping[str, type[BaseModel]], *topics: Topic, group: str, title: str
+        self,
+        handler: Handler,
+        registry: Mapping[str, type[BaseModel]],
+        *topics: Topic,
+        group: str,
+        title: str,
+        first_in_transaction: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
     ) -> None:
         """Subscribe `handler` to `topics` (under the test or deployment prefix) through a transactional
         batch consumer whose poison records go to the dead-letter topic."""
@@ -56,6 +62,7 @@ class ServiceRuntime:
             dead_letter_topic=self.settings.topic(DEAD_LETTERS.name),
             max_attempts=self.settings.max_delivery_attempts,
             metrics=self.metrics,
+            first_in_transaction=first_in_transaction,
         )
         self._consumers.append(consumer)
         description = "; ".join(

@@ -39,6 +39,8 @@ def start() -> None:
         _initdb(bin_dir)
     if not is_running():
         options = f"-p {PORT} -k {SOCKET_DIR} -c listen_addresses={HOST} -c max_connections=300 -c shared_buffers=256MB"
+        # pg_stat_statements lets `make bench` show which statements the time goes to.
+        options += " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
         _run(
             [
                 str(bin_dir / "pg_ctl"),
@@ -124,6 +126,8 @@ def _ensure_database(bin_dir: Path) -> None:
     exists = _run([*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"], what="checking database")
     if exists.strip() != "1":
         _run([*psql, f"CREATE DATABASE {DATABASE}"], what="creating database")
+    database = [*psql[:-3], "-d", DATABASE, "-tAc"]
+    _run([*database, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"], what="enabling pg_stat_statements")
 
 
 def _run(command: list[str], *, what: str) -> str:

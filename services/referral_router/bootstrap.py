@@ -23,7 +23,7 @@ from platform_plumbing.service_runtime import ServiceRuntime
 from schemas.topics import DEAD_LETTERS, REFERRALS
 from services.referral_router.adapters.catalogue_store import sync_catalogue
 from services.referral_router.entrypoints.http_api import build_router
-from services.referral_router.entrypoints.kafka_events import HEARD, TOPICS, event_handler
+from services.referral_router.entrypoints.kafka_events import HEARD, TOPICS, event_handler, lock_capacity
 from services.referral_router.entrypoints.timers import CatalogueHolder, sweep_forever
 from services.referral_router.service_layer.unit_of_work import RouterContext
 from services.referral_router.settings import RouterSettings
@@ -48,7 +48,12 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
         settings, service="referral_router", schema=settings.router_db_schema, migrations=MIGRATIONS, metrics=metrics
     )
     runtime.consume(
-        event_handler(context), HEARD, *TOPICS, group=CONSUMER_GROUP, title="cases, agency updates and outcomes"
+        event_handler(context),
+        HEARD,
+        *TOPICS,
+        group=CONSUMER_GROUP,
+        title="cases, agency updates and outcomes",
+        first_in_transaction=lock_capacity,
     )
     runtime.publishes(REFERRALS, DEAD_LETTERS)
 

@@ -188,15 +188,13 @@ class RouterStore:
         """Serialise capacity decisions across replicas until the transaction ends.
 
         Taken at the start of every routing transaction, before any row lock, so all replicas take
-        their locks in the same order and cannot deadlock; re-taking it in the same transaction is free.
+        their locks in the same order and cannot deadlock. Capacity is read and spent only under it.
         """
         await self._db.execute("SELECT pg_advisory_xact_lock($1)", CAPACITY_LOCK)
 
     async def agency_load(self) -> dict[str, int]:
-        rows = await self._db.fetch(
-            "SELECT agency_id, count(*) AS active FROM referrals WHERE status = ANY($1::text[]) GROUP BY agency_id",
-            list(ACTIVE),
-        )
+        """Active referrals per agency, from the counter a trigger keeps (migration 0002)."""
+        rows = await self._db.fetch("SELECT agency_id, active FROM agency_load")
         return {row["agency_id"]: row["active"] for row in rows}
 
     async def overdue(self, now: datetime, *, limit: int) -> list[Referral]:

@@ -15,6 +15,7 @@ from schemas.events import CaseBreached, CaseCompleted, CaseNonCompletion, CaseO
 from schemas.registry import carried_by
 from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE
 from schemas.vocabulary import CancellationReason
+from services.referral_router.adapters.referral_store import RouterStore
 from services.referral_router.service_layer import handlers
 from services.referral_router.service_layer.unit_of_work import RouterContext, UnitOfWork
 
@@ -25,7 +26,6 @@ HEARD = carried_by(*TOPICS)
 def event_handler(context: RouterContext):
     async def handle(connection: asyncpg.Connection, incoming: IncomingEvent) -> None:
         uow = UnitOfWork(connection, context)
-        await uow.store.lock_capacity()  # first, before any row lock: see RouterStore.lock_capacity
         event = incoming.payload
         try:
             if isinstance(event, CaseOpened):
@@ -42,3 +42,8 @@ def event_handler(context: RouterContext):
             raise PoisonMessage(str(error)) from None
 
     return handle
+
+
+async def lock_capacity(connection: asyncpg.Connection) -> None:
+    """Taken once at the start of each batch's transaction, before any row lock: see `RouterStore.lock_capacity`."""
+    await RouterStore(connection).lock_capacity()

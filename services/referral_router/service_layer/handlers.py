@@ -144,7 +144,6 @@ async def release_capacity(agency_id: str, uow: UnitOfWork) -> None:
         agency = catalogue.agency(agency_id)
     except KeyError:
         return
-    await uow.store.lock_capacity()
     free = agency.capacity - (await uow.store.agency_load()).get(agency_id, 0)
     if free <= 0:
         return

@@ -1,7 +1,8 @@
 """Turning a match into referrals: issued, queued or unmatched, with capacity counted under a lock.
 
 Matching is pure and reads agency load. Two replicas could otherwise count the same free place
-twice, so load is read under the router's capacity lock (see `RouterStore.lock_capacity`).
+twice, so load is read under the router's capacity lock (see `RouterStore.lock_capacity`), which
+every routing transaction takes first: the consumer at the start of each batch, the sweep itself.
 Issuing a referral discloses the person's details to the agency, so each issue is audit-logged
 in the same transaction.
 """
@@ -33,7 +34,6 @@ class Placed:
 async def place(case: RoutedCase, needs: tuple[Need, ...], uow: UnitOfWork) -> tuple[Placed, MatchResult]:
     """Match `needs` and record the referrals (not yet announced: see `announce`)."""
     catalogue = uow.context.catalogue()
-    await uow.store.lock_capacity()
     excluded = await uow.store.exclusions(case.case_id)
     result = match(case.person, needs, catalogue, await uow.store.agency_load(), excluded)
     now = uow.context.clock.now()
