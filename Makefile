@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help bench prerequisites demo install up up-cluster down clean test test-unit lint schemas asyncapi
+.PHONY: help bench chaos prerequisites demo install up up-cluster down clean test test-unit lint schemas asyncapi
 
 help:
 	@echo "make demo        one month of a mid-sized force, on an accelerated clock, then the outcome report"
@@ -25,6 +25,9 @@ install: $(STAMP)
 
 bench: $(STAMP) prerequisites
 	@$(PY) -m benchmarks
+
+chaos: $(STAMP) prerequisites
+	@$(PY) -m chaos $(ARGS)
 
 prerequisites:
 	@bash deploy/install_prerequisites.sh

@@ -23,25 +23,20 @@ from rich.table import Table
 from benchmarks import baseline, load
 from deploy.local_stack import kafka
 from deploy.local_stack.__main__ import up
-from deploy.local_stack.processes import ServiceProcess, free_port
+from deploy.local_stack.processes import ServiceProcess, isolated_service
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE, Topic
-from services.referral_router.settings import RouterSettings
 
 console = Console()
 RESULTS = Path(__file__).resolve().parents[1] / "bench-results"
-SERVICES = {
-    "intake": ("services.intake", "INTAKE"),
-    "router": ("services.referral_router", "ROUTER"),
-    "compliance": ("services.compliance", "COMPLIANCE"),
-}
+SERVICES = ("intake", "router", "compliance")
 
 
 def main(cases: int = 3000, rate: float = 200, latency_cases: int = 1000, baseline_records: int = 20_000) -> None:
     stack = up(kafka.SINGLE)
     run = uuid.uuid4().hex[:6]
     prefix = f"bench{run}."
-    catalogue = _unlimited_catalogue()
+    catalogue = load.lifted_catalogue()
     processes = asyncio.run(_start(stack, prefix, run, catalogue))
     try:
         with console.status(f"latency run: {latency_cases} cases offered at {rate:.0f}/s…"):
@@ -94,20 +89,15 @@ def main(cases: int = 3000, rate: float = 200, latency_cases: int = 1000, baseli
 async def _start(stack: dict[str, str], prefix: str, run: str, catalogue: str) -> dict[str, ServiceProcess]:
     await ensure_topics(stack["KAFKA_BOOTSTRAP_SERVERS"], CATALOGUE, prefix=prefix)
     processes = {}
-    for name, (module, setting) in SERVICES.items():
-        port = free_port()
-        process = ServiceProcess(
-            module,
-            {
-                "KAFKA_BOOTSTRAP_SERVERS": stack["KAFKA_BOOTSTRAP_SERVERS"],
-                "DATABASE_URL": stack["DATABASE_URL"],
-                "TOPIC_PREFIX": prefix,
-                f"{setting}_DB_SCHEMA": f"bench_{run}_{name}",
-                f"{setting}_PORT": str(port),
-                "ROUTER_CATALOGUE_FILE": catalogue,
-            },
-            port=port,
+    for name in SERVICES:
+        process = isolated_service(
+            name,
+            bootstrap=stack["KAFKA_BOOTSTRAP_SERVERS"],
+            database_url=stack["DATABASE_URL"],
+            prefix=prefix,
+            schema=f"bench_{run}_{name}",
             log=Path(tempfile.gettempdir()) / f"bench-{run}-{name}.log",
+            ROUTER_CATALOGUE_FILE=catalogue,
         )
         await process.start()
         processes[name] = process
@@ -130,15 +120,6 @@ async def _ceiling(bootstrap: str, prefix: str, records: int) -> dict[str, float
     await baseline.fill(bootstrap, prefix + source.name, records, decision)
     hop = await baseline.python_hop(bootstrap, prefix + source.name, prefix + sink.name, records)
     return {**tools, "python_hop_records_per_s": round(hop, 1)}
-
-
-def _unlimited_catalogue() -> str:
-    """The seeded catalogue with capacities lifted, so the load measures speed, not waiting lists."""
-    text = RouterSettings().router_catalogue_file.read_text()
-    lifted = re.sub(r"capacity: \d+", "capacity: 10000", text)
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
-        handle.write(lifted)
-    return handle.name
 
 
 def _peak_rss_mb(process: ServiceProcess) -> float:

@@ -9,7 +9,9 @@ then every completion, until every case has its outcome.
 from __future__ import annotations
 
 import asyncio
+import re
 import statistics
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from schemas.envelope import decode, encode
 from schemas.registry import EVENT_TYPES
 from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, DECISIONS, REFERRALS
 from services.operations.kafka_views import partitions_of
+from services.referral_router.settings import RouterSettings
 
 DECISION = {
     "force_id": "west-yorkshire",
@@ -71,6 +74,15 @@ class LoadResult:
     @property
     def events_per_s(self) -> float:
         return self.events / self.seconds
+
+
+def lifted_catalogue() -> str:
+    """The seeded catalogue with capacities lifted, so a load measures speed, not waiting lists; a temp file."""
+    text = RouterSettings().router_catalogue_file.read_text()
+    lifted = re.sub(r"capacity: \d+", "capacity: 10000", text)
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
+        handle.write(lifted)
+    return handle.name
 
 
 async def run(bootstrap: str, prefix: str, *, run_id: str, cases: int, rate: float, timeout: float) -> LoadResult:

@@ -20,7 +20,7 @@ PRODUCER_OPTIONS = {"enable_idempotence": True, "acks": "all", "linger_ms": 5}
 
 def create_producer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaProducer:
     return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        bootstrap_servers=settings.kafka_servers,
         client_id=client_id,
         request_timeout_ms=30_000,
         max_batch_size=256 * 1024,
@@ -35,7 +35,7 @@ def create_broker(settings: PlatformSettings, *, client_id: str, metrics: Servic
     since at a thousand messages a second they would drown everything else.
     """
     return KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        settings.kafka_servers,
         client_id=client_id,
         allow_auto_create_topics=False,
         logger=logging.getLogger(f"faststream.{client_id}"),

@@ -67,5 +67,10 @@ class PlatformSettings(BaseSettings):
         description="Real moment the accelerated clock starts from; every service must be given the same.",
     )
 
+    @property
+    def kafka_servers(self) -> list[str]:
+        """The brokers as a list: FastStream would take a comma-separated string for one host name."""
+        return [server.strip() for server in self.kafka_bootstrap_servers.split(",") if server.strip()]
+
     def topic(self, name: str) -> str:
         return self.topic_prefix + name

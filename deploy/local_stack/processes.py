@@ -1,6 +1,7 @@
 """A service run as a real separate process (`python -m services.<name>`): started, waited for, killed.
 
-Used by the end-to-end tests and the benchmark, which run services on topics and schemas of their own.
+Used by the end-to-end tests, the benchmark and the chaos run, which run services on topics and
+schemas of their own (`isolated_service`).
 """
 
 from __future__ import annotations
@@ -62,3 +63,31 @@ class ServiceProcess:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+ISOLATABLE = {  # name: (module, schema setting, port setting)
+    "intake": ("services.intake", "INTAKE_DB_SCHEMA", "INTAKE_PORT"),
+    "router": ("services.referral_router", "ROUTER_DB_SCHEMA", "ROUTER_PORT"),
+    "compliance": ("services.compliance", "COMPLIANCE_DB_SCHEMA", "COMPLIANCE_PORT"),
+    "dashboard": ("services.operations", "", "DASHBOARD_PORT"),
+}
+
+
+def isolated_service(
+    name: str, *, bootstrap: str, database_url: str, prefix: str, schema: str, log: Path, **extra: str
+) -> ServiceProcess:
+    """Service `name` (a key of `ISOLATABLE`) on the topics under `prefix`, in `schema`, on a free port.
+
+    Replicas are two calls with the same prefix and schema: one consumer group, one database.
+    """
+    module, schema_setting, port_setting = ISOLATABLE[name]
+    port = free_port()
+    environment = {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "DATABASE_URL": database_url,
+        "TOPIC_PREFIX": prefix,
+        **({schema_setting: schema} if schema_setting else {}),
+        port_setting: str(port),
+        **extra,
+    }
+    return ServiceProcess(module, environment, port=port, log=log)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from deploy.local_stack.processes import ServiceProcess, free_port
+from deploy.local_stack.processes import ServiceProcess, isolated_service
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import SystemClock
 from platform_plumbing.topic_admin import ensure_topics
@@ -16,13 +16,6 @@ from services.intake.adapters.police_clients import PoliceClient, add_client
 from tests.infrastructure import drop_schema
 from tests.kafka_tools import delete_catalogue_topics
 
-SERVICES = {  # name: (module, schema setting, port setting)
-    "intake": ("services.intake", "INTAKE_DB_SCHEMA", "INTAKE_PORT"),
-    "router": ("services.referral_router", "ROUTER_DB_SCHEMA", "ROUTER_PORT"),
-    "compliance": ("services.compliance", "COMPLIANCE_DB_SCHEMA", "COMPLIANCE_PORT"),
-    "dashboard": ("services.operations", "", "DASHBOARD_PORT"),
-}
-
 
 @pytest.fixture
 async def start_service(settings, namespace, tmp_path):
@@ -32,21 +25,15 @@ async def start_service(settings, namespace, tmp_path):
     started: list[tuple[ServiceProcess, str]] = []
 
     async def start(suffix: str, **extra: str):
-        module, schema_setting, port_setting = SERVICES[suffix]
-        port = free_port()
         schema = f"{namespace}_{suffix}"
-        service = ServiceProcess(
-            module,
-            {
-                "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-                "DATABASE_URL": settings.database_url,
-                "TOPIC_PREFIX": settings.topic_prefix,
-                **({schema_setting: schema} if schema_setting else {}),
-                port_setting: str(port),
-                **extra,
-            },
-            port=port,
+        service = isolated_service(
+            suffix,
+            bootstrap=settings.kafka_bootstrap_servers,
+            database_url=settings.database_url,
+            prefix=settings.topic_prefix,
+            schema=schema,
             log=tmp_path / f"{suffix}.log",
+            **extra,
         )
         await service.start()
         started.append((service, schema))

@@ -1,0 +1,188 @@
+"""The outside world during a chaos run: police sending decisions, agencies answering referrals,
+a network that delivers some records twice and late, and someone sending records nobody can read."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
+
+from benchmarks.load import DECISION
+from chaos.observe import IssuedReferral, Watcher
+from chaos.plan import RESEND_SHARE, ChaosPlan, Poison
+from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
+from schemas.commands import DiversionDecision, InterventionCompleted, ReferralAccepted
+from schemas.envelope import encode
+from schemas.topics import AGENCY_UPDATES, CASES, DECISIONS, REFERRALS
+from services.operations.kafka_views import partitions_of
+
+logger = logging.getLogger(__name__)
+
+
+def producer(bootstrap: str) -> AIOKafkaProducer:
+    return AIOKafkaProducer(bootstrap_servers=bootstrap, request_timeout_ms=30_000, **PRODUCER_OPTIONS)
+
+
+@dataclass
+class Police:
+    """Sends the plan's decisions at its rate: shuffled in windows, one in ten twice. Poison goes in on the way."""
+
+    plan: ChaosPlan
+    run: str
+    prefix: str
+    kafka: AIOKafkaProducer
+    sent: int = 0
+    poisoned: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    """Where each poison record landed -> its kind."""
+
+    @property
+    def share_sent(self) -> float:
+        return self.sent / len(self.plan.order)
+
+    def reference(self, index: int) -> str:
+        return f"13CH{self.run.upper()}{index:06d}"
+
+    async def send_all(self) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        poisons = sorted(self.plan.poisons, key=lambda p: p.at_share)
+        for n, index in enumerate(self.plan.order):
+            while poisons and poisons[0].at_share <= self.share_sent:
+                await self._poison(poisons.pop(0))
+            key, headers, value = self._decision(index)
+            await self.kafka.send(self.prefix + DECISIONS.name, value, key=key, headers=headers)
+            self.sent = n + 1
+            await asyncio.sleep(max(started + self.sent / self.plan.rate - loop.time(), 0))
+        for poison in poisons:
+            await self._poison(poison)
+        await self.kafka.flush()
+
+    def _decision(self, index: int) -> tuple[bytes, list, bytes]:
+        """Decision `index`, the same CloudEvent (same id) each time it is sent."""
+        reference = self.reference(index)
+        command = DiversionDecision.model_validate(
+            {
+                **DECISION,
+                "police_reference": reference,
+                "subject_ref": f"chaos-{self.run}-{index:06d}",
+                "decided_at": datetime.now(UTC).isoformat(),
+            }
+        )
+        event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"chaos/{self.run}/decision/{index}"))
+        record = encode(command, event_id=event_id, source="/chaos/police", time=datetime.now(UTC), key=reference)
+        return record.key, record.headers, record.value
+
+    async def _poison(self, poison: Poison) -> None:
+        key, headers, value = self._decision(0)
+        if poison.kind == "invalid_json":
+            value = value[: len(value) // 2]
+        elif poison.kind == "unknown_type":
+            headers = [(n, b"uk.police.diversion.unknown.v1" if n == "ce_type" else v) for n, v in headers]
+        elif poison.kind == "missing_field":
+            value = b"{}"
+        else:  # no_envelope
+            headers = []
+        metadata = await self.kafka.send_and_wait(self.prefix + poison.topic, value, key=key, headers=headers)
+        self.poisoned[(metadata.topic, metadata.partition, metadata.offset)] = poison.kind
+
+
+@dataclass
+class Agencies:
+    """Answer every referral (accepted, then completed) once compliance has read it — as an agency
+    would, having received it. Some answers arrive reversed, one referral in ten is answered twice."""
+
+    plan: ChaosPlan
+    prefix: str
+    watcher: Watcher
+    kafka: AIOKafkaProducer
+    compliance_group: str
+    answered: int = 0
+
+    async def answer_forever(self, bootstrap: str) -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+        await admin.start()
+        resend: list[tuple] = []
+        try:
+            while True:
+                await asyncio.sleep(0.5)
+                try:
+                    read = await admin.list_consumer_group_offsets(self.compliance_group)
+                except KafkaError:
+                    continue
+                for record in resend:
+                    await self.kafka.send(*record[:2], key=record[2], headers=record[3])
+                resend = []
+                while self.answered < len(self.watcher.issued):
+                    referral = self.watcher.issued[self.answered]
+                    done = read.get(referral.position)
+                    if done is None or done.offset <= referral.offset:
+                        break  # compliance has not read this referral yet; referrals arrive in order
+                    records = self._answers(referral, self.answered)
+                    for record in records:
+                        await self.kafka.send(*record[:2], key=record[2], headers=record[3])
+                    if self.answered in self.plan.resend_updates:
+                        resend.extend(records)
+                    self.answered += 1
+        finally:
+            await admin.close()
+
+    def _answers(self, referral: IssuedReferral, number: int) -> list[tuple]:
+        now = datetime.now(UTC)
+        common = {
+            "case_id": referral.case_id,
+            "referral_id": referral.referral_id,
+            "agency_id": referral.agency_id,
+            "occurred_at": now,
+        }
+        updates = [
+            ReferralAccepted(**common),
+            InterventionCompleted(**common, goals=[{"need": referral.need, "goal": "done", "outcome": "achieved"}]),
+        ]
+        if number in self.plan.reversed_updates:
+            updates.reverse()
+        topic = self.prefix + AGENCY_UPDATES.name
+        records = []
+        for update in updates:
+            encoded = encode(
+                update,
+                event_id=str(uuid.uuid4()),
+                source=f"/chaos/{referral.agency_id}",
+                time=now,
+                key=referral.case_id,
+            )
+            records.append((topic, encoded.value, encoded.key, encoded.headers))
+        return records
+
+
+async def redeliver_forever(bootstrap: str, prefix: str, seed: int, kafka: AIOKafkaProducer) -> None:
+    """Send one in ten of the platform's own events again, late: a redelivery inside the platform."""
+    topics = [prefix + t.name for t in (CASES, REFERRALS)]
+    partitions: list[TopicPartition] = [tp for tps in (await partitions_of(bootstrap, topics)).values() for tp in tps]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    resent: set[bytes] = set()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        while True:
+            batch = await consumer.getmany(timeout_ms=500)
+            chosen = []
+            for records in batch.values():
+                for record in records:
+                    event_id = dict(record.headers).get("ce_id", b"")
+                    if event_id in resent or random.Random(f"{seed}:{event_id!r}").random() >= RESEND_SHARE:
+                        continue
+                    resent.add(event_id)
+                    chosen.append(record)
+            await asyncio.sleep(random.Random(seed + len(resent)).uniform(0.2, 2.0))  # late, behind newer records
+            for record in chosen:
+                await kafka.send(record.topic, record.value, key=record.key, headers=list(record.headers))
+    finally:
+        await consumer.stop()

@@ -1,0 +1,55 @@
+"""Two replicas of every service, each pair one consumer group and one schema, on the cluster."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from deploy.local_stack.processes import ServiceProcess, isolated_service
+from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, DECISIONS, POLICE_SIGNALS, REFERRALS
+from services.compliance.bootstrap import CONSUMER_GROUP as COMPLIANCE_GROUP
+from services.intake.bootstrap import CONSUMER_GROUP as INTAKE_GROUP
+from services.referral_router.bootstrap import CONSUMER_GROUP as ROUTER_GROUP
+
+REPLICAS = 2
+GROUPS = {  # service: (its consumer group, the topics it reads)
+    "intake": (INTAKE_GROUP, (DECISIONS,)),
+    "router": (ROUTER_GROUP, (CASES, AGENCY_UPDATES, COMPLIANCE)),
+    "compliance": (COMPLIANCE_GROUP, (CASES, REFERRALS, AGENCY_UPDATES, POLICE_SIGNALS)),
+}
+
+
+@dataclass
+class Fleet:
+    replicas: dict[str, ServiceProcess]
+    """"intake#0" -> its process, and so on."""
+
+    @classmethod
+    def of(cls, *, bootstrap: str, database_url: str, prefix: str, run: str, logs: Path, catalogue: str) -> Fleet:
+        return cls(
+            {
+                f"{name}#{n}": isolated_service(
+                    name,
+                    bootstrap=bootstrap,
+                    database_url=database_url,
+                    prefix=prefix,
+                    schema=f"chaos_{run}_{name}",
+                    log=logs / f"{name}-{n}.log",
+                    ROUTER_CATALOGUE_FILE=catalogue,
+                )
+                for name in GROUPS
+                for n in range(REPLICAS)
+            }
+        )
+
+    async def start(self) -> None:
+        for process in self.replicas.values():
+            await process.start()
+
+    def stop(self) -> None:
+        for process in self.replicas.values():
+            process.stop()
+
+    def groups(self, prefix: str) -> dict[str, list[str]]:
+        """Each consumer group's full name and its full topic names, as `observe.group_positions` takes them."""
+        return {prefix + group: [prefix + t.name for t in topics] for group, topics in GROUPS.values()}

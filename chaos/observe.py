@@ -1,0 +1,132 @@
+"""Watching the platform from outside: what it published, and how far each consumer group got."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
+
+from chaos.verdict import Published
+from platform_plumbing import dead_letters
+from schemas.envelope import decode
+from schemas.registry import EVENT_TYPES
+from schemas.topics import CASES, COMPLIANCE, DEAD_LETTERS, REFERRALS
+from services.operations.kafka_views import partitions_of
+
+logger = logging.getLogger(__name__)
+OUTCOMES = ("case.completed.v1", "case.breached.v1", "case.noncompleted.v1")
+
+
+@dataclass(frozen=True)
+class IssuedReferral:
+    case_id: str
+    referral_id: str
+    agency_id: str
+    need: str
+    position: TopicPartition
+    offset: int
+
+
+@dataclass
+class Watcher:
+    """Reads the platform's output topics from the beginning, for as long as the run lasts."""
+
+    bootstrap: str
+    prefix: str
+    published: Published = field(default_factory=Published)
+    issued: list[IssuedReferral] = field(default_factory=list)
+    """Referrals in order of first sight: the agencies answer them in this order."""
+    _seen: set[str] = field(default_factory=set)
+
+    async def run(self) -> None:
+        topics = [self.prefix + t.name for t in (CASES, REFERRALS, COMPLIANCE, DEAD_LETTERS)]
+        partitions = [tp for tps in (await partitions_of(self.bootstrap, topics)).values() for tp in tps]
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, max_poll_records=2000)
+        await consumer.start()
+        try:
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            while True:
+                for records in (await consumer.getmany(timeout_ms=200)).values():
+                    for record in records:
+                        self._note(record)
+        finally:
+            await consumer.stop()
+
+    def _note(self, record) -> None:
+        if record.topic == self.prefix + DEAD_LETTERS.name:
+            headers = {name: (value or b"").decode(errors="replace") for name, value in record.headers}
+            origin = (
+                headers[dead_letters.ORIGIN_TOPIC],
+                int(headers[dead_letters.ORIGIN_PARTITION]),
+                int(headers[dead_letters.ORIGIN_OFFSET]),
+            )
+            self.published.dead_letters[origin] = (headers[dead_letters.ERROR_CLASS], headers[dead_letters.REASON])
+            return
+        attributes, event = decode(record.headers, record.value, EVENT_TYPES)
+        if attributes.id in self._seen:
+            self.published.redeliveries += 1
+            return
+        self._seen.add(attributes.id)
+        kind = attributes.type
+        if kind.endswith("case.opened.v1"):
+            self.published.cases.setdefault(event.police_reference, set()).add(str(event.case_id))
+        elif kind.endswith("referral.issued.v1"):
+            case_id, referral_id = str(event.case_id), str(event.referral_id)
+            self.published.referrals.setdefault(case_id, set()).add(referral_id)
+            position = TopicPartition(record.topic, record.partition)
+            self.issued.append(
+                IssuedReferral(case_id, referral_id, event.agency_id, event.needs[0].category, position, record.offset)
+            )
+        elif kind.endswith(OUTCOMES):
+            self.published.outcomes.setdefault(str(event.case_id), set()).add(attributes.id)
+
+
+async def group_positions(bootstrap: str, groups: dict[str, list[str]]) -> dict[tuple[str, TopicPartition], tuple]:
+    """(group, partition) -> (committed offset, end offset) for every partition of each group's topics.
+
+    A partition the group never committed counts as committed at 0, so it cannot hide its lag.
+    """
+    all_topics = sorted({topic for topics in groups.values() for topic in topics})
+    partitions = await partitions_of(bootstrap, all_topics)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await admin.start()
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets([tp for tps in partitions.values() for tp in tps])
+        positions = {}
+        for group, topics in groups.items():
+            committed = await admin.list_consumer_group_offsets(group)
+            for topic in topics:
+                for tp in partitions[topic]:
+                    meta = committed.get(tp)
+                    positions[(group, tp)] = (max(meta.offset, 0) if meta else 0, ends[tp])
+        return positions
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+async def positions_when_possible(bootstrap: str, groups: dict[str, list[str]]) -> dict | None:
+    """`group_positions`, or None while the cluster cannot answer (a broker just died)."""
+    try:
+        return await asyncio.wait_for(group_positions(bootstrap, groups), timeout=15)
+    except (KafkaError, TimeoutError, OSError) as error:
+        logger.info("group positions unavailable for now: %s", type(error).__name__)
+        return None
+
+
+def lagging(positions: dict) -> list[str]:
+    return [f"{group} {tp.topic}[{tp.partition}]" for (group, tp), (done, end) in positions.items() if done < end]
+
+
+async def cancel(task: asyncio.Task) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

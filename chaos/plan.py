@@ -1,0 +1,88 @@
+"""The seeded plan of a chaos run: pure data, so a failing seed can be replayed exactly."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from schemas.topics import AGENCY_UPDATES, DECISIONS
+
+RESEND_SHARE = 0.10
+"""One message in ten is delivered again, at a random later point (so out of order as well)."""
+REORDER_WINDOW = 16
+"""Police decisions leave in shuffled windows of this many."""
+REVERSED_SHARE = 0.05
+"""Share of referrals whose agency reports completion before acceptance."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str  # "broker", "service" or "postgres"
+    target: str  # the broker's node id, the service's name and replica ("router#1"), or "postgres"
+    at_share: float  # injected once this share of the decisions has been sent
+    down_seconds: float  # how long the part stays dead before it is restarted
+
+
+@dataclass(frozen=True)
+class Poison:
+    """A record no consumer can process; it must end up on the dead-letter topic with its reason."""
+
+    topic: str  # a catalogue topic name (unprefixed)
+    kind: str
+    at_share: float
+
+
+@dataclass(frozen=True)
+class ChaosPlan:
+    seed: int
+    cases: int
+    rate: float
+    """Decisions offered per second."""
+    order: tuple[int, ...] = field(repr=False)
+    """Indexes of the decisions in sending order, resent ones included."""
+    faults: tuple[Fault, ...]
+    poisons: tuple[Poison, ...]
+    resend_updates: frozenset[int] = field(repr=False)
+    """Referral numbers (in order of arrival) whose agency updates are sent twice."""
+    reversed_updates: frozenset[int] = field(repr=False)
+
+    @property
+    def resent_decisions(self) -> int:
+        return len(self.order) - self.cases
+
+
+POISON_KINDS = ("invalid_json", "unknown_type", "missing_field", "no_envelope")
+
+
+def make_plan(seed: int, cases: int, rate: float, *, down_seconds: float = 3.0) -> ChaosPlan:
+    rng = random.Random(seed)
+    order: list[int] = []
+    for start in range(0, cases, REORDER_WINDOW):
+        window = list(range(start, min(start + REORDER_WINDOW, cases)))
+        rng.shuffle(window)
+        order.extend(window)
+    for index in rng.sample(range(cases), round(cases * RESEND_SHARE)):
+        later = rng.randint(order.index(index) + 1, len(order))
+        order.insert(later, index)
+    faults = (
+        Fault("broker", str(rng.randint(1, 3)), 0.10, down_seconds),
+        Fault("service", f"intake#{rng.randint(0, 1)}", 0.25, down_seconds),
+        Fault("service", f"router#{rng.randint(0, 1)}", 0.40, down_seconds),
+        Fault("service", f"compliance#{rng.randint(0, 1)}", 0.55, down_seconds),
+        Fault("postgres", "postgres", 0.70, down_seconds),
+    )
+    poisons = tuple(
+        Poison(topic, kind, round(rng.uniform(0.05, 0.95), 3))
+        for topic in (DECISIONS.name, AGENCY_UPDATES.name)
+        for kind in POISON_KINDS
+    )
+    return ChaosPlan(
+        seed=seed,
+        cases=cases,
+        rate=rate,
+        order=tuple(order),
+        faults=faults,
+        poisons=poisons,
+        resend_updates=frozenset(rng.sample(range(cases), round(cases * RESEND_SHARE))),
+        reversed_updates=frozenset(rng.sample(range(cases), round(cases * REVERSED_SHARE))),
+    )

@@ -1,0 +1,119 @@
+"""One chaos run: the cluster, the fleet, the outside world and the faults, then the verdict."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
+
+from benchmarks.load import lifted_catalogue
+from chaos.drive import Agencies, Police, producer, redeliver_forever
+from chaos.faults import inject
+from chaos.fleet import GROUPS, Fleet
+from chaos.observe import Watcher, cancel, lagging, positions_when_possible
+from chaos.plan import ChaosPlan
+from chaos.verdict import FaultReport, Verdict, judge
+from deploy.local_stack import kafka, postgres
+from platform_plumbing.topic_admin import ensure_topics
+from schemas.topics import CATALOGUE
+from services.compliance.bootstrap import CONSUMER_GROUP as COMPLIANCE_GROUP
+
+
+async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeout: float = 1800) -> Verdict:
+    """Run `plan` on the local 3-broker cluster and PostgreSQL (both started if they are not)."""
+    await asyncio.to_thread(kafka.start, kafka.CLUSTER)
+    await asyncio.to_thread(postgres.start)
+    bootstrap, database_url = kafka.CLUSTER.bootstrap_servers, postgres.database_url()
+    run = uuid.uuid4().hex[:6]
+    prefix = f"chaos{run}."
+    await ensure_topics(bootstrap, CATALOGUE, prefix=prefix)
+    catalogue = lifted_catalogue()
+    logs.mkdir(parents=True, exist_ok=True)
+    fleet = Fleet.of(
+        bootstrap=bootstrap, database_url=database_url, prefix=prefix, run=run, logs=logs, catalogue=catalogue
+    )
+    groups = fleet.groups(prefix)
+    kafka_out = producer(bootstrap)
+    await kafka_out.start()
+    watcher = Watcher(bootstrap, prefix)
+    police = Police(plan, run, prefix, kafka_out)
+    agencies = Agencies(plan, prefix, watcher, kafka_out, prefix + COMPLIANCE_GROUP)
+    background = []
+    try:
+        await fleet.start()
+        background = [
+            asyncio.create_task(watcher.run()),
+            asyncio.create_task(agencies.answer_forever(bootstrap)),
+            asyncio.create_task(redeliver_forever(bootstrap, prefix, plan.seed, kafka_out)),
+        ]
+        faults = asyncio.create_task(_faults(plan, police, fleet, groups, bootstrap, patience))
+        started = time.monotonic()
+        await police.send_all()
+        reports = await faults
+        references = {police.reference(index) for index in range(plan.cases)}
+        await _until_settled(watcher, references, bootstrap, groups, deadline=started + timeout)
+        positions = await positions_when_possible(bootstrap, groups)
+        verdict = judge(
+            references=references,
+            published=watcher.published,
+            poisons=police.poisoned,
+            faults=reports,
+            lagging_partitions=lagging(positions) if positions is not None else ["(cluster did not answer)"],
+        )
+        verdict.figures.update(
+            seed=plan.seed,
+            decisions_sent=len(plan.order),
+            decisions_resent=plan.resent_decisions,
+            agency_updates_answered=agencies.answered,
+            seconds=round(time.monotonic() - started, 1),
+            cases_per_s=round(plan.cases / (time.monotonic() - started), 1),
+        )
+        return verdict
+    finally:
+        for task in background:
+            await cancel(task)
+        await kafka_out.stop()
+        fleet.stop()
+        Path(catalogue).unlink(missing_ok=True)
+        await _clean_up(bootstrap, database_url, prefix, [f"chaos_{run}_{name}" for name in GROUPS])
+
+
+async def _faults(plan, police: Police, fleet: Fleet, groups, bootstrap: str, patience: float) -> list[FaultReport]:
+    reports = []
+    for fault in plan.faults:
+        while police.share_sent < fault.at_share:
+            await asyncio.sleep(0.2)
+        reports.append(await inject(fault, fleet, groups, bootstrap=bootstrap, patience=patience))
+    return reports
+
+
+async def _until_settled(watcher: Watcher, references: set[str], bootstrap: str, groups, *, deadline: float) -> None:
+    """Wait until every decision has its case and every case its outcome, and no group lags; or the deadline."""
+    published = watcher.published
+    while time.monotonic() < deadline:
+        cases = [case for ref in references for case in published.cases.get(ref, ())]
+        if len(cases) >= len(references) and all(published.outcomes.get(case) for case in cases):
+            positions = await positions_when_possible(bootstrap, groups)
+            if positions is not None and not lagging(positions):
+                return
+        await asyncio.sleep(1)
+
+
+async def _clean_up(bootstrap: str, database_url: str, prefix: str, schemas: list[str]) -> None:
+    """Drop the run's schemas and topics; its logs stay, for a failure's post-mortem."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        for schema in schemas:
+            await connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    finally:
+        await connection.close()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics([prefix + topic.name for topic in CATALOGUE])
+    finally:
+        await admin.close()
