@@ -12,6 +12,8 @@ help:
 	@echo "make up-cluster  the same with a 3-broker Kafka cluster (replication 3, min ISR 2)"
 	@echo "make test        run every test (starts Kafka and PostgreSQL itself if they are not up)"
 	@echo "make down        stop everything; make clean also deletes the data"
+	@echo "make bench       cases end to end through the real stack, against Kafka's and a bare Python hop's ceiling"
+	@echo "make chaos       10,000 cases on the 3-broker cluster while brokers, services and PostgreSQL are killed"
 	@echo "make schemas     regenerate schemas/jsonschema from the event models"
 	@echo "make asyncapi    regenerate docs/asyncapi from the services' FastStream apps"
 	@echo "make lint        ruff, as make test runs it first"

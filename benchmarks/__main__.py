@@ -2,8 +2,10 @@
 
 Starts its own intake, router and compliance processes (own topics prefix and schemas, agency
 capacities lifted so capacity never queues the load), runs a latency run at an offered rate and a
-throughput run as fast as possible, measures the raw ceiling (Kafka's perf-test tools and a bare
-aiokafka consume → validate → produce hop), and prints a table plus `bench-results/bench-<time>.json`.
+throughput run as fast as possible (profiled: CPU seconds per part of the stack, PostgreSQL
+statements per case), then each service's hop alone on pre-filled topics, measures the raw ceiling
+(Kafka's perf-test tools and a bare aiokafka consume → validate → produce hop), and prints a table
+plus `bench-results/bench-<time>.json`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import baseline, load
+from benchmarks import baseline, hops, load, profile
 from deploy.local_stack import kafka
 from deploy.local_stack.__main__ import up
 from deploy.local_stack.processes import ServiceProcess, isolated_service
@@ -32,7 +34,13 @@ RESULTS = Path(__file__).resolve().parents[1] / "bench-results"
 SERVICES = ("intake", "router", "compliance")
 
 
-def main(cases: int = 3000, rate: float = 200, latency_cases: int = 1000, baseline_records: int = 20_000) -> None:
+def main(
+    cases: int = 3000,
+    rate: float = 200,
+    latency_cases: int = 1000,
+    hop_cases: int = 3000,
+    baseline_records: int = 20_000,
+) -> None:
     stack = up(kafka.SINGLE)
     run = uuid.uuid4().hex[:6]
     prefix = f"bench{run}."
@@ -51,13 +59,23 @@ def main(cases: int = 3000, rate: float = 200, latency_cases: int = 1000, baseli
                 )
             )
         with console.status(f"throughput run: {cases} cases as fast as possible…"):
+            asyncio.run(profile.reset_statements(stack["DATABASE_URL"]))
+            cpu_before = profile.cpu_seconds()
             throughput = asyncio.run(
                 load.run(stack["KAFKA_BOOTSTRAP_SERVERS"], prefix, run_id=f"T{run}", cases=cases, rate=0, timeout=1200)
             )
+            cpu = profile.cpu_used_since(cpu_before)
+            database = asyncio.run(profile.statements(stack["DATABASE_URL"], per=cases))
         rss = {name: _peak_rss_mb(process) for name, process in processes.items()}
     finally:
         for process in processes.values():
             process.stop()
+    with console.status(f"each hop alone: {hop_cases} cases' worth of input per service…"):
+        hop_rates = asyncio.run(
+            hops.measure(
+                stack, f"bench{run}h.", run, cases=hop_cases, catalogue=catalogue, logs=Path(tempfile.gettempdir())
+            )
+        )
     with console.status("raw ceiling: Kafka perf tools and a bare Python hop…"):
         ceiling = asyncio.run(_ceiling(stack["KAFKA_BOOTSTRAP_SERVERS"], prefix, baseline_records))
     report = {
@@ -74,8 +92,14 @@ def main(cases: int = 3000, rate: float = 200, latency_cases: int = 1000, baseli
             "decision_to_referral_ms": throughput.decision_to_referral_ms,
             "update_to_outcome_ms": throughput.update_to_outcome_ms,
         },
+        "throughput_run_cpu_seconds": cpu,
+        "throughput_run_postgres": database,
         "peak_rss_mb": rss,
         **ceiling,
+        "hop_alone_records_per_s": {name: round(rate.records_per_s, 1) for name, rate in hop_rates.items()},
+        "hop_vs_python_hop": {
+            name: round(rate.records_per_s / ceiling["python_hop_records_per_s"], 3) for name, rate in hop_rates.items()
+        },
         "end_to_end_vs_python_hop": round(throughput.cases_per_s / ceiling["python_hop_records_per_s"], 3),
     }
     _print(report)

@@ -76,6 +76,14 @@ class LoadResult:
         return self.events / self.seconds
 
 
+def decision_record(reference: str, subject_ref: str, *, event_id: str | None = None, source: str = "/bench/police"):
+    """The `DECISION` case under its own police reference, as the CloudEvent a police system sends."""
+    command = DiversionDecision.model_validate(
+        {**DECISION, "police_reference": reference, "subject_ref": subject_ref, "decided_at": datetime.now(UTC)}
+    )
+    return encode(command, event_id=event_id or str(uuid.uuid4()), source=source, time=datetime.now(UTC), key=reference)
+
+
 def lifted_catalogue() -> str:
     """The seeded catalogue with capacities lifted, so a load measures speed, not waiting lists; a temp file."""
     text = RouterSettings().router_catalogue_file.read_text()
@@ -97,17 +105,7 @@ async def run(bootstrap: str, prefix: str, *, run_id: str, cases: int, rate: flo
         started = time.perf_counter()
         for n in range(cases):
             reference = f"13BM{run_id.upper()}{n:06d}"
-            command = DiversionDecision.model_validate(
-                {
-                    **DECISION,
-                    "police_reference": reference,
-                    "subject_ref": f"bench-{run_id}-{n:06d}",
-                    "decided_at": datetime.now(UTC).isoformat(),
-                }
-            )
-            record = encode(
-                command, event_id=str(uuid.uuid4()), source="/bench/police", time=datetime.now(UTC), key=reference
-            )
+            record = decision_record(reference, f"bench-{run_id}-{n:06d}")
             sent_at[reference] = _now_ms()
             await producer.send(prefix + DECISIONS.name, record.value, key=record.key, headers=record.headers)
             if rate:

@@ -14,11 +14,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
-from benchmarks.load import DECISION
+from benchmarks.load import decision_record
 from chaos.observe import IssuedReferral, Watcher
 from chaos.plan import RESEND_SHARE, ChaosPlan, Poison
 from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
-from schemas.commands import DiversionDecision, InterventionCompleted, ReferralAccepted
+from schemas.commands import InterventionCompleted, ReferralAccepted
 from schemas.envelope import encode
 from schemas.topics import AGENCY_UPDATES, CASES, DECISIONS, REFERRALS
 from services.operations.kafka_views import partitions_of
@@ -32,7 +32,7 @@ def producer(bootstrap: str) -> AIOKafkaProducer:
 
 @dataclass
 class Police:
-    """Sends the plan's decisions at its rate: shuffled in windows, one in ten twice. Poison goes in on the way."""
+    """Sends the plan's decisions wave by wave: shuffled in windows, one in ten twice. Poison goes in on the way."""
 
     plan: ChaosPlan
     run: str
@@ -41,6 +41,10 @@ class Police:
     sent: int = 0
     poisoned: dict[tuple[str, int, int], str] = field(default_factory=dict)
     """Where each poison record landed -> its kind."""
+    _poisons: list[Poison] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._poisons = sorted(self.plan.poisons, key=lambda poison: poison.at_share)
 
     @property
     def share_sent(self) -> float:
@@ -49,34 +53,26 @@ class Police:
     def reference(self, index: int) -> str:
         return f"13CH{self.run.upper()}{index:06d}"
 
-    async def send_all(self) -> None:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        poisons = sorted(self.plan.poisons, key=lambda p: p.at_share)
-        for n, index in enumerate(self.plan.order):
-            while poisons and poisons[0].at_share <= self.share_sent:
-                await self._poison(poisons.pop(0))
+    async def send(self, wave: tuple[int, ...]) -> None:
+        """Send `wave` as fast as it goes, with any poison whose moment comes on the way."""
+        for index in wave:
+            while self._poisons and self._poisons[0].at_share <= self.share_sent:
+                await self._poison(self._poisons.pop(0))
             key, headers, value = self._decision(index)
             await self.kafka.send(self.prefix + DECISIONS.name, value, key=key, headers=headers)
-            self.sent = n + 1
-            await asyncio.sleep(max(started + self.sent / self.plan.rate - loop.time(), 0))
-        for poison in poisons:
-            await self._poison(poison)
+            self.sent += 1
+        if self.sent == len(self.plan.order):
+            for poison in self._poisons:
+                await self._poison(poison)
+            self._poisons = []
         await self.kafka.flush()
 
     def _decision(self, index: int) -> tuple[bytes, list, bytes]:
         """Decision `index`, the same CloudEvent (same id) each time it is sent."""
-        reference = self.reference(index)
-        command = DiversionDecision.model_validate(
-            {
-                **DECISION,
-                "police_reference": reference,
-                "subject_ref": f"chaos-{self.run}-{index:06d}",
-                "decided_at": datetime.now(UTC).isoformat(),
-            }
-        )
         event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"chaos/{self.run}/decision/{index}"))
-        record = encode(command, event_id=event_id, source="/chaos/police", time=datetime.now(UTC), key=reference)
+        record = decision_record(
+            self.reference(index), f"chaos-{self.run}-{index:06d}", event_id=event_id, source="/chaos/police"
+        )
         return record.key, record.headers, record.value
 
     async def _poison(self, poison: Poison) -> None:

@@ -6,32 +6,49 @@ import asyncio
 import time
 
 from chaos.fleet import Fleet
-from chaos.observe import positions_when_possible
+from chaos.observe import GroupWatch, positions_when_possible
 from chaos.plan import Fault
 from chaos.verdict import FaultReport
 from deploy.local_stack import kafka, postgres
 
+BACKLOG = 20
+"""Records the part must have waiting before it is killed: then it is surely mid-batch."""
 
-async def inject(
-    fault: Fault, fleet: Fleet, groups: dict[str, list[str]], *, bootstrap: str, patience: float
-) -> FaultReport:
+
+async def inject(fault: Fault, fleet: Fleet, *, bootstrap: str, patience: float) -> FaultReport:
     """Kill the part `fault` names, leave it dead for a while, restart it, and wait for the platform to move.
 
     Recovered means: every partition that had work waiting when the part died has been committed
     past that point (or drained). Not within `patience` seconds: a stall, reported as None.
     """
-    before = await positions_when_possible(bootstrap, groups)
+    groups = fleet.groups(fault.target.split("#")[0]) if fault.kind == "service" else fleet.groups()
+    backlog = await _busy(groups, bootstrap)
+    before = await positions_when_possible(bootstrap, fleet.groups())
     killed_at = time.monotonic()
     await asyncio.to_thread(_kill, fault, fleet)
     await asyncio.sleep(fault.down_seconds)
     await _restart(fault, fleet)
     waiting = {key: done for key, (done, end) in (before or {}).items() if done < end}
     while time.monotonic() - killed_at < patience:
-        now = await positions_when_possible(bootstrap, groups)
+        now = await positions_when_possible(bootstrap, fleet.groups())
         if now is not None and all(now[key][0] > done or now[key][0] >= now[key][1] for key, done in waiting.items()):
-            return FaultReport(_name(fault), round(time.monotonic() - killed_at, 1))
+            return FaultReport(fault.name, round(time.monotonic() - killed_at, 1), backlog)
         await asyncio.sleep(0.5)
-    return FaultReport(_name(fault), None)
+    return FaultReport(fault.name, None, backlog)
+
+
+async def _busy(groups: dict[str, list[str]], bootstrap: str, *, timeout: float = 30) -> int:
+    """Wait until `groups` have at least `BACKLOG` records to work through, so the kill lands mid-batch;
+    returns the backlog they had (lower only if none built up within `timeout`)."""
+    deadline = time.monotonic() + timeout
+    waiting = 0
+    async with GroupWatch(bootstrap, groups) as watch:
+        while time.monotonic() < deadline:
+            waiting = sum(end - done for done, end in (await watch.positions()).values())
+            if waiting >= BACKLOG:
+                break
+            await asyncio.sleep(0.02)
+    return waiting
 
 
 def _kill(fault: Fault, fleet: Fleet) -> None:
@@ -50,7 +67,3 @@ async def _restart(fault: Fault, fleet: Fleet) -> None:
         await fleet.replicas[fault.target].start(timeout=120)
     else:
         await asyncio.to_thread(postgres.start)
-
-
-def _name(fault: Fault) -> str:
-    return f"{fault.kind} {fault.target}" if fault.kind != "postgres" else "postgres restart"

@@ -21,12 +21,14 @@ GROUPS = {  # service: (its consumer group, the topics it reads)
 
 @dataclass
 class Fleet:
+    prefix: str
     replicas: dict[str, ServiceProcess]
     """"intake#0" -> its process, and so on."""
 
     @classmethod
     def of(cls, *, bootstrap: str, database_url: str, prefix: str, run: str, logs: Path, catalogue: str) -> Fleet:
         return cls(
+            prefix,
             {
                 f"{name}#{n}": isolated_service(
                     name,
@@ -39,7 +41,7 @@ class Fleet:
                 )
                 for name in GROUPS
                 for n in range(REPLICAS)
-            }
+            },
         )
 
     async def start(self) -> None:
@@ -50,6 +52,10 @@ class Fleet:
         for process in self.replicas.values():
             process.stop()
 
-    def groups(self, prefix: str) -> dict[str, list[str]]:
-        """Each consumer group's full name and its full topic names, as `observe.group_positions` takes them."""
-        return {prefix + group: [prefix + t.name for t in topics] for group, topics in GROUPS.values()}
+    def groups(self, *services: str) -> dict[str, list[str]]:
+        """Each (or these) service's consumer group and topics, full names, as `observe.group_positions` takes them."""
+        return {
+            self.prefix + group: [self.prefix + t.name for t in topics]
+            for name, (group, topics) in GROUPS.items()
+            if not services or name in services
+        }

@@ -87,30 +87,46 @@ class Watcher:
             self.published.outcomes.setdefault(str(event.case_id), set()).add(attributes.id)
 
 
-async def group_positions(bootstrap: str, groups: dict[str, list[str]]) -> dict[tuple[str, TopicPartition], tuple]:
-    """(group, partition) -> (committed offset, end offset) for every partition of each group's topics.
+class GroupWatch:
+    """Consumer groups' committed offsets against their topics' end offsets, on open connections
+    so it can be asked many times a second."""
 
-    A partition the group never committed counts as committed at 0, so it cannot hide its lag.
-    """
-    all_topics = sorted({topic for topics in groups.values() for topic in topics})
-    partitions = await partitions_of(bootstrap, all_topics)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await admin.start()
-    await consumer.start()
-    try:
-        ends = await consumer.end_offsets([tp for tps in partitions.values() for tp in tps])
+    def __init__(self, bootstrap: str, groups: dict[str, list[str]]) -> None:
+        self._bootstrap = bootstrap
+        self._groups = groups
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+
+    async def __aenter__(self) -> GroupWatch:
+        topics = sorted({topic for topics in self._groups.values() for topic in topics})
+        self._partitions = await partitions_of(self._bootstrap, topics)
+        await self._admin.start()
+        await self._consumer.start()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self._consumer.stop()
+        await self._admin.close()
+
+    async def positions(self) -> dict[tuple[str, TopicPartition], tuple[int, int]]:
+        """(group, partition) -> (committed offset, end offset) for every partition of each group's topics.
+
+        A partition the group never committed counts as committed at 0, so it cannot hide its lag.
+        """
+        ends = await self._consumer.end_offsets([tp for tps in self._partitions.values() for tp in tps])
         positions = {}
-        for group, topics in groups.items():
-            committed = await admin.list_consumer_group_offsets(group)
+        for group, topics in self._groups.items():
+            committed = await self._admin.list_consumer_group_offsets(group)
             for topic in topics:
-                for tp in partitions[topic]:
+                for tp in self._partitions[topic]:
                     meta = committed.get(tp)
                     positions[(group, tp)] = (max(meta.offset, 0) if meta else 0, ends[tp])
         return positions
-    finally:
-        await consumer.stop()
-        await admin.close()
+
+
+async def group_positions(bootstrap: str, groups: dict[str, list[str]]) -> dict[tuple[str, TopicPartition], tuple]:
+    async with GroupWatch(bootstrap, groups) as watch:
+        return await watch.positions()
 
 
 async def positions_when_possible(bootstrap: str, groups: dict[str, list[str]]) -> dict | None:

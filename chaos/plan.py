@@ -19,8 +19,11 @@ REVERSED_SHARE = 0.05
 class Fault:
     kind: str  # "broker", "service" or "postgres"
     target: str  # the broker's node id, the service's name and replica ("router#1"), or "postgres"
-    at_share: float  # injected once this share of the decisions has been sent
     down_seconds: float  # how long the part stays dead before it is restarted
+
+    @property
+    def name(self) -> str:
+        return "postgres restart" if self.kind == "postgres" else f"{self.kind} {self.target}"
 
 
 @dataclass(frozen=True)
@@ -34,10 +37,11 @@ class Poison:
 
 @dataclass(frozen=True)
 class ChaosPlan:
+    """Decisions go out in waves, as fast as they can be sent, one wave per fault and a last one:
+    each fault strikes while its wave is being worked through, so every part dies with work in hand."""
+
     seed: int
     cases: int
-    rate: float
-    """Decisions offered per second."""
     order: tuple[int, ...] = field(repr=False)
     """Indexes of the decisions in sending order, resent ones included."""
     faults: tuple[Fault, ...]
@@ -50,11 +54,16 @@ class ChaosPlan:
     def resent_decisions(self) -> int:
         return len(self.order) - self.cases
 
+    @property
+    def waves(self) -> list[tuple[int, ...]]:
+        size = -(-len(self.order) // (len(self.faults) + 1))
+        return [self.order[start : start + size] for start in range(0, len(self.order), size)]
+
 
 POISON_KINDS = ("invalid_json", "unknown_type", "missing_field", "no_envelope")
 
 
-def make_plan(seed: int, cases: int, rate: float, *, down_seconds: float = 3.0) -> ChaosPlan:
+def make_plan(seed: int, cases: int, *, down_seconds: float = 3.0) -> ChaosPlan:
     rng = random.Random(seed)
     order: list[int] = []
     for start in range(0, cases, REORDER_WINDOW):
@@ -65,11 +74,11 @@ def make_plan(seed: int, cases: int, rate: float, *, down_seconds: float = 3.0) 
         later = rng.randint(order.index(index) + 1, len(order))
         order.insert(later, index)
     faults = (
-        Fault("broker", str(rng.randint(1, 3)), 0.10, down_seconds),
-        Fault("service", f"intake#{rng.randint(0, 1)}", 0.25, down_seconds),
-        Fault("service", f"router#{rng.randint(0, 1)}", 0.40, down_seconds),
-        Fault("service", f"compliance#{rng.randint(0, 1)}", 0.55, down_seconds),
-        Fault("postgres", "postgres", 0.70, down_seconds),
+        Fault("broker", str(rng.randint(1, 3)), down_seconds),
+        Fault("service", f"intake#{rng.randint(0, 1)}", down_seconds),
+        Fault("service", f"router#{rng.randint(0, 1)}", down_seconds),
+        Fault("service", f"compliance#{rng.randint(0, 1)}", down_seconds),
+        Fault("postgres", "postgres", down_seconds),
     )
     poisons = tuple(
         Poison(topic, kind, round(rng.uniform(0.05, 0.95), 3))
@@ -79,7 +88,6 @@ def make_plan(seed: int, cases: int, rate: float, *, down_seconds: float = 3.0) 
     return ChaosPlan(
         seed=seed,
         cases=cases,
-        rate=rate,
         order=tuple(order),
         faults=faults,
         poisons=poisons,

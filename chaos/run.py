@@ -16,7 +16,7 @@ from chaos.faults import inject
 from chaos.fleet import GROUPS, Fleet
 from chaos.observe import Watcher, cancel, lagging, positions_when_possible
 from chaos.plan import ChaosPlan
-from chaos.verdict import FaultReport, Verdict, judge
+from chaos.verdict import Verdict, judge
 from deploy.local_stack import kafka, postgres
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE
@@ -36,7 +36,7 @@ async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeo
     fleet = Fleet.of(
         bootstrap=bootstrap, database_url=database_url, prefix=prefix, run=run, logs=logs, catalogue=catalogue
     )
-    groups = fleet.groups(prefix)
+    groups = fleet.groups()
     kafka_out = producer(bootstrap)
     await kafka_out.start()
     watcher = Watcher(bootstrap, prefix)
@@ -50,10 +50,13 @@ async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeo
             asyncio.create_task(agencies.answer_forever(bootstrap)),
             asyncio.create_task(redeliver_forever(bootstrap, prefix, plan.seed, kafka_out)),
         ]
-        faults = asyncio.create_task(_faults(plan, police, fleet, groups, bootstrap, patience))
         started = time.monotonic()
-        await police.send_all()
-        reports = await faults
+        reports = []
+        for fault, wave in zip(plan.faults, plan.waves, strict=False):
+            sending = asyncio.create_task(police.send(wave))
+            reports.append(await inject(fault, fleet, bootstrap=bootstrap, patience=patience))
+            await sending
+        await police.send(plan.waves[-1])
         references = {police.reference(index) for index in range(plan.cases)}
         await _until_settled(watcher, references, bootstrap, groups, deadline=started + timeout)
         positions = await positions_when_possible(bootstrap, groups)
@@ -80,15 +83,6 @@ async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeo
         fleet.stop()
         Path(catalogue).unlink(missing_ok=True)
         await _clean_up(bootstrap, database_url, prefix, [f"chaos_{run}_{name}" for name in GROUPS])
-
-
-async def _faults(plan, police: Police, fleet: Fleet, groups, bootstrap: str, patience: float) -> list[FaultReport]:
-    reports = []
-    for fault in plan.faults:
-        while police.share_sent < fault.at_share:
-            await asyncio.sleep(0.2)
-        reports.append(await inject(fault, fleet, groups, bootstrap=bootstrap, patience=patience))
-    return reports
 
 
 async def _until_settled(watcher: Watcher, references: set[str], bootstrap: str, groups, *, deadline: float) -> None:

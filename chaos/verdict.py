@@ -29,6 +29,8 @@ class FaultReport:
     fault: str
     recovered_after_s: float | None
     """From the kill until every partition that had work at that moment moved again; None: it stalled."""
+    backlog: int = 0
+    """Records waiting at the kill: the killed service's, or the whole platform's."""
 
 
 @dataclass
@@ -90,6 +92,7 @@ def judge(
         "poison_in": len(poisons),
         "dead_letters": len(published.dead_letters),
         "recovery_s": {f.fault: f.recovered_after_s for f in faults},
+        "backlog_at_kill": {f.fault: f.backlog for f in faults},
         "partitions_lagging_at_end": len(lagging_partitions),
     }
     return Verdict(figures, failures)

@@ -1,0 +1,127 @@
+"""Each service's hop on its own: its input topics filled beforehand, the service started alone,
+timed from its consumer group's first committed offset until it has committed everything.
+
+That is the figure comparable with the bare Python hop (`baseline.python_hop`), which also runs
+alone on a filled topic. The services run one after another on one prefix: intake's output is
+the router's input, and both outputs are compliance's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+
+from benchmarks.load import decision_record
+from deploy.local_stack.processes import isolated_service
+from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
+from schemas.topics import CASES, DECISIONS, REFERRALS, Topic
+from services.compliance.bootstrap import CONSUMER_GROUP as COMPLIANCE_GROUP
+from services.intake.bootstrap import CONSUMER_GROUP as INTAKE_GROUP
+from services.operations.kafka_views import partitions_of
+from services.referral_router.bootstrap import CONSUMER_GROUP as ROUTER_GROUP
+
+HOPS = (  # service, its group, the topics it drains here, the topic its output lands on
+    ("intake", INTAKE_GROUP, (DECISIONS,), CASES),
+    ("router", ROUTER_GROUP, (CASES,), REFERRALS),
+    ("compliance", COMPLIANCE_GROUP, (CASES, REFERRALS), None),
+)
+
+
+@dataclass(frozen=True)
+class HopRate:
+    records: int
+    seconds: float
+
+    @property
+    def records_per_s(self) -> float:
+        return self.records / self.seconds
+
+
+async def measure(stack: dict[str, str], prefix: str, run: str, *, cases: int, catalogue: str, logs: Path) -> dict:
+    """Records/s of each service's hop, run alone on `cases` decisions' worth of input."""
+    bootstrap = stack["KAFKA_BOOTSTRAP_SERVERS"]
+    await _fill_decisions(bootstrap, prefix + DECISIONS.name, cases, run)
+    rates = {}
+    for name, group, inputs, output in HOPS:
+        process = isolated_service(
+            name,
+            bootstrap=bootstrap,
+            database_url=stack["DATABASE_URL"],
+            prefix=prefix,
+            schema=f"bench_{run}_hop_{name}",
+            log=logs / f"bench-{run}-hop-{name}.log",
+            ROUTER_CATALOGUE_FILE=catalogue,
+        )
+        await process.start()
+        try:
+            rates[name] = await _drain_time(bootstrap, prefix + group, [prefix + t.name for t in inputs])
+            if output is not None:
+                await _until_published(bootstrap, prefix + output.name, at_least=_expected(output, cases))
+        finally:
+            process.stop()
+    return rates
+
+
+def _expected(output: Topic, cases: int) -> int:
+    """Intake publishes CaseOpened and NeedsAssessed per case; the router one ReferralIssued."""
+    return 2 * cases if output is CASES else cases
+
+
+async def _fill_decisions(bootstrap: str, topic: str, cases: int, run: str) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **PRODUCER_OPTIONS)
+    await producer.start()
+    try:
+        for n in range(cases):
+            record = decision_record(f"13HP{run.upper()}{n:06d}", f"hop-{run}-{n:06d}")
+            await producer.send(topic, record.value, key=record.key, headers=record.headers)
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def _drain_time(bootstrap: str, group: str, topics: list[str], timeout: float = 600) -> HopRate:
+    """From the group's first commit to its last: the start-up of the process is not counted."""
+    partitions = [tp for tps in (await partitions_of(bootstrap, topics)).values() for tp in tps]
+    ends = await _end_offsets(bootstrap, partitions)
+    total = sum(ends.values())
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        first: tuple[float, int] | None = None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            committed = await admin.list_consumer_group_offsets(group)
+            done = sum(max(committed[tp].offset, 0) for tp in partitions if tp in committed)
+            now = time.perf_counter()
+            if first is None and done > 0:
+                first = (now, done)
+            if done >= total and first is not None:
+                return HopRate(total - first[1], max(now - first[0], 1e-3))
+            await asyncio.sleep(0.05)
+        raise TimeoutError(f"{group} did not drain {topics} in {timeout}s")
+    finally:
+        await admin.close()
+
+
+async def _until_published(bootstrap: str, topic: str, *, at_least: int, timeout: float = 120) -> None:
+    """Wait until the service's outbox has sent its output, before the next hop reads it."""
+    partitions = (await partitions_of(bootstrap, [topic]))[topic]
+    deadline = time.monotonic() + timeout
+    while sum((await _end_offsets(bootstrap, partitions)).values()) < at_least:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{topic} has fewer than {at_least} records after {timeout}s")
+        await asyncio.sleep(0.2)
+
+
+async def _end_offsets(bootstrap: str, partitions) -> dict:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        return await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
