@@ -25,7 +25,7 @@ from rich.table import Table
 from benchmarks import baseline, hops, load, profile
 from deploy.local_stack import kafka
 from deploy.local_stack.__main__ import up
-from deploy.local_stack.processes import ServiceProcess, isolated_service
+from deploy.local_stack.processes import ServiceProcess, isolated_service, remove_isolated
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE, Topic
 
@@ -43,8 +43,40 @@ def main(
 ) -> None:
     stack = up(kafka.SINGLE)
     run = uuid.uuid4().hex[:6]
-    prefix = f"bench{run}."
     catalogue = load.lifted_catalogue()
+    try:
+        report = _measure(
+            stack,
+            run,
+            catalogue,
+            cases=cases,
+            rate=rate,
+            latency_cases=latency_cases,
+            hop_cases=hop_cases,
+            baseline_records=baseline_records,
+        )
+    finally:
+        Path(catalogue).unlink(missing_ok=True)
+        asyncio.run(_clean_up(stack, run))
+    _print(report)
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(report, indent=2))
+    console.print(f"written to {path}")
+
+
+def _measure(
+    stack: dict[str, str],
+    run: str,
+    catalogue: str,
+    *,
+    cases: int,
+    rate: float,
+    latency_cases: int,
+    hop_cases: int,
+    baseline_records: int,
+) -> dict:
+    prefix = f"bench{run}."
     processes = asyncio.run(_start(stack, prefix, run, catalogue))
     try:
         with console.status(f"latency run: {latency_cases} cases offered at {rate:.0f}/s…"):
@@ -78,7 +110,7 @@ def main(
         )
     with console.status("raw ceiling: Kafka perf tools and a bare Python hop…"):
         ceiling = asyncio.run(_ceiling(stack["KAFKA_BOOTSTRAP_SERVERS"], prefix, baseline_records))
-    report = {
+    return {
         "cases": cases,
         "throughput_cases_per_s": round(throughput.cases_per_s, 1),
         "throughput_events_per_s": round(throughput.events_per_s, 1),
@@ -102,12 +134,13 @@ def main(
         },
         "end_to_end_vs_python_hop": round(throughput.cases_per_s / ceiling["python_hop_records_per_s"], 3),
     }
-    _print(report)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps(report, indent=2))
-    console.print(f"written to {path}")
-    Path(catalogue).unlink(missing_ok=True)
+
+
+async def _clean_up(stack: dict[str, str], run: str) -> None:
+    """The run's topics and schemas: the pipeline's, then the single hops'."""
+    for prefix, schema in ((f"bench{run}.", "{}"), (f"bench{run}h.", "hop_{}")):
+        schemas = [f"bench_{run}_" + schema.format(name) for name in SERVICES]
+        await remove_isolated(stack["KAFKA_BOOTSTRAP_SERVERS"], stack["DATABASE_URL"], prefix, schemas)
 
 
 async def _start(stack: dict[str, str], prefix: str, run: str, catalogue: str) -> dict[str, ServiceProcess]:

@@ -19,7 +19,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from benchmarks.load import decision_record
 from deploy.local_stack.processes import isolated_service
 from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
-from schemas.topics import CASES, DECISIONS, REFERRALS, Topic
+from platform_plumbing.topic_admin import ensure_topics
+from schemas.topics import CASES, CATALOGUE, DECISIONS, REFERRALS, Topic
 from services.compliance.bootstrap import CONSUMER_GROUP as COMPLIANCE_GROUP
 from services.intake.bootstrap import CONSUMER_GROUP as INTAKE_GROUP
 from services.operations.kafka_views import partitions_of
@@ -45,6 +46,7 @@ class HopRate:
 async def measure(stack: dict[str, str], prefix: str, run: str, *, cases: int, catalogue: str, logs: Path) -> dict:
     """Records/s of each service's hop, run alone on `cases` decisions' worth of input."""
     bootstrap = stack["KAFKA_BOOTSTRAP_SERVERS"]
+    await ensure_topics(bootstrap, CATALOGUE, prefix=prefix)
     await _fill_decisions(bootstrap, prefix + DECISIONS.name, cases, run)
     rates = {}
     for name, group, inputs, output in HOPS:

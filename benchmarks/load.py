@@ -24,7 +24,8 @@ from schemas.commands import DiversionDecision, InterventionCompleted
 from schemas.envelope import decode, encode
 from schemas.registry import EVENT_TYPES
 from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, DECISIONS, REFERRALS
-from services.operations.kafka_views import partitions_of
+from services.compliance.bootstrap import CONSUMER_GROUP as COMPLIANCE_GROUP
+from services.operations.kafka_views import GroupWatch, partitions_of
 from services.referral_router.settings import RouterSettings
 
 DECISION = {
@@ -120,6 +121,7 @@ async def run(bootstrap: str, prefix: str, *, run_id: str, cases: int, rate: flo
             timeout,
         )
         decided = {c: r for c, r in observed.opened.items() if r in mine}
+        await _until_compliance_read_the_referrals(bootstrap, prefix, timeout)
         first_referral = [min(ms for *_, ms in observed.referrals[c]) - sent_at[r] for c, r in decided.items()]
 
         updated_at: dict[str, int] = {}
@@ -171,6 +173,17 @@ async def _watch(bootstrap: str, prefix: str, observed: Observed) -> None:
                         observed.outcomes[str(event.case_id)] = record.timestamp
     finally:
         await consumer.stop()
+
+
+async def _until_compliance_read_the_referrals(bootstrap: str, prefix: str, timeout: float) -> None:
+    """Agencies answer referrals they have received, i.e. that compliance has read; answering one
+    compliance has not read yet would be refused (dead-lettered) as not the agency's."""
+    async with GroupWatch(bootstrap, {prefix + COMPLIANCE_GROUP: [prefix + REFERRALS.name]}) as watch:
+        deadline = time.monotonic() + timeout
+        while any(done < end for done, end in (await watch.positions()).values()):
+            if time.monotonic() > deadline:
+                raise TimeoutError("compliance did not read the referrals in time")
+            await asyncio.sleep(0.05)
 
 
 async def _until(condition, timeout: float) -> None:

@@ -6,10 +6,11 @@ import asyncio
 import time
 
 from chaos.fleet import Fleet
-from chaos.observe import GroupWatch, positions_when_possible
+from chaos.observe import positions_when_possible
 from chaos.plan import Fault
 from chaos.verdict import FaultReport
 from deploy.local_stack import kafka, postgres
+from services.operations.kafka_views import GroupWatch
 
 BACKLOG = 20
 """Records the part must have waiting before it is killed: then it is surely mid-batch."""

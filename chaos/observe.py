@@ -8,7 +8,6 @@ import logging
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from chaos.verdict import Published
@@ -16,7 +15,7 @@ from platform_plumbing import dead_letters
 from schemas.envelope import decode
 from schemas.registry import EVENT_TYPES
 from schemas.topics import CASES, COMPLIANCE, DEAD_LETTERS, REFERRALS
-from services.operations.kafka_views import partitions_of
+from services.operations.kafka_views import group_positions, partitions_of
 
 logger = logging.getLogger(__name__)
 OUTCOMES = ("case.completed.v1", "case.breached.v1", "case.noncompleted.v1")
@@ -85,48 +84,6 @@ class Watcher:
             )
         elif kind.endswith(OUTCOMES):
             self.published.outcomes.setdefault(str(event.case_id), set()).add(attributes.id)
-
-
-class GroupWatch:
-    """Consumer groups' committed offsets against their topics' end offsets, on open connections
-    so it can be asked many times a second."""
-
-    def __init__(self, bootstrap: str, groups: dict[str, list[str]]) -> None:
-        self._bootstrap = bootstrap
-        self._groups = groups
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-
-    async def __aenter__(self) -> GroupWatch:
-        topics = sorted({topic for topics in self._groups.values() for topic in topics})
-        self._partitions = await partitions_of(self._bootstrap, topics)
-        await self._admin.start()
-        await self._consumer.start()
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        await self._consumer.stop()
-        await self._admin.close()
-
-    async def positions(self) -> dict[tuple[str, TopicPartition], tuple[int, int]]:
-        """(group, partition) -> (committed offset, end offset) for every partition of each group's topics.
-
-        A partition the group never committed counts as committed at 0, so it cannot hide its lag.
-        """
-        ends = await self._consumer.end_offsets([tp for tps in self._partitions.values() for tp in tps])
-        positions = {}
-        for group, topics in self._groups.items():
-            committed = await self._admin.list_consumer_group_offsets(group)
-            for topic in topics:
-                for tp in self._partitions[topic]:
-                    meta = committed.get(tp)
-                    positions[(group, tp)] = (max(meta.offset, 0) if meta else 0, ends[tp])
-        return positions
-
-
-async def group_positions(bootstrap: str, groups: dict[str, list[str]]) -> dict[tuple[str, TopicPartition], tuple]:
-    async with GroupWatch(bootstrap, groups) as watch:
-        return await watch.positions()
 
 
 async def positions_when_possible(bootstrap: str, groups: dict[str, list[str]]) -> dict | None:

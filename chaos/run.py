@@ -7,9 +7,6 @@ import time
 import uuid
 from pathlib import Path
 
-import asyncpg
-from aiokafka.admin import AIOKafkaAdminClient
-
 from benchmarks.load import lifted_catalogue
 from chaos.drive import Agencies, Police, producer, redeliver_forever
 from chaos.faults import inject
@@ -18,6 +15,7 @@ from chaos.observe import Watcher, cancel, lagging, positions_when_possible
 from chaos.plan import ChaosPlan
 from chaos.verdict import Verdict, judge
 from deploy.local_stack import kafka, postgres
+from deploy.local_stack.processes import remove_isolated
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE
 from services.compliance.bootstrap import CONSUMER_GROUP as COMPLIANCE_GROUP
@@ -82,7 +80,7 @@ async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeo
         await kafka_out.stop()
         fleet.stop()
         Path(catalogue).unlink(missing_ok=True)
-        await _clean_up(bootstrap, database_url, prefix, [f"chaos_{run}_{name}" for name in GROUPS])
+        await remove_isolated(bootstrap, database_url, prefix, [f"chaos_{run}_{name}" for name in GROUPS])
 
 
 async def _until_settled(watcher: Watcher, references: set[str], bootstrap: str, groups, *, deadline: float) -> None:
@@ -95,19 +93,3 @@ async def _until_settled(watcher: Watcher, references: set[str], bootstrap: str,
             if positions is not None and not lagging(positions):
                 return
         await asyncio.sleep(1)
-
-
-async def _clean_up(bootstrap: str, database_url: str, prefix: str, schemas: list[str]) -> None:
-    """Drop the run's schemas and topics; its logs stay, for a failure's post-mortem."""
-    connection = await asyncpg.connect(database_url)
-    try:
-        for schema in schemas:
-            await connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    finally:
-        await connection.close()
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.delete_topics([prefix + topic.name for topic in CATALOGUE])
-    finally:
-        await admin.close()

@@ -70,7 +70,10 @@ def subscribe_transactionally(
 async def _tolerant_batch_parser(records: tuple, original_parser: Any) -> Any:
     """FastStream's parser decodes every header as UTF-8 and would fail the whole batch on one bad
     header; give it a readable copy, and keep the untouched records for our own decoding."""
-    readable = tuple(replace(record, headers=[(k, v) for k, v in record.headers if _is_text(v)]) for record in records)
+    readable = tuple(
+        record if all(_is_text(v) for _, v in record.headers) else replace(record, headers=_text_headers(record))
+        for record in records
+    )
     message = await original_parser(readable)
     message.raw_message = records
     return message
@@ -79,6 +82,10 @@ async def _tolerant_batch_parser(records: tuple, original_parser: Any) -> Any:
 async def _keep_records(message: Any, original_decoder: Any) -> None:
     """Skip FastStream's body decoding: `TransactionalBatchConsumer` decodes each CloudEvent itself."""
     return None
+
+
+def _text_headers(record: Any) -> list[tuple[str, bytes]]:
+    return [(name, value) for name, value in record.headers if _is_text(value)]
 
 
 def _is_text(value: bytes | None) -> bool:

@@ -15,7 +15,9 @@ import sys
 import time
 from pathlib import Path
 
+import asyncpg
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 def free_port() -> int:
@@ -91,3 +93,21 @@ def isolated_service(
         **extra,
     }
     return ServiceProcess(module, environment, port=port, log=log)
+
+
+async def remove_isolated(bootstrap: str, database_url: str, prefix: str, schemas: list[str]) -> None:
+    """Drop what isolated services left behind: their schemas, and every topic whose name starts with `prefix`."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        for schema in schemas:
+            await connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    finally:
+        await connection.close()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        doomed = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]
+        if doomed:
+            await admin.delete_topics(doomed)
+    finally:
+        await admin.close()

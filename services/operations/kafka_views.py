@@ -106,6 +106,48 @@ async def consumer_lag(bootstrap: str, prefix: str = "") -> list[PartitionLag]:
         await admin.close()
 
 
+class GroupWatch:
+    """Consumer groups' committed offsets against their topics' end offsets, on open connections
+    so it can be asked many times a second."""
+
+    def __init__(self, bootstrap: str, groups: dict[str, list[str]]) -> None:
+        self._bootstrap = bootstrap
+        self._groups = groups
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+
+    async def __aenter__(self) -> GroupWatch:
+        topics = sorted({topic for topics in self._groups.values() for topic in topics})
+        self._partitions = await partitions_of(self._bootstrap, topics)
+        await self._admin.start()
+        await self._consumer.start()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self._consumer.stop()
+        await self._admin.close()
+
+    async def positions(self) -> dict[tuple[str, TopicPartition], tuple[int, int]]:
+        """(group, partition) -> (committed offset, end offset) for every partition of each group's topics.
+
+        A partition the group never committed counts as committed at 0, so it cannot hide its lag.
+        """
+        ends = await self._consumer.end_offsets([tp for tps in self._partitions.values() for tp in tps])
+        positions = {}
+        for group, topics in self._groups.items():
+            committed = await self._admin.list_consumer_group_offsets(group)
+            for topic in topics:
+                for tp in self._partitions[topic]:
+                    meta = committed.get(tp)
+                    positions[(group, tp)] = (max(meta.offset, 0) if meta else 0, ends[tp])
+        return positions
+
+
+async def group_positions(bootstrap: str, groups: dict[str, list[str]]) -> dict[tuple[str, TopicPartition], tuple]:
+    async with GroupWatch(bootstrap, groups) as watch:
+        return await watch.positions()
+
+
 async def read_records(
     bootstrap: str, topic: str, *, follow: bool, from_beginning: bool = True, idle_ms: int = 1500
 ) -> AsyncIterator[ConsumerRecord]:
