@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 
 from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
 from schemas.commands import DiversionDecision, InterventionCompleted
@@ -25,7 +25,7 @@ from schemas.envelope import decode, encode
 from schemas.registry import EVENT_TYPES
 from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, DECISIONS, REFERRALS
 from services.compliance.bootstrap import CONSUMER_GROUP as COMPLIANCE_GROUP
-from services.operations.kafka_views import GroupWatch, partitions_of
+from services.operations.kafka_views import GroupWatch, read_records
 from services.referral_router.settings import RouterSettings
 
 DECISION = {
@@ -151,28 +151,18 @@ async def run(bootstrap: str, prefix: str, *, run_id: str, cases: int, rate: flo
 
 async def _watch(bootstrap: str, prefix: str, observed: Observed) -> None:
     topics = [prefix + t.name for t in (CASES, REFERRALS, COMPLIANCE)]
-    partitions = [tp for tps in (await partitions_of(bootstrap, topics)).values() for tp in tps]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=2000)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        while True:
-            for records in (await consumer.getmany(timeout_ms=200)).values():
-                for record in records:
-                    observed.records += record.timestamp >= observed.since_ms
-                    attributes, event = decode(record.headers, record.value, EVENT_TYPES)
-                    kind = attributes.type
-                    if kind.endswith("case.opened.v1"):
-                        observed.opened[str(event.case_id)] = event.police_reference
-                    elif kind.endswith("referral.issued.v1"):
-                        observed.referrals.setdefault(str(event.case_id), []).append(
-                            (event.referral_id, event.agency_id, event.needs[0].category, record.timestamp)
-                        )
-                    elif kind.endswith("case.completed.v1") or kind.endswith("case.breached.v1"):
-                        observed.outcomes[str(event.case_id)] = record.timestamp
-    finally:
-        await consumer.stop()
+    async for record in read_records(bootstrap, *topics, follow=True, idle_ms=200):
+        observed.records += record.timestamp >= observed.since_ms
+        attributes, event = decode(record.headers, record.value, EVENT_TYPES)
+        kind = attributes.type
+        if kind.endswith("case.opened.v1"):
+            observed.opened[str(event.case_id)] = event.police_reference
+        elif kind.endswith("referral.issued.v1"):
+            observed.referrals.setdefault(str(event.case_id), []).append(
+                (event.referral_id, event.agency_id, event.needs[0].category, record.timestamp)
+            )
+        elif kind.endswith("case.completed.v1") or kind.endswith("case.breached.v1"):
+            observed.outcomes[str(event.case_id)] = record.timestamp
 
 
 async def _until_compliance_read_the_referrals(bootstrap: str, prefix: str, timeout: float) -> None:

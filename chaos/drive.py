@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
@@ -21,7 +21,7 @@ from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
 from schemas.commands import InterventionCompleted, ReferralAccepted
 from schemas.envelope import encode
 from schemas.topics import AGENCY_UPDATES, CASES, DECISIONS, REFERRALS
-from services.operations.kafka_views import partitions_of
+from services.operations.kafka_views import read_records
 
 logger = logging.getLogger(__name__)
 
@@ -160,25 +160,23 @@ class Agencies:
 async def redeliver_forever(bootstrap: str, prefix: str, seed: int, kafka: AIOKafkaProducer) -> None:
     """Send one in ten of the platform's own events again, late: a redelivery inside the platform."""
     topics = [prefix + t.name for t in (CASES, REFERRALS)]
-    partitions: list[TopicPartition] = [tp for tps in (await partitions_of(bootstrap, topics)).values() for tp in tps]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
     resent: set[bytes] = set()
+    pending: set[asyncio.Task] = set()
     try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        while True:
-            batch = await consumer.getmany(timeout_ms=500)
-            chosen = []
-            for records in batch.values():
-                for record in records:
-                    event_id = dict(record.headers).get("ce_id", b"")
-                    if event_id in resent or random.Random(f"{seed}:{event_id!r}").random() >= RESEND_SHARE:
-                        continue
-                    resent.add(event_id)
-                    chosen.append(record)
-            await asyncio.sleep(random.Random(seed + len(resent)).uniform(0.2, 2.0))  # late, behind newer records
-            for record in chosen:
-                await kafka.send(record.topic, record.value, key=record.key, headers=list(record.headers))
+        async for record in read_records(bootstrap, *topics, follow=True, idle_ms=500):
+            event_id = dict(record.headers).get("ce_id", b"")
+            if event_id in resent or random.Random(f"{seed}:{event_id!r}").random() >= RESEND_SHARE:
+                continue
+            resent.add(event_id)
+            delay = random.Random(f"{seed}:{event_id!r}:delay").uniform(0.2, 2.0)  # late: behind newer records
+            task = asyncio.create_task(_send_later(kafka, record, delay))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
     finally:
-        await consumer.stop()
+        for task in list(pending):
+            task.cancel()
+
+
+async def _send_later(kafka: AIOKafkaProducer, record, delay: float) -> None:
+    await asyncio.sleep(delay)
+    await kafka.send(record.topic, record.value, key=record.key, headers=list(record.headers))

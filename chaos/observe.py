@@ -7,7 +7,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
 from chaos.verdict import Published
@@ -15,7 +15,7 @@ from platform_plumbing import dead_letters
 from schemas.envelope import decode
 from schemas.registry import EVENT_TYPES
 from schemas.topics import CASES, COMPLIANCE, DEAD_LETTERS, REFERRALS
-from services.operations.kafka_views import group_positions, partitions_of
+from services.operations.kafka_views import group_positions, read_records
 
 logger = logging.getLogger(__name__)
 OUTCOMES = ("case.completed.v1", "case.breached.v1", "case.noncompleted.v1")
@@ -44,18 +44,8 @@ class Watcher:
 
     async def run(self) -> None:
         topics = [self.prefix + t.name for t in (CASES, REFERRALS, COMPLIANCE, DEAD_LETTERS)]
-        partitions = [tp for tps in (await partitions_of(self.bootstrap, topics)).values() for tp in tps]
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, max_poll_records=2000)
-        await consumer.start()
-        try:
-            consumer.assign(partitions)
-            await consumer.seek_to_beginning(*partitions)
-            while True:
-                for records in (await consumer.getmany(timeout_ms=200)).values():
-                    for record in records:
-                        self._note(record)
-        finally:
-            await consumer.stop()
+        async for record in read_records(self.bootstrap, *topics, follow=True, idle_ms=200):
+            self._note(record)
 
     def _note(self, record) -> None:
         if record.topic == self.prefix + DEAD_LETTERS.name:

@@ -149,12 +149,13 @@ async def group_positions(bootstrap: str, groups: dict[str, list[str]]) -> dict[
 
 
 async def read_records(
-    bootstrap: str, topic: str, *, follow: bool, from_beginning: bool = True, idle_ms: int = 1500
+    bootstrap: str, *topics: str, follow: bool, from_beginning: bool = True, idle_ms: int = 1500
 ) -> AsyncIterator[ConsumerRecord]:
-    """The topic's records in offset order per partition; with `follow`, keep waiting for new ones."""
-    partitions = (await partitions_of(bootstrap, [topic])).get(topic)
-    if not partitions:
-        raise LookupError(f"no topic {topic!r} on the broker")
+    """The topics' records in offset order per partition; with `follow`, keep waiting for new ones."""
+    found = await partitions_of(bootstrap, list(topics))
+    if missing := [topic for topic in topics if not found.get(topic)]:
+        raise LookupError(f"no topic {missing[0]!r} on the broker")
+    partitions = [tp for topic in topics for tp in found[topic]]
     async with _consumer(bootstrap) as consumer:
         consumer.assign(partitions)
         if from_beginning:
