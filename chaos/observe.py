@@ -7,7 +7,6 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
 from chaos.verdict import Published
@@ -27,8 +26,6 @@ class IssuedReferral:
     referral_id: str
     agency_id: str
     need: str
-    position: TopicPartition
-    offset: int
 
 
 @dataclass
@@ -68,10 +65,7 @@ class Watcher:
         elif kind.endswith("referral.issued.v1"):
             case_id, referral_id = str(event.case_id), str(event.referral_id)
             self.published.referrals.setdefault(case_id, set()).add(referral_id)
-            position = TopicPartition(record.topic, record.partition)
-            self.issued.append(
-                IssuedReferral(case_id, referral_id, event.agency_id, event.needs[0].category, position, record.offset)
-            )
+            self.issued.append(IssuedReferral(case_id, referral_id, event.agency_id, event.needs[0].category))
         elif kind.endswith(OUTCOMES):
             self.published.outcomes.setdefault(str(event.case_id), set()).add(attributes.id)
 

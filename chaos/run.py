@@ -18,7 +18,6 @@ from deploy.local_stack import kafka, postgres
 from deploy.local_stack.processes import remove_isolated
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE
-from services.compliance.bootstrap import CONSUMER_GROUP as COMPLIANCE_GROUP
 
 
 async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeout: float = 1800) -> Verdict:
@@ -39,13 +38,13 @@ async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeo
     await kafka_out.start()
     watcher = Watcher(bootstrap, prefix)
     police = Police(plan, run, prefix, kafka_out)
-    agencies = Agencies(plan, prefix, watcher, kafka_out, prefix + COMPLIANCE_GROUP)
+    agencies = Agencies(plan, prefix, watcher, kafka_out)
     background = []
     try:
         await fleet.start()
         background = [
             asyncio.create_task(watcher.run()),
-            asyncio.create_task(agencies.answer_forever(bootstrap)),
+            asyncio.create_task(agencies.answer_forever()),
             asyncio.create_task(redeliver_forever(bootstrap, prefix, plan.seed, kafka_out)),
         ]
         started = time.monotonic()

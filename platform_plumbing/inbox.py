@@ -34,3 +34,8 @@ async def claim_all(connection: asyncpg.Connection, events: list[tuple[str, str]
         [topic for _, topic in events],
     )
     return {row["event_id"] for row in rows}
+
+
+async def forget(connection: asyncpg.Connection, event_id: str) -> None:
+    """Un-claim `event_id`: a handler that set the event aside as dead-lettered lets a replay of it count."""
+    await connection.execute("DELETE FROM inbox WHERE event_id = $1", event_id)

@@ -66,6 +66,11 @@ class IncomingEvent:
     payload: BaseModel
     record: ConsumerRecord
 
+    @property
+    def event_id(self) -> str:
+        """What the inbox claims: CloudEvents ids are unique per source."""
+        return f"{self.attributes.source}/{self.attributes.id}"
+
 
 Handler = Callable[[asyncpg.Connection, IncomingEvent], Awaitable[None]]
 
@@ -138,12 +143,12 @@ class TransactionalBatchConsumer:
     async def _apply_optimistically(
         self, connection: asyncpg.Connection, events: list[IncomingEvent], outcome: BatchOutcome
     ) -> None:
-        unclaimed = await claim_all(connection, [(_event_id(event), event.record.topic) for event in events])
+        unclaimed = await claim_all(connection, [(event.event_id, event.record.topic) for event in events])
         for event in events:
-            if _event_id(event) not in unclaimed:
+            if event.event_id not in unclaimed:
                 outcome.duplicates += 1  # already processed, or earlier in this same batch
                 continue
-            unclaimed.discard(_event_id(event))
+            unclaimed.discard(event.event_id)
             with _span(event.record):
                 try:
                     await self._handler(connection, event)
@@ -179,7 +184,7 @@ class TransactionalBatchConsumer:
         record = event.record
         try:
             async with connection.transaction():
-                if not await claim(connection, _event_id(event), record.topic):
+                if not await claim(connection, event.event_id, record.topic):
                     outcome.duplicates += 1
                     return
                 await self._handler(connection, event)
@@ -224,10 +229,6 @@ def _span(record: ConsumerRecord):
     return tracer().start_as_current_span(
         f"consume {record.topic}", kind=SpanKind.CONSUMER, context=context_from_headers(record.headers)
     )
-
-
-def _event_id(event: IncomingEvent) -> str:
-    return f"{event.attributes.source}/{event.attributes.id}"
 
 
 def _position(record: ConsumerRecord) -> tuple[str, int, int]:

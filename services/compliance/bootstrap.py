@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -60,7 +61,8 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         async with runtime.running() as pool:
             app.state.pool = pool
             app.state.context = context
-            sweep = asyncio.create_task(sweep_forever(pool, context, settings.compliance_sweep_seconds))
+            hold_for = timedelta(hours=settings.compliance_early_update_hold_hours)
+            sweep = asyncio.create_task(sweep_forever(pool, context, settings.compliance_sweep_seconds, hold_for))
             try:
                 yield
             finally:

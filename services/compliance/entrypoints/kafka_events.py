@@ -24,6 +24,7 @@ from schemas.events import (
 from schemas.registry import carried_by
 from schemas.topics import AGENCY_UPDATES, CASES, POLICE_SIGNALS, REFERRALS
 from services.compliance.domain.referral_progress import IllegalTransition
+from services.compliance.entrypoints import early_updates
 from services.compliance.service_layer import handlers
 from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
 
@@ -40,6 +41,8 @@ def event_handler(context: ComplianceContext):
                 return
             try:
                 await handlers.agency_update(event, uow, received_via="kafka")
+            except handlers.UnknownReferral:
+                await early_updates.hold(connection, incoming, context)
             except (handlers.NotYourReferral, IllegalTransition) as refused:
                 raise PoisonMessage(f"{type(refused).__name__}: {refused}") from None
         elif isinstance(event, CaseOpened):
@@ -50,6 +53,7 @@ def event_handler(context: ComplianceContext):
             await handlers.deadline_extended(event, uow)
         elif isinstance(event, ReferralIssued):
             await handlers.referral_issued(event, uow)
+            await early_updates.apply_held(connection, event.referral_id, context)
         elif isinstance(event, ReferralReassigned | ReferralCancelled):
             await handlers.referral_closed_by_router(event, uow)
         elif isinstance(event, ReoffendingSignal):

@@ -52,6 +52,10 @@ class NotYourReferral(LookupError):
         super().__init__("no referral with this id is held by your agency")
 
 
+class UnknownReferral(NotYourReferral):
+    """No referral with this id exists here (yet): on Kafka it may still be on its way."""
+
+
 @dataclass(frozen=True)
 class UpdateResult:
     referral: TrackedReferral
@@ -121,12 +125,15 @@ async def referral_closed_by_router(event: ReferralReassigned | ReferralCancelle
 async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: str) -> UpdateResult:
     """Apply an agency's update to its referral and, through it, to the case.
 
-    Raises NotYourReferral when the agency does not hold the referral, IllegalTransition when the
+    Raises NotYourReferral when the agency does not hold the referral (UnknownReferral when no such
+    referral exists here), IllegalTransition when the
     update contradicts the referral's state. An update accepted over HTTP is forwarded on
     `diversion.agency-updates.v1` so the router hears it as it would hear one sent to Kafka.
     """
     referral = await uow.store.referral(update.referral_id, for_update=True)
-    if referral is None or referral.agency_id != update.agency_id or referral.case_id != update.case_id:
+    if referral is None:
+        raise UnknownReferral()
+    if referral.agency_id != update.agency_id or referral.case_id != update.case_id:
         raise NotYourReferral()
     case = await uow.store.case(referral.case_id, for_update=True)
     kind = UPDATE_KINDS[type(update)]

@@ -34,6 +34,8 @@ class CaseUnderTest:
     case_id: uuid.UUID
     referrals: dict[str, uuid.UUID]
     conditions: list[uuid.UUID]
+    issued: list = field(default_factory=list)
+    """The ReferralIssued events, for a test that sends them itself (`open_case(send_referrals=False)`)."""
 
 
 @dataclass
@@ -76,6 +78,7 @@ class RunningCompliance:
         referrals: dict[str, list[str]] | None = None,
         subject_ref: str | None = None,
         decided_at: str = "2026-03-02T09:00:00+00:00",
+        send_referrals: bool = True,
     ) -> CaseUnderTest:
         referrals = referrals or {
             "womens-programme": ["women_specific_support"],
@@ -133,8 +136,9 @@ class RunningCompliance:
             for agency, agency_needs in referrals.items()
         ]
         await self.send(CASES.name, opened)
-        await self.send(REFERRALS.name, *issued)
-        return CaseUnderTest(case_id, ids, conditions)
+        if send_referrals:
+            await self.send(REFERRALS.name, *issued)
+        return CaseUnderTest(case_id, ids, conditions, issued)
 
     async def post(self, agency: str, referral: uuid.UUID, action: str, body: dict | None = None) -> httpx.Response:
         return await self.http.post(

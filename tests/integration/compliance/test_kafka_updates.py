@@ -1,10 +1,11 @@
-"""Agency updates straight from Kafka: the gateway's rules apply, refusals are dead-lettered, and a
-reordered, duplicated stream ends in the same state as the clean one."""
+"""Agency updates straight from Kafka: the gateway's rules apply, refusals are dead-lettered, a
+reordered, duplicated stream ends in the same state as the clean one, and updates that overtake
+their referral wait for it."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from schemas.commands import (
     AppointmentAttended,
@@ -13,7 +14,8 @@ from schemas.commands import (
     ReferralAccepted,
     ReferralDeclined,
 )
-from schemas.topics import AGENCY_UPDATES, DEAD_LETTERS
+from schemas.topics import AGENCY_UPDATES, DEAD_LETTERS, REFERRALS
+from services.compliance.entrypoints.timers import expire_once
 from tests.kafka_tools import read_topic
 
 AT = datetime(2026, 3, 4, 10, tzinfo=UTC)
@@ -97,6 +99,79 @@ async def test_an_update_for_a_referral_the_agency_does_not_hold_is_dead_lettere
         )
         == "completed"
     )
+
+
+async def test_updates_that_overtake_their_referral_wait_for_it_and_are_applied_in_order(compliance):
+    case = await compliance.open_case(
+        referrals={"substance-misuse-treatment": ["alcohol_misuse"]}, send_referrals=False
+    )
+
+    await compliance.send(AGENCY_UPDATES.name, *clean_run(case, "substance-misuse-treatment"))
+    assert await compliance.pool.fetchval("SELECT count(*) FROM early_agency_updates") == 4
+    await compliance.send(REFERRALS.name, *case.issued)
+
+    assert await final_state(compliance, case) == (
+        [("substance-misuse-treatment", "completed")],
+        "completed",
+        ["case.completed", "condition.completed"],
+    )
+    assert await compliance.pool.fetchval("SELECT count(*) FROM early_agency_updates") == 0
+    assert await compliance.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", dead_letters(compliance)) == 0
+
+
+async def test_an_early_update_for_another_agencys_referral_is_dead_lettered_when_the_referral_arrives(compliance):
+    case = await compliance.open_case(send_referrals=False)
+    impostor = ReferralAccepted(
+        case_id=case.case_id,
+        referral_id=case.referrals["womens-programme"],
+        agency_id="substance-misuse-treatment",
+        occurred_at=AT,
+    )
+
+    await compliance.send(AGENCY_UPDATES.name, impostor)
+    await compliance.send(REFERRALS.name, *case.issued)
+
+    (dead,) = await read_topic(compliance.settings.kafka_bootstrap_servers, dead_letters(compliance), at_least=1)
+    assert dict(dead.headers)["dlq_reason"].startswith(b"NotYourReferral")
+    assert await compliance.pool.fetchval("SELECT count(*) FROM inbox WHERE topic = $1", updates(compliance)) == 0, (
+        "the claim is released, so a replay of the dead letter is processed afresh"
+    )
+    assert (
+        await compliance.pool.fetchval(
+            "SELECT status FROM referrals WHERE referral_id = $1", case.referrals["womens-programme"]
+        )
+        == "issued"
+    )
+
+
+async def test_an_update_whose_referral_never_arrives_is_dead_lettered_after_the_hold_period(compliance):
+    case = await compliance.open_case(send_referrals=False)
+    accepted = ReferralAccepted(
+        case_id=case.case_id,
+        referral_id=case.referrals["womens-programme"],
+        agency_id="womens-programme",
+        occurred_at=AT,
+    )
+    await compliance.send(AGENCY_UPDATES.name, accepted)
+    hold_for = timedelta(hours=compliance.settings.compliance_early_update_hold_hours)
+
+    compliance.clock.advance(hours=compliance.settings.compliance_early_update_hold_hours - 1)
+    assert await expire_once(compliance.pool, compliance.app.state.context, hold_for) == 0
+    compliance.clock.advance(hours=2)
+    assert await expire_once(compliance.pool, compliance.app.state.context, hold_for) == 1
+
+    (dead,) = await read_topic(compliance.settings.kafka_bootstrap_servers, dead_letters(compliance), at_least=1)
+    assert dict(dead.headers)["dlq_reason"] == b"NotYourReferral: no referral with this id arrived within 24 hours"
+    assert dict(dead.headers)["dlq_origin_topic"] == updates(compliance).encode()
+    assert await compliance.pool.fetchval("SELECT count(*) FROM early_agency_updates") == 0
+
+
+def dead_letters(compliance) -> str:
+    return compliance.settings.topic(DEAD_LETTERS.name)
+
+
+def updates(compliance) -> str:
+    return compliance.settings.topic(AGENCY_UPDATES.name)
 
 
 async def test_an_update_over_http_is_forwarded_to_kafka_once_and_applied_once(compliance):

@@ -1,0 +1,69 @@
+"""Agency updates held back because they overtook the referral they name (see migration 0002)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+from aiokafka.structs import ConsumerRecord
+
+
+@dataclass(frozen=True)
+class HeldUpdate:
+    event_id: str
+    record: ConsumerRecord
+
+
+async def hold(
+    connection: asyncpg.Connection, referral_id: UUID, event_id: str, record: ConsumerRecord, *, now: datetime
+) -> None:
+    await connection.execute(
+        'INSERT INTO early_agency_updates (referral_id, event_id, topic, partition, "offset", key, header_names,'
+        " header_values, value, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        referral_id,
+        event_id,
+        record.topic,
+        record.partition,
+        record.offset,
+        record.key,
+        [name for name, _ in record.headers],
+        [value or b"" for _, value in record.headers],
+        record.value,
+        now,
+    )
+
+
+async def release_for(connection: asyncpg.Connection, referral_id: UUID) -> list[HeldUpdate]:
+    """The updates held for `referral_id`, in arrival order, no longer held."""
+    rows = await connection.fetch("DELETE FROM early_agency_updates WHERE referral_id = $1 RETURNING *", referral_id)
+    return [_held(row) for row in sorted(rows, key=lambda row: row["id"])]
+
+
+async def release_expired(connection: asyncpg.Connection, *, received_before: datetime, limit: int) -> list[HeldUpdate]:
+    """Updates held since before `received_before`, oldest first; rows other replicas hold are skipped."""
+    rows = await connection.fetch(
+        "DELETE FROM early_agency_updates WHERE id IN (SELECT id FROM early_agency_updates WHERE received_at < $1"
+        " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING *",
+        received_before,
+        limit,
+    )
+    return [_held(row) for row in sorted(rows, key=lambda row: row["id"])]
+
+
+def _held(row: asyncpg.Record) -> HeldUpdate:
+    record = ConsumerRecord(
+        topic=row["topic"],
+        partition=row["partition"],
+        offset=row["offset"],
+        timestamp=0,
+        timestamp_type=0,
+        key=row["key"],
+        value=row["value"],
+        checksum=None,
+        serialized_key_size=len(row["key"] or b""),
+        serialized_value_size=len(row["value"] or b""),
+        headers=list(zip(row["header_names"], row["header_values"], strict=True)),
+    )
+    return HeldUpdate(row["event_id"], record)
