@@ -55,8 +55,13 @@ async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeo
             await sending
         await police.send(plan.waves[-1])
         references = {police.reference(index) for index in range(plan.cases)}
-        await _until_settled(watcher, references, bootstrap, groups, deadline=started + timeout)
-        positions = await positions_when_possible(bootstrap, groups)
+        deadline = started + timeout
+        await _until_every_outcome(watcher, references, deadline=deadline)
+        elapsed = time.monotonic() - started
+        for task in background[1:]:  # the outside world falls quiet, so that the platform can drain
+            await cancel(task)
+        await kafka_out.flush()
+        positions = await _once_drained(bootstrap, groups, deadline=deadline)
         verdict = judge(
             references=references,
             published=watcher.published,
@@ -69,8 +74,8 @@ async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeo
             decisions_sent=len(plan.order),
             decisions_resent=plan.resent_decisions,
             agency_updates_answered=agencies.answered,
-            seconds=round(time.monotonic() - started, 1),
-            cases_per_s=round(plan.cases / (time.monotonic() - started), 1),
+            seconds=round(elapsed, 1),
+            cases_per_s=round(plan.cases / elapsed, 1),
         )
         return verdict
     finally:
@@ -82,13 +87,20 @@ async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeo
         await remove_isolated(bootstrap, database_url, prefix, [f"chaos_{run}_{name}" for name in GROUPS])
 
 
-async def _until_settled(watcher: Watcher, references: set[str], bootstrap: str, groups, *, deadline: float) -> None:
-    """Wait until every decision has its case and every case its outcome, and no group lags; or the deadline."""
+async def _until_every_outcome(watcher: Watcher, references: set[str], *, deadline: float) -> None:
+    """Wait until every decision has its case and every case its outcome, or the deadline."""
     published = watcher.published
     while time.monotonic() < deadline:
         cases = [case for ref in references for case in published.cases.get(ref, ())]
         if len(cases) >= len(references) and all(published.outcomes.get(case) for case in cases):
-            positions = await positions_when_possible(bootstrap, groups)
-            if positions is not None and not lagging(positions):
-                return
+            return
+        await asyncio.sleep(1)
+
+
+async def _once_drained(bootstrap: str, groups, *, deadline: float) -> dict | None:
+    """The groups' positions once no partition lags, or as they are at the deadline (None: no answer)."""
+    while True:
+        positions = await positions_when_possible(bootstrap, groups)
+        if (positions is not None and not lagging(positions)) or time.monotonic() > deadline:
+            return positions
         await asyncio.sleep(1)
