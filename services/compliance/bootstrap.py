@@ -61,7 +61,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         async with runtime.running() as pool:
             app.state.pool = pool
             app.state.context = context
-            hold_for = timedelta(hours=settings.compliance_early_update_hold_hours)
+            hold_for = timedelta(hours=settings.compliance_hold_hours)
             sweep = asyncio.create_task(sweep_forever(pool, context, settings.compliance_sweep_seconds, hold_for))
             try:
                 yield

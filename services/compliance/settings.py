@@ -20,13 +20,13 @@ class ComplianceSettings(PlatformSettings):
     compliance_host: str = Field("127.0.0.1", description="Address the agency gateway listens on.")
     compliance_port: int = Field(18082, description="Port the agency gateway listens on.")
     compliance_sweep_seconds: float = Field(
-        60.0, gt=0, description="How often passed deadlines, and agency updates held too long, are looked for."
+        60.0, gt=0, description="How often passed deadlines, and events held too long, are looked for."
     )
-    compliance_early_update_hold_hours: float = Field(
+    compliance_hold_hours: float = Field(
         24.0,
         gt=0,
-        description="How long an agency update read before the referral it names waits for that referral"
-        " before it is dead-lettered.",
+        description="How long an event read before the case or referral it names (a referral before its case,"
+        " an agency update before its referral) waits for it before it is dead-lettered.",
     )
     compliance_max_body_bytes: int = Field(32 * 1024, ge=1024, description="Larger bodies are refused with 413.")
     compliance_event_source: str = Field("/diversion/compliance", description="CloudEvents `source` of its events.")

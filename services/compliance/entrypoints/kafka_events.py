@@ -24,7 +24,7 @@ from schemas.events import (
 from schemas.registry import carried_by
 from schemas.topics import AGENCY_UPDATES, CASES, POLICE_SIGNALS, REFERRALS
 from services.compliance.domain.referral_progress import IllegalTransition
-from services.compliance.entrypoints import early_updates
+from services.compliance.entrypoints import held_events
 from services.compliance.service_layer import handlers
 from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
 
@@ -34,29 +34,37 @@ HEARD = carried_by(*TOPICS)
 
 def event_handler(context: ComplianceContext):
     async def handle(connection: asyncpg.Connection, incoming: IncomingEvent) -> None:
-        uow = UnitOfWork(connection, context)
         event = incoming.payload
-        if isinstance(event, AgencyUpdate):
-            if incoming.attributes.source == context.events.source:
-                return
-            try:
-                await handlers.agency_update(event, uow, received_via="kafka")
-            except handlers.UnknownReferral:
-                await early_updates.hold(connection, incoming, context)
-            except (handlers.NotYourReferral, IllegalTransition) as refused:
-                raise PoisonMessage(f"{type(refused).__name__}: {refused}") from None
-        elif isinstance(event, CaseOpened):
-            await handlers.case_opened(event, uow)
-        elif isinstance(event, CaseWithdrawn):
-            await handlers.case_withdrawn(event, uow)
-        elif isinstance(event, DeadlineExtended):
-            await handlers.deadline_extended(event, uow)
+        if isinstance(event, AgencyUpdate) and incoming.attributes.source == context.events.source:
+            return  # an update compliance forwarded from its HTTP gateway: applied already
+        try:
+            await _apply(event, UnitOfWork(connection, context))
+        except handlers.UnknownCase:
+            return await held_events.hold(connection, incoming, event.case_id, "case", context)
+        except handlers.UnknownReferral:
+            return await held_events.hold(connection, incoming, event.referral_id, "referral", context)
+        except (handlers.NotYourReferral, IllegalTransition) as refused:
+            raise PoisonMessage(f"{type(refused).__name__}: {refused}") from None
+        if isinstance(event, CaseOpened):
+            await held_events.apply_held(connection, event.case_id, context, handle, HEARD)
         elif isinstance(event, ReferralIssued):
-            await handlers.referral_issued(event, uow)
-            await early_updates.apply_held(connection, event.referral_id, context)
-        elif isinstance(event, ReferralReassigned | ReferralCancelled):
-            await handlers.referral_closed_by_router(event, uow)
-        elif isinstance(event, ReoffendingSignal):
-            await handlers.reoffending_signal(event, uow)
+            await held_events.apply_held(connection, event.referral_id, context, handle, HEARD)
 
     return handle
+
+
+async def _apply(event, uow: UnitOfWork) -> None:
+    if isinstance(event, AgencyUpdate):
+        await handlers.agency_update(event, uow, received_via="kafka")
+    elif isinstance(event, CaseOpened):
+        await handlers.case_opened(event, uow)
+    elif isinstance(event, CaseWithdrawn):
+        await handlers.case_withdrawn(event, uow)
+    elif isinstance(event, DeadlineExtended):
+        await handlers.deadline_extended(event, uow)
+    elif isinstance(event, ReferralIssued):
+        await handlers.referral_issued(event, uow)
+    elif isinstance(event, ReferralReassigned | ReferralCancelled):
+        await handlers.referral_closed_by_router(event, uow)
+    elif isinstance(event, ReoffendingSignal):
+        await handlers.reoffending_signal(event, uow)

@@ -1,5 +1,5 @@
 """Compliance's sweeps: a case whose deadline passes with no event at all is still breached, and an
-agency update held for a referral that never arrived is dead-lettered (see `early_updates`).
+event held for a case or referral that never arrived is dead-lettered (see `held_events`).
 
 They run on every replica; each row is taken under a row lock the others skip, so it is handled
 once. Time comes from the injected clock, so tests move it instead of sleeping.
@@ -13,7 +13,7 @@ from datetime import timedelta
 import asyncpg
 
 from platform_plumbing.periodic import repeat, run_in_batches
-from services.compliance.entrypoints.early_updates import expire_held
+from services.compliance.entrypoints.held_events import expire_held
 from services.compliance.service_layer.handlers import sweep_deadlines
 from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
 
@@ -49,6 +49,6 @@ async def sweep_forever(
             pool,
             _expiry(context, hold_for),
             every_seconds=every_seconds,
-            what="agency updates dead-lettered: their referral never arrived",
+            what="held events dead-lettered: their case or referral never arrived",
         ),
     )

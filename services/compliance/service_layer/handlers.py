@@ -56,6 +56,10 @@ class UnknownReferral(NotYourReferral):
     """No referral with this id exists here (yet): on Kafka it may still be on its way."""
 
 
+class UnknownCase(LookupError):
+    """No case with this id exists here (yet): on Kafka it may still be on its way."""
+
+
 @dataclass(frozen=True)
 class UpdateResult:
     referral: TrackedReferral
@@ -99,6 +103,9 @@ async def deadline_extended(event: DeadlineExtended, uow: UnitOfWork) -> None:
 
 
 async def referral_issued(event: ReferralIssued, uow: UnitOfWork) -> None:
+    """Track the referral; UnknownCase when its case has not been read yet."""
+    if await uow.store.case(event.case_id) is None:
+        raise UnknownCase()
     referral = TrackedReferral(
         referral_id=event.referral_id,
         case_id=event.case_id,
@@ -114,8 +121,11 @@ async def referral_issued(event: ReferralIssued, uow: UnitOfWork) -> None:
 
 
 async def referral_closed_by_router(event: ReferralReassigned | ReferralCancelled, uow: UnitOfWork) -> None:
+    """The router closed a referral it had issued; UnknownReferral when that issue has not been read yet."""
     referral = await uow.store.referral(event.referral_id, for_update=True)
-    if referral is not None and referral.progress.status in OPEN | {Status.DECLINED, Status.AGENCY_WITHDREW}:
+    if referral is None:
+        raise UnknownReferral()
+    if referral.progress.status in OPEN | {Status.DECLINED, Status.AGENCY_WITHDREW}:
         status = Status.REASSIGNED if isinstance(event, ReferralReassigned) else Status.CANCELLED
         await uow.store.save_progress(
             referral.referral_id, Progress(status, referral.progress.unacceptable_absences), now=uow.context.clock.now()

@@ -36,6 +36,8 @@ class CaseUnderTest:
     conditions: list[uuid.UUID]
     issued: list = field(default_factory=list)
     """The ReferralIssued events, for a test that sends them itself (`open_case(send_referrals=False)`)."""
+    opened: object = None
+    """The CaseOpened event, likewise (`open_case(send_case=False)`)."""
 
 
 @dataclass
@@ -78,6 +80,7 @@ class RunningCompliance:
         referrals: dict[str, list[str]] | None = None,
         subject_ref: str | None = None,
         decided_at: str = "2026-03-02T09:00:00+00:00",
+        send_case: bool = True,
         send_referrals: bool = True,
     ) -> CaseUnderTest:
         referrals = referrals or {
@@ -135,10 +138,11 @@ class RunningCompliance:
             )
             for agency, agency_needs in referrals.items()
         ]
-        await self.send(CASES.name, opened)
+        if send_case:
+            await self.send(CASES.name, opened)
         if send_referrals:
             await self.send(REFERRALS.name, *issued)
-        return CaseUnderTest(case_id, ids, conditions, issued)
+        return CaseUnderTest(case_id, ids, conditions, issued, opened)
 
     async def post(self, agency: str, referral: uuid.UUID, action: str, body: dict | None = None) -> httpx.Response:
         return await self.http.post(

@@ -1,6 +1,6 @@
 """Agency updates straight from Kafka: the gateway's rules apply, refusals are dead-lettered, a
 reordered, duplicated stream ends in the same state as the clean one, and updates that overtake
-their referral wait for it."""
+their referral (or a referral that overtakes its case) waits for it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from schemas.commands import (
     ReferralAccepted,
     ReferralDeclined,
 )
-from schemas.topics import AGENCY_UPDATES, DEAD_LETTERS, REFERRALS
+from schemas.topics import AGENCY_UPDATES, CASES, DEAD_LETTERS, REFERRALS
 from services.compliance.entrypoints.timers import expire_once
 from tests.kafka_tools import read_topic
 
@@ -107,7 +107,7 @@ async def test_updates_that_overtake_their_referral_wait_for_it_and_are_applied_
     )
 
     await compliance.send(AGENCY_UPDATES.name, *clean_run(case, "substance-misuse-treatment"))
-    assert await compliance.pool.fetchval("SELECT count(*) FROM early_agency_updates") == 4
+    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 4
     await compliance.send(REFERRALS.name, *case.issued)
 
     assert await final_state(compliance, case) == (
@@ -115,7 +115,7 @@ async def test_updates_that_overtake_their_referral_wait_for_it_and_are_applied_
         "completed",
         ["case.completed", "condition.completed"],
     )
-    assert await compliance.pool.fetchval("SELECT count(*) FROM early_agency_updates") == 0
+    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 0
     assert await compliance.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", dead_letters(compliance)) == 0
 
 
@@ -144,6 +144,24 @@ async def test_an_early_update_for_another_agencys_referral_is_dead_lettered_whe
     )
 
 
+async def test_a_referral_read_before_its_case_waits_for_the_case_and_so_do_its_updates(compliance):
+    case = await compliance.open_case(
+        referrals={"substance-misuse-treatment": ["alcohol_misuse"]}, send_case=False, send_referrals=False
+    )
+
+    await compliance.send(REFERRALS.name, *case.issued)
+    await compliance.send(AGENCY_UPDATES.name, *clean_run(case, "substance-misuse-treatment"))
+    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 5
+    await compliance.send(CASES.name, case.opened)
+
+    assert await final_state(compliance, case) == (
+        [("substance-misuse-treatment", "completed")],
+        "completed",
+        ["case.completed", "condition.completed"],
+    )
+    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 0
+
+
 async def test_an_update_whose_referral_never_arrives_is_dead_lettered_after_the_hold_period(compliance):
     case = await compliance.open_case(send_referrals=False)
     accepted = ReferralAccepted(
@@ -153,17 +171,17 @@ async def test_an_update_whose_referral_never_arrives_is_dead_lettered_after_the
         occurred_at=AT,
     )
     await compliance.send(AGENCY_UPDATES.name, accepted)
-    hold_for = timedelta(hours=compliance.settings.compliance_early_update_hold_hours)
+    hold_for = timedelta(hours=compliance.settings.compliance_hold_hours)
 
-    compliance.clock.advance(hours=compliance.settings.compliance_early_update_hold_hours - 1)
+    compliance.clock.advance(hours=compliance.settings.compliance_hold_hours - 1)
     assert await expire_once(compliance.pool, compliance.app.state.context, hold_for) == 0
     compliance.clock.advance(hours=2)
     assert await expire_once(compliance.pool, compliance.app.state.context, hold_for) == 1
 
     (dead,) = await read_topic(compliance.settings.kafka_bootstrap_servers, dead_letters(compliance), at_least=1)
-    assert dict(dead.headers)["dlq_reason"] == b"NotYourReferral: no referral with this id arrived within 24 hours"
+    assert dict(dead.headers)["dlq_reason"] == b"UnknownReferral: no referral with this id arrived within 24 hours"
     assert dict(dead.headers)["dlq_origin_topic"] == updates(compliance).encode()
-    assert await compliance.pool.fetchval("SELECT count(*) FROM early_agency_updates") == 0
+    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 0
 
 
 def dead_letters(compliance) -> str:

@@ -1,4 +1,4 @@
-"""Agency updates held back because they overtook the referral they name (see migration 0002)."""
+"""Events held back because they arrived before the case or referral they name (migration 0002)."""
 
 from __future__ import annotations
 
@@ -11,18 +11,26 @@ from aiokafka.structs import ConsumerRecord
 
 
 @dataclass(frozen=True)
-class HeldUpdate:
+class HeldEvent:
     event_id: str
+    awaiting_what: str
     record: ConsumerRecord
 
 
 async def hold(
-    connection: asyncpg.Connection, referral_id: UUID, event_id: str, record: ConsumerRecord, *, now: datetime
+    connection: asyncpg.Connection,
+    awaiting: UUID,
+    awaiting_what: str,
+    event_id: str,
+    record: ConsumerRecord,
+    *,
+    now: datetime,
 ) -> None:
     await connection.execute(
-        'INSERT INTO early_agency_updates (referral_id, event_id, topic, partition, "offset", key, header_names,'
-        " header_values, value, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        referral_id,
+        'INSERT INTO held_events (awaiting, awaiting_what, event_id, topic, partition, "offset", key,'
+        " header_names, header_values, value, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        awaiting,
+        awaiting_what,
         event_id,
         record.topic,
         record.partition,
@@ -35,16 +43,16 @@ async def hold(
     )
 
 
-async def release_for(connection: asyncpg.Connection, referral_id: UUID) -> list[HeldUpdate]:
-    """The updates held for `referral_id`, in arrival order, no longer held."""
-    rows = await connection.fetch("DELETE FROM early_agency_updates WHERE referral_id = $1 RETURNING *", referral_id)
+async def release_for(connection: asyncpg.Connection, awaiting: UUID) -> list[HeldEvent]:
+    """The events held for `awaiting`, in arrival order, no longer held."""
+    rows = await connection.fetch("DELETE FROM held_events WHERE awaiting = $1 RETURNING *", awaiting)
     return [_held(row) for row in sorted(rows, key=lambda row: row["id"])]
 
 
-async def release_expired(connection: asyncpg.Connection, *, received_before: datetime, limit: int) -> list[HeldUpdate]:
-    """Updates held since before `received_before`, oldest first; rows other replicas hold are skipped."""
+async def release_expired(connection: asyncpg.Connection, *, received_before: datetime, limit: int) -> list[HeldEvent]:
+    """Events held since before `received_before`, oldest first; rows other replicas hold are skipped."""
     rows = await connection.fetch(
-        "DELETE FROM early_agency_updates WHERE id IN (SELECT id FROM early_agency_updates WHERE received_at < $1"
+        "DELETE FROM held_events WHERE id IN (SELECT id FROM held_events WHERE received_at < $1"
         " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING *",
         received_before,
         limit,
@@ -52,7 +60,7 @@ async def release_expired(connection: asyncpg.Connection, *, received_before: da
     return [_held(row) for row in sorted(rows, key=lambda row: row["id"])]
 
 
-def _held(row: asyncpg.Record) -> HeldUpdate:
+def _held(row: asyncpg.Record) -> HeldEvent:
     record = ConsumerRecord(
         topic=row["topic"],
         partition=row["partition"],
@@ -66,4 +74,4 @@ def _held(row: asyncpg.Record) -> HeldUpdate:
         serialized_value_size=len(row["value"] or b""),
         headers=list(zip(row["header_names"], row["header_values"], strict=True)),
     )
-    return HeldUpdate(row["event_id"], record)
+    return HeldEvent(row["event_id"], row["awaiting_what"], record)

@@ -1,0 +1,73 @@
+"""Events that arrived before what they name: held, then applied when it arrives.
+
+Kafka keeps order within a partition only, and compliance reads several topics. A referral can
+be read before its case (the replica holding the case's partition is behind, or has just died),
+and an agency's update before its referral (the agency answered the moment it saw the referral
+on Kafka). Such an event is held instead of dead-lettered. When what it awaits arrives, the
+events held for it go through the consumer's handler again, in arrival order, as if they had
+come just after it; one that is still refused (another agency's referral, a contradiction) is
+dead-lettered then. One whose case or referral never arrives within the hold period is
+dead-lettered by the sweep. Either way its inbox claim is released, so replaying it counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from uuid import UUID
+
+import asyncpg
+from pydantic import BaseModel
+
+from platform_plumbing.dead_letters import Rejection, dead_letter
+from platform_plumbing.inbox import forget
+from platform_plumbing.outbox import add_to_outbox
+from platform_plumbing.transactional_consumer import Handler, IncomingEvent, PoisonMessage
+from schemas.envelope import decode
+from schemas.topics import DEAD_LETTERS
+from services.compliance.adapters import held_events
+from services.compliance.adapters.held_events import HeldEvent
+from services.compliance.service_layer.unit_of_work import ComplianceContext
+
+
+async def hold(
+    connection: asyncpg.Connection, incoming: IncomingEvent, awaiting: UUID, what: str, context: ComplianceContext
+) -> None:
+    """Hold `incoming` until the case or referral (`what`) with id `awaiting` arrives."""
+    await held_events.hold(connection, awaiting, what, incoming.event_id, incoming.record, now=context.clock.now())
+
+
+async def apply_held(
+    connection: asyncpg.Connection,
+    awaiting: UUID,
+    context: ComplianceContext,
+    handle: Handler,
+    registry: Mapping[str, type[BaseModel]],
+) -> None:
+    """Run what was held for `awaiting`, which has just arrived, through `handle`."""
+    for held in await held_events.release_for(connection, awaiting):
+        attributes, payload = decode(held.record.headers, held.record.value, registry)
+        try:
+            async with connection.transaction():
+                await handle(connection, IncomingEvent(attributes, payload, held.record))
+        except PoisonMessage as refused:
+            await _dead_letter(connection, held, refused.reason, context)
+
+
+async def expire_held(
+    connection: asyncpg.Connection, context: ComplianceContext, *, hold_for: timedelta, limit: int
+) -> int:
+    """Dead-letter events whose case or referral did not arrive within `hold_for`; returns how many."""
+    expired = await held_events.release_expired(connection, received_before=context.clock.now() - hold_for, limit=limit)
+    hours = f"{hold_for.total_seconds() / 3600:g} hours"
+    for held in expired:
+        reason = f"Unknown{held.awaiting_what.title()}: no {held.awaiting_what} with this id arrived within {hours}"
+        await _dead_letter(connection, held, reason, context)
+    return len(expired)
+
+
+async def _dead_letter(connection: asyncpg.Connection, held: HeldEvent, reason: str, context: ComplianceContext):
+    topic = context.events.topic_prefix + DEAD_LETTERS.name
+    rejection = Rejection("PoisonMessage", reason)
+    await add_to_outbox(connection, [dead_letter(held.record, rejection, topic=topic, service="compliance")])
+    await forget(connection, held.event_id)
