@@ -43,16 +43,27 @@ _CASE_COLUMNS = ", ".join(TrackedCase.__dataclass_fields__)
 _REFERRAL_COLUMNS = (
     "referral_id, case_id, agency_id, needs, delivery_mode, status, unacceptable_absences, issued_at, respond_by"
 )
+_AWAITED = "EXISTS (SELECT 1 FROM held_events WHERE awaiting = $1)"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    added: bool
+    """False when it was known already (a redelivery or a replay)."""
+    awaited: bool
+    """Events are held waiting for it (see `entrypoints/held_events.py`)."""
 
 
 class ComplianceStore:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._db = connection
 
-    async def add_case(self, case: TrackedCase, *, now: datetime) -> bool:
-        added = await self._db.fetchval(
-            f"INSERT INTO cases ({_CASE_COLUMNS}, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-            " ON CONFLICT (case_id) DO NOTHING RETURNING true",
+    async def add_case(self, case: TrackedCase, *, now: datetime) -> Recorded:
+        """Add the case unless it is known; also says whether events are held waiting for it (one round trip)."""
+        row = await self._db.fetchrow(
+            f"WITH added AS (INSERT INTO cases ({_CASE_COLUMNS}, updated_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (case_id) DO NOTHING RETURNING true)"
+            f" SELECT EXISTS (SELECT 1 FROM added) AS added, {_AWAITED} AS awaited",
             case.case_id,
             case.subject_ref,
             case.force_id,
@@ -65,7 +76,7 @@ class ComplianceStore:
             case.status,
             now,
         )
-        return bool(added)
+        return Recorded(row["added"], row["awaited"])
 
     async def case(self, case_id: UUID, *, for_update: bool = False) -> TrackedCase | None:
         row = await self._db.fetchrow(
@@ -121,10 +132,14 @@ class ComplianceStore:
             "UPDATE conditions SET status = $2 WHERE condition_id = ANY($1::uuid[])", condition_ids, status
         )
 
-    async def add_referral(self, referral: TrackedReferral, personal: dict | None, *, now: datetime) -> bool:
-        added = await self._db.fetchval(
-            f"INSERT INTO referrals ({_REFERRAL_COLUMNS}, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-            " ON CONFLICT (referral_id) DO NOTHING RETURNING true",
+    async def add_referral(self, referral: TrackedReferral, personal: dict | None, *, now: datetime) -> Recorded | None:
+        """Add the referral unless it is known; None when its case is not (one round trip, as for cases)."""
+        row = await self._db.fetchrow(
+            "WITH known AS (SELECT EXISTS (SELECT 1 FROM cases WHERE case_id = $2) AS case_known),"
+            f" added AS (INSERT INTO referrals ({_REFERRAL_COLUMNS}, updated_at)"
+            " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM known WHERE case_known"
+            " ON CONFLICT (referral_id) DO NOTHING RETURNING true)"
+            f" SELECT (SELECT case_known FROM known), EXISTS (SELECT 1 FROM added) AS added, {_AWAITED} AS awaited",
             referral.referral_id,
             referral.case_id,
             referral.agency_id,
@@ -136,13 +151,15 @@ class ComplianceStore:
             referral.respond_by,
             now,
         )
-        if added and personal is not None:
+        if not row["case_known"]:
+            return None
+        if row["added"] and personal is not None:
             await self._db.execute(
                 "INSERT INTO referral_personal_details (referral_id, details) VALUES ($1, $2)",
                 referral.referral_id,
                 json.dumps(personal),
             )
-        return bool(added)
+        return Recorded(row["added"], row["awaited"])
 
     async def referral(self, referral_id: UUID, *, for_update: bool = False) -> TrackedReferral | None:
         row = await self._db.fetchrow(

@@ -38,33 +38,34 @@ def event_handler(context: ComplianceContext):
         if isinstance(event, AgencyUpdate) and incoming.attributes.source == context.events.source:
             return  # an update compliance forwarded from its HTTP gateway: applied already
         try:
-            await _apply(event, UnitOfWork(connection, context))
+            awaited = await _apply(event, UnitOfWork(connection, context))
         except handlers.UnknownCase:
             return await held_events.hold(connection, incoming, event.case_id, "case", context)
         except handlers.UnknownReferral:
             return await held_events.hold(connection, incoming, event.referral_id, "referral", context)
         except (handlers.NotYourReferral, IllegalTransition) as refused:
             raise PoisonMessage(f"{type(refused).__name__}: {refused}") from None
-        if isinstance(event, CaseOpened):
-            await held_events.apply_held(connection, event.case_id, context, handle, HEARD)
-        elif isinstance(event, ReferralIssued):
-            await held_events.apply_held(connection, event.referral_id, context, handle, HEARD)
+        if awaited:
+            awaiting = event.case_id if isinstance(event, CaseOpened) else event.referral_id
+            await held_events.apply_held(connection, awaiting, context, handle, HEARD)
 
     return handle
 
 
-async def _apply(event, uow: UnitOfWork) -> None:
+async def _apply(event, uow: UnitOfWork) -> bool:
+    """Apply `event`; True when it created a case or referral that held events are waiting for."""
+    if isinstance(event, CaseOpened):
+        return await handlers.case_opened(event, uow)
+    if isinstance(event, ReferralIssued):
+        return await handlers.referral_issued(event, uow)
     if isinstance(event, AgencyUpdate):
         await handlers.agency_update(event, uow, received_via="kafka")
-    elif isinstance(event, CaseOpened):
-        await handlers.case_opened(event, uow)
     elif isinstance(event, CaseWithdrawn):
         await handlers.case_withdrawn(event, uow)
     elif isinstance(event, DeadlineExtended):
         await handlers.deadline_extended(event, uow)
-    elif isinstance(event, ReferralIssued):
-        await handlers.referral_issued(event, uow)
     elif isinstance(event, ReferralReassigned | ReferralCancelled):
         await handlers.referral_closed_by_router(event, uow)
     elif isinstance(event, ReoffendingSignal):
         await handlers.reoffending_signal(event, uow)
+    return False

@@ -67,7 +67,8 @@ class UpdateResult:
     case_status: str
 
 
-async def case_opened(event: CaseOpened, uow: UnitOfWork) -> None:
+async def case_opened(event: CaseOpened, uow: UnitOfWork) -> bool:
+    """Track the case and its conditions; True when events are held waiting for it."""
     case = TrackedCase(
         case_id=event.case_id,
         subject_ref=event.subject_ref,
@@ -80,7 +81,8 @@ async def case_opened(event: CaseOpened, uow: UnitOfWork) -> None:
         complete_by=event.complete_by,
         status=CaseStatus.OPEN,
     )
-    if await uow.store.add_case(case, now=uow.context.clock.now()):
+    recorded = await uow.store.add_case(case, now=uow.context.clock.now())
+    if recorded.added:
         await uow.store.add_conditions(
             event.case_id,
             [
@@ -88,6 +90,7 @@ async def case_opened(event: CaseOpened, uow: UnitOfWork) -> None:
                 for c in event.conditions
             ],
         )
+    return recorded.awaited
 
 
 async def case_withdrawn(event: CaseWithdrawn, uow: UnitOfWork) -> None:
@@ -102,10 +105,9 @@ async def deadline_extended(event: DeadlineExtended, uow: UnitOfWork) -> None:
         await uow.store.set_deadline(case.case_id, event.complete_by, now=uow.context.clock.now())
 
 
-async def referral_issued(event: ReferralIssued, uow: UnitOfWork) -> None:
-    """Track the referral; UnknownCase when its case has not been read yet."""
-    if await uow.store.case(event.case_id) is None:
-        raise UnknownCase()
+async def referral_issued(event: ReferralIssued, uow: UnitOfWork) -> bool:
+    """Track the referral; True when events are held waiting for it, UnknownCase when its case has not
+    been read yet."""
     referral = TrackedReferral(
         referral_id=event.referral_id,
         case_id=event.case_id,
@@ -117,7 +119,10 @@ async def referral_issued(event: ReferralIssued, uow: UnitOfWork) -> None:
         respond_by=event.respond_by,
     )
     personal = event.personal.model_dump(mode="json") if event.personal else None
-    await uow.store.add_referral(referral, personal, now=uow.context.clock.now())
+    recorded = await uow.store.add_referral(referral, personal, now=uow.context.clock.now())
+    if recorded is None:
+        raise UnknownCase()
+    return recorded.awaited
 
 
 async def referral_closed_by_router(event: ReferralReassigned | ReferralCancelled, uow: UnitOfWork) -> None:
