@@ -11,10 +11,10 @@ import re
 import subprocess
 import time
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 
 from deploy.local_stack.kafka import LIBS_DIR
-from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
+from platform_plumbing.kafka_clients import producer_for
 from schemas.commands import DiversionDecision
 from services.operations.kafka_views import partitions_of
 
@@ -75,7 +75,7 @@ def kafka_perf_tools(bootstrap: str, topic: str, records: int) -> dict[str, floa
 
 async def fill(bootstrap: str, topic: str, records: int, decision: dict) -> None:
     """Put `records` valid decisions on `topic` for the bare hop to read."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **PRODUCER_OPTIONS)
+    producer = producer_for(bootstrap)
     await producer.start()
     try:
         body = DiversionDecision.model_validate(decision).model_dump_json().encode()
@@ -89,7 +89,7 @@ async def fill(bootstrap: str, topic: str, records: int, decision: dict) -> None
 async def python_hop(bootstrap: str, source: str, sink: str, records: int) -> float:
     """Records/s through a bare consume → validate → produce loop (batched, acks=all)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=500)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **PRODUCER_OPTIONS)
+    producer = producer_for(bootstrap)
     await consumer.start()
     await producer.start()
     try:

@@ -13,17 +13,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
-
 from benchmarks.load import decision_record
 from deploy.local_stack.processes import isolated_service
-from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
+from platform_plumbing.kafka_clients import producer_for
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CASES, CATALOGUE, DECISIONS, REFERRALS, Topic
 from services.compliance.bootstrap import CONSUMER_GROUP as COMPLIANCE_GROUP
 from services.intake.bootstrap import CONSUMER_GROUP as INTAKE_GROUP
-from services.operations.kafka_views import partitions_of
+from services.operations.kafka_views import GroupWatch, topic_counts
 from services.referral_router.bootstrap import CONSUMER_GROUP as ROUTER_GROUP
 
 HOPS = (  # service, its group, the topics it drains here, the topic its output lands on
@@ -63,7 +60,7 @@ async def measure(stack: dict[str, str], prefix: str, run: str, *, cases: int, c
         try:
             rates[name] = await _drain_time(bootstrap, prefix + group, [prefix + t.name for t in inputs])
             if output is not None:
-                await _until_published(bootstrap, prefix + output.name, at_least=_expected(output, cases))
+                await _until_published(bootstrap, prefix, output.name, at_least=_expected(output, cases))
         finally:
             process.stop()
     return rates
@@ -75,7 +72,7 @@ def _expected(output: Topic, cases: int) -> int:
 
 
 async def _fill_decisions(bootstrap: str, topic: str, cases: int, run: str) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **PRODUCER_OPTIONS)
+    producer = producer_for(bootstrap)
     await producer.start()
     try:
         for n in range(cases):
@@ -88,42 +85,25 @@ async def _fill_decisions(bootstrap: str, topic: str, cases: int, run: str) -> N
 
 async def _drain_time(bootstrap: str, group: str, topics: list[str], timeout: float = 600) -> HopRate:
     """From the group's first commit to its last: the start-up of the process is not counted."""
-    partitions = [tp for tps in (await partitions_of(bootstrap, topics)).values() for tp in tps]
-    ends = await _end_offsets(bootstrap, partitions)
-    total = sum(ends.values())
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
+    async with GroupWatch(bootstrap, {group: topics}) as watch:
         first: tuple[float, int] | None = None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            committed = await admin.list_consumer_group_offsets(group)
-            done = sum(max(committed[tp].offset, 0) for tp in partitions if tp in committed)
+            positions = (await watch.positions()).values()
+            done, total = sum(done for done, _ in positions), sum(end for _, end in positions)
             now = time.perf_counter()
             if first is None and done > 0:
                 first = (now, done)
             if done >= total and first is not None:
                 return HopRate(total - first[1], max(now - first[0], 1e-3))
             await asyncio.sleep(0.05)
-        raise TimeoutError(f"{group} did not drain {topics} in {timeout}s")
-    finally:
-        await admin.close()
+    raise TimeoutError(f"{group} did not drain {topics} in {timeout}s")
 
 
-async def _until_published(bootstrap: str, topic: str, *, at_least: int, timeout: float = 120) -> None:
+async def _until_published(bootstrap: str, prefix: str, topic: str, *, at_least: int, timeout: float = 120) -> None:
     """Wait until the service's outbox has sent its output, before the next hop reads it."""
-    partitions = (await partitions_of(bootstrap, [topic]))[topic]
     deadline = time.monotonic() + timeout
-    while sum((await _end_offsets(bootstrap, partitions)).values()) < at_least:
+    while next(c.messages for c in await topic_counts(bootstrap, prefix) if c.name == prefix + topic) < at_least:
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{topic} has fewer than {at_least} records after {timeout}s")
+            raise TimeoutError(f"{prefix + topic} has fewer than {at_least} records after {timeout}s")
         await asyncio.sleep(0.2)
-
-
-async def _end_offsets(bootstrap: str, partitions) -> dict:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        return await consumer.end_offsets(partitions)
-    finally:
-        await consumer.stop()

@@ -18,9 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaProducer
-
-from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
+from platform_plumbing.kafka_clients import producer_for
 from schemas.commands import DiversionDecision, InterventionCompleted
 from schemas.envelope import decode, encode
 from schemas.registry import EVENT_TYPES
@@ -97,9 +95,7 @@ def lifted_catalogue() -> str:
 async def run(bootstrap: str, prefix: str, *, run_id: str, cases: int, rate: float, timeout: float) -> LoadResult:
     observed = Observed(since_ms=_now_ms())
     watcher = asyncio.create_task(_watch(bootstrap, prefix, observed))
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, linger_ms=5, **{k: v for k, v in PRODUCER_OPTIONS.items() if k != "linger_ms"}
-    )
+    producer = producer_for(bootstrap)
     await producer.start()
     try:
         sent_at: dict[str, int] = {}

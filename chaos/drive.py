@@ -15,17 +15,12 @@ from aiokafka import AIOKafkaProducer
 from benchmarks.load import decision_record
 from chaos.observe import IssuedReferral, Watcher
 from chaos.plan import RESEND_SHARE, ChaosPlan, Poison
-from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
 from schemas.commands import InterventionCompleted, ReferralAccepted
 from schemas.envelope import encode
 from schemas.topics import AGENCY_UPDATES, CASES, DECISIONS, REFERRALS
 from services.operations.kafka_views import read_records
 
 logger = logging.getLogger(__name__)
-
-
-def producer(bootstrap: str) -> AIOKafkaProducer:
-    return AIOKafkaProducer(bootstrap_servers=bootstrap, request_timeout_ms=30_000, **PRODUCER_OPTIONS)
 
 
 @dataclass

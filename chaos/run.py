@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 from benchmarks.load import lifted_catalogue
-from chaos.drive import Agencies, Police, producer, redeliver_forever
+from chaos.drive import Agencies, Police, redeliver_forever
 from chaos.faults import inject
 from chaos.fleet import GROUPS, Fleet
 from chaos.observe import Watcher, cancel, lagging, positions_when_possible
@@ -16,6 +16,7 @@ from chaos.plan import ChaosPlan
 from chaos.verdict import Verdict, judge
 from deploy.local_stack import kafka, postgres
 from deploy.local_stack.processes import remove_isolated
+from platform_plumbing.kafka_clients import producer_for
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE
 
@@ -34,7 +35,7 @@ async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeo
         bootstrap=bootstrap, database_url=database_url, prefix=prefix, run=run, logs=logs, catalogue=catalogue
     )
     groups = fleet.groups()
-    kafka_out = producer(bootstrap)
+    kafka_out = producer_for(bootstrap, request_timeout_ms=30_000)
     await kafka_out.start()
     watcher = Watcher(bootstrap, prefix)
     police = Police(plan, run, prefix, kafka_out)

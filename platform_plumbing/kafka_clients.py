@@ -19,13 +19,14 @@ PRODUCER_OPTIONS = {"enable_idempotence": True, "acks": "all", "linger_ms": 5}
 
 
 def create_producer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaProducer:
-    return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_servers,
-        client_id=client_id,
-        request_timeout_ms=30_000,
-        max_batch_size=256 * 1024,
-        **PRODUCER_OPTIONS,
+    return producer_for(
+        settings.kafka_servers, client_id=client_id, request_timeout_ms=30_000, max_batch_size=256 * 1024
     )
+
+
+def producer_for(bootstrap: str | list[str], **options) -> AIOKafkaProducer:
+    """A producer configured the platform's way, for tools that have a broker address rather than settings."""
+    return AIOKafkaProducer(bootstrap_servers=bootstrap, **{**PRODUCER_OPTIONS, **options})
 
 
 def create_broker(settings: PlatformSettings, *, client_id: str, metrics: ServiceMetrics | None = None) -> KafkaBroker:

@@ -9,14 +9,14 @@ from contextlib import ExitStack
 import asyncpg
 import pytest
 
+from deploy.local_stack.processes import delete_prefixed_topics, drop_schemas
 from platform_plumbing.database import create_pool
 from platform_plumbing.migrations import migrate
 from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.topic_admin import ensure_topics
 from platform_plumbing.tracing import configure_tracing
 from schemas.topics import CATALOGUE
-from tests.infrastructure import Infrastructure, drop_schema, provide
-from tests.kafka_tools import delete_catalogue_topics
+from tests.infrastructure import Infrastructure, provide
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -53,7 +53,7 @@ async def topics(settings: PlatformSettings) -> AsyncIterator[PlatformSettings]:
     """The whole catalogue, created under this test's prefix, deleted afterwards."""
     await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
     yield settings
-    await delete_catalogue_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    await delete_prefixed_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
 
 
 @pytest.fixture
@@ -63,4 +63,4 @@ async def pool(settings: PlatformSettings, namespace: str) -> AsyncIterator[asyn
     await migrate(db)
     yield db
     await db.close()
-    await drop_schema(settings.database_url, namespace)
+    await drop_schemas(settings.database_url, [namespace])

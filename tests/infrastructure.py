@@ -26,17 +26,6 @@ class Infrastructure:
     origin: str
 
 
-async def drop_schema(database_url: str, schema: str) -> None:
-    """Remove a test's schema and everything in it."""
-    import asyncpg
-
-    connection = await asyncpg.connect(database_url)
-    try:
-        await connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    finally:
-        await connection.close()
-
-
 def provide(stack: ExitStack) -> Infrastructure:
     bootstrap, database = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("DATABASE_URL")
     if bootstrap and database:

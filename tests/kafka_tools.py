@@ -86,20 +86,3 @@ async def committed_offsets(bootstrap: str, group: str) -> int:
         return sum(meta.offset for meta in offsets.values() if meta.offset > 0)
     finally:
         await admin.close()
-
-
-async def delete_catalogue_topics(bootstrap: str, prefix: str) -> None:
-    """Remove a test's prefixed copies of the catalogue, so the broker does not carry every test's topics."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    from schemas.topics import CATALOGUE
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        doomed = [prefix + topic.name for topic in CATALOGUE if prefix + topic.name in existing]
-        if doomed:
-            await admin.delete_topics(doomed)
-    finally:
-        await admin.close()

@@ -97,12 +97,21 @@ def isolated_service(
 
 async def remove_isolated(bootstrap: str, database_url: str, prefix: str, schemas: list[str]) -> None:
     """Drop what isolated services left behind: their schemas, and every topic whose name starts with `prefix`."""
+    await drop_schemas(database_url, schemas)
+    await delete_prefixed_topics(bootstrap, prefix)
+
+
+async def drop_schemas(database_url: str, schemas: list[str]) -> None:
     connection = await asyncpg.connect(database_url)
     try:
         for schema in schemas:
             await connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     finally:
         await connection.close()
+
+
+async def delete_prefixed_topics(bootstrap: str, prefix: str) -> None:
+    """Delete every topic whose name starts with `prefix` (a test's or a run's own copies of the catalogue)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:

@@ -8,11 +8,10 @@ back here with its reason.
 
 from __future__ import annotations
 
-from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from platform_plumbing.dead_letters import ORIGIN_TOPIC
-from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
+from platform_plumbing.kafka_clients import producer_for
 from services.operations.kafka_views import dead_letter_topic, read_records
 
 
@@ -22,7 +21,7 @@ async def dead_letters(bootstrap: str, prefix: str = "") -> list[ConsumerRecord]
 
 async def replay(bootstrap: str, letters: list[ConsumerRecord]) -> list[tuple[str, int]]:
     """Send each dead letter back to its origin topic; return (topic, partition) of each replay."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, client_id="diversion-dlq-replay", **PRODUCER_OPTIONS)
+    producer = producer_for(bootstrap, client_id="diversion-dlq-replay")
     await producer.start()
     try:
         sent = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from deploy.local_stack.processes import ServiceProcess, isolated_service
+from deploy.local_stack.processes import ServiceProcess, isolated_service, remove_isolated
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import SystemClock
 from platform_plumbing.topic_admin import ensure_topics
@@ -13,8 +13,6 @@ from schemas.topics import CATALOGUE
 from services.compliance.adapters.gateway_clients import GatewayClient
 from services.compliance.adapters.gateway_clients import add_client as add_gateway_client
 from services.intake.adapters.police_clients import PoliceClient, add_client
-from tests.infrastructure import drop_schema
-from tests.kafka_tools import delete_catalogue_topics
 
 
 @pytest.fixture
@@ -40,10 +38,11 @@ async def start_service(settings, namespace, tmp_path):
         return service, schema
 
     yield start
-    for service, schema in started:
+    for service, _ in started:
         service.stop()
-        await drop_schema(settings.database_url, schema)
-    await delete_catalogue_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    await remove_isolated(
+        settings.kafka_bootstrap_servers, settings.database_url, settings.topic_prefix, [s for _, s in started]
+    )
 
 
 async def police_key(database_url: str, schema: str, client_id: str = "e2e-police") -> str:

@@ -17,12 +17,10 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from deploy.local_stack.processes import ServiceProcess, free_port
+from deploy.local_stack.processes import ServiceProcess, delete_prefixed_topics, drop_schemas, free_port
 from services.intake.bootstrap import create_app
 from services.intake.settings import IntakeSettings
 from tests.e2e.conftest import police_key
-from tests.infrastructure import drop_schema
-from tests.kafka_tools import delete_catalogue_topics
 
 schema = schemathesis.openapi.from_dict(create_app(IntakeSettings()).openapi())
 
@@ -46,8 +44,8 @@ def running_intake(infrastructure, tmp_path_factory):
     api_key = asyncio.run(_start_and_provision(service, infrastructure.database_url, namespace))
     yield service.url, api_key
     service.stop()
-    asyncio.run(drop_schema(infrastructure.database_url, namespace))
-    asyncio.run(delete_catalogue_topics(infrastructure.kafka_bootstrap_servers, f"{namespace}."))
+    asyncio.run(drop_schemas(infrastructure.database_url, [namespace]))
+    asyncio.run(delete_prefixed_topics(infrastructure.kafka_bootstrap_servers, f"{namespace}."))
 
 
 @schema.parametrize()

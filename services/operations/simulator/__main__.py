@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import httpx
 import typer
-from aiokafka import AIOKafkaProducer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -23,7 +22,7 @@ from deploy.local_stack import kafka
 from deploy.local_stack.__main__ import up_with_services
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import AcceleratedClock
-from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
+from platform_plumbing.kafka_clients import producer_for
 from schemas.envelope import encode
 from schemas.events import ReoffendingSignal
 from schemas.topics import POLICE_SIGNALS
@@ -140,7 +139,7 @@ async def _agency_keys(database_url: str, schema: str) -> dict[str, str]:
 
 async def _signal_reoffending(bootstrap: str, topic: str, opened, clock: AcceleratedClock) -> None:
     """The police's signals that some diverted people were named in a new investigation."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **PRODUCER_OPTIONS)
+    producer = producer_for(bootstrap)
     await producer.start()
     try:
         for case_id, after_days, decided_at, subject in opened:

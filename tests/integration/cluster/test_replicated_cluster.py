@@ -9,11 +9,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from deploy.local_stack import kafka
-from platform_plumbing.kafka_clients import PRODUCER_OPTIONS
+from platform_plumbing.kafka_clients import producer_for
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CASES
 from tests.kafka_tools import read_topic
@@ -43,7 +42,7 @@ async def leader_of_partition_zero(bootstrap: str, topic: str) -> int:
 
 
 async def produce_numbers(bootstrap: str, topic: str, numbers: range) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, request_timeout_ms=20_000, **PRODUCER_OPTIONS)
+    producer = producer_for(bootstrap, request_timeout_ms=20_000)
     await producer.start()
     try:
         for n in numbers:

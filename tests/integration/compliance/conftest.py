@@ -14,6 +14,7 @@ import asyncpg
 import httpx
 import pytest
 
+from deploy.local_stack.processes import drop_schemas
 from platform_plumbing.api_keys import issue_key
 from schemas.envelope import decode, encode
 from schemas.events import CaseOpened, ReferralIssued
@@ -23,7 +24,6 @@ from services.compliance.adapters.gateway_clients import GatewayClient, add_clie
 from services.compliance.bootstrap import CONSUMER_GROUP, create_app
 from services.compliance.settings import ComplianceSettings
 from tests.fake_clock import FakeClock
-from tests.infrastructure import drop_schema
 from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
 
 AGENCIES = ("womens-programme", "substance-misuse-treatment")
@@ -182,4 +182,4 @@ async def compliance(settings, namespace, topics) -> RunningCompliance:
                     await add_client(connection, GatewayClient(client_id, role, agency, client_id), now=clock.now())
                     running.keys[client_id] = (await issue_key(connection, client_id, now=clock.now())).api_key
             yield running
-    await drop_schema(settings.database_url, namespace)
+    await drop_schemas(settings.database_url, [namespace])

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from deploy.local_stack.processes import drop_schemas
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import SystemClock
 from services.intake.adapters.police_clients import PoliceClient, add_client
 from services.intake.bootstrap import create_app
 from services.intake.settings import IntakeSettings
-from tests.infrastructure import drop_schema
 
 FORCE = "west-yorkshire"
 
@@ -46,4 +46,4 @@ async def intake(settings, namespace, topics) -> RunningIntake:
             running.api_key = await running.new_key("test-police", FORCE)
             http.headers["X-API-Key"] = running.api_key
             yield running
-    await drop_schema(settings.database_url, namespace)
+    await drop_schemas(settings.database_url, [namespace])

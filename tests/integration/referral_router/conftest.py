@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
+from deploy.local_stack.processes import drop_schemas
 from schemas.envelope import decode, encode
 from schemas.events import CaseOpened, NeedsAssessed, ReferralIssued
 from schemas.personal import PersonalDetails
@@ -22,7 +23,6 @@ from schemas.topics import AGENCY_UPDATES, CASES, REFERRALS
 from services.referral_router.bootstrap import CONSUMER_GROUP, create_app
 from services.referral_router.settings import REPO_ROOT, RouterSettings
 from tests.fake_clock import FakeClock
-from tests.infrastructure import drop_schema
 from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
 
 CATALOGUE = REPO_ROOT / "deploy" / "agencies" / "catalogue.yaml"
@@ -142,4 +142,4 @@ async def router(settings, namespace, catalogue_file, topics) -> RunningRouter:
     app = create_app(config, clock=clock)
     async with app.router.lifespan_context(app):
         yield RunningRouter(settings=config, pool=app.state.pool, clock=clock, app=app)
-    await drop_schema(settings.database_url, namespace)
+    await drop_schemas(settings.database_url, [namespace])
