@@ -7,9 +7,10 @@ belongs. The bounds are part of the `.v1` contract and appear in the exported JS
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import AwareDatetime, BeforeValidator, Field, StrictBool, StrictInt, StringConstraints
 
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -49,11 +50,41 @@ RuleName = Annotated[
     Field(description="Name of an eligibility rule in the force's policy."),
 ]
 
-GravityScore = Annotated[int, Field(ge=1, le=4, description="National gravity matrix score, 1–4.")]
-AgeAtOffence = Annotated[int, Field(ge=10, le=120, description="Age in years when the offence was committed.")]
-AttendanceHours = Annotated[int, Field(ge=1, le=200)]
-AmountPence = Annotated[int, Field(ge=1, le=1_000_000, description="A financial condition, in pence.")]
-RecordCount = Annotated[int, Field(ge=0, le=999)]
+OfficerId = Annotated[
+    str,
+    StringConstraints(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9/-]*$"),
+    Field(description="The officer's force identifier (e.g. collar or warrant number), never a name."),
+]
+ReasonCode = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$"),
+    Field(description="Why, as a code from one of the platform's vocabularies."),
+]
+
+
+def _text_not_number(value: Any) -> Any:
+    """A time in JSON is text; a number is refused rather than read as seconds since 1970."""
+    if isinstance(value, int | float | bool):
+        raise ValueError("expected an ISO 8601 date or date-time string, not a number")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_text_not_number)]
+"""A moment with its UTC offset, as ISO 8601 text (strict: `0` is not 1970)."""
+Day = Annotated[date, BeforeValidator(_text_not_number)]
+"""A calendar date, as ISO 8601 text (strict)."""
+Flag = StrictBool
+"""`true` or `false` only: `0`, `1` and `"yes"` are refused."""
+
+GravityScore = Annotated[StrictInt, Field(ge=1, le=4, description="National gravity matrix score, 1–4.")]
+AgeAtOffence = Annotated[StrictInt, Field(ge=10, le=120, description="Age in years when the offence was committed.")]
+Hours = Annotated[StrictInt, Field(ge=1, le=200, description="Whole hours.")]
+AmountPence = Annotated[StrictInt, Field(ge=1, le=1_000_000, description="An amount of money, in pence.")]
+RecordCount = Annotated[StrictInt, Field(ge=0, le=999)]
+Sequence = Annotated[
+    StrictInt,
+    Field(ge=0, description="The owner's count of changes to this record: a follower applies only a higher one."),
+]
 
 ConditionText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 GoalText = Annotated[str, StringConstraints(min_length=1, max_length=200)]

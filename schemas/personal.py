@@ -13,10 +13,11 @@ the event compares equal to the same event read back from Kafka.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from schemas.fields import Day
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Phone = Annotated[str, StringConstraints(min_length=7, max_length=20, pattern=r"^\+?[0-9 ]+$")]
@@ -36,7 +37,7 @@ class PersonalDetails(BaseModel):
 
     given_name: Name
     family_name: Name
-    date_of_birth: date
+    date_of_birth: Day
     phone: Phone | None = None
     email: Email | None = None
     postcode: Postcode | None = None

@@ -17,6 +17,8 @@ from schemas.commands import (
     AppointmentAttended,
     AppointmentMissed,
     AppointmentScheduled,
+    BreachDecision,
+    ConditionProgress,
     Disengaged,
     DiversionDecision,
     InterventionCompleted,
@@ -28,19 +30,19 @@ from schemas.commands import (
 )
 from schemas.envelope import type_of
 from schemas.events import (
-    CaseBreached,
-    CaseCompleted,
-    CaseNonCompletion,
+    BreachDecisionRecorded,
     CaseOpened,
     CaseRejected,
+    CaseStatusChanged,
     CaseWithdrawn,
-    ConditionBreached,
-    ConditionCompleted,
+    ConditionProgressReported,
+    ConditionStatusChanged,
     DeadlineExtended,
     NeedsAssessed,
-    ReferralCancelled,
     ReferralIssued,
-    ReferralReassigned,
+    ReferralQueued,
+    ReferralRecalled,
+    ReferralStatusChanged,
     ReferralUnmatched,
     ReoffendingSignal,
 )
@@ -48,7 +50,13 @@ from schemas.topics import Topic
 
 M = TypeVar("M", bound=BaseModel)
 
-POLICE_COMMANDS: tuple[type[Command], ...] = (DiversionDecision, NeedsAssessment, WithdrawCase)
+POLICE_COMMANDS: tuple[type[Command], ...] = (
+    DiversionDecision,
+    NeedsAssessment,
+    WithdrawCase,
+    ConditionProgress,
+    BreachDecision,
+)
 AGENCY_UPDATES: tuple[type[Command], ...] = (
     ReferralAccepted,
     ReferralDeclined,
@@ -65,15 +73,15 @@ EVENTS: tuple[type[Event], ...] = (
     CaseWithdrawn,
     NeedsAssessed,
     DeadlineExtended,
+    ConditionProgressReported,
+    BreachDecisionRecorded,
     ReferralIssued,
-    ReferralReassigned,
+    ReferralQueued,
     ReferralUnmatched,
-    ReferralCancelled,
-    ConditionCompleted,
-    ConditionBreached,
-    CaseCompleted,
-    CaseBreached,
-    CaseNonCompletion,
+    ReferralRecalled,
+    ReferralStatusChanged,
+    ConditionStatusChanged,
+    CaseStatusChanged,
     ReoffendingSignal,
 )
 

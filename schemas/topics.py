@@ -43,33 +43,44 @@ def _types(*names: str) -> tuple[str, ...]:
 
 DECISIONS = Topic(
     name="diversion.decisions.v1",
-    description="Diversion decisions and needs assessments sent by police systems that use Kafka.",
+    description="Police commands from systems that use Kafka: decisions, assessments, withdrawals, condition "
+    "reports and decisions after a breach.",
     producers=("police systems",),
     consumers=("intake",),
-    carries=_types("decision.submit", "assessment.submit", "case.withdraw"),
+    carries=_types("decision.submit", "assessment.submit", "case.withdraw", "condition.report", "breach.decide"),
     retention_ms=14 * DAY_MS,
 )
 CASES = Topic(
     name="diversion.cases.v1",
-    description="Case lifecycle facts from intake: opened, rejected, needs assessed, withdrawn.",
+    description="What intake records: cases opened or rejected, needs assessed, and the police's decisions "
+    "on a case (withdrawal, deadline extension, condition progress, decision after a breach).",
     producers=("intake",),
     consumers=("referral_router", "compliance"),
-    carries=_types("case.opened", "case.rejected", "case.withdrawn", "needs.assessed", "deadline.extended"),
+    carries=_types(
+        "case.opened",
+        "case.rejected",
+        "case.withdrawn",
+        "needs.assessed",
+        "deadline.extended",
+        "condition.reported",
+        "breach.decided",
+    ),
     retention_ms=90 * DAY_MS,
 )
 REFERRALS = Topic(
     name="diversion.referrals.v1",
-    description="Referrals to partner agencies: issued, reassigned, unmatched, cancelled.",
+    description="Where the router placed needs: referrals issued, queued for a full agency, unmatched, recalled.",
     producers=("referral_router",),
     consumers=("compliance",),
-    carries=_types("referral.issued", "referral.reassigned", "referral.unmatched", "referral.cancelled"),
+    carries=_types("referral.issued", "referral.queued", "referral.unmatched", "referral.recalled"),
     retention_ms=90 * DAY_MS,
 )
 AGENCY_UPDATES = Topic(
     name="diversion.agency-updates.v1",
-    description="What partner agencies report about their referrals (over HTTP or straight to Kafka).",
-    producers=("partner agencies", "compliance"),
-    consumers=("compliance", "referral_router"),
+    description="What partner agencies report about their referrals, straight to Kafka (the gateway takes "
+    "the same updates over HTTP).",
+    producers=("partner agencies",),
+    consumers=("compliance",),
     carries=_types(
         "referral.accept",
         "referral.decline",
@@ -84,16 +95,11 @@ AGENCY_UPDATES = Topic(
 )
 COMPLIANCE = Topic(
     name="diversion.compliance.v1",
-    description="Outcomes police systems act on: conditions and cases completed, breached, not completed.",
+    description="Every change compliance decides to a referral, a condition and a case: the outcomes police "
+    "systems act on, and what the other services follow.",
     producers=("compliance",),
-    consumers=("police systems", "operations", "referral_router"),
-    carries=_types(
-        "condition.completed",
-        "condition.breached",
-        "case.completed",
-        "case.breached",
-        "case.noncompleted",
-    ),
+    consumers=("police systems", "operations", "referral_router", "intake"),
+    carries=_types("referral.changed", "condition.changed", "case.changed"),
     retention_ms=365 * DAY_MS,
 )
 POLICE_SIGNALS = Topic(

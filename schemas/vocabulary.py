@@ -99,11 +99,68 @@ class VictimViews(StrEnum):
 
 
 class ConditionKind(StrEnum):
-    """Kinds of condition attached to a caution; limits differ per kind (e.g. attendance hours)."""
+    """What a condition of a caution is for, as the Code of Practice groups them; policy says which a
+    disposal allows and the limits of each."""
 
     REHABILITATIVE = "rehabilitative"
+    """Work on what drives the offending, usually delivered by a partner agency."""
     REPARATIVE = "reparative"
+    """Making good in kind to the victim or the community: an apology letter, repairing damage."""
+    COMPENSATION = "compensation"
+    """Financial reparation to the victim: an amount, which may be paid in instalments. Not a penalty."""
     PUNITIVE = "punitive"
+    """A financial penalty, or unpaid work or attendance (at most 20 hours)."""
+    RESTRICTIVE = "restrictive"
+    """Not to do something for a period: not to enter a shop, not to contact the victim."""
+
+
+class Evidence(StrEnum):
+    """What shows a condition was met, and so what its reporter reports."""
+
+    COMPLETION = "completion"
+    """The intervention was completed (reported by the delivering agency, or the officer)."""
+    ATTENDANCE = "attendance"
+    """Attendance for a number of hours."""
+    PAYMENT = "payment"
+    """Payments received, adding up to the amount."""
+    HOURS_WORKED = "hours_worked"
+    """Hours of unpaid work, adding up to the hours set."""
+    LETTER_SENT = "letter_sent"
+    """A letter (of apology) was sent."""
+    NO_VIOLATION = "no_violation"
+    """A restriction: met when its period ends with no violation reported."""
+
+
+class ConditionReporter(StrEnum):
+    """Who reports a condition's progress: the only source the platform believes for it."""
+
+    AGENCY = "agency"
+    """The partner agency delivering the need the condition addresses (through its referral)."""
+    OFFICER = "officer"
+    """The officer in the case, through the police system."""
+    VICTIM_CONTACT = "victim_contact"
+    """The victim-contact role, for reparation and compensation to the victim."""
+
+
+class ProgressReport(StrEnum):
+    """What the officer or the victim-contact role reports about a condition."""
+
+    PAYMENT_RECEIVED = "payment_received"
+    HOURS_COMPLETED = "hours_completed"
+    LETTER_SENT = "letter_sent"
+    COMPLETED = "completed"
+    NOT_COMPLIED = "not_complied"
+    """The person did not comply (a restriction broken, a refusal): the condition is breached."""
+
+
+class ConditionStatus(StrEnum):
+    OPEN = "open"
+    MET = "met"
+    BREACHED = "breached"
+    VARIED = "varied"
+    """Replaced by the police's varied conditions after a reasonable excuse."""
+    CANCELLED = "cancelled"
+    """The case ended otherwise (withdrawn, prosecuted, no further action) before it was met."""
 
 
 class GoalOutcome(StrEnum):
@@ -163,14 +220,6 @@ class ExtensionReason(StrEnum):
     SUBJECT_UNWELL = "subject_unwell"
 
 
-class ReassignmentReason(StrEnum):
-    """Why the router moved a referral to another agency."""
-
-    DECLINED = "declined"
-    NO_RESPONSE = "no_response"
-    AGENCY_WITHDREW = "agency_withdrew"
-
-
 class UnmatchedReason(StrEnum):
     """Why the router could not place a need; operations sees these as unplaced referrals."""
 
@@ -179,22 +228,71 @@ class UnmatchedReason(StrEnum):
     ALL_AGENCIES_DECLINED = "all_agencies_declined"
 
 
+class RecallReason(StrEnum):
+    """Why the router no longer wants a referral it placed."""
+
+    NEED_NO_LONGER_ASSESSED = "need_no_longer_assessed"
+    """A re-assessment dropped every need of the referral."""
+    REROUTE_NOT_NEEDED = "reroute_not_needed"
+    """The referral left its agency, and its needs are no longer wanted: nothing replaces it."""
+
+
 class CancellationReason(StrEnum):
-    """Why a referral was cancelled before the intervention ended."""
+    """Why a referral ended before its intervention did."""
 
     CASE_WITHDRAWN = "case_withdrawn"
     CASE_CLOSED = "case_closed"
     NEED_NO_LONGER_ASSESSED = "need_no_longer_assessed"
+    REPLACED = "replaced"
+    """The router placed its needs afresh (an unmatched need tried again)."""
+
+
+class ReferralStatus(StrEnum):
+    """A referral's lifecycle, decided by compliance alone and followed by every other service."""
+
+    UNMATCHED = "unmatched"
+    """No agency could take its needs; it waits for someone to act."""
+    QUEUED = "queued"
+    """Placed with a full agency; waits for a place, not yet sent to the agency."""
+    ISSUED = "issued"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    BREACHED = "breached"
+    DISENGAGED = "disengaged"
+    DECLINED = "declined"
+    TIMED_OUT = "timed_out"
+    """The agency did not accept or decline within its service level."""
+    AGENCY_WITHDREW = "agency_withdrew"
+    CANCELLED = "cancelled"
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands, decided by compliance alone (intake adds `rejected` for decisions it refused)."""
+
+    OPEN = "open"
+    COMPLETED = "completed"
+    NOT_COMPLETED = "not_completed"
+    """A Community Resolution that was not completed: recorded, never enforced."""
+    AWAITING_POLICE_DECISION = "awaiting_police_decision"
+    """A caution was breached, or could not be complied with for want of a place: the police decide."""
+    BREACHED = "breached"
+    """A caution whose breach leads to a financial penalty rather than a prosecution decision."""
+    PROSECUTED = "prosecuted"
+    NO_FURTHER_ACTION = "no_further_action"
+    WITHDRAWN = "withdrawn"
 
 
 class NonComplianceReason(StrEnum):
-    """Why a condition or case was breached or not completed."""
+    """Why a condition or case was breached or not completed, or could not be complied with."""
 
     MISSED_APPOINTMENT = "missed_appointment"
     """Missed without an acceptable reason."""
     DISENGAGED = "disengaged"
     DEADLINE_PASSED = "deadline_passed"
     CONDITION_NOT_MET = "condition_not_met"
+    NO_PLACE_AVAILABLE = "no_place_available"
+    """Not a breach: a required referral never started because no agency could take it."""
 
 
 class BreachNextStep(StrEnum):
@@ -202,3 +300,31 @@ class BreachNextStep(StrEnum):
 
     PROSECUTION_DECISION = "prosecution_decision"
     FINANCIAL_PENALTY = "financial_penalty"
+
+
+class PoliceDecision(StrEnum):
+    """What the police decided after a breach, or after a case could not be complied with."""
+
+    REASONABLE_EXCUSE = "reasonable_excuse"
+    """Continue: the case is tracked again, with varied conditions and/or a new deadline."""
+    PROSECUTE = "prosecute"
+    """Prosecute for the original offence."""
+    NO_FURTHER_ACTION = "no_further_action"
+
+
+class DisclosedField(StrEnum):
+    """What may be disclosed to an agency about a person it is referred; each agency's catalogue entry
+    lists the ones it needs."""
+
+    GIVEN_NAME = "given_name"
+    FAMILY_NAME = "family_name"
+    DATE_OF_BIRTH = "date_of_birth"
+    PHONE = "phone"
+    EMAIL = "email"
+    POSTCODE = "postcode"
+    DISPOSAL_TYPE = "disposal_type"
+    COMPLETE_BY = "complete_by"
+    CONDITIONS = "conditions"
+    """The conditions the agency must deliver (those addressing the referral's needs): kind and text."""
+    DASH_RISK = "dash_risk"
+    """Domestic-abuse programmes only."""

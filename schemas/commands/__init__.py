@@ -13,6 +13,8 @@ from schemas.commands.agency import (
     Withdrawn,
 )
 from schemas.commands.police import (
+    BreachDecision,
+    ConditionProgress,
     CriminalHistory,
     DiversionDecision,
     DomesticAbuseScreen,
@@ -28,6 +30,8 @@ __all__ = [
     "AppointmentAttended",
     "AppointmentMissed",
     "AppointmentScheduled",
+    "BreachDecision",
+    "ConditionProgress",
     "CriminalHistory",
     "Disengaged",
     "DiversionDecision",

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Annotated, ClassVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from schemas.base import Command
-from schemas.fields import AgencyId, GoalText
+from schemas.fields import AgencyId, Flag, GoalText, Timestamp
 from schemas.parts import InboundPart
 from schemas.vocabulary import (
     AgencyWithdrawalReason,
@@ -33,7 +33,7 @@ class AgencyUpdate(Command):
     case_id: UUID
     referral_id: UUID
     agency_id: AgencyId
-    occurred_at: AwareDatetime
+    occurred_at: Timestamp
 
 
 class ReferralAccepted(AgencyUpdate):
@@ -57,7 +57,7 @@ class AppointmentScheduled(AgencyUpdate):
 
     appointment_id: UUID
     purpose: AppointmentPurpose
-    scheduled_for: AwareDatetime
+    scheduled_for: Timestamp
     mode: DeliveryMode
 
 
@@ -75,7 +75,7 @@ class AppointmentMissed(AgencyUpdate):
     command_type: ClassVar[str] = "uk.police.diversion.appointment.miss.v1"
 
     appointment_id: UUID
-    absence_acceptable: bool
+    absence_acceptable: Flag
 
 
 class GoalResult(InboundPart):
@@ -99,7 +99,7 @@ class Disengaged(AgencyUpdate):
 
     command_type: ClassVar[str] = "uk.police.diversion.referral.disengage.v1"
 
-    last_contact_at: AwareDatetime | None = None
+    last_contact_at: Timestamp | None = None
 
 
 class Withdrawn(AgencyUpdate):

@@ -1,39 +1,50 @@
-"""Commands from police systems: decide a diversion, assess needs, withdraw a case.
+"""Commands from police systems: decide a diversion, assess needs, withdraw a case, report a
+condition's progress, decide after a breach.
 
 They arrive over HTTP or on `diversion.decisions.v1`. Police systems do not know the platform's
 `case_id`, so they name a case by their own `police_reference` within their `force_id`. These
-models check shape only; whether a decision is allowed (age, gravity, DA screen…) is the force's
-policy, applied by intake.
+models check shape only (strictly: a number is not a date, `0` is not `false`); whether a decision
+is allowed (age, gravity, DA screen, which conditions…) is the force's policy, applied by intake.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, ClassVar
+from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field, model_validator
 
 from schemas.base import Command
 from schemas.fields import (
     AgeAtOffence,
     AmountPence,
     AreaCode,
-    AttendanceHours,
     ConditionText,
+    Day,
+    Flag,
     ForceId,
     GravityScore,
+    Hours,
     OffenceCode,
+    OfficerId,
     PoliceReference,
+    ReasonText,
     RecordCount,
     SubjectRef,
+    Timestamp,
 )
 from schemas.parts import AssessedNeed, InboundPart
 from schemas.personal import SubmittedPersonalDetails
 from schemas.vocabulary import (
     ConditionKind,
+    ConditionReporter,
     DashRiskLevel,
     DisposalType,
+    Evidence,
     NeedCategory,
     OffenceCategory,
+    PoliceDecision,
+    ProgressReport,
     Sex,
     VictimViews,
     WithdrawalReason,
@@ -58,8 +69,8 @@ class Offence(InboundPart):
     code: OffenceCode
     category: OffenceCategory
     gravity_score: GravityScore
-    aggravating: bool = False
-    mitigating: bool = False
+    aggravating: Flag = False
+    mitigating: Flag = False
 
 
 class CriminalHistory(InboundPart):
@@ -67,26 +78,63 @@ class CriminalHistory(InboundPart):
 
     previous_convictions: RecordCount
     previous_cautions: RecordCount
-    domestic_abuse_conviction_or_caution_within_2_years: bool
+    domestic_abuse_conviction_or_caution_within_2_years: Flag
 
 
 class DomesticAbuseScreen(InboundPart):
     """Typology and risk screen; present exactly when the offence is domestic-abuse related."""
 
-    intimate_partner: bool
+    intimate_partner: Flag
     dash_risk: DashRiskLevel
-    coercive_controlling: bool
-    victim_contacted_and_agrees: bool
+    coercive_controlling: Flag
+    victim_contacted_and_agrees: Flag
+
+
+_EVIDENCE_OF = {
+    ConditionKind.COMPENSATION: {Evidence.PAYMENT},
+    ConditionKind.RESTRICTIVE: {Evidence.NO_VIOLATION},
+}
+"""Kinds that allow only some evidence; every other kind takes any evidence but `no_violation`."""
+COUNTED_IN_HOURS = frozenset({Evidence.HOURS_WORKED, Evidence.ATTENDANCE})
 
 
 class ImposedCondition(InboundPart):
-    """A condition attached to the disposal, with the hours or amount it sets, if any."""
+    """A condition attached to the disposal: what it is, who reports it, the evidence that it was met,
+    and its own deadline (the case's when left out).
+
+    The shape is checked here: a payment needs an amount, hours worked need the hours, an agency can
+    report only a condition addressing a need it delivers. Which conditions a disposal may carry,
+    and their limits (unpaid work, financial penalties), are policy, applied by intake.
+    """
 
     kind: ConditionKind
     description: ConditionText
-    attendance_hours: AttendanceHours | None = None
-    amount_pence: AmountPence | None = None
+    evidence: Evidence
+    reported_by: ConditionReporter
     addresses_need: NeedCategory | None = None
+    hours: Hours | None = Field(default=None, description="Hours to attend or work, for those kinds of evidence.")
+    amount_pence: AmountPence | None = Field(default=None, description="The amount to pay, for `payment`.")
+    complete_by: Day | None = Field(
+        default=None, description="Its own deadline, on or before the case's; the case's when left out."
+    )
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ImposedCondition:
+        allowed = _EVIDENCE_OF.get(self.kind)
+        if allowed is not None and self.evidence not in allowed:
+            raise ValueError(f"a {self.kind.value} condition is evidenced by {', '.join(sorted(allowed))}")
+        if allowed is None and self.evidence == Evidence.NO_VIOLATION:
+            raise ValueError("only a restrictive condition is evidenced by no_violation")
+        if (self.evidence == Evidence.PAYMENT) != (self.amount_pence is not None):
+            raise ValueError("`amount_pence` is required with payment evidence, and only then")
+        if self.evidence in COUNTED_IN_HOURS and self.hours is None:
+            raise ValueError(f"`hours` is required with {self.evidence.value} evidence")
+        if self.reported_by == ConditionReporter.AGENCY:
+            if self.addresses_need is None:
+                raise ValueError("a condition reported by an agency must name the need it addresses")
+            if self.evidence not in (Evidence.COMPLETION, Evidence.ATTENDANCE):
+                raise ValueError("an agency reports completion or attendance, not " + self.evidence.value)
+        return self
 
 
 class DiversionDecision(Command):
@@ -102,15 +150,17 @@ class DiversionDecision(Command):
     age_at_offence: AgeAtOffence
     sex: Sex
     area: AreaCode
-    admission: bool
-    sufficient_evidence: bool
-    consent: bool
+    admission: Flag
+    sufficient_evidence: Flag
+    consent: Flag
     victim_views: VictimViews
-    appropriate_adult_present: bool = False
+    appropriate_adult_present: Flag = False
     criminal_history: CriminalHistory
     domestic_abuse: DomesticAbuseScreen | None = None
-    decided_at: AwareDatetime
-    conditions: Annotated[tuple[ImposedCondition, ...], Field(max_length=MAX_CONDITIONS)] = ()
+    decided_at: Timestamp
+    conditions: Annotated[tuple[ImposedCondition, ...], Field(max_length=MAX_CONDITIONS)] = Field(
+        default=(), description="Required for a caution (the policy says which kinds each disposal allows)."
+    )
     needs: Needs | None = Field(default=None, description="The needs assessment, when it was done before the decision.")
     personal: SubmittedPersonalDetails
 
@@ -122,7 +172,7 @@ class NeedsAssessment(Command):
 
     force_id: ForceId
     police_reference: PoliceReference
-    assessed_at: AwareDatetime
+    assessed_at: Timestamp
     needs: Needs
 
 
@@ -134,4 +184,58 @@ class WithdrawCase(Command):
     force_id: ForceId
     police_reference: PoliceReference
     reason: WithdrawalReason
-    withdrawn_at: AwareDatetime
+    withdrawn_at: Timestamp
+
+
+class ConditionProgress(Command):
+    """The officer in the case or the victim-contact role reports a condition's progress: a payment
+    (instalments add up), hours done, a letter sent, completion — or that the person did not comply."""
+
+    command_type: ClassVar[str] = "uk.police.diversion.condition.report.v1"
+
+    force_id: ForceId
+    police_reference: PoliceReference
+    condition_id: UUID
+    reported_by: ConditionReporter = Field(
+        description="Over HTTP this is the caller's role; an agency reports through its referral, not here."
+    )
+    report: ProgressReport
+    amount_pence: AmountPence | None = Field(default=None, description="For `payment_received`: this payment.")
+    hours: Hours | None = Field(default=None, description="For `hours_completed`: the hours done this time.")
+    occurred_at: Timestamp
+
+    @model_validator(mode="after")
+    def _measured(self) -> ConditionProgress:
+        if (self.report == ProgressReport.PAYMENT_RECEIVED) != (self.amount_pence is not None):
+            raise ValueError("`amount_pence` is required with payment_received, and only then")
+        if (self.report == ProgressReport.HOURS_COMPLETED) != (self.hours is not None):
+            raise ValueError("`hours` is required with hours_completed, and only then")
+        if self.reported_by == ConditionReporter.AGENCY:
+            raise ValueError("agencies report through their referral, not as a condition report")
+        return self
+
+
+class BreachDecision(Command):
+    """The police decision on a case awaiting one (a breach, or no place available): continue after a
+    reasonable excuse (varied conditions and/or a new deadline), prosecute, or no further action."""
+
+    command_type: ClassVar[str] = "uk.police.diversion.breach.decide.v1"
+
+    force_id: ForceId
+    police_reference: PoliceReference
+    decision: PoliceDecision
+    officer: OfficerId
+    decided_at: Timestamp
+    reason: ReasonText
+    complete_by: Day | None = Field(
+        default=None, description="Reasonable excuse only: the new deadline, within the disposal's legal maximum."
+    )
+    varied_conditions: Annotated[tuple[ImposedCondition, ...], Field(max_length=MAX_CONDITIONS)] = Field(
+        default=(), description="Reasonable excuse only: these replace every condition not yet met."
+    )
+
+    @model_validator(mode="after")
+    def _continuation_only(self) -> BreachDecision:
+        if self.decision != PoliceDecision.REASONABLE_EXCUSE and (self.complete_by or self.varied_conditions):
+            raise ValueError("a new deadline or varied conditions go only with reasonable_excuse")
+        return self

@@ -1,46 +1,46 @@
 """Events: past-tense facts, grouped by the topic they are published on."""
 
 from schemas.events.cases import (
+    BreachDecisionRecorded,
     CaseCondition,
     CaseOpened,
     CaseRejected,
     CaseWithdrawn,
+    ConditionProgressReported,
     DeadlineExtended,
     NeedsAssessed,
     RuleOutcome,
 )
-from schemas.events.outcomes import (
-    CaseBreached,
-    CaseCompleted,
-    CaseNonCompletion,
-    ConditionBreached,
-    ConditionCompleted,
-)
+from schemas.events.outcomes import CaseStatusChanged, ConditionStatusChanged, ReferralStatusChanged
 from schemas.events.referrals import (
     CandidateAssessment,
-    ReferralCancelled,
+    ConditionToDeliver,
+    DeliveryBrief,
     ReferralIssued,
-    ReferralReassigned,
+    ReferralQueued,
+    ReferralRecalled,
     ReferralUnmatched,
 )
 from schemas.events.signals import ReoffendingSignal
 
 __all__ = [
+    "BreachDecisionRecorded",
     "CandidateAssessment",
-    "CaseBreached",
-    "CaseCompleted",
     "CaseCondition",
-    "CaseNonCompletion",
     "CaseOpened",
     "CaseRejected",
+    "CaseStatusChanged",
     "CaseWithdrawn",
-    "ConditionBreached",
-    "ConditionCompleted",
+    "ConditionProgressReported",
+    "ConditionStatusChanged",
+    "ConditionToDeliver",
     "DeadlineExtended",
+    "DeliveryBrief",
     "NeedsAssessed",
-    "ReferralCancelled",
     "ReferralIssued",
-    "ReferralReassigned",
+    "ReferralQueued",
+    "ReferralRecalled",
+    "ReferralStatusChanged",
     "ReferralUnmatched",
     "ReoffendingSignal",
     "RuleOutcome",

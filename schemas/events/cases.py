@@ -1,4 +1,8 @@
-"""Case lifecycle facts published by intake on `diversion.cases.v1`."""
+"""What intake records on `diversion.cases.v1`: cases opened or rejected, needs assessed, and the
+police's later decisions on a case — withdrawal, deadline extension, condition progress they report,
+their decision after a breach. Whether a decision changes the case is compliance's to say (it owns
+the case's status); these are the police's facts, in the order they were made.
+"""
 
 from __future__ import annotations
 
@@ -13,38 +17,51 @@ from schemas.fields import (
     AgeAtOffence,
     AmountPence,
     AreaCode,
-    AttendanceHours,
     ConditionText,
     ForceId,
     GravityScore,
+    Hours,
+    OfficerId,
     PoliceReference,
     ReasonText,
     RuleName,
+    Sequence,
     SubjectRef,
 )
 from schemas.parts import AssessedNeed, EventPart
 from schemas.personal import PersonalDetails
 from schemas.vocabulary import (
     ConditionKind,
+    ConditionReporter,
     DashRiskLevel,
     DisposalType,
+    Evidence,
     ExtensionReason,
     NeedCategory,
     OffenceCategory,
+    PoliceDecision,
+    ProgressReport,
     Sex,
     WithdrawalReason,
 )
 
 
 class CaseCondition(EventPart):
-    """A condition of the disposal, with the id that outcome events refer to."""
+    """A condition of the disposal, with the id later events refer to and its own deadline (a date
+    in England and Wales, on or before the case's)."""
 
     condition_id: UUID
     kind: ConditionKind
     description: ConditionText
-    attendance_hours: AttendanceHours | None = None
-    amount_pence: AmountPence | None = None
+    evidence: Evidence
+    reported_by: ConditionReporter
     addresses_need: NeedCategory | None = None
+    hours: Hours | None = None
+    amount_pence: AmountPence | None = None
+    complete_by: date
+
+
+Conditions = Annotated[tuple[CaseCondition, ...], Field(max_length=10)]
 
 
 class CaseOpened(Event):
@@ -70,9 +87,12 @@ class CaseOpened(Event):
     youth_offending_team: bool = Field(
         default=False, description="Youth case: the youth offending team must be part of the referral."
     )
-    conditions: Annotated[tuple[CaseCondition, ...], Field(max_length=10)] = ()
+    conditions: Conditions = ()
+    needs: Annotated[tuple[AssessedNeed, ...], Field(max_length=len(NeedCategory))] | None = Field(
+        default=None, description="The needs assessed with the decision; null when none was done yet."
+    )
     decided_at: AwareDatetime
-    complete_by: date
+    complete_by: date = Field(description="The deadline: a date in England and Wales, met by the end of that day.")
     personal: PersonalDetails | None
 
 
@@ -121,3 +141,34 @@ class DeadlineExtended(Event):
     previous_complete_by: date
     complete_by: date
     reason: ExtensionReason
+
+
+class ConditionProgressReported(Event):
+    """The officer in the case or the victim-contact role reported progress on a condition."""
+
+    event_type: ClassVar[str] = "uk.police.diversion.condition.reported.v1"
+
+    condition_id: UUID
+    reported_by: ConditionReporter
+    report: ProgressReport
+    amount_pence: AmountPence | None = None
+    hours: Hours | None = None
+    occurred_at: AwareDatetime
+
+
+class BreachDecisionRecorded(Event):
+    """The police decided what follows a breach (or a case that could not be complied with).
+
+    `breach_sequence` is the case's change count when it came to await this decision, so a decision
+    is applied only to the breach it was made on.
+    """
+
+    event_type: ClassVar[str] = "uk.police.diversion.breach.decided.v1"
+
+    decision: PoliceDecision
+    officer: OfficerId
+    decided_at: AwareDatetime
+    reason: ReasonText
+    breach_sequence: Sequence
+    complete_by: date | None = None
+    varied_conditions: Conditions = ()

@@ -20,9 +20,10 @@ from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.service_runtime import ServiceRuntime
-from schemas.topics import AGENCY_UPDATES, COMPLIANCE, DEAD_LETTERS
+from schemas.topics import COMPLIANCE, DEAD_LETTERS
+from services.compliance.adapters.disclosure_file import load_disclosure_policy
 from services.compliance.domain.rules import load_rules
-from services.compliance.entrypoints.http_api import build_router, install_error_handlers
+from services.compliance.entrypoints import http_api, report_routes
 from services.compliance.entrypoints.kafka_events import HEARD, TOPICS, event_handler
 from services.compliance.entrypoints.timers import sweep_forever
 from services.compliance.service_layer.unit_of_work import ComplianceContext
@@ -38,6 +39,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
     metrics = ServiceMetrics("compliance")
     context = ComplianceContext(
         rules=rules,
+        disclosure=load_disclosure_policy(settings.compliance_catalogue_file),
         clock=clock,
         new_id=ids,
         events=EventSource(settings.compliance_event_source, clock, ids, settings.topic_prefix),
@@ -54,13 +56,11 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         title="cases, referrals, agency updates and police signals",
     )
     runtime.publishes(COMPLIANCE, DEAD_LETTERS)
-    runtime.publishes(AGENCY_UPDATES, types=tuple(AGENCY_UPDATES.carries))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with runtime.running() as pool:
             app.state.pool = pool
-            app.state.context = context
             hold_for = timedelta(hours=settings.compliance_hold_hours)
             sweep = asyncio.create_task(sweep_forever(pool, context, settings.compliance_sweep_seconds, hold_for))
             try:
@@ -73,14 +73,17 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         title="Diversion compliance — gateway for partner agencies",
         version=rules.version,
         description=(
-            "Partner agencies list and read their own referrals and report progress: accept or decline, "
-            "appointments scheduled, attended or missed, intervention completed, disengagement, withdrawal. "
-            "Authenticate with the `X-API-Key` header your agency was given. A referral your agency does not "
-            "hold answers 404. Operations read compliance and reoffending figures under /v1/reports."
+            "Partner agencies list and read their own referrals — what to deliver and how to contact the person — "
+            "and report progress: accept or decline, appointments scheduled, attended or missed, intervention "
+            "completed, disengagement, withdrawal. Authenticate with the `X-API-Key` header your agency was given. "
+            "A referral your agency does not hold answers 404. Operations read compliance, reoffending, conditions, "
+            "the cases awaiting a police decision and the police's decisions under /v1/reports."
         ),
         lifespan=lifespan,
     )
-    app.include_router(build_router(context))
+    app.state.context = context
+    app.include_router(http_api.router)
+    app.include_router(report_routes.router)
     install_conventions(app, max_body_bytes=settings.compliance_max_body_bytes, metrics=metrics, runtime=runtime)
-    install_error_handlers(app)
+    http_api.install_error_handlers(app)
     return app

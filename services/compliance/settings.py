@@ -16,11 +16,18 @@ class ComplianceSettings(PlatformSettings):
         REPO_ROOT / "deploy" / "policy" / "compliance-rules.yaml",
         description="Breach rules (YAML); validated at start, a broken file stops the service.",
     )
+    compliance_catalogue_file: Path = Field(
+        REPO_ROOT / "deploy" / "agencies" / "catalogue.yaml",
+        description="The agency catalogue; compliance reads what each agency may be shown (`discloses`).",
+    )
     compliance_db_schema: str = Field("compliance", description="PostgreSQL schema compliance owns.")
     compliance_host: str = Field("127.0.0.1", description="Address the agency gateway listens on.")
     compliance_port: int = Field(18082, description="Port the agency gateway listens on.")
     compliance_sweep_seconds: float = Field(
-        60.0, gt=0, description="How often passed deadlines, and events held too long, are looked for."
+        60.0,
+        gt=0,
+        description="How often passed deadlines, referrals not answered in time and events held too long are"
+        " looked for.",
     )
     compliance_hold_hours: float = Field(
         24.0,

@@ -1,4 +1,5 @@
-"""Compliance's state in its own schema: cases with deadlines, their conditions and referrals."""
+"""Compliance's state in its own schema: each case file (case, conditions, referrals) loaded whole under
+the case's row lock, and stored back as the domain left it."""
 
 from __future__ import annotations
 
@@ -9,41 +10,35 @@ from uuid import UUID
 
 import asyncpg
 
-from schemas.vocabulary import DisposalType
-from services.compliance.domain.referral_progress import Progress, Status
-
-
-@dataclass(frozen=True)
-class TrackedCase:
-    case_id: UUID
-    subject_ref: str
-    force_id: str
-    police_reference: str
-    disposal_type: DisposalType
-    offence_category: str
-    domestic_abuse: bool
-    decided_at: datetime
-    complete_by: date
-    status: str
-
-
-@dataclass(frozen=True)
-class TrackedReferral:
-    referral_id: UUID
-    case_id: UUID
-    agency_id: str
-    needs: list[str]
-    delivery_mode: str
-    progress: Progress
-    issued_at: datetime
-    respond_by: datetime
-
-
-_CASE_COLUMNS = ", ".join(TrackedCase.__dataclass_fields__)
-_REFERRAL_COLUMNS = (
-    "referral_id, case_id, agency_id, needs, delivery_mode, status, unacceptable_absences, issued_at, respond_by"
+from schemas.vocabulary import (
+    BreachNextStep,
+    CaseStatus,
+    ConditionKind,
+    ConditionReporter,
+    ConditionStatus,
+    DisposalType,
+    Evidence,
+    NeedCategory,
+    NonComplianceReason,
+    PoliceDecision,
+    ReferralStatus,
 )
-_AWAITED = "EXISTS (SELECT 1 FROM held_events WHERE awaiting = $1)"
+from services.compliance.domain.case_file import CaseFile
+from services.compliance.domain.entities import Case, Condition, Referral
+from services.compliance.domain.rules import ComplianceRules
+
+_CASE = (
+    "case_id, subject_ref, force_id, police_reference, disposal_type, offence_category, domestic_abuse,"
+    " decided_at, complete_by, status, reason, next_step, police_decision, sequence"
+)
+_CONDITION = (
+    "condition_id, kind, description, evidence, reported_by, addresses_need, hours, amount_pence, own_complete_by,"
+    " status, reason, amount_paid_pence, hours_done, sequence"
+)
+_REFERRAL = (
+    "referral_id, agency_id, needs, status, issued_at, respond_by, replaces, unacceptable_absences, reason,"
+    " superseded, scheduled, missed, sequence"
+)
 
 
 @dataclass(frozen=True)
@@ -54,148 +49,140 @@ class Recorded:
     """Events are held waiting for it (see `entrypoints/held_events.py`)."""
 
 
+@dataclass(frozen=True)
+class ReferralOwner:
+    case_id: UUID
+    agency_id: str | None
+
+
 class ComplianceStore:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._db = connection
 
-    async def add_case(self, case: TrackedCase, *, now: datetime) -> Recorded:
-        """Add the case unless it is known; also says whether events are held waiting for it (one round trip)."""
+    async def add_case(self, case: Case, conditions: list[Condition], *, now: datetime) -> Recorded:
+        """Add the case and its conditions unless known; also say whether events are held waiting for it."""
         row = await self._db.fetchrow(
-            f"WITH added AS (INSERT INTO cases ({_CASE_COLUMNS}, updated_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (case_id) DO NOTHING RETURNING true)"
-            f" SELECT EXISTS (SELECT 1 FROM added) AS added, {_AWAITED} AS awaited",
-            case.case_id,
-            case.subject_ref,
-            case.force_id,
-            case.police_reference,
-            case.disposal_type.value,
-            case.offence_category,
-            case.domestic_abuse,
-            case.decided_at,
-            case.complete_by,
-            case.status,
+            f"WITH added AS (INSERT INTO cases ({_CASE}, updated_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+            " ON CONFLICT (case_id) DO NOTHING RETURNING true)"
+            " SELECT EXISTS (SELECT 1 FROM added) AS added,"
+            " EXISTS (SELECT 1 FROM held_events WHERE awaiting = $1) AS awaited",
+            *_case_values(case),
             now,
         )
+        if row["added"] and conditions:
+            await self._upsert_conditions(case.case_id, conditions)
         return Recorded(row["added"], row["awaited"])
 
-    async def case(self, case_id: UUID, *, for_update: bool = False) -> TrackedCase | None:
-        row = await self._db.fetchrow(
-            f"SELECT {_CASE_COLUMNS} FROM cases WHERE case_id = $1" + (" FOR UPDATE" if for_update else ""), case_id
+    async def case_file(self, case_id: UUID, rules: ComplianceRules) -> CaseFile | None:
+        """The case with its conditions and referrals; its row stays locked until the transaction ends."""
+        row = await self._db.fetchrow(f"SELECT {_CASE} FROM cases WHERE case_id = $1 FOR UPDATE", case_id)
+        if row is None:
+            return None
+        conditions = await self._db.fetch(
+            f"SELECT {_CONDITION} FROM conditions WHERE case_id = $1 ORDER BY condition_id", case_id
         )
-        return (
-            None if row is None else TrackedCase(**{**dict(row), "disposal_type": DisposalType(row["disposal_type"])})
+        referrals = await self._db.fetch(
+            f"SELECT {_REFERRAL} FROM referrals WHERE case_id = $1 ORDER BY referral_id", case_id
+        )
+        return CaseFile(_case(row), [_condition(c) for c in conditions], [_referral(r) for r in referrals], rules)
+
+    async def owner_of(self, referral_id: UUID) -> ReferralOwner | None:
+        row = await self._db.fetchrow("SELECT case_id, agency_id FROM referrals WHERE referral_id = $1", referral_id)
+        return None if row is None else ReferralOwner(row["case_id"], row["agency_id"])
+
+    async def save(self, file: CaseFile, *, now: datetime) -> set[UUID]:
+        """Store what the domain changed; return the added referrals that held events wait for."""
+        dirty = file.added | file.touched
+        if file.case.case_id in dirty:
+            await self._db.execute(
+                "UPDATE cases SET complete_by = $2, status = $3, reason = $4, next_step = $5, police_decision = $6,"
+                " sequence = $7, outcome_at = CASE WHEN status <> $3 THEN $8 ELSE outcome_at END, updated_at = $8"
+                " WHERE case_id = $1",
+                file.case.case_id,
+                file.case.complete_by,
+                file.case.status.value,
+                _value(file.case.reason),
+                _value(file.case.next_step),
+                _value(file.case.police_decision),
+                file.case.sequence,
+                now,
+            )
+        conditions = [c for c in file.conditions if c.condition_id in dirty]
+        if conditions:
+            await self._upsert_conditions(file.case.case_id, conditions)
+        referrals = [r for r in file.referrals if r.referral_id in dirty]
+        if referrals:
+            await self._upsert_referrals(file.case.case_id, referrals, now)
+        added = [r.referral_id for r in file.referrals if r.referral_id in file.added]
+        if not added:
+            return set()
+        rows = await self._db.fetch("SELECT DISTINCT awaiting FROM held_events WHERE awaiting = ANY($1)", added)
+        return {row["awaiting"] for row in rows}
+
+    async def _upsert_conditions(self, case_id: UUID, conditions: list[Condition]) -> None:
+        await self._db.executemany(
+            f"INSERT INTO conditions (case_id, {_CONDITION})"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+            " ON CONFLICT (condition_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,"
+            " amount_paid_pence = EXCLUDED.amount_paid_pence, hours_done = EXCLUDED.hours_done,"
+            " sequence = EXCLUDED.sequence",
+            [(case_id, *_condition_values(c)) for c in conditions],
         )
 
-    async def close_case(self, case_id: UUID, status: str, reason: str | None, *, at: datetime) -> None:
+    async def _upsert_referrals(self, case_id: UUID, referrals: list[Referral], now: datetime) -> None:
+        await self._db.executemany(
+            f"INSERT INTO referrals (case_id, delivery_mode, updated_at, {_REFERRAL})"
+            " VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+            " ON CONFLICT (referral_id) DO UPDATE SET status = EXCLUDED.status, issued_at = EXCLUDED.issued_at,"
+            " respond_by = EXCLUDED.respond_by, unacceptable_absences = EXCLUDED.unacceptable_absences,"
+            " reason = EXCLUDED.reason, superseded = EXCLUDED.superseded, scheduled = EXCLUDED.scheduled,"
+            " missed = EXCLUDED.missed, sequence = EXCLUDED.sequence, updated_at = EXCLUDED.updated_at",
+            [(case_id, now, *_referral_values(r)) for r in referrals],
+        )
+
+    async def save_delivery(self, referral_id: UUID, *, delivery_mode: str, brief: dict, personal: dict | None) -> None:
+        """What the agency is told when the referral is issued: the brief, and the personal details."""
         await self._db.execute(
-            "UPDATE cases SET status = $2, outcome_reason = $3, outcome_at = $4, updated_at = $4 WHERE case_id = $1",
-            case_id,
-            status,
-            reason,
-            at,
+            "UPDATE referrals SET delivery_mode = $2, brief = $3 WHERE referral_id = $1",
+            referral_id,
+            delivery_mode,
+            json.dumps(brief),
         )
+        if personal is not None:
+            await self._db.execute(
+                "INSERT INTO referral_personal_details (referral_id, details) VALUES ($1, $2)"
+                " ON CONFLICT (referral_id) DO NOTHING",
+                referral_id,
+                json.dumps(personal),
+            )
 
-    async def set_deadline(self, case_id: UUID, complete_by: date, *, now: datetime) -> None:
-        await self._db.execute(
-            "UPDATE cases SET complete_by = $2, updated_at = $3 WHERE case_id = $1", case_id, complete_by, now
-        )
-
-    async def overdue_cases(self, today: date, *, limit: int) -> list[TrackedCase]:
-        """Open cases whose deadline has passed; rows other replicas hold are skipped."""
+    async def overdue_cases(self, today: date, *, limit: int) -> list[UUID]:
+        """Open cases whose deadline has passed, or a condition's own deadline with something to judge (an
+        agency's condition whose delivery never started waits for the case's); rows other replicas hold are
+        skipped."""
         rows = await self._db.fetch(
-            f"SELECT {_CASE_COLUMNS} FROM cases WHERE status = 'open' AND complete_by < $1 ORDER BY complete_by"
-            " LIMIT $2 FOR UPDATE SKIP LOCKED",
+            "SELECT case_id FROM cases c WHERE status = 'open' AND (complete_by < $1 OR EXISTS ("
+            "   SELECT 1 FROM conditions k WHERE k.case_id = c.case_id AND k.status = 'open'"
+            "   AND k.own_complete_by < $1 AND (k.reported_by <> 'agency' OR EXISTS ("
+            "     SELECT 1 FROM referrals r WHERE r.case_id = c.case_id AND k.addresses_need = ANY (r.needs)"
+            "     AND r.status IN ('accepted', 'in_progress')))))"
+            " ORDER BY complete_by LIMIT $2 FOR UPDATE SKIP LOCKED",
             today,
             limit,
         )
-        return [TrackedCase(**{**dict(r), "disposal_type": DisposalType(r["disposal_type"])}) for r in rows]
+        return [row["case_id"] for row in rows]
 
-    async def add_conditions(self, case_id: UUID, conditions: list[tuple[UUID, str, str, str | None]]) -> None:
-        await self._db.executemany(
-            "INSERT INTO conditions (condition_id, case_id, kind, description, addresses_need)"
-            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            [(cid, case_id, kind, description, need) for cid, kind, description, need in conditions],
-        )
-
-    async def open_conditions(self, case_id: UUID, needs: list[str] | None = None) -> list[UUID]:
-        """Open conditions of the case — only those addressing one of `needs`, when given."""
+    async def unanswered(self, now: datetime, *, limit: int) -> list[tuple[UUID, UUID]]:
+        """(case, referral) of issued referrals past their answer-by time whose case no other replica holds."""
         rows = await self._db.fetch(
-            "SELECT condition_id FROM conditions WHERE case_id = $1 AND status = 'open'"
-            " AND ($2::text[] IS NULL OR addresses_need = ANY($2::text[])) ORDER BY condition_id",
-            case_id,
-            needs,
-        )
-        return [row["condition_id"] for row in rows]
-
-    async def set_condition_status(self, condition_ids: list[UUID], status: str) -> None:
-        await self._db.execute(
-            "UPDATE conditions SET status = $2 WHERE condition_id = ANY($1::uuid[])", condition_ids, status
-        )
-
-    async def add_referral(self, referral: TrackedReferral, personal: dict | None, *, now: datetime) -> Recorded | None:
-        """Add the referral unless it is known; None when its case is not (one round trip, as for cases)."""
-        row = await self._db.fetchrow(
-            "WITH known AS (SELECT EXISTS (SELECT 1 FROM cases WHERE case_id = $2) AS case_known),"
-            f" added AS (INSERT INTO referrals ({_REFERRAL_COLUMNS}, updated_at)"
-            " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM known WHERE case_known"
-            " ON CONFLICT (referral_id) DO NOTHING RETURNING true)"
-            f" SELECT (SELECT case_known FROM known), EXISTS (SELECT 1 FROM added) AS added, {_AWAITED} AS awaited",
-            referral.referral_id,
-            referral.case_id,
-            referral.agency_id,
-            referral.needs,
-            referral.delivery_mode,
-            referral.progress.status.value,
-            referral.progress.unacceptable_absences,
-            referral.issued_at,
-            referral.respond_by,
+            "SELECT r.case_id, r.referral_id FROM referrals r JOIN cases c USING (case_id)"
+            " WHERE r.status = 'issued' AND r.respond_by < $1 ORDER BY r.respond_by LIMIT $2"
+            " FOR UPDATE OF c SKIP LOCKED",
             now,
-        )
-        if not row["case_known"]:
-            return None
-        if row["added"] and personal is not None:
-            await self._db.execute(
-                "INSERT INTO referral_personal_details (referral_id, details) VALUES ($1, $2)",
-                referral.referral_id,
-                json.dumps(personal),
-            )
-        return Recorded(row["added"], row["awaited"])
-
-    async def referral(self, referral_id: UUID, *, for_update: bool = False) -> TrackedReferral | None:
-        row = await self._db.fetchrow(
-            f"SELECT {_REFERRAL_COLUMNS} FROM referrals WHERE referral_id = $1" + (" FOR UPDATE" if for_update else ""),
-            referral_id,
-        )
-        return _referral(row)
-
-    async def referrals_of_case(self, case_id: UUID) -> list[TrackedReferral]:
-        rows = await self._db.fetch(f"SELECT {_REFERRAL_COLUMNS} FROM referrals WHERE case_id = $1", case_id)
-        return [_referral(row) for row in rows]
-
-    async def referrals_of_agency(self, agency_id: str, *, limit: int, offset: int) -> list[TrackedReferral]:
-        rows = await self._db.fetch(
-            f"SELECT {_REFERRAL_COLUMNS} FROM referrals WHERE agency_id = $1 ORDER BY issued_at DESC, referral_id"
-            " LIMIT $2 OFFSET $3",
-            agency_id,
             limit,
-            offset,
         )
-        return [_referral(row) for row in rows]
-
-    async def save_progress(self, referral_id: UUID, progress: Progress, *, now: datetime) -> None:
-        await self._db.execute(
-            "UPDATE referrals SET status = $2, unacceptable_absences = $3, updated_at = $4 WHERE referral_id = $1",
-            referral_id,
-            progress.status.value,
-            progress.unacceptable_absences,
-            now,
-        )
-
-    async def personal_details(self, referral_id: UUID) -> dict | None:
-        raw = await self._db.fetchval(
-            "SELECT details FROM referral_personal_details WHERE referral_id = $1", referral_id
-        )
-        return None if raw is None else json.loads(raw)
+        return [(row["case_id"], row["referral_id"]) for row in rows]
 
     async def record_update(
         self,
@@ -222,22 +209,37 @@ class ComplianceStore:
             received_via,
         )
 
-    async def miss_recorded(self, referral_id: UUID, appointment_id: UUID) -> bool:
-        """Whether an absence from this appointment was already reported."""
-        return await self._db.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM referral_updates WHERE referral_id = $1 AND update_type = 'miss'"
-            " AND detail->>'appointment_id' = $2)",
-            referral_id,
-            str(appointment_id),
+    async def record_condition_report(self, case_id: UUID, report: dict, *, applied: bool, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO condition_reports (case_id, condition_id, reported_by, report, amount_pence, hours,"
+            " occurred_at, received_at, applied) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            case_id,
+            report["condition_id"],
+            report["reported_by"],
+            report["report"],
+            report.get("amount_pence"),
+            report.get("hours"),
+            report["occurred_at"],
+            now,
+            applied,
         )
 
-    async def updates(self, referral_id: UUID) -> list[dict]:
-        rows = await self._db.fetch(
-            "SELECT update_type, occurred_at, received_at, applied FROM referral_updates WHERE referral_id = $1"
-            " ORDER BY id",
-            referral_id,
+    async def record_police_decision(
+        self, case_id: UUID, decision: dict, *, breach_reason: str | None, applied: bool, now: datetime
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO police_decisions (case_id, decision, officer, reason, breach_sequence, breach_reason,"
+            " decided_at, received_at, applied) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            case_id,
+            decision["decision"],
+            decision["officer"],
+            decision["reason"],
+            decision["breach_sequence"],
+            breach_reason,
+            decision["decided_at"],
+            now,
+            applied,
         )
-        return [dict(row) for row in rows]
 
     async def add_reoffending_signal(self, subject_ref: str, named_on: date, domestic_abuse: bool) -> None:
         await self._db.execute(
@@ -248,9 +250,107 @@ class ComplianceStore:
         )
 
 
-def _referral(row: asyncpg.Record | None) -> TrackedReferral | None:
-    if row is None:
-        return None
+def _value(member) -> str | None:
+    return None if member is None else member.value
+
+
+def _case_values(case: Case) -> tuple:
+    return (
+        case.case_id,
+        case.subject_ref,
+        case.force_id,
+        case.police_reference,
+        case.disposal_type.value,
+        case.offence_category,
+        case.domestic_abuse,
+        case.decided_at,
+        case.complete_by,
+        case.status.value,
+        _value(case.reason),
+        _value(case.next_step),
+        _value(case.police_decision),
+        case.sequence,
+    )
+
+
+def _condition_values(c: Condition) -> tuple:
+    return (
+        c.condition_id,
+        c.kind.value,
+        c.description,
+        c.evidence.value,
+        c.reported_by.value,
+        _value(c.addresses_need),
+        c.hours,
+        c.amount_pence,
+        c.own_complete_by,
+        c.status.value,
+        _value(c.reason),
+        c.amount_paid_pence,
+        c.hours_done,
+        c.sequence,
+    )
+
+
+def _referral_values(r: Referral) -> tuple:
+    return (
+        r.referral_id,
+        r.agency_id,
+        [n.value for n in r.needs],
+        r.status.value,
+        r.issued_at,
+        r.respond_by,
+        r.replaces,
+        r.unacceptable_absences,
+        r.reason,
+        r.superseded,
+        sorted(r.scheduled),
+        sorted(r.missed),
+        r.sequence,
+    )
+
+
+def _case(row: asyncpg.Record) -> Case:
     values = dict(row)
-    progress = Progress(Status(values.pop("status")), values.pop("unacceptable_absences"))
-    return TrackedReferral(progress=progress, **values)
+    return Case(
+        **{
+            **values,
+            "disposal_type": DisposalType(values["disposal_type"]),
+            "status": CaseStatus(values["status"]),
+            "reason": _member(NonComplianceReason, values["reason"]),
+            "next_step": _member(BreachNextStep, values["next_step"]),
+            "police_decision": _member(PoliceDecision, values["police_decision"]),
+        }
+    )
+
+
+def _condition(row: asyncpg.Record) -> Condition:
+    values = dict(row)
+    return Condition(
+        **{
+            **values,
+            "kind": ConditionKind(values["kind"]),
+            "evidence": Evidence(values["evidence"]),
+            "reported_by": ConditionReporter(values["reported_by"]),
+            "addresses_need": _member(NeedCategory, values["addresses_need"]),
+            "status": ConditionStatus(values["status"]),
+            "reason": _member(NonComplianceReason, values["reason"]),
+        }
+    )
+
+
+def _referral(row: asyncpg.Record) -> Referral:
+    values = dict(row)
+    return Referral(
+        **{
+            **values,
+            "needs": tuple(NeedCategory(n) for n in values["needs"]),
+            "status": ReferralStatus(values["status"]),
+            "scheduled": frozenset(values["scheduled"]),
+            "missed": frozenset(values["missed"]),
+        }
+    )
+
+
+def _member(enum, value):
+    return None if value is None else enum(value)

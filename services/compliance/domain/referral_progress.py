@@ -7,9 +7,11 @@ the order:
   attendance on an issued referral means it was accepted);
 - an update that comes after the referral has moved past it (attended after completed, a
   second acceptance) is *recorded* and changes nothing;
-- nothing undoes a breach: later updates are recorded, the breach stands for the police to weigh;
+- nothing an agency reports undoes a breach: later updates are recorded, the breach stands for the
+  police to weigh (only their decision, after a reasonable excuse, reinstates a referral);
 - an update that contradicts the referral's state (declining a completed intervention,
-  anything on a referral that left the agency) is refused as an illegal transition.
+  anything on a referral that is not, or no longer, with the agency) is refused as an illegal
+  transition.
 """
 
 from __future__ import annotations
@@ -17,21 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from schemas.vocabulary import NonComplianceReason
+from schemas.vocabulary import NonComplianceReason, ReferralStatus
 from services.compliance.domain.rules import ComplianceRules
 
-
-class Status(StrEnum):
-    ISSUED = "issued"
-    ACCEPTED = "accepted"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    BREACHED = "breached"
-    DECLINED = "declined"
-    AGENCY_WITHDREW = "agency_withdrew"
-    DISENGAGED = "disengaged"
-    REASSIGNED = "reassigned"
-    CANCELLED = "cancelled"
+Status = ReferralStatus
 
 
 class Update(StrEnum):
@@ -46,8 +37,10 @@ class Update(StrEnum):
 
 
 OPEN = frozenset({Status.ISSUED, Status.ACCEPTED, Status.IN_PROGRESS})
-LEFT_THE_AGENCY = frozenset({Status.DECLINED, Status.AGENCY_WITHDREW, Status.DISENGAGED})
-CLOSED_BY_ROUTER = frozenset({Status.REASSIGNED, Status.CANCELLED})
+NOT_ISSUED = frozenset({Status.UNMATCHED, Status.QUEUED})
+LEFT_THE_AGENCY = frozenset({Status.DECLINED, Status.AGENCY_WITHDREW, Status.TIMED_OUT})
+"""Ended at the agency through nobody's fault of the person's: the router places the needs again."""
+ENDED = frozenset({Status.COMPLETED, Status.BREACHED, Status.DISENGAGED, Status.CANCELLED}) | LEFT_THE_AGENCY
 _ENDING = {
     Update.DECLINE: Status.DECLINED,
     Update.WITHDRAW: Status.AGENCY_WITHDREW,
@@ -78,14 +71,16 @@ def apply(progress: Progress, update: Update, rules: ComplianceRules, *, absence
     status = progress.status
     if status == Status.BREACHED:
         return Step(progress, applied=False)
-    if status in CLOSED_BY_ROUTER:
-        raise IllegalTransition(f"the referral was {status.value} and is no longer with your agency")
-    if status in LEFT_THE_AGENCY:
+    if status in NOT_ISSUED:
+        raise IllegalTransition("the referral has not been issued to your agency")
+    if status in (Status.CANCELLED, Status.TIMED_OUT):
+        raise IllegalTransition(f"the referral was {status.value.replace('_', ' ')} and is no longer with your agency")
+    if status in LEFT_THE_AGENCY | {Status.DISENGAGED}:
         if _ENDING.get(update) == status:
             return Step(progress, applied=False)
         raise IllegalTransition(f"the referral ended ({status.value}); it is no longer with your agency")
     if status == Status.COMPLETED:
-        if update in (Update.DECLINE, Update.WITHDRAW, Update.DISENGAGE):
+        if update in _ENDING:
             raise IllegalTransition(f"the intervention is already completed; '{update.value}' no longer applies")
         return Step(progress, applied=False)
     return _from_open(progress, update, rules, absence_acceptable)

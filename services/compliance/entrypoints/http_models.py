@@ -1,23 +1,27 @@
-"""Bodies of the agency gateway. Requests are small and strict, with examples, because partner
-agencies often type them by hand; the ids come from the URL and the key, never from the body."""
+"""Bodies of the agency gateway. Requests are small and strict (a number is not a time, `0` is not
+`false`), with examples, because partner agencies often type them by hand; the ids come from the URL
+and the key, never from the body."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.commands.agency import GoalResult
-from schemas.personal import PersonalDetails
+from schemas.fields import Flag, Timestamp
 from schemas.vocabulary import AgencyWithdrawalReason, AppointmentPurpose, DeclineReason, DeliveryMode
+from services.compliance.adapters.agency_views import AgencyReferral
 
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    occurred_at: AwareDatetime | None = Field(
-        default=None, description="When it happened; now if left out.", examples=["2026-03-04T10:00:00+00:00"]
+    occurred_at: Timestamp | None = Field(
+        default=None,
+        description="When it happened (not in the future, not before the referral was issued); now if left out.",
+        examples=["2026-03-04T10:00:00+00:00"],
     )
 
 
@@ -41,7 +45,7 @@ class ScheduleRequest(_Request):
     )
     appointment_id: UUID | None = Field(default=None, description="Your id for it; one is made if left out.")
     purpose: AppointmentPurpose
-    scheduled_for: AwareDatetime
+    scheduled_for: Timestamp
     mode: DeliveryMode
 
 
@@ -51,7 +55,7 @@ class AttendedRequest(_Request):
 
 class MissedRequest(_Request):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"absence_acceptable": False}]})
-    absence_acceptable: bool = Field(description="Was there an acceptable reason for the absence?")
+    absence_acceptable: Flag = Field(description="Was there an acceptable reason for the absence?")
 
 
 class CompletionRequest(_Request):
@@ -78,7 +82,7 @@ class DisengagementRequest(_Request):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"last_contact_at": "2026-03-20T10:00:00+00:00"}]}
     )
-    last_contact_at: AwareDatetime | None = None
+    last_contact_at: Timestamp | None = None
 
 
 class WithdrawalRequest(_Request):
@@ -97,6 +101,18 @@ class ReferralSummary(BaseModel):
     issued_at: datetime
     respond_by: datetime
 
+    @classmethod
+    def of(cls, referral: AgencyReferral) -> ReferralSummary:
+        return cls(
+            referral_id=referral.referral_id,
+            case_id=referral.case_id,
+            needs=referral.needs,
+            delivery_mode=referral.delivery_mode,
+            status=referral.status,
+            issued_at=referral.issued_at,
+            respond_by=referral.respond_by,
+        )
+
 
 class UpdateRecord(BaseModel):
     update_type: str
@@ -106,10 +122,15 @@ class UpdateRecord(BaseModel):
 
 
 class ReferralDetail(ReferralSummary):
-    """One referral with the contact details the agency needs to work with the person."""
+    """One referral: what the agency must deliver and how to contact the person — only the fields the
+    agency's catalogue entry allows."""
 
     unacceptable_absences: int
-    personal: PersonalDetails | None
+    brief: dict = Field(
+        description="What to deliver: the conditions addressing this referral's needs (kind and text), the "
+        "case's deadline, the disposal type and, for domestic-abuse programmes only, the risk level."
+    )
+    personal: dict | None = Field(description="The person's contact details; the fields your agency may see.")
     updates: list[UpdateRecord]
 
 
@@ -123,10 +144,12 @@ class UpdateResponse(BaseModel):
 class ComplianceRow(BaseModel):
     group: str | None
     completed: int
-    breached: int
+    breached: int = Field(description="Breaches: awaiting the police, on the penalty path, or decided since.")
     not_completed: int
+    no_place_available: int = Field(description="Could not be complied with: no agency could take the person.")
     open: int
-    concluded: int
+    withdrawn: int
+    concluded: int = Field(description="completed + breached + not_completed: the rate's denominator.")
     rate: float | None
 
 
@@ -137,10 +160,30 @@ class ReoffendingRow(BaseModel):
     rate: float | None
 
 
-class BreachRow(BaseModel):
+class AwaitingRow(BaseModel):
+    """A case waiting for the police: a breach, or a case that could not be complied with."""
+
     case_id: UUID
     force_id: str
     police_reference: str
     disposal_type: str
+    status: str
     reason: str | None
-    breached_at: datetime | None
+    next_step: str | None
+    since: datetime | None
+    breach_sequence: int = Field(description="Quote it back to decide on this breach and no later one.")
+
+
+class ConditionRow(BaseModel):
+    kind: str
+    open: int
+    met: int
+    breached: int
+    varied: int
+    cancelled: int
+
+
+class PoliceDecisionRow(BaseModel):
+    decision: str
+    breach_reason: str | None
+    decisions: int

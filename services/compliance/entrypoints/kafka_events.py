@@ -1,28 +1,37 @@
-"""What compliance hears on Kafka: cases, referrals, agencies' updates and police signals.
+"""What compliance hears on Kafka: cases and the police's decisions on them, the router's placements,
+agencies' updates and police signals — dispatched by type to the use case that applies each.
 
-Agencies that produce to Kafka get the gateway's rules: an update for a referral the agency
-does not hold, or one that contradicts the referral's state, is dead-lettered with the reason.
-Updates the gateway itself forwarded (accepted over HTTP, already applied) are recognised by
-their CloudEvents source and skipped.
+Agencies that produce to Kafka get the gateway's rules: an update for a referral the agency does not
+hold, one that contradicts the referral's state or one dated impossibly is dead-lettered with the
+reason. An event that names a case or referral not read yet is held until it is (see `held_events`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from uuid import UUID
+
 import asyncpg
+from pydantic import BaseModel
 
 from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage
 from schemas.commands.agency import AgencyUpdate
 from schemas.events import (
+    BreachDecisionRecorded,
     CaseOpened,
     CaseWithdrawn,
+    ConditionProgressReported,
     DeadlineExtended,
-    ReferralCancelled,
     ReferralIssued,
-    ReferralReassigned,
+    ReferralQueued,
+    ReferralRecalled,
+    ReferralUnmatched,
     ReoffendingSignal,
 )
+from schemas.registry import AGENCY_UPDATES as AGENCY_UPDATE_TYPES
 from schemas.registry import carried_by
 from schemas.topics import AGENCY_UPDATES, CASES, POLICE_SIGNALS, REFERRALS
+from services.compliance.domain.agency_reports import ImplausibleTime
 from services.compliance.domain.referral_progress import IllegalTransition
 from services.compliance.entrypoints import held_events
 from services.compliance.service_layer import handlers
@@ -30,42 +39,48 @@ from services.compliance.service_layer.unit_of_work import ComplianceContext, Un
 
 TOPICS = (CASES, REFERRALS, AGENCY_UPDATES, POLICE_SIGNALS)
 HEARD = carried_by(*TOPICS)
+Apply = Callable[[BaseModel, UnitOfWork], Awaitable[bool | None]]
+
+
+async def _agency_update(update: AgencyUpdate, uow: UnitOfWork) -> None:
+    await handlers.agency_update(update, uow, received_via="kafka")
+
+
+APPLY: dict[type[BaseModel], Apply] = {
+    CaseOpened: handlers.case_opened,
+    CaseWithdrawn: handlers.case_withdrawn,
+    DeadlineExtended: handlers.deadline_extended,
+    ConditionProgressReported: handlers.condition_reported,
+    BreachDecisionRecorded: handlers.breach_decided,
+    ReferralIssued: handlers.placed,
+    ReferralQueued: handlers.placed,
+    ReferralUnmatched: handlers.placed,
+    ReferralRecalled: handlers.recalled,
+    ReoffendingSignal: handlers.reoffending_signal,
+    **{update: _agency_update for update in AGENCY_UPDATE_TYPES},
+}
+"""Every type compliance hears; the case's other events (a rejection, an assessment) are not its business."""
 
 
 def event_handler(context: ComplianceContext):
     async def handle(connection: asyncpg.Connection, incoming: IncomingEvent) -> None:
         event = incoming.payload
-        if isinstance(event, AgencyUpdate) and incoming.attributes.source == context.events.source:
-            return  # an update compliance forwarded from its HTTP gateway: applied already
+        apply = APPLY.get(type(event))
+        if apply is None:
+            return
         try:
-            awaited = await _apply(event, UnitOfWork(connection, context))
+            awaited = await apply(event, UnitOfWork(connection, context))
         except handlers.UnknownCase:
             return await held_events.hold(connection, incoming, event.case_id, "case", context)
         except handlers.UnknownReferral:
             return await held_events.hold(connection, incoming, event.referral_id, "referral", context)
-        except (handlers.NotYourReferral, IllegalTransition) as refused:
+        except (handlers.NotYourReferral, IllegalTransition, ImplausibleTime) as refused:
             raise PoisonMessage(f"{type(refused).__name__}: {refused}") from None
         if awaited:
-            awaiting = event.case_id if isinstance(event, CaseOpened) else event.referral_id
-            await held_events.apply_held(connection, awaiting, context, handle, HEARD)
+            await held_events.apply_held(connection, _awaited_id(event), context, handle, HEARD)
 
     return handle
 
 
-async def _apply(event, uow: UnitOfWork) -> bool:
-    """Apply `event`; True when it created a case or referral that held events are waiting for."""
-    if isinstance(event, CaseOpened):
-        return await handlers.case_opened(event, uow)
-    if isinstance(event, ReferralIssued):
-        return await handlers.referral_issued(event, uow)
-    if isinstance(event, AgencyUpdate):
-        await handlers.agency_update(event, uow, received_via="kafka")
-    elif isinstance(event, CaseWithdrawn):
-        await handlers.case_withdrawn(event, uow)
-    elif isinstance(event, DeadlineExtended):
-        await handlers.deadline_extended(event, uow)
-    elif isinstance(event, ReferralReassigned | ReferralCancelled):
-        await handlers.referral_closed_by_router(event, uow)
-    elif isinstance(event, ReoffendingSignal):
-        await handlers.reoffending_signal(event, uow)
-    return False
+def _awaited_id(event: BaseModel) -> UUID:
+    return event.case_id if isinstance(event, CaseOpened) else event.referral_id

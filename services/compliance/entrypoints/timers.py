@@ -1,5 +1,6 @@
-"""Compliance's sweeps: a case whose deadline passes with no event at all is still breached, and an
-event held for a case or referral that never arrived is dead-lettered (see `held_events`).
+"""Compliance's sweeps: a case whose deadline passes with no event at all is still judged, a referral
+whose agency does not answer in time is timed out (and placed elsewhere by the router), and an event
+held for a case or referral that never arrived is dead-lettered (see `held_events`).
 
 They run on every replica; each row is taken under a row lock the others skip, so it is handled
 once. Time comes from the injected clock, so tests move it instead of sleeping.
@@ -14,19 +15,20 @@ import asyncpg
 
 from platform_plumbing.periodic import repeat, run_in_batches
 from services.compliance.entrypoints.held_events import expire_held
-from services.compliance.service_layer.handlers import sweep_deadlines
+from services.compliance.service_layer.handlers import sweep_deadlines, sweep_unanswered
 from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
 
 
-def _job(context: ComplianceContext):
+def _job(context: ComplianceContext, sweep=sweep_deadlines):
     async def job(connection: asyncpg.Connection, limit: int) -> int:
-        return await sweep_deadlines(UnitOfWork(connection, context), limit=limit)
+        return await sweep(UnitOfWork(connection, context), limit=limit)
 
     return job
 
 
 async def sweep_once(pool: asyncpg.Pool, context: ComplianceContext) -> int:
-    return await run_in_batches(pool, _job(context))
+    """Judge every passed deadline, then time out every unanswered referral; return how many of both."""
+    return await run_in_batches(pool, _job(context)) + await run_in_batches(pool, _job(context, sweep_unanswered))
 
 
 def _expiry(context: ComplianceContext, hold_for: timedelta):
@@ -44,7 +46,13 @@ async def sweep_forever(
     pool: asyncpg.Pool, context: ComplianceContext, every_seconds: float, hold_for: timedelta
 ) -> None:
     await asyncio.gather(
-        repeat(pool, _job(context), every_seconds=every_seconds, what="cases breached: deadline passed"),
+        repeat(pool, _job(context), every_seconds=every_seconds, what="cases judged: deadline passed"),
+        repeat(
+            pool,
+            _job(context, sweep_unanswered),
+            every_seconds=every_seconds,
+            what="referrals timed out: no answer from the agency in time",
+        ),
         repeat(
             pool,
             _expiry(context, hold_for),

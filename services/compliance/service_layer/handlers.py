@@ -1,11 +1,17 @@
-"""Compliance's reactions: cases and referrals as they are published, agency updates from either door,
-deadlines passing with no event at all, and reoffending signals."""
+"""Compliance's use cases. Each loads the case file under its row lock, lets the domain apply one fact,
+stores what changed and publishes every change, in one transaction.
+
+The facts come from intake (cases opened, the police's later decisions), the router (placements),
+agencies (over the gateway or Kafka) and the passing of time (deadlines, unanswered referrals).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
+from schemas.calendar import local_date
 from schemas.commands import (
     AppointmentAttended,
     AppointmentMissed,
@@ -18,19 +24,24 @@ from schemas.commands import (
 )
 from schemas.commands.agency import AgencyUpdate
 from schemas.events import (
+    BreachDecisionRecorded,
+    CaseCondition,
     CaseOpened,
     CaseWithdrawn,
+    ConditionProgressReported,
     DeadlineExtended,
-    ReferralCancelled,
     ReferralIssued,
-    ReferralReassigned,
+    ReferralQueued,
+    ReferralRecalled,
+    ReferralUnmatched,
     ReoffendingSignal,
 )
-from schemas.vocabulary import NonComplianceReason
-from services.compliance.adapters.compliance_store import TrackedCase, TrackedReferral
-from services.compliance.domain.case_outcome import CaseStatus, all_work_done, deadline_passed
-from services.compliance.domain.referral_progress import OPEN, Progress, Status, Step, Update, apply
-from services.compliance.service_layer.outcomes import breach_case, complete_case, conditions_met
+from schemas.vocabulary import ReferralStatus
+from services.compliance.domain import agency_reports, placements, police_actions
+from services.compliance.domain.case_file import CaseFile
+from services.compliance.domain.entities import Case, Condition, Referral
+from services.compliance.domain.referral_progress import Update
+from services.compliance.service_layer.publication import events_of
 from services.compliance.service_layer.unit_of_work import UnitOfWork
 
 UPDATE_KINDS: dict[type[AgencyUpdate], Update] = {
@@ -62,14 +73,14 @@ class UnknownCase(LookupError):
 
 @dataclass(frozen=True)
 class UpdateResult:
-    referral: TrackedReferral
+    referral: Referral
     applied: bool
     case_status: str
 
 
 async def case_opened(event: CaseOpened, uow: UnitOfWork) -> bool:
     """Track the case and its conditions; True when events are held waiting for it."""
-    case = TrackedCase(
+    case = Case(
         case_id=event.case_id,
         subject_ref=event.subject_ref,
         force_id=event.force_id,
@@ -79,154 +90,179 @@ async def case_opened(event: CaseOpened, uow: UnitOfWork) -> bool:
         domestic_abuse=event.domestic_abuse,
         decided_at=event.decided_at,
         complete_by=event.complete_by,
-        status=CaseStatus.OPEN,
     )
-    recorded = await uow.store.add_case(case, now=uow.context.clock.now())
-    if recorded.added:
-        await uow.store.add_conditions(
-            event.case_id,
-            [
-                (c.condition_id, c.kind.value, c.description, c.addresses_need.value if c.addresses_need else None)
-                for c in event.conditions
-            ],
-        )
+    recorded = await uow.store.add_case(case, [condition_of(c) for c in event.conditions], now=uow.now())
     return recorded.awaited
 
 
-async def case_withdrawn(event: CaseWithdrawn, uow: UnitOfWork) -> None:
-    case = await uow.store.case(event.case_id, for_update=True)
-    if case is not None and case.status == CaseStatus.OPEN:
-        await uow.store.close_case(case.case_id, CaseStatus.WITHDRAWN, event.reason.value, at=uow.context.clock.now())
-
-
-async def deadline_extended(event: DeadlineExtended, uow: UnitOfWork) -> None:
-    case = await uow.store.case(event.case_id, for_update=True)
-    if case is not None and case.status == CaseStatus.OPEN:
-        await uow.store.set_deadline(case.case_id, event.complete_by, now=uow.context.clock.now())
-
-
-async def referral_issued(event: ReferralIssued, uow: UnitOfWork) -> bool:
-    """Track the referral; True when events are held waiting for it, UnknownCase when its case has not
-    been read yet."""
-    referral = TrackedReferral(
+async def placed(event: ReferralIssued | ReferralQueued | ReferralUnmatched, uow: UnitOfWork) -> bool:
+    """Track a referral the router placed; True when events are held waiting for it."""
+    file = await _file(event.case_id, uow)
+    placement = placements.Placement(
         referral_id=event.referral_id,
-        case_id=event.case_id,
-        agency_id=event.agency_id,
-        needs=[n.category.value for n in event.needs],
-        delivery_mode=event.delivery_mode.value,
-        progress=Progress(),
-        issued_at=uow.context.clock.now(),
-        respond_by=event.respond_by,
+        agency_id=getattr(event, "agency_id", None),
+        needs=tuple(need.category for need in event.needs),
+        status=_PLACED_AS[type(event)],
+        issued_at=getattr(event, "issued_at", None),
+        respond_by=getattr(event, "respond_by", None),
+        replaces=event.replaces,
     )
-    personal = event.personal.model_dump(mode="json") if event.personal else None
-    recorded = await uow.store.add_referral(referral, personal, now=uow.context.clock.now())
-    if recorded is None:
-        raise UnknownCase()
-    return recorded.awaited
+    referral = placements.place(file, placement)
+    awaited = await _commit(file, uow)
+    if isinstance(event, ReferralIssued | ReferralQueued):
+        brief = event.brief.model_dump(mode="json", exclude_none=True) if isinstance(event, ReferralIssued) else {}
+        personal = event.personal.model_dump(mode="json") if getattr(event, "personal", None) else None
+        await uow.store.save_delivery(
+            referral.referral_id, delivery_mode=event.delivery_mode.value, brief=brief, personal=personal
+        )
+    return referral.referral_id in awaited
 
 
-async def referral_closed_by_router(event: ReferralReassigned | ReferralCancelled, uow: UnitOfWork) -> None:
-    """The router closed a referral it had issued; UnknownReferral when that issue has not been read yet."""
-    referral = await uow.store.referral(event.referral_id, for_update=True)
+_PLACED_AS = {
+    ReferralIssued: ReferralStatus.ISSUED,
+    ReferralQueued: ReferralStatus.QUEUED,
+    ReferralUnmatched: ReferralStatus.UNMATCHED,
+}
+
+
+async def recalled(event: ReferralRecalled, uow: UnitOfWork) -> None:
+    file = await _file(event.case_id, uow)
+    referral = file.referral(event.referral_id)
     if referral is None:
         raise UnknownReferral()
-    if referral.progress.status in OPEN | {Status.DECLINED, Status.AGENCY_WITHDREW}:
-        status = Status.REASSIGNED if isinstance(event, ReferralReassigned) else Status.CANCELLED
-        await uow.store.save_progress(
-            referral.referral_id, Progress(status, referral.progress.unacceptable_absences), now=uow.context.clock.now()
-        )
+    placements.recall(file, referral)
+    await _commit(file, uow)
 
 
 async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: str) -> UpdateResult:
     """Apply an agency's update to its referral and, through it, to the case.
 
     Raises NotYourReferral when the agency does not hold the referral (UnknownReferral when no such
-    referral exists here), IllegalTransition when the
-    update contradicts the referral's state. An update accepted over HTTP is forwarded on
-    `diversion.agency-updates.v1` so the router hears it as it would hear one sent to Kafka.
+    referral exists here), IllegalTransition when the update contradicts the referral's state and
+    ImplausibleTime when it cannot have happened when it says.
     """
-    referral = await uow.store.referral(update.referral_id, for_update=True)
-    if referral is None:
+    owner = await uow.store.owner_of(update.referral_id)
+    if owner is None:
         raise UnknownReferral()
-    if referral.agency_id != update.agency_id or referral.case_id != update.case_id:
+    if owner.agency_id != update.agency_id or owner.case_id != update.case_id:
         raise NotYourReferral()
-    case = await uow.store.case(referral.case_id, for_update=True)
+    file = await _file(owner.case_id, uow)
+    referral = file.referral(update.referral_id)
     kind = UPDATE_KINDS[type(update)]
-    acceptable = update.absence_acceptable if isinstance(update, AppointmentMissed) else True
-    if isinstance(update, AppointmentMissed) and await uow.store.miss_recorded(
-        referral.referral_id, update.appointment_id
-    ):
-        step = Step(referral.progress, applied=False)  # the same absence reported again counts once
-    else:
-        step = apply(referral.progress, kind, uow.context.rules, absence_acceptable=acceptable)
-    now = uow.context.clock.now()
+    report = agency_reports.AgencyReport(
+        update=kind,
+        occurred_at=update.occurred_at,
+        appointment_id=getattr(update, "appointment_id", None),
+        absence_acceptable=getattr(update, "absence_acceptable", True),
+    )
+    step = agency_reports.report(file, referral, report, now=uow.now())
     await uow.store.record_update(
         referral.referral_id,
         update.agency_id,
         kind.value,
         update.occurred_at,
         applied=step.applied,
-        detail=_detail(update),
+        detail=update.model_dump(mode="json", exclude={"case_id", "referral_id", "agency_id", "occurred_at"}),
         received_via=received_via,
-        now=now,
+        now=uow.now(),
     )
-    if received_via == "http":
-        await uow.outbox.publish(update)
-    if not step.applied:
-        return UpdateResult(referral, applied=False, case_status=case.status)
-    await uow.store.save_progress(referral.referral_id, step.progress, now=now)
-    updated = TrackedReferral(**{**vars(referral), "progress": step.progress})
-    case_status = (
-        await _follow_case(case, updated, step.breach, update, uow) if case.status == CaseStatus.OPEN else case.status
-    )
-    return UpdateResult(updated, applied=True, case_status=case_status)
+    await _commit(file, uow)
+    return UpdateResult(referral, applied=step.applied, case_status=file.case.status.value)
 
 
-async def sweep_deadlines(uow: UnitOfWork, *, limit: int = 100) -> int:
-    """Breach open cases whose deadline passed with no event at all. Safe on every replica at once:
-    each case is taken under a row lock that other replicas skip."""
-    now = uow.context.clock.now()
-    overdue = await uow.store.overdue_cases(now.date(), limit=limit)
-    for case in overdue:
-        if deadline_passed(case.complete_by, now):
-            await breach_case(case, NonComplianceReason.DEADLINE_PASSED, None, uow)
-    return len(overdue)
+async def condition_reported(event: ConditionProgressReported, uow: UnitOfWork) -> None:
+    file = await _file(event.case_id, uow)
+    condition = file.condition(event.condition_id)
+    progress = police_actions.ProgressReported(event.report, event.occurred_at, event.amount_pence, event.hours)
+    applied = condition is not None and police_actions.report_progress(file, condition, progress)
+    await uow.store.record_condition_report(file.case.case_id, event.model_dump(), applied=applied, now=uow.now())
+    await _commit(file, uow)
+
+
+async def breach_decided(event: BreachDecisionRecorded, uow: UnitOfWork) -> None:
+    file = await _file(event.case_id, uow)
+    breach_reason = file.case.reason.value if file.case.reason else None
+    decision = police_actions.Decision(
+        decision=event.decision,
+        breach_sequence=event.breach_sequence,
+        complete_by=event.complete_by,
+        varied_conditions=[condition_of(c) for c in event.varied_conditions],
+    )
+    applied = police_actions.decide(file, decision)
+    await uow.store.record_police_decision(
+        file.case.case_id, event.model_dump(), breach_reason=breach_reason, applied=applied, now=uow.now()
+    )
+    await _commit(file, uow)
+
+
+async def case_withdrawn(event: CaseWithdrawn, uow: UnitOfWork) -> None:
+    await _apply(event.case_id, police_actions.withdraw, uow)
+
+
+async def deadline_extended(event: DeadlineExtended, uow: UnitOfWork) -> None:
+    await _apply(event.case_id, lambda file: police_actions.extend_deadline(file, event.complete_by), uow)
 
 
 async def reoffending_signal(event: ReoffendingSignal, uow: UnitOfWork) -> None:
     await uow.store.add_reoffending_signal(event.subject_ref, event.named_on, event.domestic_abuse)
 
 
-async def _follow_case(
-    case: TrackedCase,
-    referral: TrackedReferral,
-    breach: NonComplianceReason | None,
-    update: AgencyUpdate,
-    uow: UnitOfWork,
-) -> str:
-    """Carry the referral's change through to its open case; return the case's status afterwards."""
-    if breach is not None:
-        return await breach_case(case, breach, referral.needs, uow)
-    if referral.progress.status != Status.COMPLETED:
-        return case.status
-    if deadline_passed(case.complete_by, update.occurred_at):
-        return await breach_case(case, NonComplianceReason.DEADLINE_PASSED, None, uow)
-    await conditions_met(case, referral.needs, uow)
-    statuses = [r.progress.status for r in await uow.store.referrals_of_case(case.case_id)]
-    if not all_work_done(statuses):
-        return case.status
-    await conditions_met(case, None, uow)
-    return await complete_case(case, uow)
+async def sweep_deadlines(uow: UnitOfWork, *, limit: int = 100) -> int:
+    """Judge open cases whose deadline (or a condition's) has passed with no event at all. Safe on every
+    replica at once: each case is taken under a row lock that other replicas skip."""
+    today = local_date(uow.now())
+    overdue = await uow.store.overdue_cases(today, limit=limit)
+    for case_id in overdue:
+        await _apply(case_id, lambda file: file.deadlines_passed(today), uow)
+    return len(overdue)
 
 
-def _detail(update: AgencyUpdate) -> dict:
-    """What the update said, minus the ids the row already has; agencies put no personal data in updates."""
-    return update.model_dump(mode="json", exclude={"case_id", "referral_id", "agency_id", "occurred_at"})
+async def sweep_unanswered(uow: UnitOfWork, *, limit: int = 100) -> int:
+    """Time out referrals their agency neither accepted nor declined within its service level (the router
+    then places the needs elsewhere). Replica-safe as above."""
+    now = uow.now()
+    unanswered = await uow.store.unanswered(now, limit=limit)
+    for case_id, referral_id in unanswered:
+        await _apply(case_id, lambda file, referral_id=referral_id: file.time_out(file.referral(referral_id), now), uow)
+    return len(unanswered)
+
+
+def condition_of(condition: CaseCondition) -> Condition:
+    return Condition(
+        condition_id=condition.condition_id,
+        kind=condition.kind,
+        description=condition.description,
+        evidence=condition.evidence,
+        reported_by=condition.reported_by,
+        addresses_need=condition.addresses_need,
+        hours=condition.hours,
+        amount_pence=condition.amount_pence,
+        own_complete_by=condition.complete_by,
+    )
 
 
 async def case_id_of(referral_id: UUID, agency_id: str, uow: UnitOfWork) -> UUID:
     """The case of a referral the agency holds; NotYourReferral otherwise (existence is not revealed)."""
-    referral = await uow.store.referral(referral_id)
-    if referral is None or referral.agency_id != agency_id:
+    owner = await uow.store.owner_of(referral_id)
+    if owner is None or owner.agency_id != agency_id:
         raise NotYourReferral()
-    return referral.case_id
+    return owner.case_id
+
+
+async def _file(case_id: UUID, uow: UnitOfWork) -> CaseFile:
+    file = await uow.store.case_file(case_id, uow.context.rules)
+    if file is None:
+        raise UnknownCase()
+    return file
+
+
+async def _apply(case_id: UUID, change: Callable[[CaseFile], object], uow: UnitOfWork) -> None:
+    file = await _file(case_id, uow)
+    change(file)
+    await _commit(file, uow)
+
+
+async def _commit(file: CaseFile, uow: UnitOfWork) -> set[UUID]:
+    awaited = await uow.store.save(file, now=uow.now())
+    await uow.outbox.publish(*events_of(file, uow.now()))
+    return awaited

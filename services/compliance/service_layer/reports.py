@@ -1,9 +1,10 @@
 """Outcome figures from compliance's read model, for the operations team and the police.
 
-Compliance (or completion) rate = cases completed ÷ cases concluded (completed, breached or not
-completed), by disposal, agency, need, offence category or month of decision. Reoffending =
-share of diverted people named in a new investigation within 24 months of their diversion, by
-disposal or by programme (the agency that worked with them, e.g. the DA perpetrator programme).
+Compliance (or completion) rate = cases completed ÷ cases concluded one way or the other (completed,
+breached or not completed), by disposal, agency, need, offence category or month of decision. A case
+that could not be complied with because no agency could take the person is counted apart, never
+as a breach. Reoffending = share of diverted people named in a new investigation within 24 months of
+their diversion, by disposal or by programme (the agency that worked with them).
 """
 
 from __future__ import annotations
@@ -37,25 +38,29 @@ _FROM = {
     ComplianceDimension.AGENCY: "cases c JOIN referrals r USING (case_id)",
     ComplianceDimension.NEED: "cases c JOIN referrals r USING (case_id) CROSS JOIN LATERAL unnest(r.needs) AS need",
 }
+_AFTER_BREACH = "('awaiting_police_decision', 'breached', 'prosecuted', 'no_further_action')"
+_NO_PLACE = "c.reason IS NOT DISTINCT FROM 'no_place_available'"
+_COUNTS = {
+    "completed": "c.status = 'completed'",
+    "breached": f"c.status IN {_AFTER_BREACH} AND NOT {_NO_PLACE}",
+    "not_completed": "c.status = 'not_completed'",
+    "no_place_available": f"c.status IN {_AFTER_BREACH} AND {_NO_PLACE}",
+    "open": "c.status = 'open'",
+    "withdrawn": "c.status = 'withdrawn'",
+}
 
 
 async def compliance_rates(db: asyncpg.Pool | asyncpg.Connection, by: ComplianceDimension) -> list[dict]:
     group, source = _GROUP[by], _FROM.get(by, "cases c")
-    rows = await db.fetch(
-        f"SELECT {group} AS grp,"
-        " count(DISTINCT c.case_id) FILTER (WHERE c.status = 'completed') AS completed,"
-        " count(DISTINCT c.case_id) FILTER (WHERE c.status = 'breached') AS breached,"
-        " count(DISTINCT c.case_id) FILTER (WHERE c.status = 'non_completion') AS not_completed,"
-        " count(DISTINCT c.case_id) FILTER (WHERE c.status = 'open') AS open"
-        f" FROM {source} GROUP BY grp ORDER BY grp"
-    )
+    counts = ", ".join(f"count(DISTINCT c.case_id) FILTER (WHERE {where}) AS {name}" for name, where in _COUNTS.items())
+    rows = await db.fetch(f"SELECT {group} AS grp, {counts} FROM {source} GROUP BY grp ORDER BY grp")
     result = []
     for row in rows:
         concluded = row["completed"] + row["breached"] + row["not_completed"]
         result.append(
             {
                 "group": row["grp"],
-                **{k: row[k] for k in ("completed", "breached", "not_completed", "open")},
+                **{name: row[name] for name in _COUNTS},
                 "concluded": concluded,
                 "rate": round(row["completed"] / concluded, 4) if concluded else None,
             }
@@ -72,7 +77,7 @@ async def reoffending_within_24_months(db: asyncpg.Pool | asyncpg.Connection, by
         "   SELECT 1 FROM reoffending_signals s WHERE s.subject_ref = c.subject_ref"
         "   AND s.named_on > c.decided_at::date AND s.named_on <= (c.decided_at + interval '24 months')::date"
         " )) AS named"
-        f" FROM {source} WHERE c.status <> 'withdrawn' GROUP BY grp ORDER BY grp"
+        f" FROM {source} WHERE c.status <> 'withdrawn' AND {group} IS NOT NULL GROUP BY grp ORDER BY grp"
     )
     return [
         {
@@ -85,11 +90,27 @@ async def reoffending_within_24_months(db: asyncpg.Pool | asyncpg.Connection, by
     ]
 
 
-async def breaches_awaiting_police(db: asyncpg.Pool | asyncpg.Connection, *, limit: int = 200) -> list[dict]:
-    """Breached cautions, newest first: the police decide what follows (prosecution, penalty, excuse)."""
+async def awaiting_police(db: asyncpg.Pool | asyncpg.Connection, *, limit: int = 200) -> list[dict]:
+    """Cases waiting for a police decision (breached, or unable to comply), longest waiting first."""
     rows = await db.fetch(
-        "SELECT case_id, force_id, police_reference, disposal_type, outcome_reason AS reason, outcome_at AS breached_at"
-        " FROM cases WHERE status = 'breached' ORDER BY outcome_at DESC LIMIT $1",
+        "SELECT case_id, force_id, police_reference, disposal_type, status, reason, next_step, outcome_at AS since,"
+        " sequence AS breach_sequence FROM cases WHERE status IN ('awaiting_police_decision', 'breached')"
+        " ORDER BY outcome_at, case_id LIMIT $1",
         limit,
+    )
+    return [dict(row) for row in rows]
+
+
+async def conditions_by_kind(db: asyncpg.Pool | asyncpg.Connection) -> list[dict]:
+    statuses = ("open", "met", "breached", "varied", "cancelled")
+    counts = ", ".join(f"count(*) FILTER (WHERE status = '{s}') AS {s}" for s in statuses)
+    rows = await db.fetch(f"SELECT kind, {counts} FROM conditions GROUP BY kind ORDER BY kind")
+    return [dict(row) for row in rows]
+
+
+async def police_decisions(db: asyncpg.Pool | asyncpg.Connection) -> list[dict]:
+    rows = await db.fetch(
+        "SELECT decision, breach_reason, count(*) AS decisions FROM police_decisions WHERE applied"
+        " GROUP BY decision, breach_reason ORDER BY decision, breach_reason"
     )
     return [dict(row) for row in rows]

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
 from platform_plumbing.clock import Clock, IdFactory
 from platform_plumbing.event_outbox import EventOutbox, EventSource
 from services.compliance.adapters.compliance_store import ComplianceStore
+from services.compliance.domain.disclosure import DisclosurePolicy
 from services.compliance.domain.rules import ComplianceRules
 
 
 @dataclass(frozen=True)
 class ComplianceContext:
     rules: ComplianceRules
+    disclosure: DisclosurePolicy
     clock: Clock
     new_id: IdFactory
     events: EventSource
@@ -26,3 +29,6 @@ class UnitOfWork:
         self.store = ComplianceStore(connection)
         self.outbox = EventOutbox(connection, context.events)
         self.context = context
+
+    def now(self) -> datetime:
+        return self.context.clock.now()

@@ -55,8 +55,10 @@ breached         .         .         .            .            .            .   
 declined         ILLEGAL   .         ILLEGAL      ILLEGAL      ILLEGAL      ILLEGAL    ILLEGAL    ILLEGAL
 agency_withdrew  ILLEGAL   ILLEGAL   ILLEGAL      ILLEGAL      ILLEGAL      ILLEGAL    ILLEGAL    .
 disengaged       ILLEGAL   ILLEGAL   ILLEGAL      ILLEGAL      ILLEGAL      ILLEGAL    .          ILLEGAL
-reassigned       ILLEGAL   ILLEGAL   ILLEGAL      ILLEGAL      ILLEGAL      ILLEGAL    ILLEGAL    ILLEGAL
+timed_out        ILLEGAL   ILLEGAL   ILLEGAL      ILLEGAL      ILLEGAL      ILLEGAL    ILLEGAL    ILLEGAL
 cancelled        ILLEGAL   ILLEGAL   ILLEGAL      ILLEGAL      ILLEGAL      ILLEGAL    ILLEGAL    ILLEGAL
+queued           ILLEGAL   ILLEGAL   ILLEGAL      ILLEGAL      ILLEGAL      ILLEGAL    ILLEGAL    ILLEGAL
+unmatched        ILLEGAL   ILLEGAL   ILLEGAL      ILLEGAL      ILLEGAL      ILLEGAL    ILLEGAL    ILLEGAL
 """
 
 # The two updates whose effect depends on something other than the status: an absence without an
@@ -71,8 +73,10 @@ breached         .                  .
 declined         ILLEGAL            ILLEGAL
 agency_withdrew  ILLEGAL            ILLEGAL
 disengaged       ILLEGAL            .
-reassigned       ILLEGAL            ILLEGAL
+timed_out        ILLEGAL            ILLEGAL
 cancelled        ILLEGAL            ILLEGAL
+queued           ILLEGAL            ILLEGAL
+unmatched        ILLEGAL            ILLEGAL
 """
 VARIANT_CALLS = {
     "unacceptable_miss": (Update.MISS, RULES, False),
@@ -143,8 +147,9 @@ def test_every_cell_of_the_variants(status: Status, column: str) -> None:
         param(Status.IN_PROGRESS, Update.DECLINE, "report a withdrawal or disengagement", id="decline once started"),
         param(Status.COMPLETED, Update.WITHDRAW, "already completed; 'withdraw'", id="withdraw after completion"),
         param(Status.DECLINED, Update.ACCEPT, "ended (declined)", id="accept after decline"),
-        param(Status.REASSIGNED, Update.ATTEND, "was reassigned", id="attendance on a reassigned referral"),
+        param(Status.TIMED_OUT, Update.ACCEPT, "was timed out", id="acceptance after the answer was due"),
         param(Status.CANCELLED, Update.COMPLETE, "was cancelled", id="completion on a cancelled referral"),
+        param(Status.QUEUED, Update.ACCEPT, "not been issued to your agency", id="acceptance of a queued referral"),
     ],
 )
 def test_a_refusal_tells_the_agency_why(status: Status, update: Update, says: str) -> None:

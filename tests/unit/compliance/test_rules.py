@@ -12,7 +12,7 @@ import yaml
 from pytest import param
 
 from schemas.vocabulary import DisposalType
-from services.compliance.domain.rules import BreachPath, RulesError, load_rules
+from services.compliance.domain.rules import BreachPath, DisposalRules, RulesError, load_rules
 
 RULES_FILE = Path(__file__).resolve().parents[3] / "deploy" / "policy" / "compliance-rules.yaml"
 DELETE = object()
@@ -21,15 +21,21 @@ DELETE = object()
 def test_the_committed_rules_load() -> None:
     rules = load_rules(RULES_FILE)
 
-    assert rules.version == "2026.1"
+    caution = DisposalRules(on_breach=BreachPath.PROSECUTION_DECISION, every_referral_required=False)
+    assert rules.version == "2026.2"
     assert rules.max_unacceptable_absences == 2
     assert rules.disengagement_is_breach is True
-    assert rules.outcomes == {
-        DisposalType.COMMUNITY_RESOLUTION: BreachPath.NON_COMPLETION,
-        DisposalType.ADULT_CONDITIONAL_CAUTION: BreachPath.PROSECUTION_DECISION,
-        DisposalType.YOUTH_CONDITIONAL_CAUTION: BreachPath.PROSECUTION_DECISION,
-        DisposalType.DIVERSIONARY_CAUTION: BreachPath.PROSECUTION_DECISION,
-        DisposalType.COMMUNITY_CAUTION: BreachPath.FINANCIAL_PENALTY,
+    assert rules.clock_skew_seconds == 300
+    assert rules.disposals == {
+        DisposalType.COMMUNITY_RESOLUTION: DisposalRules(
+            on_breach=BreachPath.NON_COMPLETION, every_referral_required=True
+        ),
+        DisposalType.ADULT_CONDITIONAL_CAUTION: caution,
+        DisposalType.YOUTH_CONDITIONAL_CAUTION: caution,
+        DisposalType.DIVERSIONARY_CAUTION: caution,
+        DisposalType.COMMUNITY_CAUTION: DisposalRules(
+            on_breach=BreachPath.FINANCIAL_PENALTY, every_referral_required=False
+        ),
     }
 
 
@@ -44,20 +50,28 @@ def test_the_rules_are_frozen() -> None:
     ("where", "value", "field", "problem"),
     [
         param(
-            ("outcomes", "community_caution"),
+            ("disposals", "community_caution"),
             DELETE,
-            "outcomes",
-            "no outcome for disposal type(s): community_caution",
-            id="missing disposal outcome",
+            "disposals",
+            "no rules for disposal type(s): community_caution",
+            id="missing disposal",
         ),
         param(
-            ("outcomes",),
-            {"community_resolution": "non_completion"},
-            "outcomes",
+            ("disposals",),
+            {"community_resolution": {"on_breach": "non_completion", "every_referral_required": True}},
+            "disposals",
             "adult_conditional_caution, community_caution, diversionary_caution, youth_conditional_caution",
-            id="several disposal outcomes missing, all named",
+            id="several disposals missing, all named",
         ),
-        param(("outcomes",), DELETE, "outcomes", "Field required", id="no outcomes section"),
+        param(("disposals",), DELETE, "disposals", "Field required", id="no disposals section"),
+        param(
+            ("disposals", "community_caution", "every_referral_required"),
+            DELETE,
+            "disposals.community_caution.every_referral_required",
+            "Field required",
+            id="whether referrals are required left out",
+        ),
+        param(("clock_skew_seconds",), 7200, "clock_skew_seconds", "less than or equal to 3600", id="skew too large"),
         param(("version",), DELETE, "version", "Field required", id="missing version"),
         param(
             ("max_unacceptable_absences",), DELETE, "max_unacceptable_absences", "Field required", id="missing maximum"
@@ -71,16 +85,16 @@ def test_the_rules_are_frozen() -> None:
         ),
         param(("max_absences",), 3, "max_absences", "Extra inputs are not permitted", id="unknown top-level key"),
         param(
-            ("outcomes", "conditional_caution"),
-            "prosecution_decision",
-            "outcomes.conditional_caution.[key]",
+            ("disposals", "conditional_caution"),
+            {"on_breach": "prosecution_decision", "every_referral_required": False},
+            "disposals.conditional_caution.[key]",
             "Input should be 'community_resolution'",
-            id="unknown disposal in outcomes",
+            id="unknown disposal",
         ),
         param(
-            ("outcomes", "community_caution"),
+            ("disposals", "community_caution", "on_breach"),
             "fine",
-            "outcomes.community_caution",
+            "disposals.community_caution.on_breach",
             "Input should be 'non_completion', 'prosecution_decision' or 'financial_penalty'",
             id="unknown breach path",
         ),
@@ -139,7 +153,7 @@ def test_an_invalid_rules_file_is_refused_naming_the_file_and_field(
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        param("outcomes: [unclosed", "is not valid YAML", id="bad YAML"),
+        param("disposals: [unclosed", "is not valid YAML", id="bad YAML"),
         param("", "(top level): Input should be a valid dictionary", id="empty file"),
         param(b"version: \xff\xfe", "is not UTF-8 text", id="not UTF-8"),
         param(None, "No such file or directory", id="missing file"),

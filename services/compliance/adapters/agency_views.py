@@ -1,0 +1,82 @@
+"""What the gateway shows an agency of its own referrals: read straight from compliance's tables."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+SENT_TO_AGENCY = (
+    "issued",
+    "accepted",
+    "in_progress",
+    "completed",
+    "breached",
+    "disengaged",
+    "declined",
+    "timed_out",
+    "agency_withdrew",
+    "cancelled",
+)
+"""Every status but `queued` and `unmatched`: a referral is the agency's once it was issued to it."""
+
+
+@dataclass(frozen=True)
+class AgencyReferral:
+    referral_id: UUID
+    case_id: UUID
+    needs: list[str]
+    delivery_mode: str
+    status: str
+    issued_at: datetime
+    respond_by: datetime
+    unacceptable_absences: int
+    brief: dict
+
+
+_COLUMNS = "referral_id, case_id, needs, delivery_mode, status, issued_at, respond_by, unacceptable_absences, brief"
+
+
+async def referrals_of_agency(
+    db: asyncpg.Connection | asyncpg.Pool, agency_id: str, *, limit: int, offset: int
+) -> list[AgencyReferral]:
+    rows = await db.fetch(
+        f"SELECT {_COLUMNS} FROM referrals WHERE agency_id = $1 AND status = ANY($2::text[])"
+        " ORDER BY issued_at DESC, referral_id LIMIT $3 OFFSET $4",
+        agency_id,
+        list(SENT_TO_AGENCY),
+        limit,
+        offset,
+    )
+    return [_referral(row) for row in rows]
+
+
+async def referral_of_agency(db: asyncpg.Connection, referral_id: UUID, agency_id: str) -> AgencyReferral | None:
+    row = await db.fetchrow(
+        f"SELECT {_COLUMNS} FROM referrals WHERE referral_id = $1 AND agency_id = $2 AND status = ANY($3::text[])",
+        referral_id,
+        agency_id,
+        list(SENT_TO_AGENCY),
+    )
+    return None if row is None else _referral(row)
+
+
+async def personal_details(db: asyncpg.Connection, referral_id: UUID) -> dict | None:
+    raw = await db.fetchval("SELECT details FROM referral_personal_details WHERE referral_id = $1", referral_id)
+    return None if raw is None else json.loads(raw)
+
+
+async def updates(db: asyncpg.Connection, referral_id: UUID) -> list[dict]:
+    rows = await db.fetch(
+        "SELECT update_type, occurred_at, received_at, applied FROM referral_updates WHERE referral_id = $1"
+        " ORDER BY id",
+        referral_id,
+    )
+    return [dict(row) for row in rows]
+
+
+def _referral(row: asyncpg.Record) -> AgencyReferral:
+    return AgencyReferral(**{**dict(row), "brief": json.loads(row["brief"])})

@@ -1,0 +1,73 @@
+"""Reports for the operations team (operations key): compliance rates, reoffending, the cases waiting
+for a police decision, conditions by kind and outcome, and the police's decisions after breaches."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from platform_plumbing.http_conventions import Forbidden
+from services.compliance.adapters.gateway_clients import GatewayClient
+from services.compliance.entrypoints.http_api import ERRORS, gateway_client
+from services.compliance.entrypoints.http_models import (
+    AwaitingRow,
+    ComplianceRow,
+    ConditionRow,
+    PoliceDecisionRow,
+    ReoffendingRow,
+)
+from services.compliance.service_layer import reports
+
+
+async def operations_client(client: Annotated[GatewayClient, Depends(gateway_client)]) -> GatewayClient:
+    if client.role != "operations":
+        raise Forbidden()
+    return client
+
+
+router = APIRouter(prefix="/v1/reports", tags=["operations"], dependencies=[Depends(operations_client)])
+
+
+@router.get("/compliance", response_model=list[ComplianceRow], responses=ERRORS, summary="Compliance rates")
+async def compliance_report(
+    request: Request, by: reports.ComplianceDimension = reports.ComplianceDimension.DISPOSAL
+) -> list[dict]:
+    return await reports.compliance_rates(request.app.state.pool, by)
+
+
+@router.get(
+    "/reoffending",
+    response_model=list[ReoffendingRow],
+    responses=ERRORS,
+    summary="Named in a new investigation within 24 months",
+)
+async def reoffending_report(
+    request: Request, by: reports.ReoffendingDimension = reports.ReoffendingDimension.DISPOSAL
+) -> list[dict]:
+    return await reports.reoffending_within_24_months(request.app.state.pool, by)
+
+
+@router.get(
+    "/breaches",
+    response_model=list[AwaitingRow],
+    responses=ERRORS,
+    summary="Cases awaiting a police decision: breaches, and cases that could not be complied with",
+)
+async def breaches_report(request: Request) -> list[dict]:
+    return await reports.awaiting_police(request.app.state.pool)
+
+
+@router.get("/conditions", response_model=list[ConditionRow], responses=ERRORS, summary="Conditions by kind")
+async def conditions_report(request: Request) -> list[dict]:
+    return await reports.conditions_by_kind(request.app.state.pool)
+
+
+@router.get(
+    "/police-decisions",
+    response_model=list[PoliceDecisionRow],
+    responses=ERRORS,
+    summary="The police's decisions after breaches, by what was breached",
+)
+async def police_decisions_report(request: Request) -> list[dict]:
+    return await reports.police_decisions(request.app.state.pool)
