@@ -29,21 +29,29 @@ Postcode = Annotated[
 
 
 class PersonalDetails(BaseModel):
-    """PERSONAL DATA. Who the person is and how an agency can reach them."""
+    """PERSONAL DATA. Who the person is and how an agency can reach them.
+
+    On a referral only the fields the agency's catalogue entry allows are present, so every field
+    may be absent here; a police system must send the name and date of birth.
+    """
 
     model_config = ConfigDict(
         extra="ignore", frozen=True, str_strip_whitespace=True, revalidate_instances="subclass-instances"
     )
 
-    given_name: Name
-    family_name: Name
-    date_of_birth: Day
+    given_name: Name | None = None
+    family_name: Name | None = None
+    date_of_birth: Day | None = None
     phone: Phone | None = None
     email: Email | None = None
     postcode: Postcode | None = None
 
 
 class SubmittedPersonalDetails(PersonalDetails):
-    """PERSONAL DATA as a police system submits it: the same shape, unknown fields rejected."""
+    """PERSONAL DATA as a police system submits it: name and date of birth required, unknown fields rejected."""
 
     model_config = ConfigDict(extra="forbid")
+
+    given_name: Name
+    family_name: Name
+    date_of_birth: Day

@@ -68,17 +68,45 @@ def _diversion_decision() -> Payload:
             "domestic_abuse_conviction_or_caution_within_2_years": False,
         },
         "decided_at": DECIDED_AT,
-        "conditions": [
-            {
-                "kind": "rehabilitative",
-                "description": "Attend and complete an alcohol awareness course.",
-                "attendance_hours": 6,
-                "addresses_need": "alcohol_misuse",
-            },
-            {"kind": "reparative", "description": "Write a letter of apology to the victim."},
-        ],
+        "conditions": [agency_condition_payload(), letter_condition_payload()],
         "needs": [need_payload()],
         "personal": personal_payload(),
+    }
+
+
+def agency_condition_payload(**overrides: Any) -> Payload:
+    """A rehabilitative condition an agency delivers and reports: attend and complete a course."""
+    return {
+        "kind": "rehabilitative",
+        "description": "Attend and complete an alcohol awareness course.",
+        "evidence": "completion",
+        "reported_by": "agency",
+        "addresses_need": "alcohol_misuse",
+        "hours": 6,
+        **overrides,
+    }
+
+
+def letter_condition_payload(**overrides: Any) -> Payload:
+    """A reparative condition the officer reports: an apology letter."""
+    return {
+        "kind": "reparative",
+        "description": "Write a letter of apology to the victim.",
+        "evidence": "letter_sent",
+        "reported_by": "officer",
+        **overrides,
+    }
+
+
+def compensation_condition_payload(pence: int = 15_000, **overrides: Any) -> Payload:
+    """Compensation to the victim, which the victim-contact role reports as it is paid."""
+    return {
+        "kind": "compensation",
+        "description": "Pay compensation to the victim for the damage.",
+        "evidence": "payment",
+        "reported_by": "victim_contact",
+        "amount_pence": pence,
+        **overrides,
     }
 
 
@@ -103,6 +131,23 @@ _PAYLOADS: dict[type[BaseModel], Callable[[], Payload]] = {
     commands.DiversionDecision: _diversion_decision,
     commands.NeedsAssessment: lambda: {**_POLICE_CASE, "assessed_at": LATER, "needs": [need_payload()]},
     commands.WithdrawCase: lambda: {**_POLICE_CASE, "reason": "entered_in_error", "withdrawn_at": LATER},
+    commands.ConditionProgress: lambda: {
+        **_POLICE_CASE,
+        "condition_id": str(CONDITION_ID),
+        "reported_by": "victim_contact",
+        "report": "payment_received",
+        "amount_pence": 5_000,
+        "occurred_at": LATER,
+    },
+    commands.BreachDecision: lambda: {
+        **_POLICE_CASE,
+        "decision": "reasonable_excuse",
+        "breach_sequence": 1,
+        "officer": "PC1234",
+        "decided_at": LATER,
+        "reason": "In hospital on the days of both appointments.",
+        "complete_by": "2025-07-21",
+    },
     commands.ReferralAccepted: _agency_update(),
     commands.ReferralDeclined: _agency_update(reason="no_capacity"),
     commands.AppointmentScheduled: _agency_update(
@@ -127,15 +172,8 @@ _PAYLOADS: dict[type[BaseModel], Callable[[], Payload]] = {
         sex="female",
         area="leeds",
         domestic_abuse=False,
-        conditions=[
-            {
-                "condition_id": str(CONDITION_ID),
-                "kind": "rehabilitative",
-                "description": "Attend and complete an alcohol awareness course.",
-                "attendance_hours": 6,
-                "addresses_need": "alcohol_misuse",
-            }
-        ],
+        conditions=[{"condition_id": str(CONDITION_ID), **agency_condition_payload()}],
+        needs=[need_payload()],
         decided_at=DECIDED_AT,
         complete_by="2025-06-23",
         personal=personal_payload(),
@@ -152,38 +190,85 @@ _PAYLOADS: dict[type[BaseModel], Callable[[], Payload]] = {
     events.DeadlineExtended: _case_event(
         previous_complete_by="2025-06-23", complete_by="2025-07-21", reason="subject_unwell"
     ),
+    events.ConditionProgressReported: _case_event(
+        condition_id=str(CONDITION_ID),
+        reported_by="victim_contact",
+        report="payment_received",
+        amount_pence=5_000,
+        occurred_at=LATER,
+    ),
+    events.BreachDecisionRecorded: _case_event(
+        decision="reasonable_excuse",
+        officer="PC1234",
+        decided_at=LATER,
+        reason="In hospital on the days of both appointments.",
+        breach_sequence=1,
+        complete_by="2025-07-21",
+    ),
     events.ReferralIssued: _case_event(
         referral_id=str(REFERRAL_ID),
         agency_id=AGENCY_ID,
         needs=[need_payload()],
         delivery_mode="face_to_face",
         explanation="Serves alcohol_misuse in leeds face to face; capacity 4 of 10; score 0.82.",
+        issued_at="2025-03-03T11:00:00+00:00",
         respond_by="2025-03-07T17:00:00+00:00",
+        brief={
+            "disposal_type": "adult_conditional_caution",
+            "complete_by": "2025-06-23",
+            "conditions": [
+                {
+                    "condition_id": str(CONDITION_ID),
+                    "kind": "rehabilitative",
+                    "description": "Attend and complete an alcohol awareness course.",
+                    "evidence": "completion",
+                    "hours": 6,
+                    "complete_by": "2025-06-23",
+                }
+            ],
+        },
         personal=personal_payload(),
     ),
-    events.ReferralReassigned: _case_event(
+    events.ReferralQueued: _case_event(
         referral_id=str(REFERRAL_ID),
         agency_id=AGENCY_ID,
-        new_referral_id=str(NEW_REFERRAL_ID),
-        new_agency_id="substance-misuse-service",
-        reason="declined",
+        needs=[need_payload()],
+        delivery_mode="face_to_face",
+        explanation="Full: 10 of 10 places in use; the referral waits for a place.",
     ),
     events.ReferralUnmatched: _case_event(
+        referral_id=str(NEW_REFERRAL_ID),
         needs=[need_payload(category="housing")],
         reason="no_eligible_agency",
         explanation="No agency in leeds serves housing for adult conditional cautions.",
     ),
-    events.ReferralCancelled: _case_event(referral_id=str(REFERRAL_ID), agency_id=AGENCY_ID, reason="case_withdrawn"),
-    events.ConditionCompleted: _case_event(condition_id=str(CONDITION_ID), completed_at=LATER),
-    events.ConditionBreached: _case_event(
-        condition_id=str(CONDITION_ID), reason="missed_appointment", breached_at=LATER
+    events.ReferralRecalled: _case_event(referral_id=str(REFERRAL_ID), reason="need_no_longer_assessed"),
+    events.ReferralStatusChanged: _case_event(
+        referral_id=str(REFERRAL_ID),
+        agency_id=AGENCY_ID,
+        needs=["alcohol_misuse"],
+        status="accepted",
+        previous_status="issued",
+        sequence=2,
+        changed_at=LATER,
     ),
-    events.CaseCompleted: _case_event(**_OUTCOME, completed_at=LATER),
-    events.CaseBreached: _case_event(
-        **_OUTCOME, reason="missed_appointment", next_step="prosecution_decision", breached_at=LATER
+    events.ConditionStatusChanged: _case_event(
+        condition_id=str(CONDITION_ID),
+        kind="compensation",
+        status="open",
+        amount_paid_pence=5_000,
+        sequence=1,
+        changed_at=LATER,
     ),
-    events.CaseNonCompletion: _case_event(
-        **_POLICE_CASE, disposal_type="community_resolution", reason="disengaged", recorded_at=LATER
+    events.CaseStatusChanged: _case_event(
+        **_OUTCOME,
+        status="awaiting_police_decision",
+        previous_status="open",
+        reason="missed_appointment",
+        next_step="prosecution_decision",
+        complete_by="2025-06-23",
+        sequence=1,
+        changed_at=LATER,
     ),
     events.ReoffendingSignal: _case_event(
         subject_ref=SUBJECT_REF, named_on="2026-01-12", offence_category="public_order", domestic_abuse=False

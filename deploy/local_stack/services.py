@@ -67,8 +67,14 @@ def stop(service: Service) -> None:
 
 
 def dev_keys(environment: dict[str, str]) -> dict[str, str]:
-    """Development keys (issued once, kept in `.runtime`): a police client, two agencies, operations."""
-    keys = {"POLICE_API_KEY": _dev_key(environment, "services.intake.entrypoints.manage", "police")}
+    """Development keys (issued once, kept in `.runtime`): a police client, the victim-contact role, two
+    agencies, operations."""
+    keys = {
+        "POLICE_API_KEY": _dev_key(environment, "services.intake.entrypoints.manage", "police"),
+        "VICTIM_CONTACT_API_KEY": _dev_key(
+            environment, "services.intake.entrypoints.manage", "victim-contact", "--role", "victim_contact"
+        ),
+    }
     for agency in DEV_AGENCIES:
         keys[f"AGENCY_KEY_{agency.upper().replace('-', '_')}"] = _dev_key(
             environment, "services.compliance.entrypoints.manage", agency, agency, "--agency-id", agency

@@ -30,6 +30,7 @@ from schemas.fields import (
     PoliceReference,
     ReasonText,
     RecordCount,
+    Sequence,
     SubjectRef,
     Timestamp,
 )
@@ -224,6 +225,10 @@ class BreachDecision(Command):
     force_id: ForceId
     police_reference: PoliceReference
     decision: PoliceDecision
+    breach_sequence: Sequence = Field(
+        description="The case's `sequence` when it came to await this decision (on `case.changed`, or the "
+        "case's `breach_sequence`): the decision is about that breach and no later one."
+    )
     officer: OfficerId
     decided_at: Timestamp
     reason: ReasonText

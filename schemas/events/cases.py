@@ -47,8 +47,9 @@ from schemas.vocabulary import (
 
 
 class CaseCondition(EventPart):
-    """A condition of the disposal, with the id later events refer to and its own deadline (a date
-    in England and Wales, on or before the case's)."""
+    """A condition of the disposal, with the id later events refer to and its own deadline, if it has
+    one: a date in England and Wales, on or before the case's (when null, the case's, wherever that
+    moves)."""
 
     condition_id: UUID
     kind: ConditionKind
@@ -58,7 +59,7 @@ class CaseCondition(EventPart):
     addresses_need: NeedCategory | None = None
     hours: Hours | None = None
     amount_pence: AmountPence | None = None
-    complete_by: date
+    complete_by: date | None = None
 
 
 Conditions = Annotated[tuple[CaseCondition, ...], Field(max_length=10)]

@@ -35,6 +35,14 @@ from schemas.vocabulary import (
 )
 
 Needs = Annotated[tuple[AssessedNeed, ...], Field(min_length=1, max_length=len(NeedCategory))]
+Replaces = Annotated[
+    tuple[UUID, ...],
+    Field(
+        max_length=len(NeedCategory),
+        description="Referrals whose needs this one takes over: one that left its agency, or needs that had "
+        "found no agency before.",
+    ),
+]
 
 
 class CandidateAssessment(EventPart):
@@ -84,7 +92,8 @@ class ReferralIssued(Event):
     candidates: Annotated[tuple[CandidateAssessment, ...], Field(max_length=50)] = Field(
         default=(), description="Every agency considered for these needs, chosen or not, with the reason."
     )
-    replaces: UUID | None = Field(default=None, description="The referral whose needs this one takes over.")
+    issued_at: AwareDatetime
+    replaces: Replaces = ()
     brief: DeliveryBrief = DeliveryBrief()
     personal: PersonalDetails | None
 
@@ -100,7 +109,7 @@ class ReferralQueued(Event):
     needs: Needs
     delivery_mode: DeliveryMode
     explanation: ExplanationText
-    replaces: UUID | None = None
+    replaces: Replaces = ()
 
 
 class ReferralUnmatched(Event):
@@ -113,7 +122,7 @@ class ReferralUnmatched(Event):
     needs: Needs
     reason: UnmatchedReason
     explanation: ExplanationText
-    replaces: UUID | None = None
+    replaces: Replaces = ()
 
 
 class ReferralRecalled(Event):

@@ -18,10 +18,10 @@ from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.service_runtime import ServiceRuntime
-from schemas.topics import CASES, DEAD_LETTERS, DECISIONS
+from schemas.topics import CASES, DEAD_LETTERS
 from services.intake.domain.policy import load_policy
-from services.intake.entrypoints.http_api import build_router, install_error_handlers
-from services.intake.entrypoints.kafka_commands import ACCEPTED, command_handler
+from services.intake.entrypoints import http_api
+from services.intake.entrypoints.kafka_commands import ACCEPTED, TOPICS, command_handler
 from services.intake.service_layer.unit_of_work import IntakeContext
 from services.intake.settings import IntakeSettings
 
@@ -44,7 +44,9 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
     runtime = ServiceRuntime(
         settings, service="intake", schema=settings.intake_db_schema, migrations=MIGRATIONS, metrics=metrics
     )
-    runtime.consume(command_handler(context), ACCEPTED, DECISIONS, group=CONSUMER_GROUP, title="police commands")
+    runtime.consume(
+        command_handler(context), ACCEPTED, *TOPICS, group=CONSUMER_GROUP, title="police commands and outcomes"
+    )
     runtime.publishes(CASES, DEAD_LETTERS)
 
     @contextlib.asynccontextmanager
@@ -58,12 +60,14 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
         version=policy.version,
         description=(
             "Submit out-of-court diversion decisions and needs assessments, withdraw cases, extend "
-            "deadlines and read a case's status. Authenticate with the `X-API-Key` header. Every "
-            "decision is answered with the force policy's explained outcome."
+            "deadlines, report progress on conditions, record the police decision after a breach, and read "
+            "a case: its status, conditions, referrals and history. Authenticate with the `X-API-Key` "
+            "header. Every decision is answered with the force policy's explained outcome."
         ),
         lifespan=lifespan,
     )
-    app.include_router(build_router(context))
+    app.state.context = context
+    app.include_router(http_api.router)
     install_conventions(app, max_body_bytes=settings.intake_max_body_bytes, metrics=metrics, runtime=runtime)
-    install_error_handlers(app)
+    http_api.install_error_handlers(app)
     return app

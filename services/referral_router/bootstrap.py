@@ -1,9 +1,8 @@
 """The router's composition root: settings, catalogue, clock and ids in; a runnable app out.
 
 The app's lifespan starts the shared runtime, mirrors the catalogue into the schema, subscribes
-to cases, agency updates and outcomes, and starts the two timers (overdue sweep, catalogue
-watch). Tests build the same app with their own clock, ids, topic prefix and schema, and call
-`sweep_once` directly instead of waiting for the timer.
+to intake's case events and compliance's decisions, and watches the catalogue file. Tests build
+the same app with their own clock, ids, topic prefix and schema.
 """
 
 from __future__ import annotations
@@ -22,9 +21,9 @@ from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.service_runtime import ServiceRuntime
 from schemas.topics import DEAD_LETTERS, REFERRALS
 from services.referral_router.adapters.catalogue_store import sync_catalogue
-from services.referral_router.entrypoints.http_api import build_router
+from services.referral_router.entrypoints import http_api
+from services.referral_router.entrypoints.catalogue_watch import CatalogueHolder
 from services.referral_router.entrypoints.kafka_events import HEARD, TOPICS, event_handler, lock_capacity
-from services.referral_router.entrypoints.timers import CatalogueHolder, sweep_forever
 from services.referral_router.service_layer.unit_of_work import RouterContext
 from services.referral_router.settings import RouterSettings
 
@@ -52,7 +51,7 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
         HEARD,
         *TOPICS,
         group=CONSUMER_GROUP,
-        title="cases, agency updates and outcomes",
+        title="case events and compliance's decisions",
         first_in_transaction=lock_capacity,
     )
     runtime.publishes(REFERRALS, DEAD_LETTERS)
@@ -64,16 +63,12 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
                 await sync_catalogue(connection, catalogue.current, now=clock.now())
             app.state.pool = pool
             app.state.context = context
-            timers = [
-                asyncio.create_task(sweep_forever(pool, context, settings.router_sweep_seconds)),
-                asyncio.create_task(catalogue.watch(pool, clock, settings.router_catalogue_check_seconds)),
-            ]
+            watch = asyncio.create_task(catalogue.watch(pool, clock, settings.router_catalogue_check_seconds))
             try:
                 yield
             finally:
-                for timer in timers:
-                    timer.cancel()
-                await asyncio.gather(*timers, return_exceptions=True)
+                watch.cancel()
+                await asyncio.gather(watch, return_exceptions=True)
 
     app = FastAPI(
         title="Diversion referral router",
@@ -81,6 +76,6 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
         lifespan=lifespan,
         description="Matches assessed needs to partner agencies. Operations: agencies and their load.",
     )
-    app.include_router(build_router())
+    app.include_router(http_api.router)
     install_conventions(app, max_body_bytes=16 * 1024, metrics=metrics, runtime=runtime)
     return app

@@ -19,9 +19,6 @@ class RouterSettings(PlatformSettings):
     router_catalogue_check_seconds: float = Field(
         5.0, gt=0, description="How often the catalogue file is checked for changes (a broken change is refused)."
     )
-    router_sweep_seconds: float = Field(
-        30.0, gt=0, description="How often overdue referrals (no answer within the service level) are re-routed."
-    )
     router_db_schema: str = Field("referral_router", description="PostgreSQL schema the router owns.")
     router_host: str = Field("127.0.0.1", description="Address of the router's small HTTP API (health, agencies).")
     router_port: int = Field(18081, description="Port of the router's HTTP API.")

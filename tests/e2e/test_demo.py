@@ -19,7 +19,7 @@ async def test_a_short_demo_month_reaches_every_outcome(settings, start_service)
     epoch = datetime.now(UTC)
     clock = {"CLOCK_SPEED": str(SPEED), "CLOCK_EPOCH": epoch.isoformat()}
     intake, intake_schema = await start_service("intake", **clock)
-    await start_service("router", ROUTER_SWEEP_SECONDS="1", **clock)
+    await start_service("router", **clock)
     gateway, compliance_schema = await start_service("compliance", COMPLIANCE_SWEEP_SECONDS="1", **clock)
     stack = {
         "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,

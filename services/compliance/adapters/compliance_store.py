@@ -300,7 +300,7 @@ def _referral_values(r: Referral) -> tuple:
         r.status.value,
         r.issued_at,
         r.respond_by,
-        r.replaces,
+        list(r.replaces),
         r.unacceptable_absences,
         r.reason,
         r.superseded,
@@ -348,6 +348,7 @@ def _referral(row: asyncpg.Record) -> Referral:
             "status": ReferralStatus(values["status"]),
             "scheduled": frozenset(values["scheduled"]),
             "missed": frozenset(values["missed"]),
+            "replaces": tuple(values["replaces"]),
         }
     )
 

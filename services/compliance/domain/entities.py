@@ -93,7 +93,7 @@ class Referral:
     status: ReferralStatus
     issued_at: datetime | None = None
     respond_by: datetime | None = None
-    replaces: UUID | None = None
+    replaces: tuple[UUID, ...] = ()
     unacceptable_absences: int = 0
     reason: str | None = None
     superseded: bool = False

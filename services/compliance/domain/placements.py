@@ -28,7 +28,7 @@ class Placement:
     """`issued`, `queued` or `unmatched`."""
     issued_at: datetime | None = None
     respond_by: datetime | None = None
-    replaces: UUID | None = None
+    replaces: tuple[UUID, ...] = ()
 
 
 def place(file: CaseFile, placement: Placement) -> Referral:
@@ -49,8 +49,8 @@ def place(file: CaseFile, placement: Placement) -> Referral:
         file.change_referral(
             referral, ReferralStatus.ISSUED, issued_at=placement.issued_at, respond_by=placement.respond_by
         )
-    if placement.replaces is not None:
-        _supersede(file, placement.replaces)
+    for replaced in placement.replaces:
+        _supersede(file, replaced)
     if not file.tracking and referral.status in OPEN | NOT_ISSUED:
         why = CancellationReason.CASE_WITHDRAWN if file.case.status == CaseStatus.WITHDRAWN else None
         file.change_referral(referral, ReferralStatus.CANCELLED, reason=(why or CancellationReason.CASE_CLOSED).value)

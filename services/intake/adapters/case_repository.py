@@ -1,4 +1,5 @@
-"""Cases in intake's schema: the case row, its personal details kept apart, assessments, history."""
+"""Cases in intake's schema: the case row, its personal details kept apart, assessments, history, and what
+intake follows of compliance's decisions (the case's status, each condition's and referral's)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
+
+from schemas.events import CaseCondition
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,29 @@ class CaseRecord:
     complete_by: date | None
     deadline_extended: bool
     received_via: str
+    offence_category: str | None = None
+    reason: str | None = None
+    next_step: str | None = None
+    sequence: int = 0
+
+
+@dataclass(frozen=True)
+class FollowedCondition:
+    terms: CaseCondition
+    status: str
+    reason: str | None
+    amount_paid_pence: int
+    hours_done: int
+
+
+@dataclass(frozen=True)
+class FollowedReferral:
+    referral_id: UUID
+    agency_id: str | None
+    needs: list[str]
+    status: str
+    reason: str | None
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -45,7 +71,7 @@ class CaseRepository:
         """Insert the case; False if the force already has a case with this police reference."""
         inserted = await self._db.fetchval(
             f"INSERT INTO cases ({_COLUMNS}, created_at, updated_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)"
             " ON CONFLICT (force_id, police_reference) DO NOTHING RETURNING true",
             case.case_id,
             case.force_id,
@@ -60,6 +86,10 @@ class CaseRepository:
             case.complete_by,
             case.deadline_extended,
             case.received_via,
+            case.offence_category,
+            case.reason,
+            case.next_step,
+            case.sequence,
             now,
         )
         return bool(inserted)
@@ -99,15 +129,116 @@ class CaseRepository:
             "INSERT INTO case_personal_details (case_id, details) VALUES ($1, $2)", case_id, json.dumps(details)
         )
 
-    async def set_status(self, case_id: UUID, status: str, *, now: datetime) -> None:
-        await self._db.execute("UPDATE cases SET status = $2, updated_at = $3 WHERE case_id = $1", case_id, status, now)
-
-    async def extend_deadline(self, case_id: UUID, complete_by: date, *, now: datetime) -> None:
+    async def set_deadline(self, case_id: UUID, complete_by: date, *, extended: bool, now: datetime) -> None:
         await self._db.execute(
-            "UPDATE cases SET complete_by = $2, deadline_extended = true, updated_at = $3 WHERE case_id = $1",
+            "UPDATE cases SET complete_by = $2, deadline_extended = deadline_extended OR $3, updated_at = $4"
+            " WHERE case_id = $1",
             case_id,
             complete_by,
+            extended,
             now,
+        )
+
+    async def follow_case(
+        self, case_id: UUID, status: str, reason: str | None, next_step: str | None, sequence: int, *, now: datetime
+    ) -> bool:
+        """Apply compliance's change to the case if it is newer than the last one applied."""
+        updated = await self._db.execute(
+            "UPDATE cases SET status = $2, reason = $3, next_step = $4, sequence = $5, updated_at = $6"
+            " WHERE case_id = $1 AND sequence < $5",
+            case_id,
+            status,
+            reason,
+            next_step,
+            sequence,
+            now,
+        )
+        return updated.endswith(" 1")
+
+    async def add_conditions(self, case_id: UUID, conditions: list[CaseCondition], *, now: datetime) -> None:
+        await self._db.executemany(
+            "INSERT INTO case_conditions (condition_id, case_id, terms, added_at) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (condition_id) DO NOTHING",
+            [(c.condition_id, case_id, c.model_dump_json(), now) for c in conditions],
+        )
+
+    async def conditions(self, case_id: UUID) -> list[FollowedCondition]:
+        rows = await self._db.fetch(
+            "SELECT terms, status, reason, amount_paid_pence, hours_done FROM case_conditions WHERE case_id = $1"
+            " ORDER BY added_at, condition_id",
+            case_id,
+        )
+        return [
+            FollowedCondition(**{**dict(row), "terms": CaseCondition.model_validate_json(row["terms"])}) for row in rows
+        ]
+
+    async def follow_condition(
+        self, condition_id: UUID, status: str, reason: str | None, paid: int, hours: int, sequence: int
+    ) -> bool:
+        updated = await self._db.execute(
+            "UPDATE case_conditions SET status = $2, reason = $3, amount_paid_pence = $4, hours_done = $5,"
+            " sequence = $6 WHERE condition_id = $1 AND sequence < $6",
+            condition_id,
+            status,
+            reason,
+            paid,
+            hours,
+            sequence,
+        )
+        return updated.endswith(" 1")
+
+    async def follow_referral(self, case_id: UUID, referral: FollowedReferral, sequence: int) -> bool:
+        updated = await self._db.fetchval(
+            "INSERT INTO case_referrals AS r (referral_id, case_id, agency_id, needs, status, reason, sequence,"
+            " updated_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM cases WHERE case_id = $2)"
+            " ON CONFLICT (referral_id) DO UPDATE SET agency_id = EXCLUDED.agency_id, status = EXCLUDED.status,"
+            " reason = EXCLUDED.reason, sequence = EXCLUDED.sequence, updated_at = EXCLUDED.updated_at"
+            " WHERE r.sequence < EXCLUDED.sequence RETURNING true",
+            referral.referral_id,
+            case_id,
+            referral.agency_id,
+            referral.needs,
+            referral.status,
+            referral.reason,
+            sequence,
+            referral.updated_at,
+        )
+        return bool(updated)
+
+    async def referrals(self, case_id: UUID) -> list[FollowedReferral]:
+        rows = await self._db.fetch(
+            "SELECT referral_id, agency_id, needs, status, reason, updated_at FROM case_referrals WHERE case_id = $1"
+            " ORDER BY updated_at, referral_id",
+            case_id,
+        )
+        return [FollowedReferral(**dict(row)) for row in rows]
+
+    async def record_breach_decision(
+        self, case_id: UUID, breach_sequence: int, decision: dict, *, now: datetime
+    ) -> bool:
+        """Record the police's decision on this breach; False when one was recorded already."""
+        recorded = await self._db.fetchval(
+            "INSERT INTO breach_decisions (case_id, breach_sequence, decision, officer, reason, decided_at,"
+            " recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING true",
+            case_id,
+            breach_sequence,
+            decision["decision"],
+            decision["officer"],
+            decision["reason"],
+            decision["decided_at"],
+            now,
+        )
+        return bool(recorded)
+
+    async def audit(self, *, actor: str, action: str, case_id: UUID, detail: dict, purpose: str, at: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO audit_log (at, actor, action, case_id, detail, purpose) VALUES ($1, $2, $3, $4, $5, $6)",
+            at,
+            actor,
+            action,
+            case_id,
+            json.dumps(detail, default=str),
+            purpose,
         )
 
     async def add_assessment(self, case_id: UUID, needs: list[dict], *, assessed_at: datetime, now: datetime) -> None:

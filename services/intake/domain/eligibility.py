@@ -10,16 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from schemas.calendar import local_date
 from schemas.commands import DiversionDecision
-from schemas.vocabulary import ConditionKind, VictimViews
+from schemas.vocabulary import VictimViews
+from services.intake.domain import deadlines
+from services.intake.domain.condition_rules import check_conditions
 from services.intake.domain.policy import DisposalPolicy, Policy
+from services.intake.domain.rule_result import RuleResult
 
-
-@dataclass(frozen=True)
-class RuleResult:
-    rule: str
-    passed: bool
-    reason: str
+__all__ = ["RuleResult", "Verdict", "adjusted_gravity", "assess"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ def assess(decision: DiversionDecision, policy: Policy) -> Verdict:
     """Apply every rule of `policy` to `decision`."""
     rules = _Rules(decision, policy)
     return Verdict(
-        results=tuple(rule() for rule in rules.all()),
+        results=(*(rule() for rule in rules.all()), *rules.conditions()),
         adjusted_gravity=rules.adjusted_gravity,
         youth_offending_team=rules.is_youth and policy.youth.refer_to_youth_offending_team,
     )
@@ -76,8 +75,6 @@ class _Rules:
             self.gravity,
             self.previous_convictions,
             self.previous_cautions,
-            self.attendance_hours,
-            self.financial_conditions,
             self.da_risk,
             self.da_coercive_control,
             self.da_history,
@@ -160,26 +157,15 @@ class _Rules:
         count, limit = self.decision.criminal_history.previous_cautions, self.disposal.max_previous_cautions
         return RuleResult("previous_cautions", count <= limit, f"previous cautions: {count}; limit {limit}")
 
-    def attendance_hours(self) -> RuleResult:
-        limit = self.disposal.max_non_rehabilitative_attendance_hours
-        hours = sum(c.attendance_hours or 0 for c in self.decision.conditions if c.kind != ConditionKind.REHABILITATIVE)
-        if limit is None:
-            return RuleResult("attendance_hours", True, "no limit on attendance hours")
-        return RuleResult(
-            "attendance_hours", hours <= limit, f"{hours} h of non-rehabilitative attendance; limit {limit} h"
-        )
-
-    def financial_conditions(self) -> RuleResult:
-        financial = [c for c in self.decision.conditions if c.amount_pence]
-        if not financial:
-            return RuleResult("financial_conditions", True, "no financial condition")
-        category = self.decision.offence.category
-        allowed = category in self.disposal.financial_conditions_for
-        return RuleResult(
-            "financial_conditions",
-            allowed,
-            f"financial conditions {'are' if allowed else 'are not'} prescribed for "
-            f"{category.value.replace('_', ' ')} under {self.label}",
+    def conditions(self) -> list[RuleResult]:
+        decision = self.decision
+        return check_conditions(
+            decision.conditions,
+            self.disposal,
+            label=self.label,
+            offence=decision.offence.category,
+            decided_on=local_date(decision.decided_at),
+            complete_by=deadlines.complete_by(decision.decided_at, self.disposal),
         )
 
     def _domestic_abuse(self, rule: str, passed: Callable[[], bool], reason: Callable[[bool], str]) -> RuleResult:

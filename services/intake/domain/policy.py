@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from platform_plumbing.data_files import load_yaml_model
-from schemas.vocabulary import DashRiskLevel, DisposalType, OffenceCategory
+from schemas.vocabulary import ConditionKind, DashRiskLevel, DisposalType, OffenceCategory
 
 
 class PolicyError(ValueError):
@@ -38,6 +38,19 @@ class Requirements(_Strict):
     victim_views_sought: bool
 
 
+class ConditionPolicy(_Strict):
+    """Which conditions a disposal may carry, and their limits (Code of Practice for Conditional Cautions)."""
+
+    required: bool
+    """A caution must carry at least one condition."""
+    kinds: frozenset[ConditionKind]
+    max_non_rehabilitative_hours: int | None = Field(default=None, ge=0)
+    """Unpaid work and non-rehabilitative attendance together, in hours (20 for a caution)."""
+    financial_penalty_for: frozenset[OffenceCategory] = frozenset()
+    """Offences a financial penalty is prescribed for (compensation to a victim is not a penalty)."""
+    max_financial_penalty_pence: int | None = Field(default=None, ge=1)
+
+
 class DisposalPolicy(_Strict):
     enabled: bool
     min_age: int = Field(ge=10, le=120)
@@ -48,10 +61,14 @@ class DisposalPolicy(_Strict):
     max_previous_cautions: int = Field(ge=0)
     completion_weeks: int = Field(ge=1, le=52)
     extended_completion_weeks: int | None = Field(default=None, ge=1, le=52)
-    max_non_rehabilitative_attendance_hours: int | None = Field(default=None, ge=0)
-    financial_conditions_for: frozenset[OffenceCategory] = frozenset()
+    conditions: ConditionPolicy
     appropriate_adult_up_to_age: int | None = None
     on_non_completion: NonCompletionPath
+
+    @property
+    def maximum_weeks(self) -> int:
+        """The legal maximum time to complete: the exceptional limit where there is one."""
+        return self.extended_completion_weeks or self.completion_weeks
 
     @model_validator(mode="after")
     def _consistent(self) -> DisposalPolicy:

@@ -1,40 +1,57 @@
-"""Police commands from `diversion.decisions.v1`: the same use cases as the HTTP API.
+"""What intake hears on Kafka: police commands on `diversion.decisions.v1` (the same use cases as the
+HTTP API) and compliance's decisions on `diversion.compliance.v1`, which it follows so police see every
+outcome — dispatched by type.
 
-Each record runs inside the transactional consumer's savepoint, so its case, history, events
-and inbox entry commit together with the batch. A command intake must refuse (unknown case,
-another force, a closed case) can never succeed on redelivery, so it is dead-lettered with the
-reason instead of blocking the partition.
+Each record runs inside the transactional consumer's batch, so its case, history, events and inbox
+entry commit together. A command intake must refuse (unknown case, another force, a status it makes
+no sense for) can never succeed on redelivery, so it is dead-lettered with the reason instead of
+blocking the partition.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import asyncpg
+from pydantic import BaseModel
 
 from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage
-from schemas.commands import DiversionDecision, NeedsAssessment
+from schemas.commands import BreachDecision, ConditionProgress, DiversionDecision, NeedsAssessment, WithdrawCase
+from schemas.events import CaseStatusChanged, ConditionStatusChanged, ReferralStatusChanged
 from schemas.registry import carried_by
-from schemas.topics import DECISIONS
+from schemas.topics import COMPLIANCE, DECISIONS
 from services.intake.domain.deadlines import ExtensionRefused
-from services.intake.service_layer import handlers
+from services.intake.service_layer import following, handlers, police_reports
 from services.intake.service_layer.results import IntakeError
 from services.intake.service_layer.unit_of_work import IntakeContext, UnitOfWork
 
-ACCEPTED = carried_by(DECISIONS)
+TOPICS = (DECISIONS, COMPLIANCE)
+ACCEPTED = carried_by(*TOPICS)
+
+
+def _from_kafka(command: BaseModel) -> str:
+    """Who sent a command over Kafka, for the audit log: the police system behind the topic."""
+    return f"kafka:{command.force_id}"
+
+
+APPLY: dict[type[BaseModel], Callable[[BaseModel, UnitOfWork], Awaitable[object]]] = {
+    DiversionDecision: lambda command, uow: handlers.submit_decision(command, uow, received_via="kafka"),
+    NeedsAssessment: handlers.assess_needs,
+    WithdrawCase: handlers.withdraw_case,
+    ConditionProgress: lambda command, uow: police_reports.report_condition(command, uow, actor=_from_kafka(command)),
+    BreachDecision: lambda command, uow: police_reports.decide_breach(command, uow, actor=_from_kafka(command)),
+    CaseStatusChanged: following.case_changed,
+    ConditionStatusChanged: following.condition_changed,
+    ReferralStatusChanged: following.referral_changed,
+}
 
 
 def command_handler(context: IntakeContext):
-    """The handler the transactional consumer calls for each police command."""
+    """The handler the transactional consumer calls for each record."""
 
     async def handle(connection: asyncpg.Connection, incoming: IncomingEvent) -> None:
-        uow = UnitOfWork(connection, context)
-        command = incoming.payload
         try:
-            if isinstance(command, DiversionDecision):
-                await handlers.submit_decision(command, uow, received_via="kafka")
-            elif isinstance(command, NeedsAssessment):
-                await handlers.assess_needs(command, uow)
-            else:
-                await handlers.withdraw_case(command, uow)
+            await APPLY[type(incoming.payload)](incoming.payload, UnitOfWork(connection, context))
         except (IntakeError, ExtensionRefused) as error:
             raise PoisonMessage(f"{type(error).__name__}: {error}") from None
 

@@ -28,13 +28,21 @@ cli = key_cli(_run, "POLICE_API_KEY")
 cli.info.help = __doc__
 
 
+Role = typer.Option(
+    "police", "--role", help="police (the police system) or victim_contact (reports reparation and compensation)"
+)
+
+
 @cli.command()
-def add(client_id: str, force_id: str, name: str) -> None:
+def add(client_id: str, force_id: str, name: str, role: str = Role) -> None:
     """Register a police client that acts for FORCE_ID, and print its first API key."""
+    if role not in ("police", "victim_contact"):
+        typer.echo("error: --role is police or victim_contact", err=True)
+        raise typer.Exit(2)
 
     async def work(connection):
         now = SystemClock().now()
-        await add_client(connection, PoliceClient(client_id, force_id, name), now=now)
+        await add_client(connection, PoliceClient(client_id, force_id, name, role), now=now)
         return await issue_key(connection, client_id, now=now)
 
     issued = _run(work)
@@ -42,15 +50,15 @@ def add(client_id: str, force_id: str, name: str) -> None:
 
 
 @cli.command("dev-key")
-def dev_key(key_file: Path) -> None:
-    """For `make up`: print the development police client's key, kept in KEY_FILE."""
+def dev_key(key_file: Path, role: str = Role) -> None:
+    """For `make up`: print the development police client's key (or the victim-contact role's), kept in KEY_FILE."""
+    client_id = "dev-police" if role == "police" else "dev-victim-contact"
 
     async def register(connection) -> str:
         force = load_policy(IntakeSettings().intake_policy_file).force_id
-        await add_client(
-            connection, PoliceClient("dev-police", force, "development police system"), now=SystemClock().now()
-        )
-        return "dev-police"
+        client = PoliceClient(client_id, force, f"development {role.replace('_', ' ')}", role)
+        await add_client(connection, client, now=SystemClock().now())
+        return client_id
 
     typer.echo(_run(lambda connection: kept_key(connection, key_file, register)))
 

@@ -1,10 +1,17 @@
-"""Intake's use cases. Each takes a command and a unit of work and never knows the door it came from,
-so a decision over HTTP and the same decision on Kafka get the same checks and the same outcome.
+"""Intake's use cases for a case's life: decide, assess, withdraw, extend, read. Each takes a command and
+a unit of work and never knows the door it came from, so a decision over HTTP and the same decision on
+Kafka get the same checks and the same outcome.
+
+After a case opens, its status is compliance's to decide; intake follows it (`following`) and refuses
+a command that makes no sense for the status it knows, naming the status. A command it accepts is the
+police's decision, recorded and published; compliance applies it to the case as it stands.
 """
 
 from __future__ import annotations
 
-from schemas.commands import DiversionDecision, NeedsAssessment, WithdrawCase
+from collections.abc import Collection, Sequence
+
+from schemas.commands import DiversionDecision, ImposedCondition, NeedsAssessment, WithdrawCase
 from schemas.events import (
     CaseCondition,
     CaseOpened,
@@ -15,7 +22,7 @@ from schemas.events import (
     RuleOutcome,
 )
 from schemas.personal import PersonalDetails
-from schemas.vocabulary import ExtensionReason
+from schemas.vocabulary import CaseStatus, ExtensionReason
 from services.intake.adapters.case_repository import CaseRecord
 from services.intake.domain import deadlines, eligibility
 from services.intake.service_layer.results import (
@@ -68,6 +75,7 @@ async def submit_decision(
         complete_by=deadlines.complete_by(decision.decided_at, disposal) if verdict.eligible else None,
         deadline_extended=False,
         received_via=received_via,
+        offence_category=decision.offence.category.value,
     )
     if not await uow.cases.add(case, now=now):  # a concurrent submission won the race
         earlier = await uow.cases.by_reference(decision.force_id, decision.police_reference)
@@ -82,49 +90,46 @@ async def submit_decision(
 
 
 async def assess_needs(assessment: NeedsAssessment, uow: UnitOfWork) -> CaseChange:
-    """Record a (re)assessment of an open case's needs; the latest one replaces the earlier."""
-    case = await _open_case(assessment.force_id, assessment.police_reference, uow)
+    """Record a (re)assessment of a case still tracked; the latest one replaces the earlier."""
+    case = await case_for(
+        assessment.force_id, assessment.police_reference, uow, TRACKED, "its needs cannot be assessed"
+    )
     now = uow.context.clock.now()
     needs = [need.model_dump(mode="json") for need in assessment.needs]
     await uow.cases.add_assessment(case.case_id, needs, assessed_at=assessment.assessed_at, now=now)
     await uow.cases.record(case.case_id, "needs assessed", f"{len(needs)} need(s) assessed", at=now)
     await uow.outbox.publish(NeedsAssessed(case_id=case.case_id, needs=needs, assessed_at=assessment.assessed_at))
-    return CaseChange(case.case_id, case.status, case.complete_by)
+    return CaseChange(case.case_id, case.status, case.complete_by, recorded="needs assessment")
 
 
 async def withdraw_case(withdrawal: WithdrawCase, uow: UnitOfWork) -> CaseChange:
-    """Withdraw an open case; withdrawing it again changes nothing."""
-    _check_force(withdrawal.force_id, uow)
-    case = await uow.cases.by_reference(withdrawal.force_id, withdrawal.police_reference, for_update=True)
-    if case is None:
-        raise CaseNotFound("no case with this police reference")
-    if case.status == "withdrawn":
+    """Record the police's withdrawal of a case still tracked; withdrawing a withdrawn case changes nothing."""
+    allowed = TRACKED | {CaseStatus.WITHDRAWN}
+    case = await case_for(withdrawal.force_id, withdrawal.police_reference, uow, allowed, "it cannot be withdrawn")
+    if case.status == CaseStatus.WITHDRAWN:
         return CaseChange(case.case_id, case.status, case.complete_by)
-    if case.status != "open":
-        raise CaseNotOpen(f"the case is {case.status}, so it cannot be withdrawn")
     now = uow.context.clock.now()
-    await uow.cases.set_status(case.case_id, "withdrawn", now=now)
-    await uow.cases.record(case.case_id, "case withdrawn", f"withdrawn: {withdrawal.reason.value}", at=now)
+    await uow.cases.record(case.case_id, "withdrawal recorded", f"withdrawn: {withdrawal.reason.value}", at=now)
     await uow.outbox.publish(
         CaseWithdrawn(case_id=case.case_id, reason=withdrawal.reason, withdrawn_at=withdrawal.withdrawn_at)
     )
-    return CaseChange(case.case_id, "withdrawn", case.complete_by)
+    return CaseChange(case.case_id, case.status, case.complete_by, recorded="withdrawal")
 
 
 async def extend_deadline(force_id: str, police_reference: str, reason: ExtensionReason, uow: UnitOfWork) -> CaseChange:
     """Move an open case's deadline to its exceptional limit, by a recorded police decision."""
-    case = await _open_case(force_id, police_reference, uow)
+    case = await case_for(force_id, police_reference, uow, {CaseStatus.OPEN}, "its deadline cannot be extended")
     disposal = uow.context.policy.disposals[case.disposal_type]
     extended = deadlines.extended_complete_by(case.decided_at, disposal, current=case.complete_by)
     now = uow.context.clock.now()
-    await uow.cases.extend_deadline(case.case_id, extended, now=now)
+    await uow.cases.set_deadline(case.case_id, extended, extended=True, now=now)
     await uow.cases.record(case.case_id, "deadline extended", f"to {extended.isoformat()}: {reason.value}", at=now)
     await uow.outbox.publish(
         DeadlineExtended(
             case_id=case.case_id, previous_complete_by=case.complete_by, complete_by=extended, reason=reason
         )
     )
-    return CaseChange(case.case_id, case.status, extended)
+    return CaseChange(case.case_id, case.status, extended, recorded="deadline extension")
 
 
 async def read_case(force_id: str, police_reference: str, uow: UnitOfWork) -> CaseView:
@@ -132,7 +137,18 @@ async def read_case(force_id: str, police_reference: str, uow: UnitOfWork) -> Ca
     case = await uow.cases.by_reference(force_id, police_reference)
     if case is None:
         raise CaseNotFound("no case with this police reference")
-    return CaseView(case, await uow.cases.latest_needs(case.case_id), await uow.cases.history(case.case_id))
+    return CaseView(
+        case,
+        await uow.cases.latest_needs(case.case_id),
+        await uow.cases.conditions(case.case_id),
+        await uow.cases.referrals(case.case_id),
+        await uow.cases.history(case.case_id),
+    )
+
+
+def case_conditions(imposed: Sequence[ImposedCondition], uow: UnitOfWork) -> list[CaseCondition]:
+    """The conditions as events carry them, each with the id later reports and outcomes name."""
+    return [CaseCondition(condition_id=uow.context.new_id(), **c.model_dump()) for c in imposed]
 
 
 async def _open(case: CaseRecord, decision: DiversionDecision, verdict: eligibility.Verdict, uow: UnitOfWork) -> None:
@@ -142,7 +158,12 @@ async def _open(case: CaseRecord, decision: DiversionDecision, verdict: eligibil
     await uow.cases.record(
         case.case_id, "case opened", f"{decision.disposal_type.value} under policy {case.policy_version}", at=now
     )
-    events = [
+    conditions = case_conditions(decision.conditions, uow)
+    await uow.cases.add_conditions(case.case_id, conditions, now=now)
+    needs = [need.model_dump(mode="json") for need in decision.needs] if decision.needs is not None else None
+    if needs is not None:
+        await uow.cases.add_assessment(case.case_id, needs, assessed_at=decision.decided_at, now=now)
+    await uow.outbox.publish(
         CaseOpened(
             case_id=case.case_id,
             subject_ref=decision.subject_ref,
@@ -157,20 +178,13 @@ async def _open(case: CaseRecord, decision: DiversionDecision, verdict: eligibil
             domestic_abuse=decision.domestic_abuse is not None,
             dash_risk=decision.domestic_abuse.dash_risk if decision.domestic_abuse else None,
             youth_offending_team=verdict.youth_offending_team,
-            conditions=[
-                CaseCondition(condition_id=uow.context.new_id(), **condition.model_dump())
-                for condition in decision.conditions
-            ],
+            conditions=conditions,
+            needs=needs,
             decided_at=decision.decided_at,
             complete_by=case.complete_by,
             personal=personal,
         )
-    ]
-    if decision.needs:
-        needs = [need.model_dump(mode="json") for need in decision.needs]
-        await uow.cases.add_assessment(case.case_id, needs, assessed_at=decision.decided_at, now=now)
-        events.append(NeedsAssessed(case_id=case.case_id, needs=needs, assessed_at=decision.decided_at))
-    await uow.outbox.publish(*events)
+    )
 
 
 async def _reject(case: CaseRecord, decision: DiversionDecision, verdict: eligibility.Verdict, uow: UnitOfWork) -> None:
@@ -193,13 +207,21 @@ async def _replayed(case: CaseRecord, uow: UnitOfWork, client_id: str | None, ke
     return DecisionResult(case, replayed=True)
 
 
-async def _open_case(force_id: str, police_reference: str, uow: UnitOfWork) -> CaseRecord:
+TRACKED = frozenset({CaseStatus.OPEN, CaseStatus.AWAITING_POLICE_DECISION, CaseStatus.BREACHED})
+"""Statuses in which compliance still tracks a case (open, or paused for the police)."""
+
+
+async def case_for(
+    force_id: str, police_reference: str, uow: UnitOfWork, allowed: Collection[str], consequence: str
+) -> CaseRecord:
+    """The case, locked for this transaction; CaseNotOpen, naming its status, unless it is in `allowed`."""
     _check_force(force_id, uow)
     case = await uow.cases.by_reference(force_id, police_reference, for_update=True)
     if case is None:
         raise CaseNotFound("no case with this police reference")
-    if case.status != "open":
-        raise CaseNotOpen(f"the case is {case.status}")
+    if case.status not in allowed:
+        status = case.status.replace("_", " ")
+        raise CaseNotOpen(f"the case is {status}" + (f", so {consequence}" if consequence else ""))
     return case
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from services.intake.adapters.case_repository import CaseRecord, HistoryEntry
+from services.intake.adapters.case_repository import CaseRecord, FollowedCondition, FollowedReferral, HistoryEntry
 
 
 class IntakeError(Exception):
@@ -18,11 +18,23 @@ class CaseNotFound(IntakeError):
 
 
 class CaseNotOpen(IntakeError):
-    pass
+    """The command makes no sense for the case's status; the message names it."""
 
 
 class WrongForce(IntakeError):
     pass
+
+
+class NotYourRole(IntakeError):
+    """The caller's role may not do this (the victim-contact role reports reparation and compensation only)."""
+
+
+class ConditionRefused(IntakeError):
+    """The report does not fit the condition (its evidence, its reporter, its status)."""
+
+
+class PolicyRefused(IntakeError):
+    """What the police asked for breaks the force's policy; the message names each rule."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,8 @@ class DecisionResult:
 class CaseView:
     case: CaseRecord
     needs: list[dict] | None
+    conditions: list[FollowedCondition]
+    referrals: list[FollowedReferral]
     history: list[HistoryEntry]
 
 
@@ -44,3 +58,5 @@ class CaseChange:
     case_id: UUID
     status: str
     complete_by: date | None
+    recorded: str | None = None
+    """The police's decision or report now recorded and passed to compliance, which decides what it changes."""

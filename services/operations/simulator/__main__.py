@@ -47,7 +47,6 @@ def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minu
             clock={
                 "CLOCK_SPEED": str(speed),
                 "CLOCK_EPOCH": epoch.isoformat(),
-                "ROUTER_SWEEP_SECONDS": "1",
                 "COMPLIANCE_SWEEP_SECONDS": "1",
             },
         )

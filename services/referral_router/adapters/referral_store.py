@@ -1,41 +1,33 @@
-"""The router's state in its own schema: the cases it routes, their needs, referrals and exclusions."""
+"""The router's state in its own schema: the cases it places needs for (with their needs and conditions),
+the referrals it placed, who declined what, and every disclosure.
+
+A referral's and a case's `status` after placement are compliance's, followed here from its events;
+`sequence` records the last change applied, so an older or repeated event changes nothing.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
 
-from schemas.vocabulary import DashRiskLevel, DeliveryMode, DisposalType, NeedCategory, Severity, Sex
+from schemas.events import CaseCondition
+from schemas.vocabulary import (
+    CaseStatus,
+    DashRiskLevel,
+    DeliveryMode,
+    DisposalType,
+    NeedCategory,
+    ReferralStatus,
+    Severity,
+    Sex,
+)
+from services.referral_router.domain.entities import Referral, RoutedCase, TrackedCondition
 from services.referral_router.domain.matching import Need, Person
 
-ACTIVE = ("issued", "accepted", "in_progress")
 CAPACITY_LOCK = 0x5EFE_7A15  # advisory lock key: "capacity decisions of the referral router"
-OPEN = ("queued", *ACTIVE)
-
-
-@dataclass(frozen=True)
-class RoutedCase:
-    case_id: UUID
-    person: Person
-    status: str
-
-
-@dataclass(frozen=True)
-class Referral:
-    referral_id: UUID
-    case_id: UUID
-    agency_id: str
-    needs: tuple[Need, ...]
-    delivery_mode: DeliveryMode
-    status: str
-    explanation: str
-    candidates: list[dict]
-    issued_at: datetime | None = None
-    respond_by: datetime | None = None
 
 
 def needs_to_json(needs: tuple[Need, ...] | list[Need]) -> str:
@@ -66,11 +58,14 @@ class RouterStore:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._db = connection
 
+    # -- cases --------------------------------------------------------------------------------------------
+
     async def add_case(self, case: RoutedCase, personal: dict | None, *, opened_at: datetime) -> bool:
         p = case.person
         added = await self._db.fetchval(
             "INSERT INTO cases (case_id, disposal_type, age, sex, area, domestic_abuse, dash_risk,"
-            " youth_offending_team, status, opened_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            " youth_offending_team, status, opened_at, complete_by)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
             " ON CONFLICT (case_id) DO NOTHING RETURNING true",
             case.case_id,
             p.disposal.value,
@@ -80,8 +75,9 @@ class RouterStore:
             p.domestic_abuse,
             p.dash_risk.value if p.dash_risk else None,
             p.youth_offending_team,
-            case.status,
+            case.status.value,
             opened_at,
+            case.complete_by,
         )
         if added and personal is not None:
             await self._db.execute(
@@ -106,14 +102,26 @@ class RouterStore:
             dash_risk=DashRiskLevel(row["dash_risk"]) if row["dash_risk"] else None,
             youth_offending_team=row["youth_offending_team"],
         )
-        return RoutedCase(case_id=row["case_id"], person=person, status=row["status"])
+        return RoutedCase(row["case_id"], person, CaseStatus(row["status"]), row["complete_by"], row["sequence"])
 
-    async def set_case_status(self, case_id: UUID, status: str) -> None:
-        await self._db.execute("UPDATE cases SET status = $2 WHERE case_id = $1", case_id, status)
+    async def follow_case(self, case_id: UUID, status: CaseStatus, sequence: int) -> bool:
+        """Apply compliance's change to the case if it is newer than the last one applied."""
+        updated = await self._db.execute(
+            "UPDATE cases SET status = $2, sequence = $3 WHERE case_id = $1 AND sequence < $3",
+            case_id,
+            status.value,
+            sequence,
+        )
+        return updated.endswith(" 1")
+
+    async def set_deadline(self, case_id: UUID, complete_by: date) -> None:
+        await self._db.execute("UPDATE cases SET complete_by = $2 WHERE case_id = $1", case_id, complete_by)
 
     async def personal_details(self, case_id: UUID) -> dict | None:
         raw = await self._db.fetchval("SELECT details FROM case_personal_details WHERE case_id = $1", case_id)
         return None if raw is None else json.loads(raw)
+
+    # -- needs and conditions -----------------------------------------------------------------------------
 
     async def current_needs(self, case_id: UUID) -> tuple[Need, ...]:
         rows = await self._db.fetch(
@@ -138,21 +146,62 @@ class RouterStore:
             ],
         )
 
+    async def add_conditions(self, case_id: UUID, conditions: list[CaseCondition]) -> None:
+        """The police's terms of these conditions (their status may have come first, from compliance)."""
+        await self._db.executemany(
+            "INSERT INTO case_conditions (condition_id, case_id, terms) VALUES ($1, $2, $3)"
+            " ON CONFLICT (condition_id) DO UPDATE SET terms = EXCLUDED.terms",
+            [(c.condition_id, case_id, c.model_dump_json()) for c in conditions],
+        )
+
+    async def follow_condition(self, case_id: UUID, condition_id: UUID, status: str, sequence: int) -> bool:
+        """Apply compliance's change to a condition if newer; ignored for a case not opened here (yet)."""
+        updated = await self._db.fetchval(
+            "INSERT INTO case_conditions AS c (condition_id, case_id, status, sequence)"
+            " SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM cases WHERE case_id = $2)"
+            " ON CONFLICT (condition_id) DO UPDATE SET status = EXCLUDED.status, sequence = EXCLUDED.sequence"
+            " WHERE c.sequence < EXCLUDED.sequence RETURNING true",
+            condition_id,
+            case_id,
+            status,
+            sequence,
+        )
+        return bool(updated)
+
+    async def conditions(self, case_id: UUID) -> list[TrackedCondition]:
+        rows = await self._db.fetch(
+            "SELECT condition_id, terms, status, sequence FROM case_conditions WHERE case_id = $1"
+            " ORDER BY condition_id",
+            case_id,
+        )
+        return [
+            TrackedCondition(
+                row["condition_id"],
+                CaseCondition.model_validate_json(row["terms"]) if row["terms"] else None,
+                row["status"],
+                row["sequence"],
+            )
+            for row in rows
+        ]
+
+    # -- referrals ----------------------------------------------------------------------------------------
+
     async def add_referral(self, referral: Referral, *, now: datetime) -> None:
         await self._db.execute(
             "INSERT INTO referrals (referral_id, case_id, agency_id, needs, delivery_mode, status, explanation,"
-            " candidates, issued_at, respond_by, created_at, updated_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+            " candidates, issued_at, respond_by, replaces, created_at, updated_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
             referral.referral_id,
             referral.case_id,
             referral.agency_id,
             needs_to_json(referral.needs),
             referral.delivery_mode.value,
-            referral.status,
+            referral.status.value,
             referral.explanation,
             json.dumps(referral.candidates),
             referral.issued_at,
             referral.respond_by,
+            list(referral.replaces),
             now,
         )
 
@@ -162,17 +211,27 @@ class RouterStore:
         )
         return _referral(row)
 
-    async def open_referrals(self, case_id: UUID) -> list[Referral]:
+    async def referrals_of_case(self, case_id: UUID) -> list[Referral]:
         rows = await self._db.fetch(
-            "SELECT * FROM referrals WHERE case_id = $1 AND status = ANY($2::text[]) ORDER BY created_at FOR UPDATE",
-            case_id,
-            list(OPEN),
+            "SELECT * FROM referrals WHERE case_id = $1 ORDER BY created_at, referral_id FOR UPDATE", case_id
         )
         return [_referral(row) for row in rows]
 
-    async def set_status(self, referral_id: UUID, status: str, *, now: datetime) -> None:
+    async def follow_referral(self, referral_id: UUID, status: ReferralStatus, sequence: int, *, now: datetime) -> bool:
+        """Apply compliance's change to the referral if it is newer than the last one applied."""
+        updated = await self._db.execute(
+            "UPDATE referrals SET status = $2, sequence = $3, updated_at = $4 WHERE referral_id = $1 AND sequence < $3",
+            referral_id,
+            status.value,
+            sequence,
+            now,
+        )
+        return updated.endswith(" 1")
+
+    async def note_sequence(self, referral_id: UUID, sequence: int) -> None:
+        """Compliance echoed a placement the router made: nothing to change but the count."""
         await self._db.execute(
-            "UPDATE referrals SET status = $2, updated_at = $3 WHERE referral_id = $1", referral_id, status, now
+            "UPDATE referrals SET sequence = $2 WHERE referral_id = $1 AND sequence < $2", referral_id, sequence
         )
 
     async def mark_issued(self, referral_id: UUID, *, issued_at: datetime, respond_by: datetime) -> None:
@@ -197,16 +256,6 @@ class RouterStore:
         rows = await self._db.fetch("SELECT agency_id, active FROM agency_load")
         return {row["agency_id"]: row["active"] for row in rows}
 
-    async def overdue(self, now: datetime, *, limit: int) -> list[Referral]:
-        """Issued referrals past their answer-by time; rows other replicas hold are skipped."""
-        rows = await self._db.fetch(
-            "SELECT * FROM referrals WHERE status = 'issued' AND respond_by <= $1 ORDER BY respond_by"
-            " LIMIT $2 FOR UPDATE SKIP LOCKED",
-            now,
-            limit,
-        )
-        return [_referral(row) for row in rows]
-
     async def queued_for(self, agency_id: str, *, limit: int) -> list[Referral]:
         rows = await self._db.fetch(
             "SELECT * FROM referrals WHERE status = 'queued' AND agency_id = $1 ORDER BY created_at"
@@ -228,18 +277,6 @@ class RouterStore:
         for row in rows:
             result.setdefault(NeedCategory(row["category"]), set()).add(row["agency_id"])
         return {category: frozenset(agencies) for category, agencies in result.items()}
-
-    async def add_unmatched(
-        self, case_id: UUID, needs: tuple[Need, ...], reason: str, explanation: str, *, now: datetime
-    ) -> None:
-        await self._db.execute(
-            "INSERT INTO unmatched_needs (case_id, needs, reason, explanation, created_at) VALUES ($1, $2, $3, $4, $5)",
-            case_id,
-            needs_to_json(needs),
-            reason,
-            explanation,
-            now,
-        )
 
     async def record_disclosure(self, referral: Referral, fields: list[str], *, purpose: str, at: datetime) -> None:
         await self._db.execute(
@@ -263,9 +300,11 @@ def _referral(row: asyncpg.Record | None) -> Referral | None:
         agency_id=row["agency_id"],
         needs=needs_from_json(row["needs"]),
         delivery_mode=DeliveryMode(row["delivery_mode"]),
-        status=row["status"],
+        status=ReferralStatus(row["status"]),
         explanation=row["explanation"],
         candidates=json.loads(row["candidates"]),
         issued_at=row["issued_at"],
         respond_by=row["respond_by"],
+        replaces=tuple(row["replaces"]),
+        sequence=row["sequence"],
     )

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from platform_plumbing.data_files import load_yaml_model
 from schemas.fields import AgencyId, AreaCode
-from schemas.vocabulary import DashRiskLevel, DeliveryMode, DisposalType, NeedCategory, Sex
+from schemas.vocabulary import DashRiskLevel, DeliveryMode, DisclosedField, DisposalType, NeedCategory, Sex
 
 
 class CatalogueError(ValueError):
@@ -67,6 +67,15 @@ class Agency(_Strict):
     when_full: WhenFull
     youth_offending_team: bool = False
     """Youth cases always include this agency, and it takes every need it serves."""
+    discloses: frozenset[DisclosedField] = Field(
+        description="What the agency is told about a person it is referred, and may read: no more than it needs."
+    )
+
+    @model_validator(mode="after")
+    def _risk_for_domestic_abuse_programmes_only(self) -> Agency:
+        if DisclosedField.DASH_RISK in self.discloses and NeedCategory.DA_PERPETRATOR_PROGRAMME not in self.needs:
+            raise ValueError("dash_risk may be disclosed only to a domestic-abuse perpetrator programme")
+        return self
 
 
 class Catalogue(_Strict):

@@ -12,7 +12,9 @@
    smallest first, skipping by a bit test those that cannot cover: at most 2^15 sets for a
    catalogue of 15, and usually the first size covers.
 3. Youth cases: the youth offending team is always one of the set when it is eligible for any
-   need, and takes every need it is eligible for.
+   need, and takes every need it is eligible for. A youth case with no need to place still goes
+   to the team (`youth_team_referral`): it assesses the child's needs itself, as the force's
+   policy requires.
 4. One `Placement` per chosen agency (in id order), bundling its needs; its score is the mean
    of its needs' scores in the one delivery mode chosen for the bundle. It explains that score
    and every other agency that serves one of those needs; an agency at or over capacity whose
@@ -35,9 +37,13 @@ from schemas.vocabulary import DeliveryMode, NeedCategory, UnmatchedReason
 from services.referral_router.domain import explanation
 from services.referral_router.domain.catalogue import Agency, Catalogue
 from services.referral_router.domain.judge import Judge
-from services.referral_router.domain.suitability import Gate, Need, Person
+from services.referral_router.domain.suitability import FACE_TO_FACE, Gate, Need, Person, person_refusals
 
-__all__ = ["CandidateNote", "MatchResult", "Need", "Person", "Placement", "Unplaced", "match"]
+__all__ = ["CandidateNote", "MatchResult", "Need", "Person", "Placement", "Unplaced", "match", "youth_team_referral"]
+YOUTH_TEAM_EXPLANATION = (
+    "Youth case: referred to the youth offending team as the force's policy requires for every child diverted; "
+    "the team assesses the child's needs itself."
+)
 
 _NOTHING_EXCLUDED: Mapping[NeedCategory, frozenset[str]] = MappingProxyType({})
 
@@ -90,6 +96,19 @@ def match(
         placements=tuple(_placement(judge, agency, bundle, len(chosen)) for agency, bundle in chosen),
         unplaced=_unplaced(judge, tuple(need for need in wanted if need not in placeable)),
     )
+
+
+def youth_team_referral(person: Person, catalogue: Catalogue, load: Mapping[str, int]) -> Placement | None:
+    """The statutory referral of a youth case to the youth offending team, with no need of its own (the
+    first team, by id, that accepts the child); None when the catalogue has no such team for them."""
+    teams = sorted((a for a in catalogue.agencies if a.youth_offending_team), key=lambda agency: agency.id)
+    for team in teams:
+        if person_refusals(team, person):
+            continue
+        mode = FACE_TO_FACE if FACE_TO_FACE in team.delivery_modes else sorted(team.delivery_modes)[0]
+        queued = load.get(team.id, 0) >= team.capacity
+        return Placement(team.id, (), mode, 0.0, YOUTH_TEAM_EXPLANATION, (), queued)
+    return None
 
 
 def _first_of_each_category(needs: Sequence[Need]) -> tuple[Need, ...]:

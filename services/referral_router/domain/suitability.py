@@ -110,10 +110,24 @@ def label(value: StrEnum) -> str:
 
 def refusals(agency: Agency, need: Need, person: Person, *, load: int, declined: bool) -> tuple[Refusal, ...]:
     """Every hard constraint `agency` fails for `need`; empty when it is eligible."""
-    accepts = agency.accepts
     found: list[Refusal] = []
     if need.category not in agency.needs:
         found.append(Refusal(Gate.NEED, f"does not serve {label(need.category)}"))
+    found += person_refusals(agency, person)
+    if not safe_modes(agency, need.severity):
+        offered = " or ".join(label(mode) for mode in _MODE_TIE_ORDER if mode in agency.delivery_modes)
+        found.append(Refusal(Gate.DELIVERY, f"{offered} only: unsafe for {label(need.severity)}-severity needs"))
+    if declined:
+        found.append(Refusal(Gate.DECLINED, f"declined {label(need.category)} or did not answer in time"))
+    if agency.when_full is WhenFull.NEXT_BEST and load >= agency.capacity:
+        found.append(Refusal(Gate.CAPACITY, f"full: {load}/{agency.capacity} places in use"))
+    return tuple(found)
+
+
+def person_refusals(agency: Agency, person: Person) -> list[Refusal]:
+    """The constraints on who the agency accepts, whatever the need."""
+    accepts = agency.accepts
+    found: list[Refusal] = []
     if accepts.sexes is not None and person.sex not in accepts.sexes:
         found.append(Refusal(Gate.SEX, f"accepts {' or '.join(sorted(accepts.sexes))} only"))
     if person.age < accepts.min_age or (accepts.max_age is not None and person.age > accepts.max_age):
@@ -128,14 +142,7 @@ def refusals(agency: Agency, need: Need, person: Person, *, load: int, declined:
     if person.domestic_abuse and accepts.dash_risk is not None and person.dash_risk not in accepts.dash_risk:
         risk = f"DASH {person.dash_risk.value} risk" if person.dash_risk else "a case with no DASH risk recorded"
         found.append(Refusal(Gate.DOMESTIC_ABUSE, f"does not take {risk}"))
-    if not safe_modes(agency, need.severity):
-        offered = " or ".join(label(mode) for mode in _MODE_TIE_ORDER if mode in agency.delivery_modes)
-        found.append(Refusal(Gate.DELIVERY, f"{offered} only: unsafe for {label(need.severity)}-severity needs"))
-    if declined:
-        found.append(Refusal(Gate.DECLINED, f"declined {label(need.category)} or did not answer in time"))
-    if agency.when_full is WhenFull.NEXT_BEST and load >= agency.capacity:
-        found.append(Refusal(Gate.CAPACITY, f"full: {load}/{agency.capacity} places in use"))
-    return tuple(found)
+    return found
 
 
 def safe_modes(agency: Agency, severity: Severity) -> tuple[DeliveryMode, ...]:

@@ -1,5 +1,5 @@
 """The router's small HTTP API for the operations team: agencies with their capacity and load, and
-the needs nobody could take."""
+the needs waiting for a place."""
 
 from __future__ import annotations
 
@@ -22,21 +22,26 @@ class AgencyLoad(BaseModel):
 
 class UnplacedNeeds(BaseModel):
     case_id: UUID
+    referral_id: UUID
+    agency_id: str | None = None
     needs: list[str]
-    reason: str
+    status: str = "unmatched"
     explanation: str
     created_at: datetime
 
 
-def build_router() -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["operations"])
+router = APIRouter(prefix="/v1", tags=["operations"])
 
-    @router.get("/agencies", response_model=list[AgencyLoad], summary="Agencies, their capacity and current load")
-    async def agencies(request: Request) -> list[AgencyLoad]:
-        return [AgencyLoad(**row) for row in await agencies_with_load(request.app.state.pool)]
 
-    @router.get("/unplaced", response_model=list[UnplacedNeeds], summary="Needs no agency could take, newest first")
-    async def unplaced(request: Request) -> list[UnplacedNeeds]:
-        return [UnplacedNeeds(**row) for row in await unplaced_needs(request.app.state.pool)]
+@router.get("/agencies", response_model=list[AgencyLoad], summary="Agencies, their capacity and current load")
+async def agencies(request: Request) -> list[AgencyLoad]:
+    return [AgencyLoad(**row) for row in await agencies_with_load(request.app.state.pool)]
 
-    return router
+
+@router.get(
+    "/unplaced",
+    response_model=list[UnplacedNeeds],
+    summary="Needs waiting for a place: no agency could take them, or the one chosen is full",
+)
+async def unplaced(request: Request) -> list[UnplacedNeeds]:
+    return [UnplacedNeeds(**row) for row in await unplaced_needs(request.app.state.pool)]

@@ -1,43 +1,51 @@
-"""What the router hears on Kafka: case events, agency updates and case outcomes, in one consumer group.
-
-All three topics go through one transactional consumer, so a case's events are applied in order
-and exactly once. Types the router has no use for (a rejected case, an appointment note it does
-not track) are recognised and skipped, never dead-lettered: they are valid, just not ours.
+"""What the router hears on Kafka: intake's case events and compliance's decisions, in one consumer group,
+dispatched by type. Types the router has no use for (a rejected case, a withdrawal — compliance decides
+what a withdrawal does) are recognised and skipped, never dead-lettered: they are valid, just not ours.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import asyncpg
+from pydantic import BaseModel
 
 from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage
-from schemas.commands.agency import AgencyUpdate
-from schemas.events import CaseBreached, CaseCompleted, CaseNonCompletion, CaseOpened, CaseWithdrawn, NeedsAssessed
+from schemas.events import (
+    BreachDecisionRecorded,
+    CaseOpened,
+    CaseStatusChanged,
+    ConditionStatusChanged,
+    DeadlineExtended,
+    NeedsAssessed,
+    ReferralStatusChanged,
+)
 from schemas.registry import carried_by
-from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE
-from schemas.vocabulary import CancellationReason
+from schemas.topics import CASES, COMPLIANCE
 from services.referral_router.adapters.referral_store import RouterStore
 from services.referral_router.service_layer import handlers
 from services.referral_router.service_layer.unit_of_work import RouterContext, UnitOfWork
 
-TOPICS = (CASES, AGENCY_UPDATES, COMPLIANCE)
+TOPICS = (CASES, COMPLIANCE)
 HEARD = carried_by(*TOPICS)
+APPLY: dict[type[BaseModel], Callable[[BaseModel, UnitOfWork], Awaitable[None]]] = {
+    CaseOpened: handlers.case_opened,
+    NeedsAssessed: handlers.needs_assessed,
+    DeadlineExtended: handlers.deadline_extended,
+    BreachDecisionRecorded: handlers.breach_decided,
+    ReferralStatusChanged: handlers.referral_changed,
+    ConditionStatusChanged: handlers.condition_changed,
+    CaseStatusChanged: handlers.case_changed,
+}
 
 
 def event_handler(context: RouterContext):
     async def handle(connection: asyncpg.Connection, incoming: IncomingEvent) -> None:
-        uow = UnitOfWork(connection, context)
-        event = incoming.payload
+        apply = APPLY.get(type(incoming.payload))
+        if apply is None:
+            return
         try:
-            if isinstance(event, CaseOpened):
-                await handlers.case_opened(event, uow)
-            elif isinstance(event, NeedsAssessed):
-                await handlers.needs_assessed(event, uow)
-            elif isinstance(event, CaseWithdrawn):
-                await handlers.case_withdrawn(event, uow)
-            elif isinstance(event, AgencyUpdate):
-                await handlers.agency_update(event, uow)
-            elif isinstance(event, CaseCompleted | CaseBreached | CaseNonCompletion):
-                await handlers.close_case(event.case_id, "closed", CancellationReason.CASE_CLOSED, uow)
+            await apply(incoming.payload, UnitOfWork(connection, context))
         except handlers.UnknownCase as error:
             raise PoisonMessage(str(error)) from None
 

@@ -1,29 +1,33 @@
-"""The router's reactions to cases, agency updates, outcomes and the passing of time.
+"""The router's reactions: it places a case's needs when they are known or change, and follows what
+compliance decides about each referral and the case.
 
-Every handler is idempotent on state: a stale or repeated fact (an acceptance for a referral
-already declined, a second withdrawal) finds the referral in a state it does not apply to and
-changes nothing — the inbox already stops exact redeliveries; this stops late ones.
+The router places; compliance owns every lifecycle. So the router never decides that a referral is
+cancelled, timed out or complete: it applies compliance's changes (only newer ones, by `sequence`),
+frees the agency's place when a referral ends, and places again the needs of a referral that left
+its agency — or recalls it, when those needs are no longer wanted. Every handler is idempotent: a
+repeated or stale fact finds nothing to do.
 """
 
 from __future__ import annotations
 
-from schemas.commands import (
-    AppointmentAttended,
-    AppointmentMissed,
-    AppointmentScheduled,
-    Disengaged,
-    InterventionCompleted,
-    ReferralAccepted,
-    ReferralDeclined,
-    Withdrawn,
+from schemas.events import (
+    BreachDecisionRecorded,
+    CaseOpened,
+    CaseStatusChanged,
+    ConditionStatusChanged,
+    DeadlineExtended,
+    NeedsAssessed,
+    ReferralRecalled,
+    ReferralStatusChanged,
 )
-from schemas.commands.agency import AgencyUpdate
-from schemas.events import CaseOpened, CaseWithdrawn, NeedsAssessed, ReferralCancelled, ReferralReassigned
-from schemas.vocabulary import CancellationReason, ReassignmentReason
-from services.referral_router.adapters.referral_store import ACTIVE, Referral, RoutedCase
+from schemas.vocabulary import CaseStatus, RecallReason, ReferralStatus
+from services.referral_router.domain import planning
+from services.referral_router.domain.entities import Referral, RoutedCase
 from services.referral_router.domain.matching import Need, Person
-from services.referral_router.service_layer.placement import announce, announce_issued, answer_due, place
+from services.referral_router.service_layer.placement import place, refer_to_youth_team, release_capacity
 from services.referral_router.service_layer.unit_of_work import UnitOfWork
+
+ACTIVE = frozenset({ReferralStatus.ISSUED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS})
 
 
 class UnknownCase(LookupError):
@@ -40,131 +44,103 @@ async def case_opened(event: CaseOpened, uow: UnitOfWork) -> None:
         dash_risk=event.dash_risk,
         youth_offending_team=event.youth_offending_team,
     )
-    personal = event.personal.model_dump(mode="json") if event.personal else None
-    await uow.store.add_case(RoutedCase(event.case_id, person, "open"), personal, opened_at=event.decided_at)
+    personal = event.personal.model_dump(mode="json", exclude_none=True) if event.personal else None
+    case = RoutedCase(event.case_id, person, CaseStatus.OPEN, event.complete_by)
+    if not await uow.store.add_case(case, personal, opened_at=event.decided_at):
+        return
+    await uow.store.add_conditions(case.case_id, list(event.conditions))
+    await uow.store.replace_needs(case.case_id, _distinct(_needs(event.needs or ())))
+    await replan(case, uow)
+    if person.youth_offending_team and not await _youth_team_involved(case, uow):
+        await refer_to_youth_team(case, uow)
 
 
 async def needs_assessed(event: NeedsAssessed, uow: UnitOfWork) -> None:
-    """Route new needs; cancel referrals whose needs are all gone; leave covered needs alone."""
+    """Place new needs, recall referrals whose needs are all gone, try unmatched needs again."""
     case = await _case(event.case_id, uow)
-    if case.status != "open":
+    await uow.store.replace_needs(case.case_id, _distinct(_needs(event.needs)))
+    if case.status not in planning.CONCLUDED:
+        await replan(case, uow)
+
+
+async def deadline_extended(event: DeadlineExtended, uow: UnitOfWork) -> None:
+    await uow.store.set_deadline(event.case_id, event.complete_by)
+
+
+async def breach_decided(event: BreachDecisionRecorded, uow: UnitOfWork) -> None:
+    """Varied conditions may need agencies of their own; a new deadline is what agencies are told next."""
+    case = await _case(event.case_id, uow)
+    await uow.store.add_conditions(case.case_id, list(event.varied_conditions))
+    if event.complete_by is not None:
+        await uow.store.set_deadline(case.case_id, event.complete_by)
+    if case.status not in planning.CONCLUDED:
+        await replan(await _case(event.case_id, uow), uow)
+
+
+async def referral_changed(event: ReferralStatusChanged, uow: UnitOfWork) -> None:
+    """Follow compliance's change to a referral: free the place it held, place its needs again if it left
+    its agency. A change that only echoes the router's own placement moves nothing but the count."""
+    referral = await uow.store.referral(event.referral_id, for_update=True)
+    if referral is None:
         return
-    needs = _distinct(Need(n.category, n.severity, n.preferred_mode) for n in event.needs)
-    await uow.store.replace_needs(case.case_id, needs)
-    wanted = {need.category for need in needs}
-    covered = set()
-    for referral in await uow.store.open_referrals(case.case_id):
-        categories = {need.category for need in referral.needs}
-        if categories & wanted:
-            covered |= categories
-        else:
-            await _cancel(referral, CancellationReason.NEED_NO_LONGER_ASSESSED, uow)
-    to_place = tuple(need for need in needs if need.category not in covered)
-    if to_place:
-        placed, result = await place(case, to_place, uow)
-        await announce(placed, result, case, uow)
-
-
-async def case_withdrawn(event: CaseWithdrawn, uow: UnitOfWork) -> None:
-    await close_case(event.case_id, "withdrawn", CancellationReason.CASE_WITHDRAWN, uow)
-
-
-async def close_case(case_id, status: str, reason: CancellationReason, uow: UnitOfWork) -> None:
-    """The case ended (withdrawn, completed, breached): cancel what is still open and free the capacity."""
-    case = await uow.store.case(case_id, for_update=True)
-    if case is None or case.status != "open":
+    if event.status in planning.PLACEMENTS:
+        return await uow.store.note_sequence(referral.referral_id, event.sequence)
+    if not await uow.store.follow_referral(referral.referral_id, event.status, event.sequence, now=uow.now()):
         return
-    await uow.store.set_case_status(case_id, status)
-    for referral in await uow.store.open_referrals(case_id):
-        await _cancel(referral, reason, uow)
-
-
-async def agency_update(update: AgencyUpdate, uow: UnitOfWork) -> None:
-    """Follow a referral through the agency's answers; re-route when it declines or withdraws.
-
-    Updates naming a referral the agency does not hold are ignored here: compliance, which owns
-    the agency gateway, dead-letters them.
-    """
-    referral = await uow.store.referral(update.referral_id, for_update=True)
-    if referral is None or referral.agency_id != update.agency_id:
-        return
-    now = uow.context.clock.now()
-    if isinstance(update, ReferralAccepted) and referral.status == "issued":
-        await uow.store.set_status(referral.referral_id, "accepted", now=now)
-    elif isinstance(update, AppointmentScheduled | AppointmentAttended | AppointmentMissed) and referral.status in (
-        "issued",
-        "accepted",
-    ):
-        await uow.store.set_status(referral.referral_id, "in_progress", now=now)
-    elif isinstance(update, InterventionCompleted | Disengaged) and referral.status in ACTIVE:
-        ended = "completed" if isinstance(update, InterventionCompleted) else "disengaged"
-        await uow.store.set_status(referral.referral_id, ended, now=now)
+    if event.status in planning.LEFT_THE_AGENCY:
+        await reroute(referral, uow)
+    if referral.status in ACTIVE and event.status not in ACTIVE:
         await release_capacity(referral.agency_id, uow)
-    elif isinstance(update, ReferralDeclined) and referral.status in ("issued", "accepted"):
-        await reassign(referral, "declined", ReassignmentReason.DECLINED, uow)
-    elif isinstance(update, Withdrawn) and referral.status in ACTIVE:
-        await reassign(referral, "agency_withdrew", ReassignmentReason.AGENCY_WITHDREW, uow)
 
 
-async def reassign(referral: Referral, status: str, reason: ReassignmentReason, uow: UnitOfWork) -> None:
-    """Close `referral`, never ask that agency again for these needs, and place them elsewhere."""
-    await uow.store.set_status(referral.referral_id, status, now=uow.context.clock.now())
-    await uow.store.exclude(referral.case_id, referral.needs, referral.agency_id)
-    case = await _case(referral.case_id, uow)
-    placed, result = await place(case, referral.needs, uow)
-    for new in placed.issued + placed.queued:
-        await uow.outbox.publish(
-            ReferralReassigned(
-                case_id=referral.case_id,
-                referral_id=referral.referral_id,
-                agency_id=referral.agency_id,
-                new_referral_id=new.referral_id,
-                new_agency_id=new.agency_id,
-                reason=reason,
-            )
-        )
-    await announce(placed, result, case, uow)
-    await release_capacity(referral.agency_id, uow)
+async def condition_changed(event: ConditionStatusChanged, uow: UnitOfWork) -> None:
+    """Follow compliance's change to a condition; one varied away may leave a referral no longer wanted."""
+    followed = await uow.store.follow_condition(event.case_id, event.condition_id, event.status.value, event.sequence)
+    if followed and event.status.value == "varied":
+        case = await _case(event.case_id, uow)
+        if case.status not in planning.CONCLUDED:
+            await replan(case, uow)
 
 
-async def sweep_overdue(uow: UnitOfWork, *, limit: int = 100) -> int:
-    """Re-route referrals whose agency did not answer in time. Safe to run on every replica at once:
-    each overdue row is locked by the one replica that takes it (SKIP LOCKED)."""
-    await uow.store.lock_capacity()
-    overdue = await uow.store.overdue(uow.context.clock.now(), limit=limit)
-    for referral in overdue:
-        await reassign(referral, "timed_out", ReassignmentReason.NO_RESPONSE, uow)
-    return len(overdue)
+async def case_changed(event: CaseStatusChanged, uow: UnitOfWork) -> None:
+    """Follow compliance's change to the case: a concluded case gets no more placements."""
+    await uow.store.follow_case(event.case_id, event.status, event.sequence)
 
 
-async def release_capacity(agency_id: str, uow: UnitOfWork) -> None:
-    """Issue the agency's queued referrals, oldest first, as far as its capacity now allows."""
+async def replan(case: RoutedCase, uow: UnitOfWork) -> None:
+    """Bring the case's referrals in line with the needs it wants now."""
+    plan = planning.plan(await _wanted(case, uow), await uow.store.referrals_of_case(case.case_id))
+    for referral in plan.recall:
+        await _recall(referral, RecallReason.NEED_NO_LONGER_ASSESSED, uow)
+    if plan.to_place:
+        await place(case, plan.to_place, uow, replacing=plan.replacing)
+
+
+async def reroute(left: Referral, uow: UnitOfWork) -> None:
+    """A referral left its agency (declined, withdrew, no answer in time): never ask that agency again for
+    these needs, and place them elsewhere — or recall it, if nothing needs placing."""
+    case = await _case(left.case_id, uow)
+    if left.agency_id is not None:
+        await uow.store.exclude(left.case_id, left.needs, left.agency_id)
+    needs = planning.still_wanted(left, await _wanted(case, uow), await uow.store.referrals_of_case(case.case_id))
+    if case.status in planning.CONCLUDED or not needs:
+        return await _recall(left, RecallReason.REROUTE_NOT_NEEDED, uow)
+    await place(case, needs, uow, replacing=(left,))
+
+
+async def _wanted(case: RoutedCase, uow: UnitOfWork) -> tuple[Need, ...]:
+    return planning.wanted_needs(await uow.store.current_needs(case.case_id), await uow.store.conditions(case.case_id))
+
+
+async def _recall(referral: Referral, reason: RecallReason, uow: UnitOfWork) -> None:
+    recalled = ReferralRecalled(case_id=referral.case_id, referral_id=referral.referral_id, reason=reason)
+    await uow.outbox.publish(recalled)
+
+
+async def _youth_team_involved(case: RoutedCase, uow: UnitOfWork) -> bool:
     catalogue = uow.context.catalogue()
-    try:
-        agency = catalogue.agency(agency_id)
-    except KeyError:
-        return
-    free = agency.capacity - (await uow.store.agency_load()).get(agency_id, 0)
-    if free <= 0:
-        return
-    now = uow.context.clock.now()
-    for queued in await uow.store.queued_for(agency_id, limit=free):
-        respond_by = answer_due(agency, catalogue, now)
-        await uow.store.mark_issued(queued.referral_id, issued_at=now, respond_by=respond_by)
-        await announce_issued(
-            Referral(**{**vars(queued), "status": "issued", "issued_at": now, "respond_by": respond_by}), uow
-        )
-
-
-async def _cancel(referral: Referral, reason: CancellationReason, uow: UnitOfWork) -> None:
-    await uow.store.set_status(referral.referral_id, "cancelled", now=uow.context.clock.now())
-    if referral.status != "queued":  # a queued referral was never sent to the agency
-        await uow.outbox.publish(
-            ReferralCancelled(
-                case_id=referral.case_id, referral_id=referral.referral_id, agency_id=referral.agency_id, reason=reason
-            )
-        )
-        await release_capacity(referral.agency_id, uow)
+    teams = {agency.id for agency in catalogue.agencies if agency.youth_offending_team}
+    return any(r.agency_id in teams for r in await uow.store.referrals_of_case(case.case_id))
 
 
 async def _case(case_id, uow: UnitOfWork) -> RoutedCase:
@@ -172,6 +148,10 @@ async def _case(case_id, uow: UnitOfWork) -> RoutedCase:
     if case is None:
         raise UnknownCase(f"no case {case_id} was opened")
     return case
+
+
+def _needs(needs) -> list[Need]:
+    return [Need(n.category, n.severity, n.preferred_mode) for n in needs]
 
 
 def _distinct(needs) -> tuple[Need, ...]:

@@ -1,104 +1,173 @@
-"""Turning a match into referrals: issued, queued or unmatched, with capacity counted under a lock.
+"""Turning a match into referrals — issued, queued or unmatched — recorded and announced, with capacity
+counted under a lock.
 
 Matching is pure and reads agency load. Two replicas could otherwise count the same free place
 twice, so load is read under the router's capacity lock (see `RouterStore.lock_capacity`), which
-every routing transaction takes first: the consumer at the start of each batch, the sweep itself.
-Issuing a referral discloses the person's details to the agency, so each issue is audit-logged
-in the same transaction.
+every routing transaction takes first (the consumer at the start of each batch). Issuing a referral
+discloses the person's details and the brief to the agency — only the fields its catalogue entry
+allows — so each issue is recorded as a disclosure in the same transaction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 
-from schemas.events import CandidateAssessment, ReferralIssued, ReferralUnmatched
+from schemas.events import CandidateAssessment, ReferralIssued, ReferralQueued, ReferralUnmatched
 from schemas.parts import AssessedNeed
 from schemas.personal import PersonalDetails
-from services.referral_router.adapters.referral_store import Referral, RoutedCase
+from schemas.vocabulary import DeliveryMode, ReferralStatus, UnmatchedReason
+from services.referral_router.domain import planning
 from services.referral_router.domain.catalogue import Agency, Catalogue
-from services.referral_router.domain.matching import MatchResult, Need, match
+from services.referral_router.domain.entities import Referral, RoutedCase
+from services.referral_router.domain.matching import Need, Placement, match, youth_team_referral
 from services.referral_router.domain.working_days import add_working_days
 from services.referral_router.service_layer.unit_of_work import UnitOfWork
 
 DISCLOSURE_PURPOSE = "referral: the agency contacts the person to assess and deliver the intervention"
 
 
-@dataclass(frozen=True)
-class Placed:
-    issued: list[Referral]
-    queued: list[Referral]
-    unplaced_needs: int
-
-
-async def place(case: RoutedCase, needs: tuple[Need, ...], uow: UnitOfWork) -> tuple[Placed, MatchResult]:
-    """Match `needs` and record the referrals (not yet announced: see `announce`)."""
+async def place(
+    case: RoutedCase, needs: Sequence[Need], uow: UnitOfWork, *, replacing: Sequence[Referral] = ()
+) -> list[Referral]:
+    """Match `needs`, record and announce a referral per agency chosen and one per group of needs nobody
+    can take; each names the referrals in `replacing` whose needs it takes over."""
     catalogue = uow.context.catalogue()
     excluded = await uow.store.exclusions(case.case_id)
     result = match(case.person, needs, catalogue, await uow.store.agency_load(), excluded)
-    now = uow.context.clock.now()
-    issued, queued = [], []
-    for placement in result.placements:
-        agency = catalogue.agency(placement.agency_id)
-        referral = Referral(
+    placed = [(_from_placement(p, case, replacing, catalogue, uow), None) for p in result.placements]
+    for unplaced in result.unplaced:
+        unmatched = Referral(
             referral_id=uow.context.new_id(),
             case_id=case.case_id,
-            agency_id=placement.agency_id,
-            needs=placement.needs,
-            delivery_mode=placement.delivery_mode,
-            status="queued" if placement.queued else "issued",
-            explanation=placement.explanation,
-            candidates=[vars(note) for note in placement.candidates],
-            issued_at=None if placement.queued else now,
-            respond_by=None if placement.queued else answer_due(agency, catalogue, now),
+            agency_id=None,
+            needs=unplaced.needs,
+            delivery_mode=DeliveryMode.FACE_TO_FACE,
+            status=ReferralStatus.UNMATCHED,
+            explanation=unplaced.explanation,
+            candidates=[],
+            replaces=planning.replaced_by(unplaced.needs, replacing),
         )
-        await uow.store.add_referral(referral, now=now)
-        (queued if placement.queued else issued).append(referral)
-    for unplaced in result.unplaced:
-        await uow.store.add_unmatched(
-            case.case_id, unplaced.needs, unplaced.reason.value, unplaced.explanation, now=now
-        )
-    return Placed(issued, queued, sum(len(u.needs) for u in result.unplaced)), result
+        placed.append((unmatched, unplaced.reason))
+    for referral, unmatched_because in placed:
+        await uow.store.add_referral(referral, now=uow.now())
+        await announce(referral, case, uow, unmatched_because=unmatched_because)
+    return [referral for referral, _ in placed]
 
 
-async def announce(placed: Placed, result: MatchResult, case: RoutedCase, uow: UnitOfWork) -> None:
-    """Publish the issued referrals (with the personal details the agency needs) and the unmatched needs."""
-    for referral in placed.issued:
-        await announce_issued(referral, uow)
-    for unplaced in result.unplaced:
+async def refer_to_youth_team(case: RoutedCase, uow: UnitOfWork) -> Referral | None:
+    """Every youth case reaches the youth offending team, with or without needs to place."""
+    placement = youth_team_referral(case.person, uow.context.catalogue(), await uow.store.agency_load())
+    if placement is None:
+        return None
+    referral = _from_placement(placement, case, (), uow.context.catalogue(), uow)
+    await uow.store.add_referral(referral, now=uow.now())
+    await announce(referral, case, uow)
+    return referral
+
+
+async def announce(
+    referral: Referral, case: RoutedCase, uow: UnitOfWork, *, unmatched_because: UnmatchedReason | None = None
+) -> None:
+    """Publish the placement: issued (with what the agency may be told), queued, or unmatched."""
+    if referral.status == ReferralStatus.ISSUED:
+        await announce_issued(referral, case, uow)
+    elif referral.status == ReferralStatus.QUEUED:
+        await uow.outbox.publish(
+            ReferralQueued(
+                case_id=case.case_id,
+                referral_id=referral.referral_id,
+                agency_id=referral.agency_id,
+                needs=[_need(n) for n in referral.needs],
+                delivery_mode=referral.delivery_mode,
+                explanation=referral.explanation[:1000],
+                replaces=referral.replaces,
+            )
+        )
+    else:
         await uow.outbox.publish(
             ReferralUnmatched(
                 case_id=case.case_id,
-                needs=[_need(n) for n in unplaced.needs],
-                reason=unplaced.reason,
-                explanation=unplaced.explanation[:1000],
+                referral_id=referral.referral_id,
+                needs=[_need(n) for n in referral.needs],
+                reason=unmatched_because,
+                explanation=referral.explanation[:1000],
+                replaces=referral.replaces,
             )
         )
 
 
-async def announce_issued(referral: Referral, uow: UnitOfWork) -> None:
-    personal = await uow.store.personal_details(referral.case_id)
+async def announce_issued(referral: Referral, case: RoutedCase, uow: UnitOfWork) -> None:
+    agency = uow.context.catalogue().agency(referral.agency_id)
+    allowed = agency.discloses
+    personal = planning.minimised(await uow.store.personal_details(case.case_id), allowed)
+    brief = planning.brief(referral.needs, case, await uow.store.conditions(case.case_id), allowed)
     await uow.outbox.publish(
         ReferralIssued(
-            case_id=referral.case_id,
+            case_id=case.case_id,
             referral_id=referral.referral_id,
             agency_id=referral.agency_id,
             needs=[_need(n) for n in referral.needs],
             delivery_mode=referral.delivery_mode,
             explanation=referral.explanation[:1000],
+            issued_at=referral.issued_at,
             respond_by=referral.respond_by,
             candidates=[CandidateAssessment(**note) for note in referral.candidates[:50]],
+            replaces=referral.replaces,
+            brief=brief,
             personal=PersonalDetails.model_validate(personal) if personal else None,
         )
     )
-    if personal:
-        disclosed = sorted(field for field, value in personal.items() if value is not None)
-        await uow.store.record_disclosure(referral, disclosed, purpose=DISCLOSURE_PURPOSE, at=uow.context.clock.now())
+    disclosed = sorted(
+        [*(name for name, value in (personal or {}).items() if value is not None)]
+        + [name for name, value in brief.model_dump(exclude_defaults=True).items() if value]
+    )
+    await uow.store.record_disclosure(referral, disclosed, purpose=DISCLOSURE_PURPOSE, at=uow.now())
+
+
+async def release_capacity(agency_id: str, uow: UnitOfWork) -> None:
+    """Issue the agency's queued referrals, oldest first, as far as its capacity now allows."""
+    catalogue = uow.context.catalogue()
+    try:
+        agency = catalogue.agency(agency_id)
+    except KeyError:
+        return
+    free = agency.capacity - (await uow.store.agency_load()).get(agency_id, 0)
+    if free <= 0:
+        return
+    now = uow.now()
+    for queued in await uow.store.queued_for(agency_id, limit=free):
+        case = await uow.store.case(queued.case_id)
+        respond_by = answer_due(agency, catalogue, now)
+        await uow.store.mark_issued(queued.referral_id, issued_at=now, respond_by=respond_by)
+        issued = Referral(
+            **{**vars(queued), "status": ReferralStatus.ISSUED, "issued_at": now, "respond_by": respond_by}
+        )
+        await announce_issued(issued, case, uow)
 
 
 def answer_due(agency: Agency, catalogue: Catalogue, issued_at: datetime) -> datetime:
     """When the agency must accept or decline: its service level in working days from issue."""
     return add_working_days(issued_at, agency.respond_within_working_days, catalogue.bank_holidays)
+
+
+def _from_placement(
+    placement: Placement, case: RoutedCase, replacing: Sequence[Referral], catalogue: Catalogue, uow: UnitOfWork
+) -> Referral:
+    now = uow.now()
+    return Referral(
+        referral_id=uow.context.new_id(),
+        case_id=case.case_id,
+        agency_id=placement.agency_id,
+        needs=placement.needs,
+        delivery_mode=placement.delivery_mode,
+        status=ReferralStatus.QUEUED if placement.queued else ReferralStatus.ISSUED,
+        explanation=placement.explanation,
+        candidates=[vars(note) for note in placement.candidates],
+        issued_at=None if placement.queued else now,
+        respond_by=None if placement.queued else answer_due(catalogue.agency(placement.agency_id), catalogue, now),
+        replaces=planning.replaced_by(placement.needs, replacing),
+    )
 
 
 def _need(need: Need) -> AssessedNeed:

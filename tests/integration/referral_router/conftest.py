@@ -123,7 +123,6 @@ def router_settings(settings, namespace: str, catalogue_file) -> RouterSettings:
         **settings.model_dump(),
         router_db_schema=namespace,
         router_catalogue_file=catalogue_file,
-        router_sweep_seconds=3600,
         router_catalogue_check_seconds=3600,
     )
 

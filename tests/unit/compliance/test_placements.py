@@ -72,8 +72,8 @@ def test_a_replacement_supersedes_the_referral_it_replaces() -> None:
     file = case_file(conditions=[agency_condition()], referrals=[declined, unmatched])
     assert declined.in_play and unmatched.in_play
 
-    place(file, placed(ReferralStatus.ISSUED, replaces=declined.referral_id))
-    place(file, placed(ReferralStatus.QUEUED, needs=(HOUSING,), replaces=unmatched.referral_id))
+    place(file, placed(ReferralStatus.ISSUED, replaces=(declined.referral_id,)))
+    place(file, placed(ReferralStatus.QUEUED, needs=(HOUSING,), replaces=(unmatched.referral_id,)))
 
     assert declined.superseded and not declined.in_play
     assert (unmatched.status, unmatched.reason) == (ReferralStatus.CANCELLED, "replaced")

@@ -60,3 +60,25 @@ def test_a_conditional_caution_can_be_extended_to_20_weeks() -> None:
 def test_an_extension_is_refused(disposal: DisposalType, current: date, why: str) -> None:
     with pytest.raises(ExtensionRefused, match=why):
         extended_complete_by(DECIDED, POLICY.disposals[disposal], current=current)
+
+
+# --- in England and Wales, across the clock changes --------------------------------------------------------
+# British Summer Time in 2026 runs from 01:00 UTC on 29 March to 01:00 UTC on 25 October.
+
+CC = POLICY.disposals[DisposalType.ADULT_CONDITIONAL_CAUTION]
+
+
+@pytest.mark.parametrize(
+    ("decided_at", "deadline"),
+    [
+        param("2026-06-30T23:30:00+00:00", date(2026, 10, 21), id="00:30 BST on 1 July is 1 July"),
+        param("2026-06-30T22:30:00+00:00", date(2026, 10, 20), id="23:30 BST on 30 June is 30 June"),
+        param("2026-12-01T23:30:00+00:00", date(2027, 3, 23), id="23:30 GMT is the same day in winter"),
+        param("2026-03-28T23:30:00+00:00", date(2026, 7, 18), id="the night the clocks go forward (GMT still)"),
+        param("2026-03-29T23:30:00+00:00", date(2026, 7, 20), id="the first night of summer time"),
+        param("2026-10-24T23:30:00+00:00", date(2027, 2, 14), id="the night the clocks go back (00:30 BST)"),
+        param("2026-10-25T23:30:00+00:00", date(2027, 2, 14), id="the first night of winter time"),
+    ],
+)
+def test_weeks_count_from_the_decisions_date_in_england_and_wales(decided_at: str, deadline: date) -> None:
+    assert complete_by(datetime.fromisoformat(decided_at), CC) == deadline

@@ -37,13 +37,17 @@ RULES = [
     "gravity",
     "previous_convictions",
     "previous_cautions",
-    "attendance_hours",
-    "financial_conditions",
     "da_risk",
     "da_coercive_control",
     "da_history",
     "da_victim_agreement",
     "da_intimate_partner_disposal",
+    "conditions_required",
+    "condition_kinds",
+    "attendance_hours",
+    "financial_penalty",
+    "condition_reporter",
+    "condition_deadlines",
 ]
 SAFE_DA_SCREEN = {
     "intimate_partner": True,
@@ -65,8 +69,17 @@ def da_screen(**changes: Any) -> dict[str, Any]:
     return {**SAFE_DA_SCREEN, **changes}
 
 
-def condition(kind: str, *, hours: int | None = None, pence: int | None = None) -> dict[str, Any]:
-    return {"kind": kind, "description": "A condition.", "attendance_hours": hours, "amount_pence": pence}
+def condition(kind: str, *, hours: int | None = None, pence: int | None = None, **more: Any) -> dict[str, Any]:
+    """A condition of `kind`: paid when `pence`, worked or attended when `hours`, reported by the officer
+    (a rehabilitative one by the agency delivering alcohol work)."""
+    if kind == "rehabilitative":
+        base = {"evidence": "completion", "reported_by": "agency", "addresses_need": "alcohol_misuse"}
+    elif kind == "restrictive":
+        base = {"evidence": "no_violation", "reported_by": "officer"}
+    else:
+        evidence = "payment" if pence else "hours_worked" if hours else "letter_sent"
+        base = {"evidence": evidence, "reported_by": "officer"}
+    return {"kind": kind, "description": "A condition.", "hours": hours, "amount_pence": pence, **base, **more}
 
 
 EVERYTHING_WRONG = {
@@ -81,7 +94,11 @@ EVERYTHING_WRONG = {
         previous_convictions=4, previous_cautions=4, domestic_abuse_conviction_or_caution_within_2_years=True
     ),
     "domestic_abuse": da_screen(dash_risk="high", coercive_controlling=True, victim_contacted_and_agrees=False),
-    "conditions": [condition("punitive", hours=21, pence=5000)],
+    "conditions": [
+        condition("punitive", hours=21),
+        condition("punitive", pence=5000),
+        condition("restrictive", reported_by="victim_contact", complete_by="2030-01-01"),
+    ],
 }
 
 
@@ -247,6 +264,14 @@ def test_non_rehabilitative_attendance_hours(disposal: DisposalType, conditions:
             False,
             id="adult CC fine for violence",
         ),
+        param(ADULT_CC, "theft", [condition("punitive", pence=25_001)], False, id="adult CC fine above £250"),
+        param(
+            ADULT_CC,
+            "violence_against_the_person",
+            [condition("compensation", pence=50_000)],
+            True,
+            id="compensation to the victim is not a penalty",
+        ),
         param(
             ADULT_CC,
             "violence_against_the_person",
@@ -254,17 +279,72 @@ def test_non_rehabilitative_attendance_hours(disposal: DisposalType, conditions:
             True,
             id="adult CC violence without a fine",
         ),
-        param(YOUTH_CC, "theft", [condition("reparative", pence=2000)], False, id="youth CC compensation for theft"),
     ],
 )
-def test_financial_conditions_only_for_prescribed_offences(
+def test_a_financial_penalty_only_for_prescribed_offences_and_within_its_maximum(
     disposal: DisposalType, category: str, conditions: list[dict], passed: bool
 ) -> None:
     result = outcome(
-        "financial_conditions", disposal_type=disposal, offence=offence(category=category), conditions=conditions
+        "financial_penalty", disposal_type=disposal, offence=offence(category=category), conditions=conditions
     )
 
     assert result.passed is passed
+
+
+@pytest.mark.parametrize(
+    ("disposal", "conditions", "passed"),
+    [
+        param(ADULT_CC, [], False, id="a caution with no condition"),
+        param(YOUTH_CC, [], False, id="a youth caution with no condition"),
+        param(ADULT_CC, [condition("reparative")], True, id="a caution with one"),
+        param(CR, [], True, id="a community resolution needs none"),
+    ],
+)
+def test_a_caution_must_carry_a_condition(disposal: DisposalType, conditions: list[dict], passed: bool) -> None:
+    result = outcome("conditions_required", disposal_type=disposal, conditions=conditions, age_at_offence=17)
+    assert result.passed is passed
+
+
+@pytest.mark.parametrize(
+    ("disposal", "kind", "passed"),
+    [
+        param(ADULT_CC, "restrictive", True, id="adult CC may restrict"),
+        param(YOUTH_CC, "punitive", False, id="youth CC may not punish"),
+        param(CR, "punitive", False, id="CR may not punish"),
+        param(CR, "restrictive", False, id="CR may not restrict"),
+        param(CR, "compensation", True, id="CR may compensate"),
+    ],
+)
+def test_each_disposal_allows_the_kinds_its_policy_lists(disposal: DisposalType, kind: str, passed: bool) -> None:
+    conditions = [condition(kind, pence=1000) if kind in ("punitive", "compensation") else condition(kind)]
+    result = outcome("condition_kinds", disposal_type=disposal, conditions=conditions, age_at_offence=17)
+    assert result.passed is passed
+
+
+@pytest.mark.parametrize(
+    ("conditions", "passed"),
+    [
+        param([condition("compensation", pence=1000, reported_by="victim_contact")], True, id="compensation"),
+        param([condition("reparative", reported_by="victim_contact")], True, id="reparation"),
+        param([condition("punitive", hours=5, reported_by="victim_contact")], False, id="unpaid work"),
+    ],
+)
+def test_the_victim_contact_role_reports_only_reparation_and_compensation(conditions: list, passed: bool) -> None:
+    assert outcome("condition_reporter", conditions=conditions).passed is passed
+
+
+@pytest.mark.parametrize(
+    ("complete_by", "passed"),
+    [
+        param("2025-03-03", True, id="on the decision day"),
+        param("2025-06-23", True, id="on the case's deadline"),
+        param("2025-06-24", False, id="after the case's deadline"),
+        param("2025-03-02", False, id="before the decision"),
+    ],
+)
+def test_a_conditions_own_deadline_falls_within_the_cases(complete_by: str, passed: bool) -> None:
+    conditions = [condition("reparative", complete_by=complete_by)]
+    assert outcome("condition_deadlines", conditions=conditions).passed is passed
 
 
 @pytest.mark.parametrize(
@@ -362,7 +442,7 @@ def test_two_tier_disposals_are_available_once_switched_on(disposal: DisposalTyp
 
 def test_a_decision_wrong_in_every_way_fails_every_rule_it_can() -> None:
     verdict = assess(example(DiversionDecision, **EVERYTHING_WRONG), POLICY)
-    still_passing = {"disposal_available", "age_band"}  # youth CC is on, and 16 is within its band
+    still_passing = {"disposal_available", "age_band", "conditions_required"}  # youth CC is on, 16 in its band
 
     assert sorted(result.rule for result in verdict.failed) == sorted(set(RULES) - still_passing)
 
@@ -395,7 +475,7 @@ def test_reasons_never_repeat_personal_data(overrides: dict[str, Any]) -> None:
         param(
             "disposal_available",
             {"disposal_type": DIVERSIONARY},
-            "diversionary caution is not available under policy 2026.1",
+            "diversionary caution is not available under policy 2026.2",
             id="disposal unavailable",
         ),
         param(

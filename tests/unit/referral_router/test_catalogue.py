@@ -22,7 +22,7 @@ DELETE = object()
 def test_the_committed_catalogue_loads() -> None:
     catalogue = load_catalogue(CATALOGUE_FILE)
 
-    assert catalogue.version == "2026.1"
+    assert catalogue.version == "2026.2"
     assert {date(2025, 12, 25), date(2026, 12, 28), date(2027, 3, 26)} <= catalogue.bank_holidays
     women = catalogue.agency("womens-programme")
     assert (women.accepts.sexes, women.accepts.min_age, women.accepts.areas) == ({Sex.FEMALE}, 18, {"leeds"})

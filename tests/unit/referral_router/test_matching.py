@@ -62,6 +62,7 @@ def agency(agency_id: str, **changes: Any) -> Agency:
             "capacity": 10,
             "respond_within_working_days": 5,
             "when_full": "next_best",
+            "discloses": ["given_name", "family_name", "phone"],
         }
         | changes
     )

@@ -16,7 +16,14 @@ from schemas.personal import PersonalDetails
 from schemas.registry import COMMAND_TYPES, EVENT_TYPES, MESSAGE_TYPES, index_by_type
 from schemas.topics import CATALOGUE
 from schemas.vocabulary import DisposalType
-from tests.factories import diversion_decision, example, need_payload, payload, personal_payload
+from tests.factories import (
+    diversion_decision,
+    example,
+    letter_condition_payload,
+    need_payload,
+    payload,
+    personal_payload,
+)
 
 COMMANDS = sorted(COMMAND_TYPES.values(), key=type_of)
 EVENTS = sorted(EVENT_TYPES.values(), key=type_of)
@@ -103,7 +110,7 @@ def test_a_decision_rejects_a_gravity_score_outside_1_to_4(score: int) -> None:
 
 def test_a_decision_rejects_too_many_conditions() -> None:
     with pytest.raises(ValidationError, match="at most 10"):
-        diversion_decision(conditions=[{"kind": "reparative", "description": "Apologise."}] * 11)
+        diversion_decision(conditions=[letter_condition_payload()] * 11)
 
 
 def test_a_decision_requires_a_timezone() -> None:

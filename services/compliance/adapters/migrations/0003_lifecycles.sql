@@ -34,7 +34,7 @@ ALTER TABLE referrals
     ALTER COLUMN agency_id  DROP NOT NULL,
     ALTER COLUMN issued_at  DROP NOT NULL,
     ALTER COLUMN respond_by DROP NOT NULL,
-    ADD COLUMN replaces   uuid,
+    ADD COLUMN replaces   uuid[]  NOT NULL DEFAULT '{}',
     ADD COLUMN reason     text,
     ADD COLUMN superseded boolean NOT NULL DEFAULT false,
     ADD COLUMN scheduled  uuid[]  NOT NULL DEFAULT '{}',

@@ -1,8 +1,8 @@
-"""The router's clocks: re-routing referrals nobody answered, and re-reading a changed catalogue.
+"""The router's clock: re-reading a changed catalogue.
 
-Both run on every replica. The sweep is safe that way because each overdue referral is taken
-under a row lock that other replicas skip; a catalogue change is picked up by each replica from
-the same file, validated first — a broken edit is refused and the last good catalogue stays.
+Every replica watches the same file; a change is validated first — a broken edit is refused and the
+last good catalogue stays. (Referrals nobody answers in time are compliance's to time out: it owns
+their lifecycle.)
 """
 
 from __future__ import annotations
@@ -13,29 +13,10 @@ from pathlib import Path
 
 import asyncpg
 
-from platform_plumbing.periodic import repeat, run_in_batches
 from services.referral_router.adapters.catalogue_store import sync_catalogue
 from services.referral_router.domain.catalogue import Catalogue, CatalogueError, load_catalogue
-from services.referral_router.service_layer.handlers import sweep_overdue
-from services.referral_router.service_layer.unit_of_work import RouterContext, UnitOfWork
 
 logger = logging.getLogger(__name__)
-
-
-def _job(context: RouterContext):
-    async def job(connection: asyncpg.Connection, limit: int) -> int:
-        return await sweep_overdue(UnitOfWork(connection, context), limit=limit)
-
-    return job
-
-
-async def sweep_once(pool: asyncpg.Pool, context: RouterContext) -> int:
-    """Re-route every overdue referral, a batch per transaction; return how many."""
-    return await run_in_batches(pool, _job(context))
-
-
-async def sweep_forever(pool: asyncpg.Pool, context: RouterContext, every_seconds: float) -> None:
-    await repeat(pool, _job(context), every_seconds=every_seconds, what="referrals re-routed: no answer in time")
 
 
 class CatalogueHolder:
