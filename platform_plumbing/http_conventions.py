@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from opentelemetry.trace import SpanKind
 from prometheus_client import make_asgi_app
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -172,6 +172,15 @@ def install_conventions(
             for item in error.errors()
         ]
         return error_response(422, "invalid_request", "the request does not match the schema; see fields", fields)
+
+    @app.exception_handler(ValidationError)
+    async def invalid_command(_: Request, error: ValidationError) -> JSONResponse:
+        """A command built from a valid request that its own model still refuses: the caller's input."""
+        fields = [
+            FieldProblem(field=".".join(str(part) for part in item["loc"]) or "(body)", message=item["msg"])
+            for item in error.errors(include_input=False, include_url=False, include_context=False)
+        ]
+        return error_response(422, "invalid_request", "the request does not make a valid command; see fields", fields)
 
     @app.exception_handler(Unauthorised)
     async def unauthorised(_: Request, __: Unauthorised) -> JSONResponse:

@@ -7,6 +7,7 @@ does not reach the logs; the formatter adds nothing of its own but time, level, 
 from __future__ import annotations
 
 import logging
+from pathlib import PurePath
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -36,3 +37,14 @@ def configure_logging(service: str, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+def where_raised(error: BaseException) -> str:
+    """`file:line` where `error` was raised, for a log line: the place, never the message (an exception's
+    message may quote the data it failed on, personal data included)."""
+    trace = error.__traceback__
+    while trace is not None and trace.tb_next is not None:
+        trace = trace.tb_next
+    if trace is None:
+        return "unknown"
+    return f"{'/'.join(PurePath(trace.tb_frame.f_code.co_filename).parts[-2:])}:{trace.tb_lineno}"

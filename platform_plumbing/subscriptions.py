@@ -21,6 +21,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 
+from platform_plumbing.logging_setup import where_raised
 from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.transactional_consumer import TransactionalBatchConsumer
 
@@ -54,7 +55,12 @@ def subscribe_transactionally(
         try:
             await consumer.process(message.raw_message)
         except Exception as error:
-            logger.warning("batch of %d not committed, will retry: %s", len(message.raw_message), type(error).__name__)
+            logger.warning(
+                "batch of %d not committed, will retry: %s at %s",
+                len(message.raw_message),
+                type(error).__name__,
+                where_raised(error),
+            )
             await message.nack()
             await asyncio.sleep(settings.retry_backoff_seconds)
             return

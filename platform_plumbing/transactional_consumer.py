@@ -33,6 +33,7 @@ from pydantic import BaseModel, ValidationError
 
 from platform_plumbing.dead_letters import Rejection, dead_letter
 from platform_plumbing.inbox import claim, claim_all
+from platform_plumbing.logging_setup import where_raised
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.outbox import add_to_outbox
 from platform_plumbing.tracing import context_from_headers, tracer
@@ -200,7 +201,13 @@ class TransactionalBatchConsumer:
             self._failures[_position(record)] = failures
             if failures < self._max_attempts:
                 raise
-            logger.error("dead-lettering %s after %d failed attempts", _position_id(record), failures)
+            logger.error(
+                "dead-lettering %s after %d failed attempts: %s at %s",
+                _position_id(record),
+                failures,
+                type(error).__name__,
+                where_raised(error),
+            )
             await self._reject(
                 connection, record, _position_id(record), Rejection(type(error).__name__, "unexpected error"), outcome
             )

@@ -188,6 +188,14 @@ class WithdrawCase(Command):
     withdrawn_at: Timestamp
 
 
+def check_measured(report: ProgressReport, amount_pence: int | None, hours: int | None) -> None:
+    """A payment comes with its amount and hours done with their number; nothing else carries either."""
+    if (report == ProgressReport.PAYMENT_RECEIVED) != (amount_pence is not None):
+        raise ValueError("`amount_pence` is required with payment_received, and only then")
+    if (report == ProgressReport.HOURS_COMPLETED) != (hours is not None):
+        raise ValueError("`hours` is required with hours_completed, and only then")
+
+
 class ConditionProgress(Command):
     """The officer in the case or the victim-contact role reports a condition's progress: a payment
     (instalments add up), hours done, a letter sent, completion — or that the person did not comply."""
@@ -207,10 +215,7 @@ class ConditionProgress(Command):
 
     @model_validator(mode="after")
     def _measured(self) -> ConditionProgress:
-        if (self.report == ProgressReport.PAYMENT_RECEIVED) != (self.amount_pence is not None):
-            raise ValueError("`amount_pence` is required with payment_received, and only then")
-        if (self.report == ProgressReport.HOURS_COMPLETED) != (self.hours is not None):
-            raise ValueError("`hours` is required with hours_completed, and only then")
+        check_measured(self.report, self.amount_pence, self.hours)
         if self.reported_by == ConditionReporter.AGENCY:
             raise ValueError("agencies report through their referral, not as a condition report")
         return self

@@ -35,5 +35,5 @@ class DisclosurePolicy:
         shown_brief = {name: value for name, value in brief.items() if name in allowed}
         if personal is None:
             return shown_brief, None
-        shown_personal = {name: value for name, value in personal.items() if name in allowed}
+        shown_personal = {name: value for name, value in personal.items() if name in allowed and value is not None}
         return shown_brief, shown_personal or None

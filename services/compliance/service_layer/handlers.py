@@ -110,8 +110,10 @@ async def placed(event: ReferralIssued | ReferralQueued | ReferralUnmatched, uow
     referral = placements.place(file, placement)
     awaited = await _commit(file, uow)
     if isinstance(event, ReferralIssued | ReferralQueued):
-        brief = event.brief.model_dump(mode="json", exclude_none=True) if isinstance(event, ReferralIssued) else {}
-        personal = event.personal.model_dump(mode="json") if getattr(event, "personal", None) else None
+        brief = event.brief.model_dump(mode="json", exclude_defaults=True) if isinstance(event, ReferralIssued) else {}
+        personal = (
+            event.personal.model_dump(mode="json", exclude_none=True) if getattr(event, "personal", None) else None
+        )
         await uow.store.save_delivery(
             referral.referral_id, delivery_mode=event.delivery_mode.value, brief=brief, personal=personal
         )

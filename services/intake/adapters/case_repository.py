@@ -157,15 +157,15 @@ class CaseRepository:
 
     async def add_conditions(self, case_id: UUID, conditions: list[CaseCondition], *, now: datetime) -> None:
         await self._db.executemany(
-            "INSERT INTO case_conditions (condition_id, case_id, terms, added_at) VALUES ($1, $2, $3, $4)"
+            "INSERT INTO case_conditions (condition_id, case_id, terms, added_at, position) VALUES ($1, $2, $3, $4, $5)"
             " ON CONFLICT (condition_id) DO NOTHING",
-            [(c.condition_id, case_id, c.model_dump_json(), now) for c in conditions],
+            [(c.condition_id, case_id, c.model_dump_json(), now, n) for n, c in enumerate(conditions)],
         )
 
     async def conditions(self, case_id: UUID) -> list[FollowedCondition]:
         rows = await self._db.fetch(
             "SELECT terms, status, reason, amount_paid_pence, hours_done FROM case_conditions WHERE case_id = $1"
-            " ORDER BY added_at, condition_id",
+            " ORDER BY added_at, position",
             case_id,
         )
         return [

@@ -124,9 +124,7 @@ async def submit_decision(
     return DecisionResponse.of(result)
 
 
-@router.post(
-    "/assessments", response_model=CaseChangeResponse, responses=CASE_ERRORS, summary="Submit or revise needs"
-)
+@router.post("/assessments", response_model=CaseChangeResponse, responses=CASE_ERRORS, summary="Submit or revise needs")
 async def assess_needs(assessment: NeedsAssessment, client: Police, request: Request) -> CaseChangeResponse:
     """Record the person's assessed needs; a later assessment replaces the earlier one."""
     _check_own_force(client, assessment.force_id)

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.commands import ImposedCondition
-from schemas.commands.police import MAX_CONDITIONS
+from schemas.commands.police import MAX_CONDITIONS, check_measured
 from schemas.events import CaseCondition
 from schemas.fields import AmountPence, Day, Hours, OfficerId, ReasonText, Sequence, Timestamp
 from schemas.vocabulary import ExtensionReason, PoliceDecision, ProgressReport
@@ -173,9 +173,14 @@ class ConditionProgressRequest(BaseModel):
     )
 
     report: ProgressReport
-    amount_pence: AmountPence | None = None
-    hours: Hours | None = None
+    amount_pence: AmountPence | None = Field(default=None, description="For `payment_received`: this payment.")
+    hours: Hours | None = Field(default=None, description="For `hours_completed`: the hours done this time.")
     occurred_at: Timestamp | None = Field(default=None, description="When it happened; now if left out.")
+
+    @model_validator(mode="after")
+    def _measured(self) -> ConditionProgressRequest:
+        check_measured(self.report, self.amount_pence, self.hours)
+        return self
 
 
 class BreachDecisionRequest(BaseModel):

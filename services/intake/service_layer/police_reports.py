@@ -83,6 +83,10 @@ async def decide_breach(decision: BreachDecision, uow: UnitOfWork, *, actor: str
     case = await case_for(
         decision.force_id, decision.police_reference, uow, AWAITING, "there is no breach to decide on"
     )
+    if decision.breach_sequence != case.sequence:
+        raise CaseNotOpen(
+            f"the case has changed since that breach: decide on the one it awaits now (breach_sequence {case.sequence})"
+        )
     _check_allowed(case, decision)
     complete_by = _new_deadline(case, decision, uow)
     varied = case_conditions(decision.varied_conditions, uow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
@@ -29,3 +30,6 @@ class UnitOfWork:
         self.store = RouterStore(connection)
         self.outbox = EventOutbox(connection, context.events)
         self.context = context
+
+    def now(self) -> datetime:
+        return self.context.clock.now()

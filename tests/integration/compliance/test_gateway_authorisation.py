@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 
+from schemas.events import DeliveryBrief
+from schemas.topics import REFERRALS
 from tests.integration.compliance.conftest import AGENCIES
 
 APPOINTMENT = "0b6c1f8e-3d4a-4c39-9a55-6f1f2b7d9e99"
@@ -81,3 +84,29 @@ async def test_reading_a_referral_discloses_contact_details_and_is_audited(compl
     assert entry["purpose"] == "arrange first session" and "phone" in entry["fields"]
     await compliance.pool.execute("DELETE FROM audit_log")
     assert await compliance.pool.fetchval("SELECT count(*) FROM audit_log") == 1, "the audit log is append-only"
+
+
+async def test_an_agency_sees_only_the_fields_its_catalogue_entry_allows(compliance):
+    """The womens-programme entry lists contact details and what to deliver: not the date of birth, and
+    never the domestic-abuse risk level (for perpetrator programmes only)."""
+    case = await compliance.open_case(referrals={"womens-programme": ["women_specific_support"]}, send_referrals=False)
+    [issued] = case.issued
+    oversharing = issued.model_copy(
+        update={
+            "personal": issued.personal.model_copy(update={"date_of_birth": date(1990, 5, 17)}),
+            "brief": DeliveryBrief(
+                disposal_type="adult_conditional_caution", complete_by=date(2026, 6, 22), dash_risk="medium"
+            ),
+        }
+    )
+    await compliance.send(REFERRALS.name, oversharing)
+
+    read = await compliance.http.get(
+        f"/v1/referrals/{issued.referral_id}", headers=compliance.as_agency("womens-programme")
+    )
+
+    assert read.status_code == 200
+    assert read.json()["brief"] == {"disposal_type": "adult_conditional_caution", "complete_by": "2026-06-22"}
+    assert set(read.json()["personal"]) == {"given_name", "family_name", "phone"}
+    (entry,) = await compliance.pool.fetch("SELECT fields FROM audit_log")
+    assert sorted(entry["fields"]) == ["complete_by", "disposal_type", "family_name", "given_name", "phone"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
@@ -10,9 +10,12 @@ import pytest
 from deploy.local_stack.processes import drop_schemas
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import SystemClock
+from schemas.base import Event
+from schemas.topics import COMPLIANCE, DECISIONS
 from services.intake.adapters.police_clients import PoliceClient, add_client
-from services.intake.bootstrap import create_app
+from services.intake.bootstrap import CONSUMER_GROUP, create_app
 from services.intake.settings import IntakeSettings
+from tests.kafka_tools import cloud_event, committed_offsets, eventually, produce
 
 FORCE = "west-yorkshire"
 
@@ -23,12 +26,29 @@ class RunningIntake:
     settings: IntakeSettings
     pool: object
     api_key: str
+    sent: dict[str, int] = field(default_factory=lambda: {DECISIONS.name: 0, COMPLIANCE.name: 0})
 
-    async def new_key(self, client_id: str, force_id: str) -> str:
+    async def new_key(self, client_id: str, force_id: str, role: str = "police") -> str:
         async with self.pool.acquire() as connection:
             now = SystemClock().now()
-            await add_client(connection, PoliceClient(client_id, force_id, client_id), now=now)
+            await add_client(connection, PoliceClient(client_id, force_id, client_id, role), now=now)
             return (await issue_key(connection, client_id, now=now)).api_key
+
+    async def send(self, topic: str, *records) -> None:
+        """Put raw records on `topic` (a catalogue name) and wait until intake has committed them all."""
+        await produce(self.settings.kafka_bootstrap_servers, self.settings.topic(topic), list(records))
+        self.sent[topic] += len(records)
+        group = self.settings.topic(CONSUMER_GROUP)
+        total = sum(self.sent.values())
+        await eventually(lambda: _committed(self.settings.kafka_bootstrap_servers, group, total), timeout=60)
+
+    async def follow(self, *events: Event) -> None:
+        """Publish compliance's decisions, as compliance would, and wait until intake has applied them."""
+        await self.send(COMPLIANCE.name, *(cloud_event(event, source="/diversion/compliance") for event in events))
+
+
+async def _committed(bootstrap: str, group: str, count: int) -> bool:
+    return await committed_offsets(bootstrap, group) >= count
 
 
 def intake_settings(settings, namespace: str) -> IntakeSettings:

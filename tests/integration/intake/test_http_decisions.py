@@ -5,7 +5,7 @@ from __future__ import annotations
 from cloudevents.core.bindings import kafka as ce_kafka
 
 from schemas.commands import DiversionDecision
-from schemas.events import CaseOpened, CaseRejected, NeedsAssessed
+from schemas.events import CaseOpened, CaseRejected
 from schemas.topics import CASES
 from tests.factories import payload
 from tests.kafka_tools import read_topic
@@ -38,8 +38,8 @@ async def test_an_eligible_decision_opens_a_case_and_publishes_it(intake):
     assert {o["rule"] for o in body["rule_outcomes"]} >= {"age_band", "gravity", "da_risk"}
     assert all(o["passed"] for o in body["rule_outcomes"])
 
-    events = await case_events(intake, at_least=2)
-    assert [event.get_type() for _, event in events] == [CaseOpened.event_type, NeedsAssessed.event_type]
+    events = await case_events(intake, at_least=1)
+    assert [event.get_type() for _, event in events] == [CaseOpened.event_type]
     key, opened = events[0]
     assert key == body["case_id"].encode()
     assert opened.get_source() == "/diversion/intake"
@@ -47,6 +47,12 @@ async def test_an_eligible_decision_opens_a_case_and_publishes_it(intake):
     assert str(data.case_id) == body["case_id"]
     assert data.personal is not None and data.personal.family_name == "Example"
     assert "Example" not in str(opened.get_data()["subject_ref"])
+    assert [need.category for need in data.needs] == ["alcohol_misuse"], "the needs assessed with the decision"
+    assert [(c.kind, c.reported_by) for c in data.conditions] == [
+        ("rehabilitative", "agency"),
+        ("reparative", "officer"),
+    ]
+    assert len({c.condition_id for c in data.conditions}) == 2
 
 
 async def test_an_ineligible_decision_is_recorded_and_published_as_rejected_with_reasons(intake):
@@ -78,7 +84,7 @@ async def test_a_resubmitted_decision_returns_the_original_result_and_opens_no_s
     assert again.json()["status"] == "open"
     assert same_key.json()["case_id"] == keyed.json()["case_id"]
     assert await intake.pool.fetchval("SELECT count(*) FROM cases") == 2
-    events = await case_events(intake, at_least=4)
+    events = await case_events(intake, at_least=2)
     assert sum(event.get_type() == CaseOpened.event_type for _, event in events) == 2
 
 
@@ -94,5 +100,10 @@ async def test_a_case_can_be_read_with_its_deadline_and_history(intake):
     assert body["deadline_extended"] is True and body["complete_by"] == "2025-07-21"
     assert [h["what"] for h in body["history"]] == ["case opened", "deadline extended"]
     assert body["needs"][0]["category"] == "alcohol_misuse"
+    assert [(c["condition"]["kind"], c["status"]) for c in body["conditions"]] == [
+        ("rehabilitative", "open"),
+        ("reparative", "open"),
+    ]
+    assert body["referrals"] == [] and body["breach_sequence"] == 0
     again = await intake.http.post("/v1/cases/13YE0000005/deadline-extension", json={"reason": "subject_unwell"})
     assert again.status_code == 409 and again.json()["error"] == "extension_refused"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.intake.test_http_decisions import decision
+from tests.integration.intake.test_outcomes_followed import case_changed
 
 
 async def test_no_key_or_a_wrong_key_is_401(intake):
@@ -76,7 +77,7 @@ async def test_a_body_over_the_limit_is_413_whether_or_not_its_length_is_declare
 
 
 async def test_assessment_and_withdrawal_of_unknown_or_closed_cases_are_refused_clearly(intake):
-    await intake.http.post("/v1/decisions", json=decision("13YE0000020"))
+    opened = (await intake.http.post("/v1/decisions", json=decision("13YE0000020"))).json()
     assessment = {
         "force_id": "west-yorkshire",
         "police_reference": "13YE0000099",
@@ -92,10 +93,13 @@ async def test_assessment_and_withdrawal_of_unknown_or_closed_cases_are_refused_
 
     unknown = await intake.http.post("/v1/assessments", json=assessment)
     withdrawn = await intake.http.post("/v1/withdrawals", json=withdrawal)
+    await intake.follow(case_changed(opened["case_id"], "withdrawn", sequence=1))
     withdrawn_again = await intake.http.post("/v1/withdrawals", json=withdrawal)
     late = await intake.http.post("/v1/assessments", json={**assessment, "police_reference": "13YE0000020"})
 
     assert unknown.status_code == 404 and unknown.json()["error"] == "case_not_found"
     assert withdrawn.status_code == withdrawn_again.status_code == 200
-    assert withdrawn.json()["status"] == "withdrawn"
+    assert withdrawn.json()["recorded"] == "withdrawal" and withdrawn_again.json()["recorded"] is None
+    assert withdrawn_again.json()["status"] == "withdrawn"
     assert late.status_code == 409 and late.json()["error"] == "case_not_open"
+    assert late.json()["message"] == "the case is withdrawn, so its needs cannot be assessed"

@@ -1,7 +1,8 @@
 """The router running in-process on the test's own topics and schema, with a hand-moved clock.
 
-Tests play intake and the agencies: they put case events and agency updates on the topics as
-those would, and read what the router publishes with an independent consumer.
+Tests play intake and compliance: they put case events, and compliance's decisions about referrals
+and cases, on the topics as those would, and read what the router publishes with an independent
+consumer.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import pytest
 
 from deploy.local_stack.processes import drop_schemas
 from schemas.envelope import decode, encode
-from schemas.events import CaseOpened, NeedsAssessed, ReferralIssued
+from schemas.events import CaseOpened, CaseStatusChanged, NeedsAssessed, ReferralIssued, ReferralStatusChanged
 from schemas.personal import PersonalDetails
 from schemas.registry import EVENT_TYPES
-from schemas.topics import AGENCY_UPDATES, CASES, REFERRALS
+from schemas.topics import CASES, COMPLIANCE, REFERRALS
 from services.referral_router.bootstrap import CONSUMER_GROUP, create_app
 from services.referral_router.settings import REPO_ROOT, RouterSettings
 from tests.fake_clock import FakeClock
@@ -52,7 +53,8 @@ class RunningRouter:
         group = self.settings.topic(CONSUMER_GROUP)
         await eventually(lambda: _committed_at_least(self.settings, group, self.sent), timeout=60)
 
-    async def open_case(self, *needs: tuple[str, str], **profile) -> uuid.UUID:
+    async def open_case(self, *needs: tuple[str, str], conditions=(), **profile) -> uuid.UUID:
+        """Open a case with these (category, severity) needs assessed with the decision."""
         case_id = uuid.uuid4()
         opened = CaseOpened.model_validate(
             {
@@ -70,18 +72,55 @@ class RunningRouter:
                 "decided_at": "2026-03-02T09:00:00+00:00",
                 "complete_by": "2026-06-22",
                 "personal": PersonalDetails(
-                    given_name="Sam", family_name="Example", date_of_birth="1996-01-02", phone="+44 7700 900456"
+                    given_name="Sam",
+                    family_name="Example",
+                    date_of_birth="1996-01-02",
+                    phone="+44 7700 900456",
+                    email="sam@example.org",
+                    postcode="LS1 4AP",
                 ),
+                "needs": [{"category": category, "severity": severity} for category, severity in needs],
+                "conditions": list(conditions),
                 **profile,
             }
         )
-        assessed = NeedsAssessed(
-            case_id=case_id,
-            assessed_at=datetime(2026, 3, 2, tzinfo=UTC),
-            needs=[{"category": category, "severity": severity} for category, severity in needs],
-        )
-        await self.send(CASES.name, opened, assessed)
+        await self.send(CASES.name, opened)
         return case_id
+
+    async def compliance_says(self, referral, status: str, *, sequence: int = 2) -> None:
+        """Compliance's change to a referral the router placed, as compliance publishes it."""
+        await self.send(
+            COMPLIANCE.name,
+            ReferralStatusChanged(
+                case_id=referral.case_id,
+                referral_id=referral.referral_id,
+                agency_id=referral.agency_id,
+                needs=[need.category for need in referral.needs],
+                status=status,
+                previous_status="issued",
+                sequence=sequence,
+                changed_at=self.clock.now(),
+            ),
+        )
+
+    async def case_becomes(self, case_id: uuid.UUID, status: str, *, sequence: int = 1) -> None:
+        await self.send(
+            COMPLIANCE.name,
+            CaseStatusChanged(
+                case_id=case_id,
+                force_id="west-yorkshire",
+                police_reference="13YE0000001",
+                disposal_type="adult_conditional_caution",
+                status=status,
+                previous_status="open",
+                complete_by="2026-06-22",
+                sequence=sequence,
+                changed_at=self.clock.now(),
+            ),
+        )
+
+    async def status_of(self, referral_id: uuid.UUID) -> str:
+        return await self.pool.fetchval("SELECT status FROM referrals WHERE referral_id = $1", referral_id)
 
     async def reassess(self, case_id: uuid.UUID, *needs: tuple[str, str]) -> None:
         await self.send(
@@ -92,9 +131,6 @@ class RunningRouter:
                 needs=[{"category": c, "severity": s} for c, s in needs],
             ),
         )
-
-    async def agency_says(self, update) -> None:
-        await self.send(AGENCY_UPDATES.name, update)
 
     async def published(self, case_id: uuid.UUID | None = None) -> list[tuple[str, object]]:
         """What the router has published on the referrals topic, as (type, payload), once its outbox is sent."""

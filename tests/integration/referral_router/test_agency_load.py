@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 from services.referral_router.adapters.referral_store import RouterStore
 
 STATUSES = (
+    "unmatched",
     "queued",
     "issued",
     "accepted",
     "in_progress",
     "completed",
+    "breached",
     "disengaged",
     "declined",
     "timed_out",
@@ -54,4 +56,4 @@ async def test_the_counter_follows_every_status_change(router):
         load = await RouterStore(connection).agency_load()
 
     assert {k: v for k, v in load.items() if v} == {row["agency_id"]: row["count"] for row in counted}
-    assert sum(load.values()) == 30  # every pair ending in one of the three active statuses
+    assert sum(load.values()) == 36  # every pair ending in one of the three active statuses

@@ -23,9 +23,10 @@ CREATE TABLE case_conditions (
     amount_paid_pence integer NOT NULL DEFAULT 0,
     hours_done        integer NOT NULL DEFAULT 0,
     sequence          integer NOT NULL DEFAULT 0,
-    added_at          timestamptz NOT NULL
+    added_at          timestamptz NOT NULL,
+    position          integer NOT NULL
 );
-CREATE INDEX case_conditions_case ON case_conditions (case_id, added_at);
+CREATE INDEX case_conditions_case ON case_conditions (case_id, added_at, position);
 
 -- The case's referrals as compliance reports them.
 CREATE TABLE case_referrals (
