@@ -14,6 +14,7 @@ import logging
 from collections.abc import Coroutine
 from typing import Annotated, Any, NoReturn
 
+import asyncpg
 import httpx
 import typer
 from aiokafka.errors import KafkaError
@@ -21,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.operations import dead_letters as dlq
+from services.operations.books import SERVICES, check_books
 from services.operations.kafka_views import consumer_lag, describe, read_records, topic_counts
 from services.operations.settings import OperationsSettings
 
@@ -44,6 +46,8 @@ def _run(work: Coroutine[Any, Any, Any], what: str) -> Any:
         _fail(f"{what} answered {error.response.status_code}: {error.response.text[:200]}")
     except (KafkaError, OSError, httpx.HTTPError) as error:
         _fail(f"cannot reach {what} ({type(error).__name__}); is the stack up? (make up)")
+    except asyncpg.PostgresError as error:
+        _fail(f"{what} refused the query ({type(error).__name__}); are the services' schemas migrated?")
     except LookupError as error:
         _fail(str(error))
 
@@ -182,16 +186,25 @@ def report(
             json.dumps(_run(_fetch_report(settings, by), f"the compliance service at {settings.agency_api_url}"))
         )
         return
-    print_report(settings, by)
+    print_report(settings, by, outcomes=True)
 
 
-def print_report(settings: OperationsSettings, by: str, *, reoffending: bool = True) -> None:
+def print_report(settings: OperationsSettings, by: str, *, reoffending: bool = True, outcomes: bool = False) -> None:
     figures = _run(_fetch_report(settings, by), f"the compliance service at {settings.agency_api_url}")
     _table(
         f"compliance by {by}",
-        [by, "completed", "breached", "not completed", "open", "rate"],
+        [by, "completed", "breached", "not completed", "no place", "open", "withdrawn", "rate"],
         [
-            [r["group"], r["completed"], r["breached"], r["not_completed"], r["open"], _percent(r["rate"])]
+            [
+                r["group"],
+                r["completed"],
+                r["breached"],
+                r["not_completed"],
+                r["no_place_available"],
+                r["open"],
+                r["withdrawn"],
+                _percent(r["rate"]),
+            ]
             for r in figures["compliance"]
         ],
     )
@@ -201,20 +214,38 @@ def print_report(settings: OperationsSettings, by: str, *, reoffending: bool = T
             [dimension, "diverted", "named", "rate"],
             [[r["group"], r["diverted"], r["named_within_24_months"], _percent(r["rate"])] for r in rows],
         )
+    if outcomes:
+        _table(
+            "conditions by kind and outcome",
+            ["kind", "met", "breached", "varied", "cancelled", "open"],
+            [
+                [r["kind"], r["met"], r["breached"], r["varied"], r["cancelled"], r["open"]]
+                for r in figures["conditions"]
+            ],
+        )
+        _table(
+            "police decisions after a breach (or no place available)",
+            ["decision", "after", "decisions"],
+            [[r["decision"], r["breach_reason"], r["decisions"]] for r in figures["police_decisions"]],
+        )
 
 
 async def _fetch_report(settings: OperationsSettings, by: str) -> dict:
     async with httpx.AsyncClient(
         base_url=settings.agency_api_url, timeout=10, headers={"X-API-Key": settings.operations_api_key}
     ) as http:
-        rates = await http.get("/v1/reports/compliance", params={"by": by})
-        rates.raise_for_status()
-        reoffending = {}
-        for dimension in ("disposal", "programme"):
-            answer = await http.get("/v1/reports/reoffending", params={"by": dimension})
+
+        async def get(path: str, **params: str):
+            answer = await http.get(path, params=params)
             answer.raise_for_status()
-            reoffending[dimension] = answer.json()
-        return {"compliance": rates.json(), "reoffending": reoffending}
+            return answer.json()
+
+        return {
+            "compliance": await get("/v1/reports/compliance", by=by),
+            "reoffending": {d: await get("/v1/reports/reoffending", by=d) for d in ("disposal", "programme")},
+            "conditions": await get("/v1/reports/conditions"),
+            "police_decisions": await get("/v1/reports/police-decisions"),
+        }
 
 
 @app.command()
@@ -237,6 +268,48 @@ def agencies(as_json: AsJson = False) -> None:
         ["agency", "name", "capacity", "active", "queued"],
         [[r["agency_id"], r["name"], r["capacity"], r["active"], r["queued"]] for r in rows],
     )
+
+
+@app.command()
+def books(as_json: AsJson = False) -> None:
+    """Check the books: what each service holds about every case, condition and referral, against the owner
+    (compliance), and the referral history it published. Exits 1 on any disagreement."""
+    settings = _settings()
+    checked = _run(
+        check_books(
+            settings.database_url,
+            settings.schemas,
+            bootstrap=settings.kafka_bootstrap_servers,
+            topic_prefix=settings.topic_prefix,
+        ),
+        "PostgreSQL and Kafka",
+    )
+    if as_json:
+        typer.echo(
+            json.dumps({"totals": checked.totals, "disagreements": checked.counts, "examples": checked.disagreements})
+        )
+    else:
+        print_books(checked)
+    if checked.disagreement_count:
+        raise typer.Exit(1)
+
+
+def print_books(checked) -> None:
+    _table(
+        "the books: what each service holds",
+        ["", *SERVICES, "by status (compliance)"],
+        [
+            [
+                what,
+                *(totals[s] for s in SERVICES),
+                ", ".join(f"{k} {v}" for k, v in sorted(checked.statuses[what].items())),
+            ]
+            for what, totals in checked.totals.items()
+        ],
+    )
+    for kind, examples in checked.disagreements.items():
+        console.print(f"[red]{checked.counts[kind]} {kind}[/], e.g. {'; '.join(examples)}")
+    console.print(f"disagreements: [bold]{checked.disagreement_count}[/]")
 
 
 def _all_letters():

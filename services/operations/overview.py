@@ -1,5 +1,5 @@
-"""Everything the dashboard shows, gathered in one call: flow, lag, dead letters, unplaced referrals,
-breaches awaiting a police decision, compliance rates.
+"""Everything the dashboard shows, gathered in one call: flow, lag, dead letters, work waiting for a place,
+cases awaiting a police decision, the police's decisions, conditions by kind, compliance rates.
 
 Each part comes from its own source (Kafka, the router, compliance); a source that does not
 answer marks its part unavailable instead of failing the whole page.
@@ -28,9 +28,21 @@ async def overview(settings: OperationsSettings) -> dict[str, Any]:
             _get(http, f"{settings.agency_api_url}/v1/reports/breaches"),
             _get(http, f"{settings.agency_api_url}/v1/reports/compliance", by="disposal"),
             _get(http, f"{settings.agency_api_url}/v1/reports/compliance", by="agency"),
+            _get(http, f"{settings.agency_api_url}/v1/reports/police-decisions"),
+            _get(http, f"{settings.agency_api_url}/v1/reports/conditions"),
             return_exceptions=True,
         )
-    names = ("flow", "lag", "dead_letters", "unplaced", "breaches", "compliance_by_disposal", "compliance_by_agency")
+    names = (
+        "flow",
+        "lag",
+        "dead_letters",
+        "unplaced",
+        "breaches",
+        "compliance_by_disposal",
+        "compliance_by_agency",
+        "police_decisions",
+        "conditions",
+    )
     return {
         name: ({"unavailable": type(part).__name__} if isinstance(part, BaseException) else part)
         for name, part in zip(names, parts, strict=True)

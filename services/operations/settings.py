@@ -24,3 +24,15 @@ class OperationsSettings(PlatformSettings):
     operations_api_key: str = Field("", description="The operations key for the compliance reports.")
     dashboard_host: str = Field("127.0.0.1", description="Address the dashboard listens on.")
     dashboard_port: int = Field(18083, description="Port the dashboard listens on.")
+    intake_db_schema: str = Field("intake", description="Intake's schema, for checking the books.")
+    router_db_schema: str = Field("referral_router", description="The router's schema, for checking the books.")
+    compliance_db_schema: str = Field("compliance", description="Compliance's schema, for checking the books.")
+
+    @property
+    def schemas(self) -> dict[str, str]:
+        """Each service's schema, by the name `books` knows it under."""
+        return {
+            "intake": self.intake_db_schema,
+            "router": self.router_db_schema,
+            "compliance": self.compliance_db_schema,
+        }

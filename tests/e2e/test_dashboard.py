@@ -13,7 +13,7 @@ from playwright.async_api import async_playwright
 from schemas.commands import DiversionDecision
 from services.operations.settings import REPO_ROOT
 from tests.e2e.conftest import operations_key, police_key
-from tests.factories import payload
+from tests.factories import letter_condition_payload, payload
 
 CHROMIUM = shutil.which("chromium")
 SCREENSHOT = REPO_ROOT / ".runtime" / "screenshots" / "dashboard.png"
@@ -43,9 +43,16 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
         DiversionDecision,
         police_reference="13YE0555001",
         decided_at=(datetime.now(UTC) - timedelta(weeks=20)).isoformat(),
+        conditions=[letter_condition_payload()],
+        needs=[],
+    )  # the apology letter was never reported sent
+    unplaceable = payload(
+        DiversionDecision,
+        police_reference="13YE0555002",
+        decided_at=datetime.now(UTC).isoformat(),
+        conditions=[letter_condition_payload()],
+        needs=[{"category": "da_perpetrator_programme", "severity": "medium"}],
     )
-    unplaceable = payload(DiversionDecision, police_reference="13YE0555002")
-    unplaceable["needs"] = [{"category": "da_perpetrator_programme", "severity": "medium"}]
     async with httpx.AsyncClient(
         base_url=intake.url, headers={"X-API-Key": await police_key(settings.database_url, intake_schema)}
     ) as http:
@@ -71,4 +78,4 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
     assert "deadline_passed" in row and "adult_conditional_caution" in row
     assert "cases.v1" in flow and "referrals.v1" in flow
     assert updated.startswith("updated")
-    assert "0.0% of 2" in rates, "both cautions are past their deadline (the factory decides in 2025)"
+    assert "0.0% of 1" in rates, "the overdue caution is breached; the other is still open"

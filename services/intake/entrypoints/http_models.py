@@ -34,6 +34,7 @@ class DecisionResponse(BaseModel):
     youth_offending_team: bool
     policy_version: str
     rule_outcomes: list[RuleOutcomeBody]
+    conditions: list[CaseCondition] = Field(description="The conditions, with the ids progress reports name.")
     replayed: bool
 
     @classmethod
@@ -48,6 +49,7 @@ class DecisionResponse(BaseModel):
             youth_offending_team=case.youth_offending_team,
             policy_version=case.policy_version,
             rule_outcomes=case.rule_outcomes,
+            conditions=result.conditions,
             replayed=result.replayed,
         )
 

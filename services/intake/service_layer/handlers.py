@@ -54,7 +54,7 @@ async def submit_decision(
     if client_id and idempotency_key:
         earlier = await uow.cases.by_idempotency_key(client_id, idempotency_key)
         if earlier is not None:
-            return DecisionResult(earlier, replayed=True)
+            return await _result(earlier, uow, replayed=True)
     earlier = await uow.cases.by_reference(decision.force_id, decision.police_reference)
     if earlier is not None:
         return await _replayed(earlier, uow, client_id, idempotency_key)
@@ -86,7 +86,7 @@ async def submit_decision(
         await _open(case, decision, verdict, uow)
     else:
         await _reject(case, decision, verdict, uow)
-    return DecisionResult(case, replayed=False)
+    return await _result(case, uow, replayed=False)
 
 
 async def assess_needs(assessment: NeedsAssessment, uow: UnitOfWork) -> CaseChange:
@@ -204,7 +204,12 @@ async def _reject(case: CaseRecord, decision: DiversionDecision, verdict: eligib
 async def _replayed(case: CaseRecord, uow: UnitOfWork, client_id: str | None, key: str | None) -> DecisionResult:
     if client_id and key:
         await uow.cases.remember_idempotency_key(client_id, key, case.case_id, now=uow.context.clock.now())
-    return DecisionResult(case, replayed=True)
+    return await _result(case, uow, replayed=True)
+
+
+async def _result(case: CaseRecord, uow: UnitOfWork, *, replayed: bool) -> DecisionResult:
+    conditions = [followed.terms for followed in await uow.cases.conditions(case.case_id)]
+    return DecisionResult(case, replayed=replayed, conditions=conditions)
 
 
 TRACKED = frozenset({CaseStatus.OPEN, CaseStatus.AWAITING_POLICE_DECISION, CaseStatus.BREACHED})

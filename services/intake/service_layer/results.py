@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
+from schemas.events import CaseCondition
 from services.intake.adapters.case_repository import CaseRecord, FollowedCondition, FollowedReferral, HistoryEntry
 
 
@@ -42,6 +43,8 @@ class DecisionResult:
     case: CaseRecord
     replayed: bool
     """True when this answers a resubmission: the original result, no new case."""
+    conditions: list[CaseCondition] = field(default_factory=list)
+    """The conditions with the ids later reports name."""
 
 
 @dataclass(frozen=True)

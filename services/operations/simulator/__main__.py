@@ -2,14 +2,19 @@
 
 Starts Kafka, PostgreSQL and every service (on a clock running `--speed` times real time, so
 16-week deadlines pass in minutes), submits the month's police decisions over intake's HTTP API,
-plays the partner agencies over the compliance gateway and the police's reoffending signals on
-Kafka, shows progress, and prints the outcome report and the dashboard's address.
+plays the partner agencies over the compliance gateway, the officer in the case and the
+victim-contact role over intake (letters, instalments of compensation, penalties, unpaid work,
+restrictions broken), the police's decision after each breach, and the police's reoffending signals
+on Kafka; shows progress, then prints the outcome report, checks the books (what every service
+believes about every case, condition and referral) and gives the dashboard's address.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import sys
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -27,10 +32,14 @@ from schemas.envelope import encode
 from schemas.events import ReoffendingSignal
 from schemas.topics import POLICE_SIGNALS
 from services.compliance.adapters.gateway_clients import GatewayClient, add_client
-from services.operations.cli import print_report
+from services.intake.adapters.police_clients import PoliceClient
+from services.intake.adapters.police_clients import add_client as add_police_client
+from services.operations.books import Books, check_books
+from services.operations.cli import print_books, print_report
 from services.operations.overview import overview as operations_overview
 from services.operations.settings import OperationsSettings
 from services.operations.simulator.agencies import answer_referrals
+from services.operations.simulator.police import PoliceCase, decide_breaches, plan_reports, report_progress
 from services.operations.simulator.population import month_of_decisions
 from services.referral_router.domain.catalogue import load_catalogue
 from services.referral_router.settings import RouterSettings
@@ -38,86 +47,141 @@ from services.referral_router.settings import RouterSettings
 console = Console()
 
 
-def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minutes: float = 9) -> None:
+@dataclass
+class Month:
+    """What the simulation did: decisions in, cases opened, the police's cases and the agencies' progress."""
+
+    submitted: int = 0
+    cases: dict[str, PoliceCase] = field(default_factory=dict)
+    fates: dict = field(default_factory=dict)
+    steps: dict[str, set[str]] = field(default_factory=dict)
+    reoffending: list[tuple[str, int, datetime, str]] = field(default_factory=list)
+
+    @property
+    def opened(self) -> int:
+        return len(self.cases)
+
+
+def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minutes: float = 12) -> None:
     """Run the demo (seeded: the same seed gives the same month)."""
     epoch = datetime.now(UTC)
     with console.status("starting Kafka, PostgreSQL and the services on the accelerated clock…"):
         stack = up_with_services(
             kafka.SINGLE,
-            clock={
-                "CLOCK_SPEED": str(speed),
-                "CLOCK_EPOCH": epoch.isoformat(),
-                "COMPLIANCE_SWEEP_SECONDS": "1",
-            },
+            clock={"CLOCK_SPEED": str(speed), "CLOCK_EPOCH": epoch.isoformat(), "COMPLIANCE_SWEEP_SECONDS": "1"},
         )
-    asyncio.run(simulate(stack, AcceleratedClock(epoch, speed), seed, cases, timeout_minutes * 60))
+    month = asyncio.run(simulate(stack, AcceleratedClock(epoch, speed), seed, cases, timeout_minutes * 60))
     settings = OperationsSettings(
         **{k.lower(): v for k, v in stack.items() if k.lower() in OperationsSettings.model_fields}
     )
-    print_report(settings, "disposal")
+    print_report(settings, "disposal", outcomes=True)
     print_report(settings, "agency", reoffending=False)
     overview = asyncio.run(operations_overview(settings))
     console.print(
-        f"breaches awaiting a police decision: {len(overview['breaches'])}   "
-        f"unplaced referrals: {len(overview['unplaced'])}   "
-        f"dead letters: {overview['dead_letters']['count']}"
+        f"decisions submitted: {month.submitted}   cases opened: {month.opened}   "
+        f"awaiting a police decision: {len(overview['breaches'])}   "
+        f"waiting for a place: {len(overview['unplaced'])}   dead letters: {overview['dead_letters']['count']}"
     )
+    books = asyncio.run(checked_books(settings))
+    print_books(books)
     console.print(f"\nDashboard: [bold]{stack['DASHBOARD_URL']}[/]   (make down stops everything)")
+    if books.disagreement_count:
+        raise typer.Exit(1)
 
 
-async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, count: int, timeout: float) -> int:
+async def checked_books(settings: OperationsSettings) -> Books:
+    return await check_books(
+        settings.database_url,
+        settings.schemas,
+        bootstrap=settings.kafka_bootstrap_servers,
+        topic_prefix=settings.topic_prefix,
+    )
+
+
+async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, count: int, timeout: float) -> Month:
     """Run the month against the services `stack` names (the `KEY=value` settings `make up` prints, plus
-    `COMPLIANCE_DB_SCHEMA` and `TOPIC_PREFIX` where they are not the defaults); return the cases opened."""
-    month = 30 * 24 * 3600 / clock.speed
-    plan = month_of_decisions(seed, count, clock.now(), month)
-    agency_keys = await _agency_keys(stack["DATABASE_URL"], stack.get("COMPLIANCE_DB_SCHEMA", "compliance"))
-    fates: dict[str, object] = {}
-    opened: list[tuple[str, int | None, datetime, str]] = []
+    `INTAKE_DB_SCHEMA`, `COMPLIANCE_DB_SCHEMA` and `TOPIC_PREFIX` where they are not the defaults), until
+    every case has concluded; return what was done."""
+    plan = month_of_decisions(seed, count, clock.now(), 30 * 24 * 3600 / clock.speed)
+    database = stack["DATABASE_URL"]
+    agency_keys = await _agency_keys(database, stack.get("COMPLIANCE_DB_SCHEMA", "compliance"))
+    victim_key = await _victim_contact_key(database, stack.get("INTAKE_DB_SCHEMA", "intake"))
+    month, rng = Month(), random.Random(seed + 1)
     progress = Progress(
         TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     )
+    operations = {"X-API-Key": stack["OPERATIONS_API_KEY"]}
     with progress:
         submitted = progress.add_task("police decisions submitted", total=count)
         concluded = progress.add_task("cases concluded", total=count)
         started = asyncio.get_running_loop().time()
         async with (
-            httpx.AsyncClient(
-                base_url=stack["INTAKE_URL"], timeout=30, headers={"X-API-Key": stack["POLICE_API_KEY"]}
-            ) as police,
+            _client(stack["INTAKE_URL"], stack["POLICE_API_KEY"]) as police,
+            _client(stack["INTAKE_URL"], victim_key) as victim_contact,
             httpx.AsyncClient(base_url=stack["AGENCY_API_URL"], timeout=30) as gateway,
         ):
-            submitting = asyncio.create_task(_submit(police, plan, clock, fates, opened, progress, submitted))
+            intake = {"police": police, "victim_contact": victim_contact}
+            submitting = asyncio.create_task(_submit(police, plan, clock, month, rng, progress, submitted))
             while True:
+                now = clock.now()
                 for key in agency_keys.values():
-                    await answer_referrals(gateway, key, fates, clock.now())
-                done = await _concluded(gateway, stack["OPERATIONS_API_KEY"])
-                progress.update(concluded, completed=done, total=max(len(opened), 1) if submitting.done() else count)
+                    await answer_referrals(gateway, key, month.fates, month.steps, now)
+                for case in list(month.cases.values()):
+                    await report_progress(intake, case, now)
+                awaiting = (await gateway.get("/v1/reports/breaches", headers=operations)).json()
+                for case in await decide_breaches(police, awaiting, month.cases, now, rng):
+                    month.fates[case.case_id] = case.plan.fate
+                done = await _concluded(gateway, operations, len(awaiting))
+                progress.update(concluded, completed=done, total=max(month.opened, 1) if submitting.done() else count)
                 elapsed = asyncio.get_running_loop().time() - started
-                if (submitting.done() and done >= len(opened)) or elapsed > timeout:
+                if (submitting.done() and done >= month.opened) or elapsed > timeout:
                     break
                 await asyncio.sleep(1)
             await submitting
     topic = stack.get("TOPIC_PREFIX", "") + POLICE_SIGNALS.name
-    await _signal_reoffending(stack["KAFKA_BOOTSTRAP_SERVERS"], topic, opened, clock)
-    return len(opened)
+    await _signal_reoffending(stack["KAFKA_BOOTSTRAP_SERVERS"], topic, month.reoffending, clock)
+    return month
 
 
-async def _submit(police, plan, clock, fates, opened, progress, task) -> None:
+def _client(base_url: str, key: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=base_url, timeout=30, headers={"X-API-Key": key})
+
+
+async def _submit(police, plan, clock, month: Month, rng: random.Random, progress, task) -> None:
     start = clock.now()
-    for offset, case in plan:
+    for offset, planned in plan:
         due = start + timedelta(seconds=offset * clock.speed)
         await asyncio.sleep(max((due - clock.now()).total_seconds() / clock.speed, 0))
-        decision = {**case.decision, "decided_at": clock.now().isoformat()}
-        answer = (await police.post("/v1/decisions", json=decision)).json()
+        decided_at = clock.now()
+        answer = (
+            await police.post("/v1/decisions", json={**planned.decision, "decided_at": decided_at.isoformat()})
+        ).json()
+        month.submitted += 1
         if answer.get("status") == "open":
-            fates[answer["case_id"]] = case.fate
-            opened.append((answer["case_id"], case.reoffends_after_days, clock.now(), case.decision["subject_ref"]))
+            case = PoliceCase(
+                reference=answer["police_reference"],
+                case_id=answer["case_id"],
+                decided_at=decided_at,
+                plan=planned,
+                condition_ids=[c["condition_id"] for c in answer["conditions"]],
+            )
+            plan_reports(case, rng)
+            month.cases[case.case_id] = case
+            month.fates[case.case_id] = planned.fate
+            subject = planned.decision["subject_ref"]
+            month.reoffending.append((case.case_id, planned.reoffends_after_days, decided_at, subject))
         progress.advance(task)
 
 
-async def _concluded(gateway: httpx.AsyncClient, key: str) -> int:
-    rows = (await gateway.get("/v1/reports/compliance", headers={"X-API-Key": key})).json()
-    return sum(row["concluded"] for row in rows)
+async def _concluded(gateway: httpx.AsyncClient, operations: dict, awaiting: int) -> int:
+    """Cases that have reached a final outcome: neither open nor awaiting a police decision."""
+    rows = (await gateway.get("/v1/reports/compliance", headers=operations)).json()
+    tracked = sum(
+        row[column]
+        for row in rows
+        for column in ("completed", "breached", "not_completed", "no_place_available", "open", "withdrawn")
+    )
+    return tracked - sum(row["open"] for row in rows) - awaiting
 
 
 async def _agency_keys(database_url: str, schema: str) -> dict[str, str]:
@@ -132,6 +196,19 @@ async def _agency_keys(database_url: str, schema: str) -> dict[str, str]:
             await add_client(connection, GatewayClient(client, "agency", agency.id, agency.name), now=now)
             keys[agency.id] = (await issue_key(connection, client, now=now)).api_key
         return keys
+    finally:
+        await connection.close()
+
+
+async def _victim_contact_key(database_url: str, schema: str) -> str:
+    """A key for the victim-contact role, which reports compensation as the victim receives it."""
+    connection = await asyncpg.connect(database_url, server_settings={"search_path": schema})
+    try:
+        now = datetime.now(UTC)
+        force = await connection.fetchval("SELECT force_id FROM police_clients ORDER BY created_at LIMIT 1")
+        client = PoliceClient("demo-victim-contact", force, "demo victim-contact role", "victim_contact")
+        await add_police_client(connection, client, now=now)
+        return (await issue_key(connection, client.client_id, now=now)).api_key
     finally:
         await connection.close()
 

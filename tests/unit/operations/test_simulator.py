@@ -48,25 +48,61 @@ def test_the_mix_has_domestic_abuse_and_womens_programme_cases():
 
 
 @pytest.mark.parametrize(
-    ("fate", "status", "days", "expected"),
+    ("fate", "done", "days", "expected"),
     [
-        (Fate.COMPLETES, "issued", 1, None),
-        (Fate.COMPLETES, "issued", 2, "accept"),
-        (Fate.COMPLETES, "accepted", 10, "attended"),
-        (Fate.COMPLETES, "in_progress", 39, None),
-        (Fate.COMPLETES, "in_progress", 40, "completion"),
-        (Fate.MISSES_APPOINTMENTS, "accepted", 10, "missed"),
-        (Fate.MISSES_APPOINTMENTS, "in_progress", 20, "missed"),
-        (Fate.DISENGAGES, "accepted", 15, "disengagement"),
-        (Fate.DISENGAGES, "in_progress", 60, None),
+        (Fate.COMPLETES, set(), 1, None),
+        (Fate.COMPLETES, set(), 2, "accept"),
+        (Fate.COMPLETES, {"accept"}, 5, "schedule:1"),
+        (Fate.COMPLETES, {"accept", "schedule:1"}, 10, "attended:1"),
+        (Fate.COMPLETES, {"accept", "schedule:1", "attended:1"}, 39, None),
+        (Fate.COMPLETES, {"accept", "schedule:1", "attended:1"}, 40, "completion"),
+        (Fate.MISSES_APPOINTMENTS, {"accept", "schedule:1"}, 10, "missed:1"),
+        (Fate.MISSES_APPOINTMENTS, {"accept", "schedule:1", "missed:1"}, 15, "schedule:2"),
+        (Fate.DISENGAGES, {"accept"}, 15, "disengagement"),
+        (Fate.DISENGAGES, {"accept", "disengagement"}, 60, None),
+        (Fate.DEFAULTS_ON_PAYMENT, {"accept", "schedule:1", "attended:1"}, 40, "completion"),
     ],
 )
-def test_agencies_answer_as_the_case_is_going_to_go(fate, status, days, expected):
-    step = next_step(fate, status, timedelta(days=days), "referral-1")
-    assert (step[0].split("/")[-1] if step else None) == expected
+def test_agencies_answer_as_the_case_is_going_to_go(fate, done, days, expected):
+    step = next_step(fate, done, timedelta(days=days), "referral-1")
+    assert (step[0] if step else None) == expected
 
 
-def test_the_two_missed_appointments_are_different_appointments():
-    first = next_step(Fate.MISSES_APPOINTMENTS, "accepted", timedelta(days=10), "r")
-    second = next_step(Fate.MISSES_APPOINTMENTS, "in_progress", timedelta(days=20), "r")
-    assert first[0] != second[0]
+def test_an_absence_is_reported_only_for_an_appointment_scheduled_before_it():
+    steps, done = [], set()
+    for day in range(0, 30):
+        step = next_step(Fate.MISSES_APPOINTMENTS, done, timedelta(days=day), "r")
+        if step:
+            steps.append(step)
+            done.add(step[0])
+    paths = [path for _, path, _ in steps]
+    scheduled = [body["appointment_id"] for name, _, body in steps if name.startswith("schedule")]
+    missed = [path.split("/")[1] for path in paths if path.endswith("/missed")]
+    assert missed == scheduled and len(set(missed)) == 2, "two different appointments, each scheduled first"
+
+
+def test_cautions_carry_conditions_the_policy_allows_and_the_mix_has_every_kind():
+    cases = [case for _, case in month_of_decisions(5, 1000, START, 100)]
+    kinds = Counter(c["kind"] for case in cases for c in case.decision["conditions"])
+    assert set(kinds) == {"rehabilitative", "reparative", "compensation", "punitive", "restrictive"}
+    assert all(case.decision["conditions"] for case in cases if case.decision["disposal_type"] != "community_resolution")
+
+
+def test_compensation_is_reported_in_instalments_by_the_victim_contact_role_and_a_defaulter_stops_paying():
+    import random
+
+    from services.operations.simulator.police import PoliceCase, plan_reports
+
+    planned = next(
+        case
+        for _, case in month_of_decisions(5, 1000, START, 100)
+        if case.fate == Fate.DEFAULTS_ON_PAYMENT
+        and any(c["kind"] == "compensation" for c in case.decision["conditions"])
+    )
+    police = PoliceCase("13DM0000001", "case-1", START, planned, ["c"] * len(planned.decision["conditions"]))
+    plan_reports(police, random.Random(1))
+    position = next(n for n, c in enumerate(planned.decision["conditions"]) if c["kind"] == "compensation")
+    payments = [r for r in police.reports if r.position == position]
+    owed = planned.decision["conditions"][position]["amount_pence"]
+    assert all(r.role == "victim_contact" for r in payments)
+    assert sum(r.body["amount_pence"] for r in payments) < owed, "the defaulter never pays it all"

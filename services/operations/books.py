@@ -1,0 +1,116 @@
+"""Check the books: does every service believe the same about every case, condition and referral?
+
+Compliance owns the three lifecycles; intake and the router hold copies they follow from its events.
+After any run — the demo, chaos, a day in production — the copies must agree with the owner, and the
+history compliance published must never cancel a referral its agency had finished (completed,
+disengaged, breached). This reads each service's tables and the compliance topic, and reports the
+totals in and out and every disagreement (the first few of each kind, by id: never personal data).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from schemas.topics import COMPLIANCE
+from services.operations.kafka_views import read_records
+
+FINISHED_AT_THE_AGENCY = frozenset({"completed", "disengaged", "breached"})
+_QUERIES = {
+    ("cases", "compliance"): "SELECT case_id AS id, status FROM cases",
+    ("cases", "intake"): "SELECT case_id AS id, status FROM cases WHERE status <> 'rejected'",
+    ("cases", "router"): "SELECT case_id AS id, status FROM cases",
+    ("conditions", "compliance"): "SELECT condition_id AS id, status FROM conditions",
+    ("conditions", "intake"): "SELECT condition_id AS id, status FROM case_conditions",
+    ("conditions", "router"): "SELECT condition_id AS id, status FROM case_conditions",
+    ("referrals", "compliance"): "SELECT referral_id AS id, status FROM referrals",
+    ("referrals", "intake"): "SELECT referral_id AS id, status FROM case_referrals",
+    ("referrals", "router"): "SELECT referral_id AS id, status FROM referrals",
+}
+SERVICES = ("compliance", "intake", "router")
+"""Compliance first: the owner every other copy is compared with."""
+
+
+@dataclass
+class Books:
+    totals: dict[str, dict[str, int]] = field(default_factory=dict)
+    """what -> service -> how many it holds (cases, conditions, referrals), plus the final statuses."""
+    statuses: dict[str, Counter] = field(default_factory=dict)
+    """what -> status -> how many, as compliance (the owner) holds them."""
+    disagreements: dict[str, list[str]] = field(default_factory=dict)
+    """kind of disagreement -> examples (ids and statuses only)."""
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def disagreement_count(self) -> int:
+        return sum(self.counts.values())
+
+    def add(self, kind: str, example: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        examples = self.disagreements.setdefault(kind, [])
+        if len(examples) < 5:
+            examples.append(example)
+
+
+async def check_books(
+    database_url: str, schemas: Mapping[str, str], *, bootstrap: str | None = None, topic_prefix: str = ""
+) -> Books:
+    """Compare the three services' tables (`schemas`: service -> its schema) and, given a broker, the
+    referral history compliance published."""
+    books = Books()
+    connection = await asyncpg.connect(database_url)
+    try:
+        for what in ("cases", "conditions", "referrals"):
+            held = {
+                service: await _statuses(connection, schemas[service], _QUERIES[what, service]) for service in SERVICES
+            }
+            books.totals[what] = {service: len(rows) for service, rows in held.items()}
+            books.statuses[what] = Counter(held["compliance"].values())
+            _compare(books, what, held)
+    finally:
+        await connection.close()
+    if bootstrap is not None:
+        await _check_history(books, bootstrap, topic_prefix + COMPLIANCE.name)
+    return books
+
+
+async def _statuses(connection: asyncpg.Connection, schema: str, query: str) -> dict[str, str]:
+    await connection.execute(f'SET search_path TO "{schema}"')
+    return {str(row["id"]): row["status"] for row in await connection.fetch(query)}
+
+
+def _compare(books: Books, what: str, held: Mapping[str, Mapping[str, str]]) -> None:
+    owner = held["compliance"]
+    for service in SERVICES[1:]:
+        copy = held[service]
+        for record_id, status in owner.items():
+            if record_id not in copy:
+                books.add(f"{what} compliance holds that {service} does not", f"{record_id} ({status})")
+            elif copy[record_id] != status:
+                books.add(
+                    f"{what} whose status {service} holds differently",
+                    f"{record_id}: compliance {status}, {service} {copy[record_id]}",
+                )
+        for record_id in copy.keys() - owner.keys():
+            books.add(f"{what} {service} holds that compliance does not", f"{record_id} ({copy[record_id]})")
+
+
+async def _check_history(books: Books, bootstrap: str, topic: str) -> None:
+    """No `cancelled` is ever published for a referral straight after its agency finished with it (a
+    breached referral reinstated after a reasonable excuse is open again, and may be cancelled later).
+    Changes are put in order by their sequence, so a redelivered event cannot confuse the check."""
+    history: dict[str, dict[int, str]] = {}
+    async for record in read_records(bootstrap, topic, follow=False):
+        if dict(record.headers).get("ce_type") != b"uk.police.diversion.referral.changed.v1":
+            continue
+        change = json.loads(record.value)
+        history.setdefault(change["referral_id"], {})[change["sequence"]] = change["status"]
+    for referral, changes in history.items():
+        statuses = [changes[sequence] for sequence in sorted(changes)]
+        for before, after in zip(statuses, statuses[1:], strict=False):
+            if after == "cancelled" and before in FINISHED_AT_THE_AGENCY:
+                books.add("referrals cancelled after their agency finished", f"{referral} (was {before})")
