@@ -67,8 +67,8 @@ async def measure(stack: dict[str, str], prefix: str, run: str, *, cases: int, c
 
 
 def _expected(output: Topic, cases: int) -> int:
-    """Intake publishes CaseOpened and NeedsAssessed per case; the router one ReferralIssued."""
-    return 2 * cases if output is CASES else cases
+    """Intake publishes one CaseOpened per case (its needs on it); the router one ReferralIssued."""
+    return cases
 
 
 async def _fill_decisions(bootstrap: str, topic: str, cases: int, run: str) -> None:

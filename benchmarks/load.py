@@ -43,9 +43,19 @@ DECISION = {
         "domestic_abuse_conviction_or_caution_within_2_years": False,
     },
     "needs": [{"category": "alcohol_misuse", "severity": "medium"}],
+    "conditions": [
+        {
+            "kind": "rehabilitative",
+            "description": "Attend and complete the alcohol treatment programme",
+            "evidence": "completion",
+            "reported_by": "agency",
+            "addresses_need": "alcohol_misuse",
+        }
+    ],
     "personal": {"given_name": "Bench", "family_name": "Person", "date_of_birth": "1990-01-01"},
 }
-"""One adult Conditional Caution with one need: one referral, one completion, one outcome per case."""
+"""One adult Conditional Caution with one condition and one need: one referral, one completion, one outcome
+per case."""
 
 
 @dataclass
@@ -156,7 +166,7 @@ async def _watch(bootstrap: str, prefix: str, observed: Observed) -> None:
             observed.referrals.setdefault(str(event.case_id), []).append(
                 (event.referral_id, event.agency_id, event.needs[0].category, record.timestamp)
             )
-        elif kind.endswith("case.completed.v1") or kind.endswith("case.breached.v1"):
+        elif kind.endswith("case.changed.v1"):
             observed.outcomes[str(event.case_id)] = record.timestamp
 
 

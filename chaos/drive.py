@@ -17,7 +17,7 @@ from chaos.observe import IssuedReferral, Watcher
 from chaos.plan import RESEND_SHARE, ChaosPlan, Poison
 from schemas.commands import InterventionCompleted, ReferralAccepted
 from schemas.envelope import encode
-from schemas.topics import AGENCY_UPDATES, CASES, DECISIONS, REFERRALS
+from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, DECISIONS, REFERRALS
 from services.operations.kafka_views import read_records
 
 logger = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class Agencies:
 
 async def redeliver_forever(bootstrap: str, prefix: str, seed: int, kafka: AIOKafkaProducer) -> None:
     """Send one in ten of the platform's own events again, late: a redelivery inside the platform."""
-    topics = [prefix + t.name for t in (CASES, REFERRALS)]
+    topics = [prefix + t.name for t in (CASES, REFERRALS, COMPLIANCE)]
     resent: set[bytes] = set()
     pending: set[asyncio.Task] = set()
     try:

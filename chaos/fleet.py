@@ -13,8 +13,8 @@ from services.referral_router.bootstrap import CONSUMER_GROUP as ROUTER_GROUP
 
 REPLICAS = 2
 GROUPS = {  # service: (its consumer group, the topics it reads)
-    "intake": (INTAKE_GROUP, (DECISIONS,)),
-    "router": (ROUTER_GROUP, (CASES, AGENCY_UPDATES, COMPLIANCE)),
+    "intake": (INTAKE_GROUP, (DECISIONS, COMPLIANCE)),
+    "router": (ROUTER_GROUP, (CASES, COMPLIANCE)),
     "compliance": (COMPLIANCE_GROUP, (CASES, REFERRALS, AGENCY_UPDATES, POLICE_SIGNALS)),
 }
 

@@ -19,6 +19,7 @@ from deploy.local_stack.processes import remove_isolated
 from platform_plumbing.kafka_clients import producer_for
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE
+from services.operations.books import check_books
 
 
 async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeout: float = 1800) -> Verdict:
@@ -63,12 +64,15 @@ async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeo
             await cancel(task)
         await kafka_out.flush()
         positions = await _once_drained(bootstrap, groups, deadline=deadline)
+        schemas = {name: f"chaos_{run}_{name}" for name in GROUPS}
+        books = await check_books(database_url, schemas, bootstrap=bootstrap, topic_prefix=prefix)
         verdict = judge(
             references=references,
             published=watcher.published,
             poisons=police.poisoned,
             faults=reports,
             lagging_partitions=lagging(positions) if positions is not None else ["(cluster did not answer)"],
+            books=books,
         )
         verdict.figures.update(
             seed=plan.seed,

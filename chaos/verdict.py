@@ -3,12 +3,15 @@
 Kafka delivers at least once, so one event may be seen several times under the same CloudEvents
 id; that is a redelivery, counted but allowed. A duplicate is two *different* events for one
 fact: two cases opened for one police reference, two referrals for one case's need, two outcomes
-for one case. A loss is a fact that never appeared.
+for one case. A loss is a fact that never appeared. And the books must balance: every service holds, for every case,
+condition and referral, what compliance (their owner) holds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from services.operations.books import Books
 
 
 @dataclass
@@ -50,6 +53,7 @@ def judge(
     poisons: dict[tuple[str, int, int], str],
     faults: list[FaultReport],
     lagging_partitions: list[str],
+    books: Books,
 ) -> Verdict:
     """`references`: every decision sent (all acceptable); `poisons`: position -> kind of each poison."""
     opened = {ref: ids for ref, ids in published.cases.items() if ref in references}
@@ -81,6 +85,8 @@ def judge(
     ):
         if items:
             failures.append(f"{len(items)} {what}, e.g. {sorted(map(str, items))[:3]}")
+    for kind, examples in books.disagreements.items():
+        failures.append(f"{books.counts[kind]} {kind}, e.g. {examples[:3]}")
     figures = {
         "cases_in": len(references),
         "cases_opened": len(case_ids),
@@ -94,5 +100,7 @@ def judge(
         "recovery_s": {f.fault: f.recovered_after_s for f in faults},
         "backlog_at_kill": {f.fault: f.backlog for f in faults},
         "partitions_lagging_at_end": len(lagging_partitions),
+        "books": books.totals,
+        "books_disagreements": books.disagreement_count,
     }
     return Verdict(figures, failures)

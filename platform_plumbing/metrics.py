@@ -3,7 +3,7 @@
 Business counters are counted where they are certain: an event is *published* when Kafka
 acknowledged it (the relay), and *consumed* when its batch committed (the transactional
 consumer). So `diversion_events_published_total{type="…case.opened.v1"}` is cases opened,
-`…referral.issued…` referrals, `…case.breached…` breaches, and the dead-letter topic's count is
+`…referral.issued…` referrals, `…case.changed…` case outcomes, and the dead-letter topic's count is
 dead letters — none of them counted for work that was rolled back.
 """
 

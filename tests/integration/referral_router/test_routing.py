@@ -35,7 +35,9 @@ async def test_an_agency_is_told_only_the_fields_its_entry_lists_and_only_a_da_p
 ):
     text = catalogue_file.read_text()
     catalogue_file.write_text(
-        text.replace("discloses: [given_name, family_name, phone, email, postcode,", "discloses: [given_name, email,", 1)
+        text.replace(
+            "discloses: [given_name, family_name, phone, email, postcode,", "discloses: [given_name, email,", 1
+        )
     )  # the first entry: community-rehabilitation, now told only a name and an email address
     assert await router.app.state.context.catalogue.reload_if_changed(router.pool, router.clock)
     online = await router.open_case(("anger_management", "low"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chaos.verdict import FaultReport, Published, judge
+from services.operations.books import Books
 
 POISON = ("p.decisions", 0, 7)
 
@@ -19,13 +20,14 @@ def healthy() -> Published:
     )
 
 
-def verdict(published: Published, faults=(FaultReport("broker 1", 4.2),), lagging=()):
+def verdict(published: Published, faults=(FaultReport("broker 1", 4.2),), lagging=(), books: Books | None = None):
     return judge(
         references={"REF1", "REF2"},
         published=published,
         poisons={POISON: "invalid_json"},
         faults=list(faults),
         lagging_partitions=list(lagging),
+        books=books or Books(),
     )
 
 
@@ -63,3 +65,16 @@ def test_each_loss_or_duplicate_fails_the_run(spoil, complaint):
 def test_a_stall_after_a_fault_or_lag_at_the_end_fails_the_run():
     assert not verdict(healthy(), faults=[FaultReport("postgres restart", None)]).passed
     assert not verdict(healthy(), lagging=["intake decisions[3]"]).passed
+
+
+def test_books_that_do_not_balance_fail_the_run():
+    books = Books()
+    books.add("referrals whose status router holds differently", "r-1: compliance completed, router cancelled")
+
+    result = verdict(healthy(), books=books)
+
+    assert not result.passed
+    assert result.failures == [
+        "1 referrals whose status router holds differently, e.g. ['r-1: compliance completed, router cancelled']"
+    ]
+    assert result.figures["books_disagreements"] == 1

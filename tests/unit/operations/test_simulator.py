@@ -85,7 +85,9 @@ def test_cautions_carry_conditions_the_policy_allows_and_the_mix_has_every_kind(
     cases = [case for _, case in month_of_decisions(5, 1000, START, 100)]
     kinds = Counter(c["kind"] for case in cases for c in case.decision["conditions"])
     assert set(kinds) == {"rehabilitative", "reparative", "compensation", "punitive", "restrictive"}
-    assert all(case.decision["conditions"] for case in cases if case.decision["disposal_type"] != "community_resolution")
+    assert all(
+        case.decision["conditions"] for case in cases if case.decision["disposal_type"] != "community_resolution"
+    )
 
 
 def test_compensation_is_reported_in_instalments_by_the_victim_contact_role_and_a_defaulter_stops_paying():
