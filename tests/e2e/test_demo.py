@@ -1,5 +1,6 @@
 """The demo's simulation on real processes, shortened: 40 decisions on a clock 200,000 times real time,
-agencies answering over the gateway, every case reaching its outcome, reoffending signals counted."""
+agencies answering over the gateway, the officer, the victim-contact role and the police playing their
+parts, every case reaching its outcome, reoffending signals counted — and the books balanced."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 import httpx
 
 from platform_plumbing.clock import AcceleratedClock
+from services.operations.books import check_books
 from services.operations.simulator.__main__ import simulate
 from tests.e2e.conftest import operations_key, police_key
 
@@ -19,9 +21,10 @@ async def test_a_short_demo_month_reaches_every_outcome(settings, start_service)
     epoch = datetime.now(UTC)
     clock = {"CLOCK_SPEED": str(SPEED), "CLOCK_EPOCH": epoch.isoformat()}
     intake, intake_schema = await start_service("intake", **clock)
-    await start_service("router", **clock)
+    _, router_schema = await start_service("router", **clock)
     gateway, compliance_schema = await start_service("compliance", COMPLIANCE_SWEEP_SECONDS="1", **clock)
     stack = {
+        "INTAKE_DB_SCHEMA": intake_schema,
         "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
         "DATABASE_URL": settings.database_url,
         "TOPIC_PREFIX": settings.topic_prefix,
@@ -32,13 +35,23 @@ async def test_a_short_demo_month_reaches_every_outcome(settings, start_service)
         "OPERATIONS_API_KEY": await operations_key(settings.database_url, compliance_schema),
     }
 
-    opened = await simulate(stack, AcceleratedClock(epoch, SPEED), seed=1, count=CASES, timeout=240)
+    month = await simulate(stack, AcceleratedClock(epoch, SPEED), seed=1, count=CASES, timeout=240)
 
     async with httpx.AsyncClient(base_url=gateway.url, headers={"X-API-Key": stack["OPERATIONS_API_KEY"]}) as http:
         rates = (await http.get("/v1/reports/compliance")).json()
         reoffending = (await http.get("/v1/reports/reoffending")).json()
-    assert opened == CASES
-    assert sum(r["concluded"] for r in rates) == CASES and all(r["open"] == 0 for r in rates)
+        awaiting = (await http.get("/v1/reports/breaches")).json()
+        conditions = (await http.get("/v1/reports/conditions")).json()
+    assert month.submitted == month.opened == CASES
+    assert all(r["open"] == 0 for r in rates) and awaiting == []
     assert sum(r["completed"] for r in rates) > CASES / 2
     assert sum(r["breached"] + r["not_completed"] for r in rates) > 0
     assert sum(r["named_within_24_months"] for r in reoffending) > 0
+    assert {row["kind"] for row in conditions} >= {"rehabilitative", "reparative"}
+    assert sum(row["met"] for row in conditions) > 0
+    schemas = {"intake": intake_schema, "router": router_schema, "compliance": compliance_schema}
+    books = await check_books(
+        settings.database_url, schemas, bootstrap=settings.kafka_bootstrap_servers, topic_prefix=settings.topic_prefix
+    )
+    assert books.disagreement_count == 0, books.disagreements
+    assert books.totals["cases"] == {"compliance": CASES, "intake": CASES, "router": CASES}

@@ -34,5 +34,10 @@ async def test_agencies_and_report_read_the_running_services(settings, start_ser
     assert {"womens-programme", "youth-offending-team"} <= {r["agency_id"] for r in rows}
     assert all(r["active"] == 0 and r["capacity"] > 0 for r in rows)
     figures = json.loads(report.output)
-    assert figures == {"compliance": [], "reoffending": {"disposal": [], "programme": []}}
+    assert figures == {
+        "compliance": [],
+        "reoffending": {"disposal": [], "programme": []},
+        "conditions": [],
+        "police_decisions": [],
+    }
     assert refused.exit_code == 1 and "error: cannot reach the compliance service" in refused.output

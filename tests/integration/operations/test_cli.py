@@ -115,3 +115,104 @@ async def test_an_unreachable_kafka_is_one_clear_line(settings):
     assert result.exit_code == 1
     assert result.output.strip().startswith("error: cannot reach Kafka at 127.0.0.1:1")
     assert len(result.output.strip().splitlines()) == 1
+
+
+async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(settings, topics, namespace):
+    from datetime import UTC, datetime
+
+    from deploy.local_stack.processes import drop_schemas
+    from platform_plumbing.database import create_pool
+    from platform_plumbing.migrations import migrate
+    from schemas.events import ReferralStatusChanged
+    from schemas.topics import COMPLIANCE
+    from services.compliance.bootstrap import MIGRATIONS as COMPLIANCE_MIGRATIONS
+    from services.intake.bootstrap import MIGRATIONS as INTAKE_MIGRATIONS
+    from services.referral_router.bootstrap import MIGRATIONS as ROUTER_MIGRATIONS
+
+    schemas = {"intake": f"{namespace}_i", "router": f"{namespace}_r", "compliance": f"{namespace}_c"}
+    migrations = {"intake": INTAKE_MIGRATIONS, "router": ROUTER_MIGRATIONS, "compliance": COMPLIANCE_MIGRATIONS}
+    case, referral, now = uuid.uuid4(), uuid.uuid4(), datetime.now(UTC)
+    pools = {}
+    for service, schema in schemas.items():
+        pools[service] = await create_pool(settings.database_url, schema)
+        await migrate(pools[service], {service: migrations[service]})
+    rows = {
+        "intake": [
+            "INSERT INTO cases (case_id, force_id, police_reference, subject_ref, disposal_type, status,"
+            " policy_version, rule_outcomes, youth_offending_team, decided_at, received_via, created_at, updated_at)"
+            " SELECT $1, 'f', 'R1', 's', 'community_resolution', 'completed', '1', '[]', false, $3, 'http', $3, $3"
+            " WHERE $2::uuid IS NOT NULL",
+            "INSERT INTO case_referrals (referral_id, case_id, needs, status, sequence, updated_at)"
+            " VALUES ($2, $1, '{}', 'completed', 3, $3)",
+        ],
+        "router": [
+            "INSERT INTO cases (case_id, disposal_type, age, sex, area, domestic_abuse, youth_offending_team, status,"
+            " opened_at) SELECT $1, 'community_resolution', 30, 'male', 'leeds', false, false, 'completed', $3"
+            " WHERE $2::uuid IS NOT NULL",
+            "INSERT INTO referrals (referral_id, case_id, agency_id, needs, delivery_mode, status, explanation,"
+            " candidates, created_at, updated_at) VALUES ($2, $1, 'a', '[]', 'online', 'completed', '', '[]', $3, $3)",
+        ],
+        "compliance": [
+            "INSERT INTO cases (case_id, subject_ref, force_id, police_reference, disposal_type, offence_category,"
+            " domestic_abuse, decided_at, complete_by, status, updated_at)"
+            " SELECT $1, 's', 'f', 'R1', 'community_resolution', 'theft', false, $3, '2027-01-01', 'completed', $3"
+            " WHERE $2::uuid IS NOT NULL",
+            "INSERT INTO referrals (referral_id, case_id, agency_id, needs, delivery_mode, status, updated_at)"
+            " VALUES ($2, $1, 'a', '{}', 'online', 'completed', $3)",
+        ],
+    }
+    for service, statements in rows.items():
+        for statement in statements:
+            await pools[service].execute(statement, case, referral, now)
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "INTAKE_DB_SCHEMA": schemas["intake"],
+        "ROUTER_DB_SCHEMA": schemas["router"],
+        "COMPLIANCE_DB_SCHEMA": schemas["compliance"],
+    }
+
+    def changed(status: str, sequence: int) -> ReferralStatusChanged:
+        return ReferralStatusChanged(
+            case_id=case,
+            referral_id=referral,
+            agency_id="an-agency",
+            needs=[],
+            status=status,
+            previous_status=None,
+            sequence=sequence,
+            changed_at=now,
+        )
+
+    try:
+        await produce(
+            settings.kafka_bootstrap_servers,
+            settings.topic(COMPLIANCE.name),
+            [
+                cloud_event(changed("issued", 1)),
+                cloud_event(changed("completed", 3)),
+                cloud_event(changed("accepted", 2)),
+            ],
+        )
+        balanced = await books(settings, env)
+        await pools["router"].execute("UPDATE referrals SET status = 'cancelled'")
+        await produce(
+            settings.kafka_bootstrap_servers, settings.topic(COMPLIANCE.name), [cloud_event(changed("cancelled", 4))]
+        )
+        unbalanced = await books(settings, env)
+    finally:
+        for pool in pools.values():
+            await pool.close()
+        await drop_schemas(settings.database_url, list(schemas.values()))
+
+    assert balanced.exit_code == 0, balanced.output
+    assert json.loads(balanced.output)["totals"]["referrals"] == {"compliance": 1, "intake": 1, "router": 1}
+    assert unbalanced.exit_code == 1
+    assert json.loads(unbalanced.output)["disagreements"] == {
+        "referrals whose status router holds differently": 1,
+        "referrals cancelled after their agency finished": 1,
+    }
+
+
+async def books(settings, env: dict[str, str]):
+    env = {**env, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers, "TOPIC_PREFIX": settings.topic_prefix}
+    return await asyncio.to_thread(CliRunner().invoke, app, ["books", "--json"], env=env)
