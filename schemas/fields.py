@@ -86,7 +86,9 @@ Sequence = Annotated[
     Field(ge=0, description="The owner's count of changes to this record: a follower applies only a higher one."),
 ]
 
-ConditionText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-GoalText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-ReasonText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
-ExplanationText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+"""Text a person wrote: any character but the control characters (a NUL cannot even be stored)."""
+ConditionText = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=PRINTABLE)]
+GoalText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PRINTABLE)]
+ReasonText = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=PRINTABLE)]
+ExplanationText = Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=PRINTABLE)]

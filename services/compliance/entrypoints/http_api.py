@@ -32,6 +32,7 @@ from schemas.commands import (
     Withdrawn,
 )
 from schemas.commands.agency import AgencyUpdate
+from schemas.fields import PRINTABLE
 from services.compliance.adapters import agency_views, audit_log
 from services.compliance.adapters.gateway_clients import GatewayClient, find_client
 from services.compliance.domain.agency_reports import ImplausibleTime
@@ -118,7 +119,7 @@ async def list_referrals(
     request: Request,
     client: Agency,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[ReferralSummary]:
     """Your agency's referrals, newest first. No personal details: read one referral for those."""
     rows = await agency_views.referrals_of_agency(request.app.state.pool, client.agency_id, limit=limit, offset=offset)
@@ -135,7 +136,7 @@ async def read_referral(
     request: Request,
     referral_id: UUID,
     client: Agency,
-    purpose: Annotated[str, Query(min_length=3, max_length=200)] = DEFAULT_PURPOSE,
+    purpose: Annotated[str, Query(min_length=3, max_length=200, pattern=PRINTABLE)] = DEFAULT_PURPOSE,
 ) -> ReferralDetail:
     """Reading a referral discloses personal details and is recorded in the audit log with `purpose`.
     Only the fields your agency's catalogue entry lists are shown."""
