@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import reduce
 from operator import getitem
 from pathlib import Path
@@ -11,7 +12,9 @@ import pytest
 import yaml
 from pytest import param
 
+from schemas.commands import DiversionDecision
 from schemas.vocabulary import DisposalType
+from services.intake.domain.eligibility import assess
 from services.intake.domain.policy import PolicyError, load_policy
 
 POLICY_FILE = Path(__file__).resolve().parents[3] / "deploy" / "policy" / "force-policy.yaml"
@@ -129,3 +132,15 @@ def test_an_unreadable_policy_file_is_refused_naming_the_file(
 
     assert str(broken) in str(refused.value)
     assert problem in str(refused.value)
+
+
+def test_the_readmes_example_decision_is_valid_and_eligible() -> None:
+    example = Path(__file__).resolve().parents[3] / "deploy" / "examples" / "decision.json"
+    decision = DiversionDecision.model_validate_json(example.read_text())
+
+    assert assess(decision, load_policy(POLICY_FILE)).eligible
+    assert {c["kind"] for c in json.loads(example.read_text())["conditions"]} == {
+        "rehabilitative",
+        "reparative",
+        "compensation",
+    }
