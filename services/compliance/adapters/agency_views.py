@@ -1,4 +1,5 @@
-"""What the gateway shows an agency of its own referrals: read straight from compliance's tables."""
+"""What the gateway shows an agency of its own referrals — those issued to it (a referral queued for it and
+cancelled before a place freed was never the agency's) — read straight from compliance's tables."""
 
 from __future__ import annotations
 
@@ -8,20 +9,6 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
-
-SENT_TO_AGENCY = (
-    "issued",
-    "accepted",
-    "in_progress",
-    "completed",
-    "breached",
-    "disengaged",
-    "declined",
-    "timed_out",
-    "agency_withdrew",
-    "cancelled",
-)
-"""Every status but `queued` and `unmatched`: a referral is the agency's once it was issued to it."""
 
 
 @dataclass(frozen=True)
@@ -44,10 +31,9 @@ async def referrals_of_agency(
     db: asyncpg.Connection | asyncpg.Pool, agency_id: str, *, limit: int, offset: int
 ) -> list[AgencyReferral]:
     rows = await db.fetch(
-        f"SELECT {_COLUMNS} FROM referrals WHERE agency_id = $1 AND status = ANY($2::text[])"
-        " ORDER BY issued_at DESC, referral_id LIMIT $3 OFFSET $4",
+        f"SELECT {_COLUMNS} FROM referrals WHERE agency_id = $1 AND issued_at IS NOT NULL"
+        " ORDER BY issued_at DESC, referral_id LIMIT $2 OFFSET $3",
         agency_id,
-        list(SENT_TO_AGENCY),
         limit,
         offset,
     )
@@ -56,10 +42,9 @@ async def referrals_of_agency(
 
 async def referral_of_agency(db: asyncpg.Connection, referral_id: UUID, agency_id: str) -> AgencyReferral | None:
     row = await db.fetchrow(
-        f"SELECT {_COLUMNS} FROM referrals WHERE referral_id = $1 AND agency_id = $2 AND status = ANY($3::text[])",
+        f"SELECT {_COLUMNS} FROM referrals WHERE referral_id = $1 AND agency_id = $2 AND issued_at IS NOT NULL",
         referral_id,
         agency_id,
-        list(SENT_TO_AGENCY),
     )
     return None if row is None else _referral(row)
 

@@ -53,6 +53,8 @@ class Recorded:
 class ReferralOwner:
     case_id: UUID
     agency_id: str | None
+    issued: bool
+    """Whether it was ever issued to its agency (a queued referral is not the agency's yet)."""
 
 
 class ComplianceStore:
@@ -88,8 +90,11 @@ class ComplianceStore:
         return CaseFile(_case(row), [_condition(c) for c in conditions], [_referral(r) for r in referrals], rules)
 
     async def owner_of(self, referral_id: UUID) -> ReferralOwner | None:
-        row = await self._db.fetchrow("SELECT case_id, agency_id FROM referrals WHERE referral_id = $1", referral_id)
-        return None if row is None else ReferralOwner(row["case_id"], row["agency_id"])
+        row = await self._db.fetchrow(
+            "SELECT case_id, agency_id, issued_at IS NOT NULL AS issued FROM referrals WHERE referral_id = $1",
+            referral_id,
+        )
+        return None if row is None else ReferralOwner(row["case_id"], row["agency_id"], row["issued"])
 
     async def save(self, file: CaseFile, *, now: datetime) -> set[UUID]:
         """Store what the domain changed; return the added referrals that held events wait for."""

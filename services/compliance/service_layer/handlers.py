@@ -246,7 +246,7 @@ def condition_of(condition: CaseCondition) -> Condition:
 async def case_id_of(referral_id: UUID, agency_id: str, uow: UnitOfWork) -> UUID:
     """The case of a referral the agency holds; NotYourReferral otherwise (existence is not revealed)."""
     owner = await uow.store.owner_of(referral_id)
-    if owner is None or owner.agency_id != agency_id:
+    if owner is None or owner.agency_id != agency_id or not owner.issued:
         raise NotYourReferral()
     return owner.case_id
 

@@ -13,7 +13,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request, Response, Security
 
-from platform_plumbing.http_conventions import API_KEY_HEADER, ErrorBody, authenticate, error_response
+from platform_plumbing.http_conventions import (
+    API_KEY_HEADER,
+    ErrorBody,
+    authenticate,
+    command_from_request,
+    error_response,
+)
 from schemas.commands import BreachDecision, ConditionProgress, DiversionDecision, NeedsAssessment, WithdrawCase
 from schemas.fields import PoliceReference
 from schemas.vocabulary import ConditionReporter
@@ -168,7 +174,8 @@ async def report_progress(
     """A payment received (instalments add up to the amount), hours of unpaid work done, a letter sent, a
     condition completed — or that the person did not comply, which breaches it. Conditions an agency
     delivers are reported by that agency; the victim-contact role reports reparation and compensation."""
-    report = ConditionProgress(
+    report = command_from_request(
+        ConditionProgress,
         force_id=client.force_id,
         police_reference=police_reference,
         condition_id=condition_id,
@@ -196,7 +203,8 @@ async def decide_breach(
     continues the case — with `varied_conditions` replacing every condition not yet met and/or a new
     `complete_by` within the legal maximum —, `prosecute` for the original offence (not where no place was
     available), or `no_further_action`. One decision per breach, quoting its `breach_sequence`."""
-    decision = BreachDecision(
+    decision = command_from_request(
+        BreachDecision,
         force_id=client.force_id,
         police_reference=police_reference,
         decision=body.decision,

@@ -124,8 +124,9 @@ async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, co
             submitting = asyncio.create_task(_submit(police, plan, clock, month, rng, progress, submitted))
             while True:
                 now = clock.now()
-                for key in agency_keys.values():
-                    await answer_referrals(gateway, key, month.fates, month.steps, now)
+                await asyncio.gather(
+                    *(answer_referrals(gateway, key, month.fates, month.steps, now) for key in agency_keys.values())
+                )
                 for case in list(month.cases.values()):
                     await report_progress(intake, case, now)
                 awaiting = (await gateway.get("/v1/reports/breaches", headers=operations)).json()

@@ -66,9 +66,9 @@ async def answer_referrals(
     """One pass over an agency's referrals; returns how many updates it sent."""
     sent, offset = 0, 0
     while True:
-        page = (
-            await http.get("/v1/referrals", params={"limit": 500, "offset": offset}, headers={"X-API-Key": key})
-        ).json()
+        listed = await http.get("/v1/referrals", params={"limit": 500, "offset": offset}, headers={"X-API-Key": key})
+        listed.raise_for_status()
+        page = listed.json()
         for referral in page:
             fate = fates.get(referral["case_id"])
             if fate is None or referral["status"] not in ACTIVE:

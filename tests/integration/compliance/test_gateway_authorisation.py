@@ -110,3 +110,33 @@ async def test_an_agency_sees_only_the_fields_its_catalogue_entry_allows(complia
     assert set(read.json()["personal"]) == {"given_name", "family_name", "phone"}
     (entry,) = await compliance.pool.fetch("SELECT fields FROM audit_log")
     assert sorted(entry["fields"]) == ["complete_by", "disposal_type", "family_name", "given_name", "phone"]
+
+
+async def test_a_referral_queued_for_an_agency_and_cancelled_before_a_place_freed_was_never_its(compliance):
+    from schemas.events import CaseWithdrawn, ReferralQueued
+    from schemas.topics import CASES
+
+    case = await compliance.open_case(referrals={"womens-programme": ["women_specific_support"]}, send_referrals=False)
+    referral = case.referrals["womens-programme"]
+    await compliance.send(
+        REFERRALS.name,
+        ReferralQueued(
+            case_id=case.case_id,
+            referral_id=referral,
+            agency_id="womens-programme",
+            needs=[{"category": "women_specific_support", "severity": "medium"}],
+            delivery_mode="face_to_face",
+            explanation="full: waits for a place",
+        ),
+    )
+    await compliance.send(
+        CASES.name, CaseWithdrawn(case_id=case.case_id, reason="entered_in_error", withdrawn_at="2026-03-02T09:00:00Z")
+    )
+    as_agency = compliance.as_agency("womens-programme")
+
+    listed = await compliance.http.get("/v1/referrals", headers=as_agency)
+    read = await compliance.http.get(f"/v1/referrals/{referral}", headers=as_agency)
+    accepted = await compliance.post("womens-programme", referral, "accept")
+
+    assert listed.status_code == 200 and listed.json() == []
+    assert read.status_code == accepted.status_code == 404
