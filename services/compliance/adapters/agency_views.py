@@ -28,14 +28,17 @@ _COLUMNS = "referral_id, case_id, needs, delivery_mode, status, issued_at, respo
 
 
 async def referrals_of_agency(
-    db: asyncpg.Connection | asyncpg.Pool, agency_id: str, *, limit: int, offset: int
+    db: asyncpg.Connection | asyncpg.Pool, agency_id: str, *, limit: int, offset: int, statuses=None
 ) -> list[AgencyReferral]:
+    """The agency's referrals, newest first; only those in `statuses`, when given."""
     rows = await db.fetch(
         f"SELECT {_COLUMNS} FROM referrals WHERE agency_id = $1 AND issued_at IS NOT NULL"
+        " AND ($4::text[] IS NULL OR status = ANY($4::text[]))"
         " ORDER BY issued_at DESC, referral_id LIMIT $2 OFFSET $3",
         agency_id,
         limit,
         offset,
+        None if statuses is None else [s.value for s in statuses],
     )
     return [_referral(row) for row in rows]
 

@@ -33,6 +33,7 @@ from schemas.commands import (
 )
 from schemas.commands.agency import AgencyUpdate
 from schemas.fields import PRINTABLE
+from schemas.vocabulary import ReferralStatus
 from services.compliance.adapters import agency_views, audit_log
 from services.compliance.adapters.gateway_clients import GatewayClient, find_client
 from services.compliance.domain.agency_reports import ImplausibleTime
@@ -120,9 +121,13 @@ async def list_referrals(
     client: Agency,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    status: Annotated[list[ReferralStatus] | None, Query(description="Only these statuses (repeat it).")] = None,
 ) -> list[ReferralSummary]:
-    """Your agency's referrals, newest first. No personal details: read one referral for those."""
-    rows = await agency_views.referrals_of_agency(request.app.state.pool, client.agency_id, limit=limit, offset=offset)
+    """Your agency's referrals, newest first; `status=issued&status=accepted&status=in_progress` for the work
+    in hand. No personal details: read one referral for those."""
+    rows = await agency_views.referrals_of_agency(
+        request.app.state.pool, client.agency_id, limit=limit, offset=offset, statuses=status
+    )
     return [ReferralSummary.of(row) for row in rows]
 
 

@@ -150,13 +150,18 @@ def _client(base_url: str, key: str) -> httpx.AsyncClient:
 
 async def _submit(police, plan, clock, month: Month, rng: random.Random, progress, task) -> None:
     start = clock.now()
+    run = _run_tag(clock)
     for offset, planned in plan:
         due = start + timedelta(seconds=offset * clock.speed)
         await asyncio.sleep(max((due - clock.now()).total_seconds() / clock.speed, 0))
         decided_at = clock.now()
-        answer = (
-            await police.post("/v1/decisions", json={**planned.decision, "decided_at": decided_at.isoformat()})
-        ).json()
+        decision = {
+            **planned.decision,
+            "police_reference": f"{planned.decision['police_reference']}-{run}",
+            "subject_ref": f"{planned.decision['subject_ref']}-{run}",
+            "decided_at": decided_at.isoformat(),
+        }
+        answer = (await police.post("/v1/decisions", json=decision)).json()
         month.submitted += 1
         if answer.get("status") == "open":
             case = PoliceCase(
@@ -169,9 +174,19 @@ async def _submit(police, plan, clock, month: Month, rng: random.Random, progres
             plan_reports(case, rng)
             month.cases[case.case_id] = case
             month.fates[case.case_id] = planned.fate
-            subject = planned.decision["subject_ref"]
+            subject = decision["subject_ref"]
             month.reoffending.append((case.case_id, planned.reoffends_after_days, decided_at, subject))
         progress.advance(task)
+
+
+def _run_tag(clock: AcceleratedClock) -> str:
+    """This run's mark on its police references and people, so a second run of the same seed on the same
+    stack is a new month rather than a resubmission of the first (which intake would only replay)."""
+    seconds, tag = int(clock.epoch.timestamp()), ""
+    while seconds:
+        seconds, digit = divmod(seconds, 36)
+        tag = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[digit] + tag
+    return tag
 
 
 async def _concluded(gateway: httpx.AsyncClient, operations: dict, awaiting: int) -> int:

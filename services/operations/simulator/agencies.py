@@ -14,17 +14,18 @@ from services.operations.simulator.population import Fate
 ACTIVE = ("issued", "accepted", "in_progress")
 DAY = timedelta(days=1)
 STEPS: dict[Fate, tuple[tuple[str, int], ...]] = {
-    Fate.COMPLETES: (("accept", 2), ("schedule:1", 5), ("attended:1", 10), ("completion", 40)),
+    Fate.COMPLETES: (("accept", 1), ("schedule:1", 5), ("attended:1", 10), ("completion", 40)),
     Fate.MISSES_APPOINTMENTS: (
-        ("accept", 2),
+        ("accept", 1),
         ("schedule:1", 5),
         ("missed:1", 10),
         ("schedule:2", 15),
         ("missed:2", 20),
     ),
-    Fate.DISENGAGES: (("accept", 2), ("disengagement", 15)),
+    Fate.DISENGAGES: (("accept", 1), ("disengagement", 15)),
 }
-"""What the agency does, and from how many days after the referral was issued."""
+"""What the agency does, and from how many days after the referral was issued (an answer within a day: the
+tightest service level is two working days)."""
 
 
 def next_step(fate: Fate, done: set[str], age: timedelta, referral_id: str) -> tuple[str, str, dict] | None:
@@ -66,12 +67,13 @@ async def answer_referrals(
     """One pass over an agency's referrals; returns how many updates it sent."""
     sent, offset = 0, 0
     while True:
-        listed = await http.get("/v1/referrals", params={"limit": 500, "offset": offset}, headers={"X-API-Key": key})
+        params = {"limit": 500, "offset": offset, "status": list(ACTIVE)}
+        listed = await http.get("/v1/referrals", params=params, headers={"X-API-Key": key})
         listed.raise_for_status()
         page = listed.json()
         for referral in page:
             fate = fates.get(referral["case_id"])
-            if fate is None or referral["status"] not in ACTIVE:
+            if fate is None:
                 continue
             steps = done.setdefault(referral["referral_id"], set())
             age = now - datetime.fromisoformat(referral["issued_at"])

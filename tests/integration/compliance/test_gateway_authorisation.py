@@ -55,6 +55,21 @@ async def test_an_agency_lists_only_its_own_referrals(compliance):
         assert "personal" not in listed[0]
 
 
+async def test_an_agency_can_list_only_the_work_in_hand(compliance):
+    first, second = await compliance.open_case(), await compliance.open_case()
+    agency = "womens-programme"
+    await compliance.post(agency, first.referrals[agency], "accept")
+    await compliance.post(agency, second.referrals[agency], "decline", {"reason": "no_capacity"})
+
+    listed = await compliance.http.get(
+        "/v1/referrals", params={"status": ["issued", "accepted"]}, headers=compliance.as_agency(agency)
+    )
+    wrong = await compliance.http.get("/v1/referrals", params={"status": "lost"}, headers=compliance.as_agency(agency))
+
+    assert [(r["referral_id"], r["status"]) for r in listed.json()] == [(str(first.referrals[agency]), "accepted")]
+    assert wrong.status_code == 422
+
+
 async def test_roles_are_kept_apart(compliance):
     case = await compliance.open_case()
     referral = case.referrals["womens-programme"]

@@ -50,8 +50,8 @@ def test_the_mix_has_domestic_abuse_and_womens_programme_cases():
 @pytest.mark.parametrize(
     ("fate", "done", "days", "expected"),
     [
-        (Fate.COMPLETES, set(), 1, None),
-        (Fate.COMPLETES, set(), 2, "accept"),
+        (Fate.COMPLETES, set(), 0.5, None),
+        (Fate.COMPLETES, set(), 1, "accept"),
         (Fate.COMPLETES, {"accept"}, 5, "schedule:1"),
         (Fate.COMPLETES, {"accept", "schedule:1"}, 10, "attended:1"),
         (Fate.COMPLETES, {"accept", "schedule:1", "attended:1"}, 39, None),
