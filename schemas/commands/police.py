@@ -246,6 +246,11 @@ class BreachDecision(Command):
 
     @model_validator(mode="after")
     def _continuation_only(self) -> BreachDecision:
-        if self.decision != PoliceDecision.REASONABLE_EXCUSE and (self.complete_by or self.varied_conditions):
-            raise ValueError("a new deadline or varied conditions go only with reasonable_excuse")
+        check_continuation(self.decision, self.complete_by, self.varied_conditions)
         return self
+
+
+def check_continuation(decision: PoliceDecision, complete_by, varied_conditions) -> None:
+    """Only a reasonable excuse continues a case, so only it may set a new deadline or vary conditions."""
+    if decision != PoliceDecision.REASONABLE_EXCUSE and (complete_by or varied_conditions):
+        raise ValueError("a new deadline or varied conditions go only with reasonable_excuse")

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import uuid
+
 import asyncpg
 import pytest
 
-from deploy.local_stack.processes import ServiceProcess, isolated_service, remove_isolated
+from deploy.local_stack.processes import (
+    ServiceProcess,
+    delete_prefixed_topics,
+    drop_schemas,
+    free_port,
+    isolated_service,
+    remove_isolated,
+)
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import SystemClock
 from platform_plumbing.topic_admin import ensure_topics
@@ -76,3 +87,34 @@ async def operations_key(database_url: str, schema: str) -> str:
         return (await issue_key(connection, "ops", now=now)).api_key
     finally:
         await connection.close()
+
+
+@contextlib.contextmanager
+def service_for_fuzzing(infrastructure, module: str, name: str, log_dir, provision):
+    """One service as a process on a schema and topic prefix of its own, for a whole test module; yields its
+    URL and what `provision(database_url, schema)` returns (a key), and cleans up after."""
+    namespace = f"t{uuid.uuid4().hex[:12]}"
+    port = free_port()
+    service = ServiceProcess(
+        module,
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": infrastructure.kafka_bootstrap_servers,
+            "DATABASE_URL": infrastructure.database_url,
+            "TOPIC_PREFIX": f"{namespace}.",
+            f"{name.upper()}_DB_SCHEMA": namespace,
+            f"{name.upper()}_PORT": str(port),
+        },
+        port=port,
+        log=log_dir / f"{name}.log",
+    )
+
+    async def start() -> object:
+        await service.start()
+        return await provision(infrastructure.database_url, namespace)
+
+    try:
+        yield service.url, asyncio.run(start())
+    finally:
+        service.stop()
+        asyncio.run(drop_schemas(infrastructure.database_url, [namespace]))
+        asyncio.run(delete_prefixed_topics(infrastructure.kafka_bootstrap_servers, f"{namespace}."))

@@ -5,7 +5,6 @@ field in `tests/unit/schemas/test_strict_validation.py`."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -17,10 +16,9 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from deploy.local_stack.processes import ServiceProcess, delete_prefixed_topics, drop_schemas, free_port
 from services.compliance.bootstrap import create_app
 from services.compliance.settings import ComplianceSettings
-from tests.e2e.conftest import agency_key
+from tests.e2e.conftest import agency_key, service_for_fuzzing
 
 AGENCY = "substance-misuse-treatment"
 REFERRAL = uuid.uuid4()
@@ -29,25 +27,10 @@ schema = schemathesis.openapi.from_dict(create_app(ComplianceSettings()).openapi
 
 @pytest.fixture(scope="module")
 def running_gateway(infrastructure, tmp_path_factory):
-    namespace = f"t{uuid.uuid4().hex[:12]}"
-    port = free_port()
-    service = ServiceProcess(
-        "services.compliance",
-        {
-            "KAFKA_BOOTSTRAP_SERVERS": infrastructure.kafka_bootstrap_servers,
-            "DATABASE_URL": infrastructure.database_url,
-            "TOPIC_PREFIX": f"{namespace}.",
-            "COMPLIANCE_DB_SCHEMA": namespace,
-            "COMPLIANCE_PORT": str(port),
-        },
-        port=port,
-        log=tmp_path_factory.mktemp("compliance") / "compliance.log",
-    )
-    api_key = asyncio.run(_start_and_provision(service, infrastructure.database_url, namespace))
-    yield service.url, api_key
-    service.stop()
-    asyncio.run(drop_schemas(infrastructure.database_url, [namespace]))
-    asyncio.run(delete_prefixed_topics(infrastructure.kafka_bootstrap_servers, f"{namespace}."))
+    with service_for_fuzzing(
+        infrastructure, "services.compliance", "compliance", tmp_path_factory.mktemp("compliance"), _provision
+    ) as running:
+        yield running
 
 
 @schema.include(path_regex="^/v1/referrals").parametrize()
@@ -60,9 +43,8 @@ def test_no_request_makes_the_gateway_fail(case, running_gateway):
     case.validate_response(response, checks=(not_a_server_error, status_code_conformance, response_schema_conformance))
 
 
-async def _start_and_provision(service: ServiceProcess, database_url: str, schema_name: str) -> str:
-    """Start the gateway, give the agency a key and a referral of its own (issued an hour ago)."""
-    await service.start()
+async def _provision(database_url: str, schema_name: str) -> str:
+    """Give the agency a key and a referral of its own (issued earlier today)."""
     key = await agency_key(database_url, schema_name, AGENCY)
     connection = await asyncpg.connect(database_url, server_settings={"search_path": schema_name})
     try:

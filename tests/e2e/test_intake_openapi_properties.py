@@ -7,9 +7,6 @@ answer conforms to the status codes and bodies the schema documents.
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck
@@ -17,35 +14,22 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from deploy.local_stack.processes import ServiceProcess, delete_prefixed_topics, drop_schemas, free_port
 from services.intake.bootstrap import create_app
 from services.intake.settings import IntakeSettings
-from tests.e2e.conftest import police_key
+from tests.e2e.conftest import police_key, service_for_fuzzing
 
 schema = schemathesis.openapi.from_dict(create_app(IntakeSettings()).openapi())
 
 
 @pytest.fixture(scope="module")
 def running_intake(infrastructure, tmp_path_factory):
-    namespace = f"t{uuid.uuid4().hex[:12]}"
-    port = free_port()
-    service = ServiceProcess(
-        "services.intake",
-        {
-            "KAFKA_BOOTSTRAP_SERVERS": infrastructure.kafka_bootstrap_servers,
-            "DATABASE_URL": infrastructure.database_url,
-            "TOPIC_PREFIX": f"{namespace}.",
-            "INTAKE_DB_SCHEMA": namespace,
-            "INTAKE_PORT": str(port),
-        },
-        port=port,
-        log=tmp_path_factory.mktemp("intake") / "intake.log",
-    )
-    api_key = asyncio.run(_start_and_provision(service, infrastructure.database_url, namespace))
-    yield service.url, api_key
-    service.stop()
-    asyncio.run(drop_schemas(infrastructure.database_url, [namespace]))
-    asyncio.run(delete_prefixed_topics(infrastructure.kafka_bootstrap_servers, f"{namespace}."))
+    async def provision(database_url: str, schema_name: str) -> str:
+        return await police_key(database_url, schema_name, "fuzz-police")
+
+    with service_for_fuzzing(
+        infrastructure, "services.intake", "intake", tmp_path_factory.mktemp("intake"), provision
+    ) as running:
+        yield running
 
 
 @schema.parametrize()
@@ -54,8 +38,3 @@ def test_no_request_makes_intake_fail(case, running_intake):
     url, api_key = running_intake
     response = case.call(base_url=url, headers={"X-API-Key": api_key}, timeout=10)
     case.validate_response(response, checks=(not_a_server_error, status_code_conformance, response_schema_conformance))
-
-
-async def _start_and_provision(service: ServiceProcess, database_url: str, schema_name: str) -> str:
-    await service.start()
-    return await police_key(database_url, schema_name, "fuzz-police")

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.commands import ImposedCondition
-from schemas.commands.police import MAX_CONDITIONS, check_measured
+from schemas.commands.police import MAX_CONDITIONS, check_continuation, check_measured
 from schemas.events import CaseCondition
 from schemas.fields import AmountPence, Day, Hours, OfficerId, ReasonText, Sequence, Timestamp
 from schemas.vocabulary import ExtensionReason, PoliceDecision, ProgressReport
@@ -212,6 +212,5 @@ class BreachDecisionRequest(BaseModel):
 
     @model_validator(mode="after")
     def _continuation_only(self) -> BreachDecisionRequest:
-        if self.decision != PoliceDecision.REASONABLE_EXCUSE and (self.complete_by or self.varied_conditions):
-            raise ValueError("a new deadline or varied conditions go only with reasonable_excuse")
+        check_continuation(self.decision, self.complete_by, self.varied_conditions)
         return self

@@ -73,28 +73,12 @@ async def announce(
     if referral.status == ReferralStatus.ISSUED:
         await announce_issued(referral, case, uow)
     elif referral.status == ReferralStatus.QUEUED:
-        await uow.outbox.publish(
-            ReferralQueued(
-                case_id=case.case_id,
-                referral_id=referral.referral_id,
-                agency_id=referral.agency_id,
-                needs=[_need(n) for n in referral.needs],
-                delivery_mode=referral.delivery_mode,
-                explanation=referral.explanation[:1000],
-                replaces=referral.replaces,
-            )
+        queued = ReferralQueued(
+            **_placement(referral), agency_id=referral.agency_id, delivery_mode=referral.delivery_mode
         )
+        await uow.outbox.publish(queued)
     else:
-        await uow.outbox.publish(
-            ReferralUnmatched(
-                case_id=case.case_id,
-                referral_id=referral.referral_id,
-                needs=[_need(n) for n in referral.needs],
-                reason=unmatched_because,
-                explanation=referral.explanation[:1000],
-                replaces=referral.replaces,
-            )
-        )
+        await uow.outbox.publish(ReferralUnmatched(**_placement(referral), reason=unmatched_because))
 
 
 async def announce_issued(referral: Referral, case: RoutedCase, uow: UnitOfWork) -> None:
@@ -104,16 +88,12 @@ async def announce_issued(referral: Referral, case: RoutedCase, uow: UnitOfWork)
     brief = planning.brief(referral.needs, case, await uow.store.conditions(case.case_id), allowed)
     await uow.outbox.publish(
         ReferralIssued(
-            case_id=case.case_id,
-            referral_id=referral.referral_id,
+            **_placement(referral),
             agency_id=referral.agency_id,
-            needs=[_need(n) for n in referral.needs],
             delivery_mode=referral.delivery_mode,
-            explanation=referral.explanation[:1000],
             issued_at=referral.issued_at,
             respond_by=referral.respond_by,
             candidates=[CandidateAssessment(**note) for note in referral.candidates[:50]],
-            replaces=referral.replaces,
             brief=brief,
             personal=PersonalDetails.model_validate(personal) if personal else None,
         )
@@ -168,6 +148,17 @@ def _from_placement(
         respond_by=None if placement.queued else answer_due(catalogue.agency(placement.agency_id), catalogue, now),
         replaces=planning.replaced_by(placement.needs, replacing),
     )
+
+
+def _placement(referral: Referral) -> dict:
+    """What every placement event says of its referral."""
+    return {
+        "case_id": referral.case_id,
+        "referral_id": referral.referral_id,
+        "needs": [_need(n) for n in referral.needs],
+        "explanation": referral.explanation[:1000],
+        "replaces": referral.replaces,
+    }
 
 
 def _need(need: Need) -> AssessedNeed:
