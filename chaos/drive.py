@@ -70,16 +70,29 @@ class Police:
 
     async def _poison(self, poison: Poison) -> None:
         key, headers, value = self._decision(0)
-        if poison.kind == "invalid_json":
-            value = value[: len(value) // 2]
-        elif poison.kind == "unknown_type":
-            headers = [(n, b"uk.police.diversion.unknown.v1" if n == "ce_type" else v) for n, v in headers]
-        elif poison.kind == "missing_field":
-            value = b"{}"
-        else:  # no_envelope
-            headers = []
+        key, headers, value = POISONING[poison.kind](key, headers, value)
         metadata = await self.kafka.send_and_wait(self.prefix + poison.topic, value, key=key, headers=headers)
         self.poisoned[(metadata.topic, metadata.partition, metadata.offset)] = poison.kind
+
+
+def _header(headers: list, name: str, value: bytes) -> list:
+    return [(n, value if n == name else v) for n, v in headers]
+
+
+POISONING = {
+    "invalid_json": lambda key, headers, value: (key, headers, value[: len(value) // 2]),
+    "unknown_type": lambda key, headers, value: (
+        key,
+        _header(headers, "ce_type", b"uk.police.diversion.unknown.v1"),
+        value,
+    ),
+    "missing_field": lambda key, headers, value: (key, headers, b"{}"),
+    "no_envelope": lambda key, headers, value: (key, [], value),
+    "type_not_utf8": lambda key, headers, value: (key, _header(headers, "ce_type", b"\xff\xfe\xfa"), value),
+    "id_of_6000_characters": lambda key, headers, value: (key, _header(headers, "ce_id", b"x" * 6000), value),
+    "record_of_300_kb": lambda key, headers, value: (key, headers, value[:-1] + b', "pad": "' + b"z" * 300_000 + b'"}'),
+}
+"""How each kind of poison record is made from a good one."""
 
 
 @dataclass

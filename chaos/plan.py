@@ -60,7 +60,15 @@ class ChaosPlan:
         return [self.order[start : start + size] for start in range(0, len(self.order), size)]
 
 
-POISON_KINDS = ("invalid_json", "unknown_type", "missing_field", "no_envelope")
+POISON_KINDS = (
+    "invalid_json",
+    "unknown_type",
+    "missing_field",
+    "no_envelope",
+    "type_not_utf8",
+    "id_of_6000_characters",
+    "record_of_300_kb",
+)
 
 
 def make_plan(seed: int, cases: int, *, down_seconds: float = 3.0) -> ChaosPlan:

@@ -20,7 +20,13 @@ ORIGIN_OFFSET = "dlq_origin_offset"
 ERROR_CLASS = "dlq_error_class"
 REASON = "dlq_reason"
 SERVICE = "dlq_service"
+DROPPED = "dlq_dropped"
 MAX_REASON_BYTES = 1024
+MAX_KEPT_BYTES = 256 * 1024
+"""Most of the original record a dead letter keeps: a larger body, or a header value over
+`MAX_KEPT_HEADER_BYTES`, is dropped (and named in `dlq_dropped`), so the dead letter always fits the
+producer's request size and can never stall the outbox that sends it."""
+MAX_KEPT_HEADER_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -41,5 +47,23 @@ def dead_letter(record: ConsumerRecord, rejection: Rejection, *, topic: str, ser
         (REASON, rejection.reason.encode()[:MAX_REASON_BYTES]),
         (SERVICE, service.encode()),
     ]
-    original = [(name, value or b"") for name, value in record.headers if not name.startswith("dlq_")]
-    return OutgoingRecord(topic=topic, key=record.key or b"", headers=[*original, *dlq_headers], value=record.value)
+    dropped = []
+    original = []
+    for name, value in record.headers:
+        if name.startswith("dlq_"):
+            continue
+        if len(value or b"") > MAX_KEPT_HEADER_BYTES:
+            dropped.append(f"header {name[:64]}")
+            continue
+        original.append((name, value or b""))
+    value = record.value
+    if value is not None and len(value) > MAX_KEPT_BYTES:
+        dropped.append(f"body of {len(value)} bytes")
+        value = None
+    key = record.key or b""
+    if len(key) > MAX_KEPT_HEADER_BYTES:
+        dropped.append(f"key of {len(key)} bytes")
+        key = b""
+    if dropped:
+        dlq_headers.append((DROPPED, "; ".join(dropped).encode()))
+    return OutgoingRecord(topic=topic, key=key, headers=[*original, *dlq_headers], value=value)

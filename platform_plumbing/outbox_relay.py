@@ -106,7 +106,7 @@ class OutboxRelay:
         if self._metrics is not None:
             for row in rows:
                 headers = dict(zip(row["header_names"], row["header_values"], strict=True))
-                self._metrics.record_published(row["topic"], (headers.get("ce_type") or b"").decode())
+                self._metrics.record_published(row["topic"], headers.get("ce_type"))
 
     async def _mark_sent(self, connection: asyncpg.Connection, ids: list[int]) -> None:
         await connection.execute("UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", ids)

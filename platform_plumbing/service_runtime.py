@@ -61,6 +61,7 @@ class ServiceRuntime:
             service=self.service,
             dead_letter_topic=self.settings.topic(DEAD_LETTERS.name),
             max_attempts=self.settings.max_delivery_attempts,
+            max_record_bytes=self.settings.max_record_bytes,
             metrics=self.metrics,
             first_in_transaction=first_in_transaction,
         )

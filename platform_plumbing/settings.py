@@ -51,6 +51,11 @@ class PlatformSettings(BaseSettings):
         ge=1,
         description="Times a record may fail with an unexpected error before it is dead-lettered.",
     )
+    max_record_bytes: int = Field(
+        128 * 1024,
+        ge=4096,
+        description="Larger records (body and headers) are dead-lettered unread: no message of ours comes near it.",
+    )
     retry_backoff_seconds: float = Field(
         1.0,
         ge=0,

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
 
 from schemas.topics import Topic
+
+TOPIC_ALREADY_EXISTS = 36
 
 
 async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], *, prefix: str = "") -> list[str]:
@@ -34,8 +37,15 @@ async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], *, pref
                     topic_configs=topic.config(min_insync_replicas=2 if replication >= 3 else 1),
                 )
             )
-        if missing:
-            await admin.create_topics(missing)
-        return [new.name for new in missing]
+        if not missing:
+            return []
+        response = await admin.create_topics(missing)
+        created = []
+        for name, code, *_ in response.topic_errors:
+            if code == 0:
+                created.append(name)
+            elif code != TOPIC_ALREADY_EXISTS:  # another process created it since we listed: fine
+                raise KafkaError(f"could not create topic {name}: Kafka error code {code}")
+        return created
     finally:
         await admin.close()

@@ -96,6 +96,7 @@ class TransactionalBatchConsumer:
         service: str,
         dead_letter_topic: str,
         max_attempts: int = 5,
+        max_record_bytes: int = 128 * 1024,
         metrics: ServiceMetrics | None = None,
         first_in_transaction: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
     ) -> None:
@@ -107,6 +108,7 @@ class TransactionalBatchConsumer:
         self._service = service
         self._dead_letter_topic = dead_letter_topic
         self._max_attempts = max_attempts
+        self._max_record_bytes = max_record_bytes
         self._failures: dict[tuple[str, int, int], int] = {}
         self._metrics = metrics
         self._first_in_transaction = first_in_transaction
@@ -170,6 +172,12 @@ class TransactionalBatchConsumer:
         self, connection: asyncpg.Connection, record: ConsumerRecord, outcome: BatchOutcome
     ) -> IncomingEvent | None:
         """The record as an event, or None once it has been dead-lettered as unreadable."""
+        size = len(record.value or b"") + sum(len(name) + len(value or b"") for name, value in record.headers)
+        if size > self._max_record_bytes:
+            reason = f"record of {size} bytes is larger than the {self._max_record_bytes} this service accepts"
+            return await self._reject(
+                connection, record, _position_id(record), Rejection("RecordTooLarge", reason), outcome
+            )
         try:
             attributes, payload = decode(record.headers, record.value, self._registry)
         except InvalidEnvelope as error:

@@ -1,5 +1,9 @@
 """CloudEvents 1.0 in Kafka *binary* content mode.
 
+Anything read off Kafka may be hostile: a header that is not UTF-8, an id of thousands of
+characters, a type nobody knows. Each is refused here with a reason that names the rule, never
+repeats the offending value, so it can be dead-lettered and its partition keeps flowing.
+
 The event's attributes travel as `ce_*` headers and the body is the payload's JSON, so any
 CloudEvents SDK, or a plain Kafka tool such as kcat, can read what we publish without knowing
 our code. Ids and times are passed in by the caller (never made up here) so that producers stay
@@ -22,6 +26,9 @@ Message = Command | Event
 Headers = list[tuple[str, bytes]]
 
 _REQUIRED = ("ce_id", "ce_type", "ce_source", "ce_specversion")
+MAX_ATTRIBUTE_LENGTH = 200
+"""Longest `ce_id`, `ce_source`, `ce_type` accepted: ours are a few dozen characters, and an id is stored in
+the inbox's unique index, which refuses very long keys (a 6,000-character id once stalled a partition)."""
 
 
 class InvalidEnvelope(ValueError):
@@ -84,11 +91,14 @@ def read_attributes(headers: Iterable[tuple[str, bytes | None]]) -> CloudEventAt
     missing = [name for name in _REQUIRED if not found.get(name)]
     if missing:
         raise InvalidEnvelope(f"missing CloudEvents header(s): {', '.join(missing)}")
+    too_long = [name for name in _REQUIRED if len(found[name]) > MAX_ATTRIBUTE_LENGTH]
+    if too_long:
+        raise InvalidEnvelope(f"CloudEvents header(s) longer than {MAX_ATTRIBUTE_LENGTH}: {', '.join(too_long)}")
     if found["ce_specversion"] != SPEC_VERSION:
-        raise InvalidEnvelope(f"unsupported CloudEvents specversion {found['ce_specversion']!r}")
+        raise InvalidEnvelope(f"unsupported CloudEvents specversion; expected {SPEC_VERSION}")
     content_type = found.get("content-type") or CONTENT_TYPE
     if content_type.split(";")[0].strip() != CONTENT_TYPE:
-        raise InvalidEnvelope(f"unsupported content-type {content_type!r}; expected {CONTENT_TYPE}")
+        raise InvalidEnvelope(f"unsupported content-type; expected {CONTENT_TYPE}")
     try:
         time = datetime.fromisoformat(found["ce_time"].replace("Z", "+00:00")) if found.get("ce_time") else None
     except ValueError:
@@ -116,7 +126,7 @@ def decode(
     attributes = read_attributes(headers)
     model = registry.get(attributes.type)
     if model is None:
-        raise InvalidEnvelope(f"unknown event type {attributes.type!r}")
+        raise InvalidEnvelope("unknown event type: not one this topic carries")
     if not value:
         raise InvalidEnvelope("empty message body")
     return attributes, model.model_validate_json(value)
@@ -139,7 +149,7 @@ def _header_map(headers: Iterable[tuple[str, bytes | None]]) -> dict[str, str]:
         try:
             result[name.lower()] = raw.decode()
         except UnicodeDecodeError:
-            raise InvalidEnvelope(f"header {name!r} is not UTF-8") from None
+            raise InvalidEnvelope(f"header {name[:MAX_ATTRIBUTE_LENGTH]!r} is not UTF-8") from None
     return result
 
 

@@ -124,3 +124,38 @@ async def test_two_relays_on_one_schema_keep_per_key_order_and_send_once(setting
 
 async def _unsent_is_zero(pool) -> bool:
     return await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+
+
+async def test_a_record_with_a_type_that_is_not_utf8_or_unknown_is_sent_once_and_counted_as_other(
+    settings, topics, pool, producer
+):
+    """A dead letter keeps the original's headers; counting it must not fail the batch after it was sent
+    (it once rolled the batch back and re-sent it every second, forever)."""
+    from platform_plumbing.metrics import ServiceMetrics
+    from schemas.events import CaseOpened
+    from tests.factories import example
+
+    key, headers, value = cloud_event(example(CaseOpened))
+    weird = [
+        [(n, b"\xff\xfe" if n == "ce_type" else v) for n, v in headers],
+        [(n, b"made.up.type" if n == "ce_type" else v) for n, v in headers],
+        headers,
+    ]
+    async with pool.acquire() as connection, connection.transaction():
+        await add_to_outbox(
+            connection,
+            [OutgoingRecord(topic=settings.topic(CASES.name), key=key, headers=h, value=value) for h in weird],
+        )
+    metrics = ServiceMetrics("test")
+    relay = OutboxRelay(pool, producer, metrics=metrics)
+
+    assert await relay.relay_batch() == 3
+    assert await relay.relay_batch() == 0
+
+    counted = {
+        sample.labels["type"]: sample.value
+        for metric in metrics.registry.collect()
+        for sample in metric.samples
+        if sample.name == "diversion_events_published_total"
+    }
+    assert counted == {"other": 2.0, CaseOpened.event_type: 1.0}

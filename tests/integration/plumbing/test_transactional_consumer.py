@@ -162,3 +162,48 @@ async def test_consumer_killed_mid_batch_loses_nothing(settings, effects_pool, n
     await run_until_committed(settings, effects_pool, expected_offsets=20)
 
     assert await effects_pool.fetchval("SELECT count(DISTINCT event_id) FROM effects") == 20
+
+
+def hostile_records() -> dict[str, tuple]:
+    """Records a stranger could put on a topic, each of which once stalled or looped a service."""
+    key, headers, value = cloud_event(sample("template"))
+    replaced = lambda name, new: [(n, new if n == name else v) for n, v in headers]  # noqa: E731
+    return {
+        "type_not_utf8": (key, replaced("ce_type", b"\xff\xfe\xfa"), value),
+        "id_of_6000_characters": (key, replaced("ce_id", ("x" * 6000).encode()), value),
+        "type_nobody_knows": (key, replaced("ce_type", b"uk.police.diversion.nonsense-" + b"y" * 150 + b".v1"), value),
+        "record_of_300_kb": (key, replaced("ce_id", b"huge"), value[:-1] + b', "padding": "' + b"z" * 300_000 + b'"}'),
+        "header_of_2_kb": (key, [*replaced("ce_id", b"big-header"), ("x-note", b"n" * 2048)], b"{ not json"),
+    }
+
+
+async def test_hostile_records_are_dead_lettered_once_each_and_the_partition_keeps_flowing(settings, effects_pool):
+    hostile = hostile_records()
+    records = [
+        cloud_event(sample("before"), event_id="before"),
+        *hostile.values(),
+        cloud_event(sample("after"), event_id="after"),
+    ]
+    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name), records)
+
+    await run_until_committed(settings, effects_pool, expected_offsets=len(records))
+    relay = OutboxRelay(effects_pool, producer := create_producer(settings, client_id="test-relay"))
+    await producer.start()
+    try:
+        assert await relay.relay_batch() == len(hostile)
+        assert await relay.relay_batch() == 0, "every dead letter marked sent: none sent again"
+    finally:
+        await producer.stop()
+
+    labels = [r["label"] for r in await effects_pool.fetch("SELECT label FROM effects ORDER BY label")]
+    assert labels == ["after", "before"]
+    dead = await read_topic(settings.kafka_bootstrap_servers, settings.topic(DEAD_LETTERS.name), at_least=5)
+    why = {int(dict(r.headers)["dlq_origin_offset"]): dict(r.headers) for r in dead}
+    assert sorted(why) == [1, 2, 3, 4, 5]
+    reasons = [why[offset]["dlq_reason"].decode() for offset in sorted(why)]
+    assert reasons[0] == "header 'ce_type' is not UTF-8"
+    assert reasons[1] == "CloudEvents header(s) longer than 200: ce_id"
+    assert reasons[2] == "unknown event type: not one this topic carries"
+    assert reasons[3].startswith("record of ") and why[4]["dlq_error_class"] == b"RecordTooLarge"
+    assert why[4]["dlq_dropped"].startswith(b"body of ") and why[5]["dlq_dropped"] == b"header x-note"
+    assert b"x" * 300 not in b"".join(v for h in why.values() for v in h.values()), "a long id is not echoed"

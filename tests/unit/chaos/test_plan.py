@@ -40,3 +40,9 @@ def test_each_kind_of_fault_and_poison_is_planned_in_the_order_of_the_run():
     assert [len(wave) for wave in plan.waves] == [184, 184, 184, 184, 184, 180]
     assert [index for wave in plan.waves for index in wave] == list(plan.order)
     assert Counter(p.kind for p in plan.poisons) == {kind: 2 for kind in POISON_KINDS}
+
+
+def test_every_kind_of_poison_has_a_recipe():
+    from chaos.drive import POISONING
+
+    assert set(POISONING) == set(POISON_KINDS)
