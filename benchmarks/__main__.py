@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks import baseline, hops, load, profile
-from deploy.local_stack import kafka
+from deploy.local_stack import kafka, postgres
 from deploy.local_stack.__main__ import up
 from deploy.local_stack.processes import ServiceProcess, isolated_service, remove_isolated
 from platform_plumbing.topic_admin import ensure_topics
@@ -91,13 +91,13 @@ def _measure(
                 )
             )
         with console.status(f"throughput run: {cases} cases as fast as possible…"):
-            asyncio.run(profile.reset_statements(stack["DATABASE_URL"]))
+            asyncio.run(profile.reset_statements(postgres.logins().admin_url))
             cpu_before = profile.cpu_seconds()
             throughput = asyncio.run(
                 load.run(stack["KAFKA_BOOTSTRAP_SERVERS"], prefix, run_id=f"T{run}", cases=cases, rate=0, timeout=1200)
             )
             cpu = profile.cpu_used_since(cpu_before)
-            database = asyncio.run(profile.statements(stack["DATABASE_URL"], per=cases))
+            database = asyncio.run(profile.statements(postgres.logins().admin_url, per=cases))
         rss = {name: _peak_rss_mb(process) for name, process in processes.items()}
     finally:
         for process in processes.values():
@@ -140,7 +140,7 @@ async def _clean_up(stack: dict[str, str], run: str) -> None:
     """The run's topics and schemas: the pipeline's, then the single hops'."""
     for prefix, schema in ((f"bench{run}.", "{}"), (f"bench{run}h.", "hop_{}")):
         schemas = [f"bench_{run}_" + schema.format(name) for name in SERVICES]
-        await remove_isolated(stack["KAFKA_BOOTSTRAP_SERVERS"], stack["DATABASE_URL"], prefix, schemas)
+        await remove_isolated(stack["KAFKA_BOOTSTRAP_SERVERS"], postgres.logins().admin_url, prefix, schemas)
 
 
 async def _start(stack: dict[str, str], prefix: str, run: str, catalogue: str) -> dict[str, ServiceProcess]:
@@ -150,7 +150,7 @@ async def _start(stack: dict[str, str], prefix: str, run: str, catalogue: str) -
         process = isolated_service(
             name,
             bootstrap=stack["KAFKA_BOOTSTRAP_SERVERS"],
-            database_url=stack["DATABASE_URL"],
+            database=postgres.logins(),
             prefix=prefix,
             schema=f"bench_{run}_{name}",
             log=Path(tempfile.gettempdir()) / f"bench-{run}-{name}.log",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.load import decision_record
+from deploy.local_stack import postgres
 from deploy.local_stack.processes import isolated_service
 from platform_plumbing.kafka_clients import producer_for
 from platform_plumbing.topic_admin import ensure_topics
@@ -50,7 +51,7 @@ async def measure(stack: dict[str, str], prefix: str, run: str, *, cases: int, c
         process = isolated_service(
             name,
             bootstrap=bootstrap,
-            database_url=stack["DATABASE_URL"],
+            database=postgres.logins(),
             prefix=prefix,
             schema=f"bench_{run}_hop_{name}",
             log=logs / f"bench-{run}-hop-{name}.log",

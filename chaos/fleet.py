@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy.local_stack.processes import ServiceProcess, isolated_service
+from platform_plumbing.database_roles import DatabaseLogins
 from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, DECISIONS, POLICE_SIGNALS, REFERRALS
 from services.compliance.bootstrap import CONSUMER_GROUP as COMPLIANCE_GROUP
 from services.intake.bootstrap import CONSUMER_GROUP as INTAKE_GROUP
@@ -26,14 +27,16 @@ class Fleet:
     """"intake#0" -> its process, and so on."""
 
     @classmethod
-    def of(cls, *, bootstrap: str, database_url: str, prefix: str, run: str, logs: Path, catalogue: str) -> Fleet:
+    def of(
+        cls, *, bootstrap: str, database: DatabaseLogins, prefix: str, run: str, logs: Path, catalogue: str
+    ) -> Fleet:
         return cls(
             prefix,
             {
                 f"{name}#{n}": isolated_service(
                     name,
                     bootstrap=bootstrap,
-                    database_url=database_url,
+                    database=database,
                     prefix=prefix,
                     schema=f"chaos_{run}_{name}",
                     log=logs / f"{name}-{n}.log",

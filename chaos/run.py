@@ -16,6 +16,7 @@ from chaos.plan import ChaosPlan
 from chaos.verdict import Verdict, judge
 from deploy.local_stack import kafka, postgres
 from deploy.local_stack.processes import remove_isolated
+from platform_plumbing.database_roles import OPERATIONS_ROLE
 from platform_plumbing.kafka_clients import producer_for
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE
@@ -26,15 +27,13 @@ async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeo
     """Run `plan` on the local 3-broker cluster and PostgreSQL (both started if they are not)."""
     await asyncio.to_thread(kafka.start, kafka.CLUSTER)
     await asyncio.to_thread(postgres.start)
-    bootstrap, database_url = kafka.CLUSTER.bootstrap_servers, postgres.database_url()
+    bootstrap, database = kafka.CLUSTER.bootstrap_servers, postgres.logins()
     run = uuid.uuid4().hex[:6]
     prefix = f"chaos{run}."
     await ensure_topics(bootstrap, CATALOGUE, prefix=prefix)
     catalogue = lifted_catalogue()
     logs.mkdir(parents=True, exist_ok=True)
-    fleet = Fleet.of(
-        bootstrap=bootstrap, database_url=database_url, prefix=prefix, run=run, logs=logs, catalogue=catalogue
-    )
+    fleet = Fleet.of(bootstrap=bootstrap, database=database, prefix=prefix, run=run, logs=logs, catalogue=catalogue)
     groups = fleet.groups()
     kafka_out = producer_for(bootstrap, request_timeout_ms=30_000)
     await kafka_out.start()
@@ -65,7 +64,7 @@ async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeo
         await kafka_out.flush()
         positions = await _once_drained(bootstrap, groups, deadline=deadline)
         schemas = {name: f"chaos_{run}_{name}" for name in GROUPS}
-        books = await check_books(database_url, schemas, bootstrap=bootstrap, topic_prefix=prefix)
+        books = await check_books(database.url(OPERATIONS_ROLE), schemas, bootstrap=bootstrap, topic_prefix=prefix)
         verdict = judge(
             references=references,
             published=watcher.published,
@@ -89,7 +88,7 @@ async def run_chaos(plan: ChaosPlan, *, logs: Path, patience: float = 180, timeo
         await kafka_out.stop()
         fleet.stop()
         Path(catalogue).unlink(missing_ok=True)
-        await remove_isolated(bootstrap, database_url, prefix, [f"chaos_{run}_{name}" for name in GROUPS])
+        await remove_isolated(bootstrap, database.admin_url, prefix, [f"chaos_{run}_{name}" for name in GROUPS])
 
 
 async def _until_every_outcome(watcher: Watcher, references: set[str], *, deadline: float) -> None:

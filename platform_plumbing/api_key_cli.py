@@ -17,7 +17,7 @@ import typer
 from platform_plumbing.api_keys import issue_key, principal_for, revoke_key
 from platform_plumbing.clock import SystemClock
 from platform_plumbing.database import create_pool
-from platform_plumbing.migrations import migrate
+from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.settings import PlatformSettings
 
 T = TypeVar("T")
@@ -26,16 +26,15 @@ T = TypeVar("T")
 def run_in_schema(
     settings: PlatformSettings,
     schema: str,
-    service: str,
-    migrations: Path,
+    tables: ServiceSchema,
     work: Callable[[asyncpg.Connection], Awaitable[T]],
 ) -> T:
-    """Run `work` in one transaction on the service's (migrated) schema."""
+    """Run `work` in one transaction on the service's (migrated) schema, as its runtime role."""
 
     async def run() -> T:
+        await tables.prepare(settings, schema)
         pool = await create_pool(settings.database_url, schema, max_size=2)
         try:
-            await migrate(pool, {service: migrations})
             async with pool.acquire() as connection, connection.transaction():
                 return await work(connection)
         finally:

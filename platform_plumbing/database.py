@@ -1,33 +1,20 @@
 """PostgreSQL connection pool bound to one service's schema.
 
-Each service owns one schema and never reads another's tables (DESIGN.md §2). The pool sets
-`search_path` on every connection, so a service's SQL names its tables without a schema and the
-same SQL runs in a test's throwaway schema.
+Each service owns one schema and never reads another's tables (DESIGN.md §2); its runtime role has no
+right on any other (see `database_roles`). The pool sets `search_path` on every connection, so a
+service's SQL names its tables without a schema and the same SQL runs in a test's throwaway schema.
+The schema itself is made by `migrations.prepare_schema`, as the service's owner role.
 """
 
 from __future__ import annotations
 
-import re
-
 import asyncpg
 
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-
-
-def checked_schema(schema: str) -> str:
-    """A schema name safe to splice into SQL (it cannot be a bind parameter)."""
-    if not _IDENTIFIER.match(schema):
-        raise ValueError(f"not a valid schema name: {schema!r}")
-    return schema
+from platform_plumbing.database_roles import checked_identifier
 
 
 async def create_pool(database_url: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    checked_schema(schema)
-    connection = await asyncpg.connect(database_url)
-    try:
-        await connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    finally:
-        await connection.close()
+    checked_identifier(schema)
     return await asyncpg.create_pool(
         database_url,
         min_size=min_size,

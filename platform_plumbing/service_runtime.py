@@ -2,7 +2,8 @@
 
 Built with the app, so its Kafka subscriptions and publications are known before anything runs —
 which is what the AsyncAPI document is generated from. `running()` then starts, in order, the
-schema's pool (migrated), the catalogue's topics, the idempotent producer and outbox relay, and
+schema (migrated by its owner role, which grants the runtime role its rights), the runtime role's
+pool, the catalogue's topics, the idempotent producer and outbox relay, and
 the broker; and stops them in reverse, so consumers stop taking work before the relay and the
 pool they depend on go away.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from pathlib import Path
 from typing import Any, Union
 
 import asyncpg
@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from platform_plumbing.database import create_pool
 from platform_plumbing.kafka_clients import create_broker, create_producer
 from platform_plumbing.metrics import ServiceMetrics
-from platform_plumbing.migrations import migrate
+from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.outbox_relay import OutboxRelay
 from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.subscriptions import subscribe_transactionally
@@ -34,14 +34,19 @@ from schemas.topics import CATALOGUE, DEAD_LETTERS, Topic
 
 class ServiceRuntime:
     def __init__(
-        self, settings: PlatformSettings, *, service: str, schema: str, migrations: Path, metrics: ServiceMetrics
+        self,
+        settings: PlatformSettings,
+        *,
+        tables: ServiceSchema,
+        schema: str,
+        metrics: ServiceMetrics,
     ) -> None:
         self.settings = settings
-        self.service = service
+        self.service = tables.service
+        self.tables = tables
         self.schema = schema
-        self.migrations = migrations
         self.metrics = metrics
-        self.broker = create_broker(settings, client_id=service, metrics=metrics)
+        self.broker = create_broker(settings, client_id=self.service, metrics=metrics)
         self._consumers: list[TransactionalBatchConsumer] = []
 
     def consume(
@@ -100,11 +105,11 @@ class ServiceRuntime:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[asyncpg.Pool]:
         settings = self.settings
+        await self.tables.prepare(settings, self.schema)
         pool = await create_pool(settings.database_url, self.schema, max_size=settings.database_pool_size)
         producer = create_producer(settings, client_id=f"{self.service}-outbox")
         relay_task: asyncio.Task | None = None
         try:
-            await migrate(pool, {self.service: self.migrations})
             await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
             await producer.start()
             relay = OutboxRelay(

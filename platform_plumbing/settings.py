@@ -1,28 +1,35 @@
 """Settings every service shares, read from the environment (pydantic-settings).
 
-`KAFKA_BOOTSTRAP_SERVERS` and `DATABASE_URL` are the names `make up` prints, so a shell that
-sourced `.runtime/stack.env` configures every service at once. Service settings subclass this
-and add a prefix of their own for what only they need.
+`make up` prints `KAFKA_BOOTSTRAP_SERVERS` and each service's own database logins
+(`INTAKE_DATABASE_URL`, `INTAKE_MIGRATION_DATABASE_URL`, …), so a shell that sourced
+`.runtime/stack.env` configures every service at once. Service settings subclass this, add a prefix
+of their own for what only they need, and read their logins with `database_fields`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class PlatformSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:19092",
         description="Comma-separated host:port list of Kafka brokers.",
     )
     database_url: str = Field(
-        "postgresql://diversion:diversion@127.0.0.1:15432/diversion",
-        description="PostgreSQL connection URL; each service keeps its tables in a schema of its own.",
+        "postgresql://127.0.0.1:15432/diversion",
+        description="PostgreSQL URL of the role the service runs as (rights on its own schema's rows only).",
+    )
+    migration_database_url: str | None = Field(
+        None,
+        description="PostgreSQL URL of the role that owns the service's schema and migrates it; "
+        "unset, the runtime role migrates (a single-role database).",
     )
     database_pool_size: int = Field(10, ge=2, le=100, description="Most connections one process holds.")
     topic_prefix: str = Field(
@@ -79,3 +86,12 @@ class PlatformSettings(BaseSettings):
 
     def topic(self, name: str) -> str:
         return self.topic_prefix + name
+
+
+def own_login(prefix: str, name: str) -> Any:
+    """The field `name` (`database_url` or `migration_database_url`) read from `<prefix>_<NAME>` first — what
+    `make up` prints for each service — then from the plain name."""
+    inherited = PlatformSettings.model_fields[name]
+    return Field(
+        inherited.default, validation_alias=AliasChoices(f"{prefix}_{name}", name), description=inherited.description
+    )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack
 
 import asyncpg
 import pytest
 
+from deploy.local_stack import kafka
 from deploy.local_stack.processes import delete_prefixed_topics, drop_schemas
 from platform_plumbing.database import create_pool
-from platform_plumbing.migrations import migrate
+from platform_plumbing.migrations import prepare_schema
 from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.topic_admin import ensure_topics
 from platform_plumbing.tracing import configure_tracing
@@ -31,6 +32,16 @@ def infrastructure() -> Iterator[Infrastructure]:
         yield provide(stack)
 
 
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[kafka.KafkaTopology]:
+    """The local stack's 3-broker cluster, stopped at the end of the session unless it was already up."""
+    already_running = kafka.is_running(kafka.CLUSTER)
+    kafka.start(kafka.CLUSTER)
+    yield kafka.CLUSTER
+    if not already_running:
+        kafka.stop(kafka.CLUSTER)
+
+
 @pytest.fixture
 def namespace() -> str:
     """A name unique to this test, used as its topic prefix, schema and consumer-group stem."""
@@ -41,11 +52,22 @@ def namespace() -> str:
 def settings(infrastructure: Infrastructure, namespace: str) -> PlatformSettings:
     return PlatformSettings(
         kafka_bootstrap_servers=infrastructure.kafka_bootstrap_servers,
-        database_url=infrastructure.database_url,
+        database_url=infrastructure.admin_url,
         topic_prefix=f"{namespace}.",
         retry_backoff_seconds=0.2,
         outbox_poll_seconds=0.5,
     )
+
+
+@pytest.fixture
+def as_service(settings: PlatformSettings, infrastructure: Infrastructure) -> Callable[[str], dict]:
+    """`as_service("intake")`: this test's settings, logged in as that service's own roles (runtime and
+    migration), for building its settings class."""
+
+    def logged_in(service: str) -> dict:
+        return {**settings.model_dump(), **infrastructure.database.service_settings(service)}
+
+    return logged_in
 
 
 @pytest.fixture
@@ -59,8 +81,8 @@ async def topics(settings: PlatformSettings) -> AsyncIterator[PlatformSettings]:
 @pytest.fixture
 async def pool(settings: PlatformSettings, namespace: str) -> AsyncIterator[asyncpg.Pool]:
     """A pool on a schema of this test's own, with the plumbing's tables; dropped afterwards."""
+    await prepare_schema(settings.database_url, namespace)
     db = await create_pool(settings.database_url, namespace)
-    await migrate(db)
     yield db
     await db.close()
     await drop_schemas(settings.database_url, [namespace])

@@ -1,7 +1,8 @@
 """`python -m deploy.local_stack up|down|clean|status [--cluster]` — what `make up` and friends run.
 
-`up` prints the connection settings as `KEY=value` lines (and writes them to
-`.runtime/stack.env`) so that a shell, a test run or a service can pick them up.
+`up` prints the connection settings as `KEY=value` lines (and writes them to `.runtime/stack.env`,
+readable by its owner only: they hold the development credentials) so that a shell, a test run or a
+service can pick them up.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import sys
 
 from deploy.local_stack import kafka, postgres, services
-from deploy.local_stack.runtime import RUNTIME_DIR, StackError
+from deploy.local_stack.runtime import RUNTIME_DIR, StackError, write_private
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE
 
@@ -21,7 +22,7 @@ def up(topology: kafka.KafkaTopology) -> dict[str, str]:
     kafka.start(topology)
     postgres.start()
     asyncio.run(ensure_topics(topology.bootstrap_servers, CATALOGUE))
-    return {"KAFKA_BOOTSTRAP_SERVERS": topology.bootstrap_servers, "DATABASE_URL": postgres.database_url()}
+    return {"KAFKA_BOOTSTRAP_SERVERS": topology.bootstrap_servers, **postgres.logins().stack_settings()}
 
 
 def up_with_services(topology: kafka.KafkaTopology, clock: dict[str, str] | None = None) -> dict[str, str]:
@@ -39,7 +40,7 @@ def up_with_services(topology: kafka.KafkaTopology, clock: dict[str, str] | None
     settings.update(services.dev_keys(settings))
     services.start(services.DASHBOARD, settings)
     settings[services.DASHBOARD.url_key] = services.DASHBOARD.url
-    (RUNTIME_DIR / "stack.env").write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
+    write_private(RUNTIME_DIR / "stack.env", "".join(f"{k}={v}\n" for k, v in settings.items()))
     return settings
 
 

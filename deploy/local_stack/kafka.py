@@ -24,6 +24,7 @@ from deploy.local_stack.runtime import (
     REPO_ROOT,
     RUNTIME_DIR,
     StackError,
+    port_open,
     read_pid,
     stop_process,
     wait_for_port,
@@ -149,6 +150,12 @@ def start_node(topology: KafkaTopology, node_id: int, *, cluster_id: str | None 
     pid_file = node_dir / "kafka.pid"
     if read_pid(pid_file) is not None:
         return
+    for port in (topology.broker_port(node_id), topology.controller_port(node_id)):
+        if port_open(HOST, port):
+            raise StackError(
+                f"port {port} is taken by a process this stack did not start (another checkout's Kafka?): "
+                "stop it, or run make down there"
+            )
     node_dir.mkdir(parents=True, exist_ok=True)
     properties = node_dir / "server.properties"
     properties.write_text(_server_properties(topology, node_id))

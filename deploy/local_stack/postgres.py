@@ -3,30 +3,46 @@
 It never touches a system PostgreSQL: data, socket and log live under `.runtime/postgres` and
 it listens on loopback only. PostgreSQL refuses to run as root, so when we are root the server
 runs as Debian's `postgres` user and owns its directory.
+
+Every connection, on the socket too, authenticates with scram-sha-256. The passwords — the
+administrator's and every service role's (see `platform_plumbing.database_roles`) — are generated
+when the cluster is first initialised and kept in `.runtime/postgres-credentials.json` (mode 0600).
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
 
-from deploy.local_stack.runtime import RUNTIME_DIR, StackError, wait_for_port
+from deploy.local_stack.runtime import RUNTIME_DIR, StackError, wait_for_port, write_private
+from platform_plumbing.database_roles import DatabaseLogins, new_passwords, provision_roles
 
 HOST = "127.0.0.1"
 PORT = int(os.environ.get("DIVERSION_PG_PORT", "15432"))
 USER = "diversion"
-PASSWORD = "diversion"  # local development cluster on loopback only; not a secret
+"""The cluster's administrator (a superuser): only `make up`, the tests' set-up and the bench use it."""
 DATABASE = "diversion"
 PG_DIR = RUNTIME_DIR / "postgres"
 DATA_DIR = PG_DIR / "data"
 SOCKET_DIR = PG_DIR / "run"
 LOG_FILE = PG_DIR / "postgres.log"
+CREDENTIALS = RUNTIME_DIR / "postgres-credentials.json"
 
 
-def database_url() -> str:
-    return f"postgresql://{USER}:{PASSWORD}@{HOST}:{PORT}/{DATABASE}"
+def logins() -> DatabaseLogins:
+    """The administrator's URL and every role's password, as generated when the cluster was initialised."""
+    try:
+        stored = json.loads(CREDENTIALS.read_text())
+    except FileNotFoundError:
+        raise StackError(f"{CREDENTIALS} is missing: run make up") from None
+    return DatabaseLogins(
+        admin_url=f"postgresql://{USER}:{stored['admin']}@{HOST}:{PORT}/{DATABASE}", passwords=stored["roles"]
+    )
 
 
 def start() -> None:
@@ -37,6 +53,11 @@ def start() -> None:
     _hand_over(PG_DIR)
     if not (DATA_DIR / "PG_VERSION").exists():
         _initdb(bin_dir)
+    elif not CREDENTIALS.exists():
+        raise StackError(
+            f"the PostgreSQL cluster in {DATA_DIR} predates generated passwords (it trusted local connections "
+            "and its password was public): run make clean, then make up"
+        )
     if not is_running():
         options = f"-p {PORT} -k {SOCKET_DIR} -c listen_addresses={HOST} -c max_connections=300 -c shared_buffers=256MB"
         # pg_stat_statements lets `make bench` count the statements (round trips) the services send.
@@ -59,6 +80,8 @@ def start() -> None:
         )
     wait_for_port(HOST, PORT, seconds=30, what="PostgreSQL", log=LOG_FILE)
     _ensure_database(bin_dir)
+    stack = logins()
+    asyncio.run(provision_roles(stack.admin_url, stack.passwords))
 
 
 def stop(*, mode: str = "fast") -> None:
@@ -80,6 +103,7 @@ def is_running() -> bool:
 def clean() -> None:
     stop()
     shutil.rmtree(PG_DIR, ignore_errors=True)
+    CREDENTIALS.unlink(missing_ok=True)
 
 
 def _bin_dir() -> Path:
@@ -97,8 +121,10 @@ def _bin_dir() -> Path:
 
 
 def _initdb(bin_dir: Path) -> None:
+    admin_password = secrets.token_urlsafe(24)
+    write_private(CREDENTIALS, json.dumps({"admin": admin_password, "roles": new_passwords()}, indent=2))
     password_file = PG_DIR / "initdb.pw"
-    password_file.write_text(PASSWORD)
+    write_private(password_file, admin_password)
     _hand_over(password_file)
     try:
         _run(
@@ -109,7 +135,7 @@ def _initdb(bin_dir: Path) -> None:
                 "-U",
                 USER,
                 f"--pwfile={password_file}",
-                "--auth-local=trust",
+                "--auth-local=scram-sha-256",
                 "--auth-host=scram-sha-256",
                 "-E",
                 "UTF8",
@@ -133,7 +159,10 @@ def _ensure_database(bin_dir: Path) -> None:
 def _run(command: list[str], *, what: str) -> str:
     if os.geteuid() == 0:
         command = ["runuser", "-u", "postgres", "--", *command]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=PG_DIR)
+    environment = {**os.environ}
+    if CREDENTIALS.exists():
+        environment["PGPASSWORD"] = json.loads(CREDENTIALS.read_text())["admin"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=PG_DIR, env=environment)
     if result.returncode != 0:
         raise StackError(f"{what} failed (see {LOG_FILE}):\n{result.stdout}{result.stderr}")
     return result.stdout

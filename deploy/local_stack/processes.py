@@ -13,11 +13,14 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
+
+from platform_plumbing.database_roles import DatabaseLogins
 
 
 def free_port() -> int:
@@ -67,42 +70,53 @@ class ServiceProcess:
                 self.kill()
 
 
-ISOLATABLE = {  # name: (module, schema setting, port setting)
-    "intake": ("services.intake", "INTAKE_DB_SCHEMA", "INTAKE_PORT"),
-    "router": ("services.referral_router", "ROUTER_DB_SCHEMA", "ROUTER_PORT"),
-    "compliance": ("services.compliance", "COMPLIANCE_DB_SCHEMA", "COMPLIANCE_PORT"),
-    "dashboard": ("services.operations", "", "DASHBOARD_PORT"),
+@dataclass(frozen=True)
+class Isolatable:
+    module: str
+    database_roles: str
+    """The service's stem in `database_roles.SERVICES` (its login roles); empty when it has no database."""
+    schema_setting: str
+    port_setting: str
+
+
+ISOLATABLE = {
+    "intake": Isolatable("services.intake", "intake", "INTAKE_DB_SCHEMA", "INTAKE_PORT"),
+    "router": Isolatable("services.referral_router", "referral_router", "ROUTER_DB_SCHEMA", "ROUTER_PORT"),
+    "compliance": Isolatable("services.compliance", "compliance", "COMPLIANCE_DB_SCHEMA", "COMPLIANCE_PORT"),
+    "dashboard": Isolatable("services.operations", "", "", "DASHBOARD_PORT"),
 }
 
 
 def isolated_service(
-    name: str, *, bootstrap: str, database_url: str, prefix: str, schema: str, log: Path, **extra: str
+    name: str, *, bootstrap: str, database: DatabaseLogins, prefix: str, schema: str, log: Path, **extra: str
 ) -> ServiceProcess:
-    """Service `name` (a key of `ISOLATABLE`) on the topics under `prefix`, in `schema`, on a free port.
+    """Service `name` (a key of `ISOLATABLE`) on the topics under `prefix`, in `schema`, on a free port,
+    logged in as its own database roles.
 
     Replicas are two calls with the same prefix and schema: one consumer group, one database.
     """
-    module, schema_setting, port_setting = ISOLATABLE[name]
+    service = ISOLATABLE[name]
     port = free_port()
     environment = {
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        "DATABASE_URL": database_url,
         "TOPIC_PREFIX": prefix,
-        **({schema_setting: schema} if schema_setting else {}),
-        port_setting: str(port),
+        **(database.service_environment(service.database_roles) if service.database_roles else {}),
+        **({service.schema_setting: schema} if service.schema_setting else {}),
+        service.port_setting: str(port),
         **extra,
     }
-    return ServiceProcess(module, environment, port=port, log=log)
+    return ServiceProcess(service.module, environment, port=port, log=log)
 
 
-async def remove_isolated(bootstrap: str, database_url: str, prefix: str, schemas: list[str]) -> None:
+async def remove_isolated(bootstrap: str, admin_url: str, prefix: str, schemas: list[str]) -> None:
     """Drop what isolated services left behind: their schemas, and every topic whose name starts with `prefix`."""
-    await drop_schemas(database_url, schemas)
+    await drop_schemas(admin_url, schemas)
     await delete_prefixed_topics(bootstrap, prefix)
 
 
-async def drop_schemas(database_url: str, schemas: list[str]) -> None:
-    connection = await asyncpg.connect(database_url)
+async def drop_schemas(admin_url: str, schemas: list[str]) -> None:
+    """Drop `schemas` (as an administrator: they belong to several services' owner roles)."""
+    connection = await asyncpg.connect(admin_url)
     try:
         for schema in schemas:
             await connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

@@ -16,9 +16,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from platform_plumbing.clock import Clock, IdFactory, clock_for, new_id
+from platform_plumbing.database_roles import RuntimePrivileges
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.metrics import ServiceMetrics
+from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.service_runtime import ServiceRuntime
 from schemas.topics import COMPLIANCE, DEAD_LETTERS
 from services.compliance.adapters.disclosure_file import load_disclosure_policy
@@ -29,7 +31,20 @@ from services.compliance.entrypoints.timers import sweep_forever
 from services.compliance.service_layer.unit_of_work import ComplianceContext
 from services.compliance.settings import ComplianceSettings
 
-MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
+TABLES = ServiceSchema(
+    "compliance",
+    Path(__file__).parent / "adapters" / "migrations",
+    RuntimePrivileges(
+        append_only=("audit_log", "referral_updates", "condition_reports", "police_decisions", "reoffending_signals"),
+        operations_reads={
+            "cases": ("case_id", "status"),
+            "conditions": ("condition_id", "status"),
+            "referrals": ("referral_id", "status"),
+        },
+    ),
+)
+"""Its migrations, and its runtime role's rights: the history and audit tables are append-only; operations
+read only the ids and statuses `diversion books` compares."""
 CONSUMER_GROUP = "compliance"
 
 
@@ -45,9 +60,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         events=EventSource(settings.compliance_event_source, clock, ids, settings.topic_prefix),
     )
 
-    runtime = ServiceRuntime(
-        settings, service="compliance", schema=settings.compliance_db_schema, migrations=MIGRATIONS, metrics=metrics
-    )
+    runtime = ServiceRuntime(settings, tables=TABLES, schema=settings.compliance_db_schema, metrics=metrics)
     runtime.consume(
         event_handler(context),
         HEARD,

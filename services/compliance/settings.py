@@ -6,12 +6,14 @@ from pathlib import Path
 
 from pydantic import Field
 
-from platform_plumbing.settings import PlatformSettings
+from platform_plumbing.settings import PlatformSettings, own_login
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ComplianceSettings(PlatformSettings):
+    database_url: str = own_login("COMPLIANCE", "database_url")
+    migration_database_url: str | None = own_login("COMPLIANCE", "migration_database_url")
     compliance_rules_file: Path = Field(
         REPO_ROOT / "deploy" / "policy" / "compliance-rules.yaml",
         description="Breach rules (YAML); validated at start, a broken file stops the service.",

@@ -14,9 +14,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from platform_plumbing.clock import Clock, IdFactory, clock_for, new_id
+from platform_plumbing.database_roles import RuntimePrivileges
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.metrics import ServiceMetrics
+from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.service_runtime import ServiceRuntime
 from schemas.topics import CASES, DEAD_LETTERS
 from services.intake.domain.policy import load_policy
@@ -25,7 +27,20 @@ from services.intake.entrypoints.kafka_commands import ACCEPTED, TOPICS, command
 from services.intake.service_layer.unit_of_work import IntakeContext
 from services.intake.settings import IntakeSettings
 
-MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
+TABLES = ServiceSchema(
+    "intake",
+    Path(__file__).parent / "adapters" / "migrations",
+    RuntimePrivileges(
+        append_only=("case_history", "needs_assessments", "breach_decisions", "audit_log"),
+        operations_reads={
+            "cases": ("case_id", "status"),
+            "case_conditions": ("condition_id", "status"),
+            "case_referrals": ("referral_id", "status"),
+        },
+    ),
+)
+"""Its migrations, and its runtime role's rights: the history and audit tables are append-only; operations
+read only the ids and statuses `diversion books` compares."""
 CONSUMER_GROUP = "intake"
 
 
@@ -41,9 +56,7 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
         events=EventSource(settings.intake_event_source, clock, ids, settings.topic_prefix),
     )
 
-    runtime = ServiceRuntime(
-        settings, service="intake", schema=settings.intake_db_schema, migrations=MIGRATIONS, metrics=metrics
-    )
+    runtime = ServiceRuntime(settings, tables=TABLES, schema=settings.intake_db_schema, metrics=metrics)
     runtime.consume(
         command_handler(context), ACCEPTED, *TOPICS, group=CONSUMER_GROUP, title="police commands and outcomes"
     )

@@ -6,12 +6,14 @@ from pathlib import Path
 
 from pydantic import Field
 
-from platform_plumbing.settings import PlatformSettings
+from platform_plumbing.settings import PlatformSettings, own_login
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class IntakeSettings(PlatformSettings):
+    database_url: str = own_login("INTAKE", "database_url")
+    migration_database_url: str | None = own_login("INTAKE", "migration_database_url")
     intake_policy_file: Path = Field(
         REPO_ROOT / "deploy" / "policy" / "force-policy.yaml",
         description="The force's disposal policy (YAML); validated at start, a broken file stops the service.",

@@ -11,13 +11,15 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from platform_plumbing.settings import PlatformSettings
+from platform_plumbing.settings import PlatformSettings, own_login
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class OperationsSettings(PlatformSettings):
     model_config = SettingsConfigDict(env_file=REPO_ROOT / ".runtime" / "stack.env", extra="ignore")
+
+    database_url: str = own_login("OPERATIONS", "database_url")
 
     agency_api_url: str = Field("http://127.0.0.1:18082", description="Compliance gateway (reports).")
     router_url: str = Field("http://127.0.0.1:18081", description="Referral router (agencies and load).")

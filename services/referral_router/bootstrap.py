@@ -15,9 +15,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from platform_plumbing.clock import Clock, IdFactory, clock_for, new_id
+from platform_plumbing.database_roles import RuntimePrivileges
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.metrics import ServiceMetrics
+from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.service_runtime import ServiceRuntime
 from schemas.topics import DEAD_LETTERS, REFERRALS
 from services.referral_router.adapters.catalogue_store import sync_catalogue
@@ -27,7 +29,20 @@ from services.referral_router.entrypoints.kafka_events import HEARD, TOPICS, eve
 from services.referral_router.service_layer.unit_of_work import RouterContext
 from services.referral_router.settings import RouterSettings
 
-MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
+TABLES = ServiceSchema(
+    "referral_router",
+    Path(__file__).parent / "adapters" / "migrations",
+    RuntimePrivileges(
+        append_only=("disclosures",),
+        operations_reads={
+            "cases": ("case_id", "status"),
+            "case_conditions": ("condition_id", "status"),
+            "referrals": ("referral_id", "status"),
+        },
+    ),
+)
+"""Its migrations, and its runtime role's rights: the history and audit tables are append-only; operations
+read only the ids and statuses `diversion books` compares."""
 CONSUMER_GROUP = "referral-router"
 
 
@@ -43,9 +58,7 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
         events=EventSource(settings.router_event_source, clock, ids, settings.topic_prefix),
     )
 
-    runtime = ServiceRuntime(
-        settings, service="referral_router", schema=settings.router_db_schema, migrations=MIGRATIONS, metrics=metrics
-    )
+    runtime = ServiceRuntime(settings, tables=TABLES, schema=settings.router_db_schema, metrics=metrics)
     runtime.consume(
         event_handler(context),
         HEARD,

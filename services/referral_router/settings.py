@@ -6,12 +6,14 @@ from pathlib import Path
 
 from pydantic import Field
 
-from platform_plumbing.settings import PlatformSettings
+from platform_plumbing.settings import PlatformSettings, own_login
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class RouterSettings(PlatformSettings):
+    database_url: str = own_login("ROUTER", "database_url")
+    migration_database_url: str | None = own_login("ROUTER", "migration_database_url")
     router_catalogue_file: Path = Field(
         REPO_ROOT / "deploy" / "agencies" / "catalogue.yaml",
         description="The agency catalogue (YAML). Validated at start; re-read when it changes on disk.",

@@ -27,7 +27,7 @@ from services.intake.adapters.police_clients import PoliceClient, add_client
 
 
 @pytest.fixture
-async def start_service(settings, namespace, tmp_path):
+async def start_service(settings, infrastructure, namespace, tmp_path):
     """Start a service (`intake`, `router`, `compliance`) as a process on this test's topics; its schema is
     `<namespace>_<name>`. Returns the process and the schema."""
     await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
@@ -38,7 +38,7 @@ async def start_service(settings, namespace, tmp_path):
         service = isolated_service(
             suffix,
             bootstrap=settings.kafka_bootstrap_servers,
-            database_url=settings.database_url,
+            database=infrastructure.database,
             prefix=settings.topic_prefix,
             schema=schema,
             log=tmp_path / f"{suffix}.log",
@@ -92,14 +92,14 @@ async def operations_key(database_url: str, schema: str) -> str:
 @contextlib.contextmanager
 def service_for_fuzzing(infrastructure, module: str, name: str, log_dir, provision):
     """One service as a process on a schema and topic prefix of its own, for a whole test module; yields its
-    URL and what `provision(database_url, schema)` returns (a key), and cleans up after."""
+    URL and what `provision(admin_url, schema)` returns (a key), and cleans up after."""
     namespace = f"t{uuid.uuid4().hex[:12]}"
     port = free_port()
     service = ServiceProcess(
         module,
         {
             "KAFKA_BOOTSTRAP_SERVERS": infrastructure.kafka_bootstrap_servers,
-            "DATABASE_URL": infrastructure.database_url,
+            **infrastructure.database.service_environment(name),
             "TOPIC_PREFIX": f"{namespace}.",
             f"{name.upper()}_DB_SCHEMA": namespace,
             f"{name.upper()}_PORT": str(port),
@@ -110,11 +110,11 @@ def service_for_fuzzing(infrastructure, module: str, name: str, log_dir, provisi
 
     async def start() -> object:
         await service.start()
-        return await provision(infrastructure.database_url, namespace)
+        return await provision(infrastructure.admin_url, namespace)
 
     try:
         yield service.url, asyncio.run(start())
     finally:
         service.stop()
-        asyncio.run(drop_schemas(infrastructure.database_url, [namespace]))
+        asyncio.run(drop_schemas(infrastructure.admin_url, [namespace]))
         asyncio.run(delete_prefixed_topics(infrastructure.kafka_bootstrap_servers, f"{namespace}."))

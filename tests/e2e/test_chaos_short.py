@@ -18,7 +18,7 @@ from chaos.run import run_chaos
 pytestmark = pytest.mark.cluster
 
 
-async def test_nothing_is_lost_or_doubled_when_every_part_is_killed_once(tmp_path):
+async def test_nothing_is_lost_or_doubled_when_every_part_is_killed_once(cluster, tmp_path):
     seed = random.randrange(1_000_000)
     plan = make_plan(seed, cases=400)
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import httpx
 
 from platform_plumbing.clock import AcceleratedClock
+from platform_plumbing.database_roles import OPERATIONS_ROLE, app_role
 from services.operations.books import check_books
 from services.operations.simulator.__main__ import simulate
 from tests.e2e.conftest import operations_key, police_key
@@ -17,7 +18,7 @@ SPEED = 200_000
 CASES = 40
 
 
-async def test_a_short_demo_month_reaches_every_outcome(settings, start_service):
+async def test_a_short_demo_month_reaches_every_outcome(settings, infrastructure, start_service):
     epoch = datetime.now(UTC)
     clock = {"CLOCK_SPEED": str(SPEED), "CLOCK_EPOCH": epoch.isoformat()}
     intake, intake_schema = await start_service("intake", **clock)
@@ -26,7 +27,8 @@ async def test_a_short_demo_month_reaches_every_outcome(settings, start_service)
     stack = {
         "INTAKE_DB_SCHEMA": intake_schema,
         "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-        "DATABASE_URL": settings.database_url,
+        "INTAKE_DATABASE_URL": infrastructure.database.url(app_role("intake")),
+        "COMPLIANCE_DATABASE_URL": infrastructure.database.url(app_role("compliance")),
         "TOPIC_PREFIX": settings.topic_prefix,
         "COMPLIANCE_DB_SCHEMA": compliance_schema,
         "INTAKE_URL": intake.url,
@@ -51,7 +53,10 @@ async def test_a_short_demo_month_reaches_every_outcome(settings, start_service)
     assert sum(row["met"] for row in conditions) > 0
     schemas = {"intake": intake_schema, "router": router_schema, "compliance": compliance_schema}
     books = await check_books(
-        settings.database_url, schemas, bootstrap=settings.kafka_bootstrap_servers, topic_prefix=settings.topic_prefix
+        infrastructure.database.url(OPERATIONS_ROLE),
+        schemas,
+        bootstrap=settings.kafka_bootstrap_servers,
+        topic_prefix=settings.topic_prefix,
     )
     assert books.disagreement_count == 0, books.disagreements
     assert books.totals["cases"] == {"compliance": CASES, "intake": CASES, "router": CASES}

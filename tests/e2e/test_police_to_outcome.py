@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from platform_plumbing.database_roles import OPERATIONS_ROLE
 from schemas.calendar import local_date
 from schemas.commands import DiversionDecision
 from services.operations.books import check_books
@@ -34,7 +35,9 @@ def decision(reference: str, decided_at: datetime, conditions: list[dict], needs
 ALCOHOL = [{"category": "alcohol_misuse", "severity": "medium"}]
 
 
-async def test_from_decision_through_breach_and_police_decision_to_every_outcome(settings, start_service, namespace):
+async def test_from_decision_through_breach_and_police_decision_to_every_outcome(
+    settings, infrastructure, start_service, namespace
+):
     intake, intake_schema = await start_service("intake")
     await start_service("router")
     gateway, compliance_schema = await start_service("compliance", COMPLIANCE_SWEEP_SECONDS="1")
@@ -117,7 +120,7 @@ async def test_from_decision_through_breach_and_police_decision_to_every_outcome
         "open (police decision: reasonable_excuse)",
         "completed (police decision: reasonable_excuse)",
     ]
-    books = await eventually(lambda: _balanced(settings, namespace), timeout=60)
+    books = await eventually(lambda: _balanced(settings, infrastructure, namespace), timeout=60)
     assert books.totals["referrals"]["compliance"] == books.totals["referrals"]["router"] >= 5
 
 
@@ -174,10 +177,13 @@ async def _final(http: httpx.AsyncClient, refs: dict[str, str]) -> dict | None:
     return cases if all(case["status"] in concluded for case in cases.values()) else None
 
 
-async def _balanced(settings, namespace: str):
+async def _balanced(settings, infrastructure, namespace: str):
     schemas = {service: f"{namespace}_{suffix}" for service, suffix in SUFFIXES.items()}
     books = await check_books(
-        settings.database_url, schemas, bootstrap=settings.kafka_bootstrap_servers, topic_prefix=settings.topic_prefix
+        infrastructure.database.url(OPERATIONS_ROLE),
+        schemas,
+        bootstrap=settings.kafka_bootstrap_servers,
+        topic_prefix=settings.topic_prefix,
     )
     return books if books.disagreement_count == 0 else None
 

@@ -11,13 +11,13 @@ from platform_plumbing.api_key_cli import kept_key, key_cli, run_in_schema
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import SystemClock
 from services.compliance.adapters.gateway_clients import GatewayClient, add_client
-from services.compliance.bootstrap import MIGRATIONS
+from services.compliance.bootstrap import TABLES
 from services.compliance.settings import ComplianceSettings
 
 
 def _run(work):
     settings = ComplianceSettings()
-    return run_in_schema(settings, settings.compliance_db_schema, "compliance", MIGRATIONS, work)
+    return run_in_schema(settings, settings.compliance_db_schema, TABLES, work)
 
 
 cli = key_cli(_run, "AGENCY_API_KEY")

@@ -14,14 +14,14 @@ from platform_plumbing.api_key_cli import kept_key, key_cli, run_in_schema
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import SystemClock
 from services.intake.adapters.police_clients import PoliceClient, add_client
-from services.intake.bootstrap import MIGRATIONS
+from services.intake.bootstrap import TABLES
 from services.intake.domain.policy import load_policy
 from services.intake.settings import IntakeSettings
 
 
 def _run(work):
     settings = IntakeSettings()
-    return run_in_schema(settings, settings.intake_db_schema, "intake", MIGRATIONS, work)
+    return run_in_schema(settings, settings.intake_db_schema, TABLES, work)
 
 
 cli = key_cli(_run, "POLICE_API_KEY")

@@ -72,7 +72,8 @@ def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minu
         )
     month = asyncio.run(simulate(stack, AcceleratedClock(epoch, speed), seed, cases, timeout_minutes * 60))
     settings = OperationsSettings(
-        **{k.lower(): v for k, v in stack.items() if k.lower() in OperationsSettings.model_fields}
+        **{k.lower(): v for k, v in stack.items() if k.lower() in OperationsSettings.model_fields},
+        database_url=stack["OPERATIONS_DATABASE_URL"],
     )
     print_report(settings, "disposal", outcomes=True)
     print_report(settings, "agency", reoffending=False)
@@ -103,9 +104,8 @@ async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, co
     `INTAKE_DB_SCHEMA`, `COMPLIANCE_DB_SCHEMA` and `TOPIC_PREFIX` where they are not the defaults), until
     every case has concluded; return what was done."""
     plan = month_of_decisions(seed, count, clock.now(), 30 * 24 * 3600 / clock.speed)
-    database = stack["DATABASE_URL"]
-    agency_keys = await _agency_keys(database, stack.get("COMPLIANCE_DB_SCHEMA", "compliance"))
-    victim_key = await _victim_contact_key(database, stack.get("INTAKE_DB_SCHEMA", "intake"))
+    agency_keys = await _agency_keys(stack["COMPLIANCE_DATABASE_URL"], stack.get("COMPLIANCE_DB_SCHEMA", "compliance"))
+    victim_key = await _victim_contact_key(stack["INTAKE_DATABASE_URL"], stack.get("INTAKE_DB_SCHEMA", "intake"))
     month, rng = Month(), random.Random(seed + 1)
     progress = Progress(
         TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console

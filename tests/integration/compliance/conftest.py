@@ -180,8 +180,10 @@ async def _committed(settings, group: str, count: int) -> bool:
 
 
 @pytest.fixture
-async def compliance(settings, namespace, topics) -> RunningCompliance:
-    config = ComplianceSettings(**settings.model_dump(), compliance_db_schema=namespace, compliance_sweep_seconds=3600)
+async def compliance(settings, as_service, namespace, topics) -> RunningCompliance:
+    config = ComplianceSettings(
+        **as_service("compliance"), compliance_db_schema=namespace, compliance_sweep_seconds=3600
+    )
     clock = FakeClock()
     app = create_app(config, clock=clock)
     async with app.router.lifespan_context(app):

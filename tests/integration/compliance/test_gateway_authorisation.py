@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+import asyncpg
 import pytest
 
 from schemas.events import DeliveryBrief
@@ -97,7 +98,8 @@ async def test_reading_a_referral_discloses_contact_details_and_is_audited(compl
     (entry,) = await compliance.pool.fetch("SELECT actor, action, referral_id, fields, purpose FROM audit_log")
     assert (entry["actor"], entry["action"], entry["referral_id"]) == ("womens-programme", "read_referral", referral)
     assert entry["purpose"] == "arrange first session" and "phone" in entry["fields"]
-    await compliance.pool.execute("DELETE FROM audit_log")
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await compliance.pool.execute("DELETE FROM audit_log")
     assert await compliance.pool.fetchval("SELECT count(*) FROM audit_log") == 1, "the audit log is append-only"
 
 

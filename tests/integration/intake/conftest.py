@@ -51,13 +51,9 @@ async def _committed(bootstrap: str, group: str, count: int) -> bool:
     return await committed_offsets(bootstrap, group) >= count
 
 
-def intake_settings(settings, namespace: str) -> IntakeSettings:
-    return IntakeSettings(**settings.model_dump(), intake_db_schema=namespace)
-
-
 @pytest.fixture
-async def intake(settings, namespace, topics) -> RunningIntake:
-    config = intake_settings(settings, namespace)
+async def intake(settings, as_service, namespace, topics) -> RunningIntake:
+    config = IntakeSettings(**as_service("intake"), intake_db_schema=namespace)
     app = create_app(config)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

@@ -117,25 +117,28 @@ async def test_an_unreachable_kafka_is_one_clear_line(settings):
     assert len(result.output.strip().splitlines()) == 1
 
 
-async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(settings, topics, namespace):
+async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(
+    settings, as_service, infrastructure, topics, namespace
+):
     from datetime import UTC, datetime
 
     from deploy.local_stack.processes import drop_schemas
     from platform_plumbing.database import create_pool
-    from platform_plumbing.migrations import migrate
+    from platform_plumbing.database_roles import OPERATIONS_ROLE
+    from platform_plumbing.settings import PlatformSettings
     from schemas.events import ReferralStatusChanged
     from schemas.topics import COMPLIANCE
-    from services.compliance.bootstrap import MIGRATIONS as COMPLIANCE_MIGRATIONS
-    from services.intake.bootstrap import MIGRATIONS as INTAKE_MIGRATIONS
-    from services.referral_router.bootstrap import MIGRATIONS as ROUTER_MIGRATIONS
+    from services.compliance.bootstrap import TABLES as COMPLIANCE_TABLES
+    from services.intake.bootstrap import TABLES as INTAKE_TABLES
+    from services.referral_router.bootstrap import TABLES as ROUTER_TABLES
 
     schemas = {"intake": f"{namespace}_i", "router": f"{namespace}_r", "compliance": f"{namespace}_c"}
-    migrations = {"intake": INTAKE_MIGRATIONS, "router": ROUTER_MIGRATIONS, "compliance": COMPLIANCE_MIGRATIONS}
+    tables = {"intake": INTAKE_TABLES, "router": ROUTER_TABLES, "compliance": COMPLIANCE_TABLES}
     case, referral, now = uuid.uuid4(), uuid.uuid4(), datetime.now(UTC)
     pools = {}
     for service, schema in schemas.items():
+        await tables[service].prepare(PlatformSettings(**as_service(tables[service].service)), schema)
         pools[service] = await create_pool(settings.database_url, schema)
-        await migrate(pools[service], {service: migrations[service]})
     rows = {
         "intake": [
             "INSERT INTO cases (case_id, force_id, police_reference, subject_ref, disposal_type, status,"
@@ -165,7 +168,7 @@ async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(s
         for statement in statements:
             await pools[service].execute(statement, case, referral, now)
     env = {
-        "DATABASE_URL": settings.database_url,
+        "OPERATIONS_DATABASE_URL": infrastructure.database.url(OPERATIONS_ROLE),
         "INTAKE_DB_SCHEMA": schemas["intake"],
         "ROUTER_DB_SCHEMA": schemas["router"],
         "COMPLIANCE_DB_SCHEMA": schemas["compliance"],

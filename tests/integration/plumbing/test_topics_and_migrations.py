@@ -11,10 +11,12 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError, KafkaTimeoutError, UnknownTopicOrPartitionError
 
+from deploy.local_stack.processes import drop_schemas
 from platform_plumbing.database import create_pool
-from platform_plumbing.migrations import migrate
+from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE, DEAD_LETTERS
+from services.intake.bootstrap import TABLES as INTAKE_TABLES
 from tests.kafka_tools import eventually
 
 
@@ -65,15 +67,19 @@ async def test_the_broker_does_not_create_topics_on_first_use(settings):
     assert all(t["error_code"] != 0 for t in described.values()), "not even catalogue topics exist until created"
 
 
-async def test_migrations_apply_once_even_when_replicas_start_together(settings, namespace):
-    pools = [await create_pool(settings.database_url, namespace) for _ in range(3)]
+async def test_migrations_apply_once_even_when_replicas_start_together(settings, as_service, namespace):
+    service = PlatformSettings(**as_service("intake"))
     try:
-        applied = await asyncio.gather(*(migrate(pool) for pool in pools))
-        assert sorted(map(len, applied)) == [0, 0, 2]
-        assert await migrate(pools[0]) == []
-        names = [r["name"] for r in await pools[0].fetch("SELECT name FROM schema_migrations ORDER BY name")]
-        assert names == ["plumbing/0001_outbox", "plumbing/0002_inbox"]
-    finally:
-        await pools[0].execute(f"DROP SCHEMA {namespace} CASCADE")
-        for pool in pools:
+        applied = await asyncio.gather(*(INTAKE_TABLES.prepare(service, namespace) for _ in range(3)))
+        every_migration = 2 + len(list(INTAKE_TABLES.migrations.glob("*.sql")))
+        assert sorted(map(len, applied)) == [0, 0, every_migration]
+        assert await INTAKE_TABLES.prepare(service, namespace) == []
+        pool = await create_pool(service.database_url, namespace)
+        try:
+            names = [r["name"] for r in await pool.fetch("SELECT name FROM schema_migrations ORDER BY name")]
+        finally:
             await pool.close()
+        intake = [f"intake/{path.stem}" for path in INTAKE_TABLES.migrations.glob("*.sql")]
+        assert names == sorted(["plumbing/0001_outbox", "plumbing/0002_inbox", *intake])
+    finally:
+        await drop_schemas(settings.database_url, [namespace])

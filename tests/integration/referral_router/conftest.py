@@ -154,9 +154,9 @@ async def _committed_at_least(settings, group: str, count: int) -> bool:
     return await committed_offsets(settings.kafka_bootstrap_servers, group) >= count
 
 
-def router_settings(settings, namespace: str, catalogue_file) -> RouterSettings:
+def router_settings(as_service, namespace: str, catalogue_file) -> RouterSettings:
     return RouterSettings(
-        **settings.model_dump(),
+        **as_service("referral_router"),
         router_db_schema=namespace,
         router_catalogue_file=catalogue_file,
         router_catalogue_check_seconds=3600,
@@ -171,8 +171,8 @@ def catalogue_file(tmp_path):
 
 
 @pytest.fixture
-async def router(settings, namespace, catalogue_file, topics) -> RunningRouter:
-    config = router_settings(settings, namespace, catalogue_file)
+async def router(settings, as_service, namespace, catalogue_file, topics) -> RunningRouter:
+    config = router_settings(as_service, namespace, catalogue_file)
     clock = FakeClock()
     app = create_app(config, clock=clock)
     async with app.router.lifespan_context(app):

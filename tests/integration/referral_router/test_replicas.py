@@ -6,8 +6,8 @@ from services.referral_router.bootstrap import create_app
 from tests.integration.referral_router.conftest import router_settings
 
 
-async def test_two_replicas_never_double_issue(router, settings, namespace, catalogue_file):
-    second = create_app(router_settings(settings, namespace, catalogue_file), clock=router.clock)
+async def test_two_replicas_never_double_issue(router, as_service, namespace, catalogue_file):
+    second = create_app(router_settings(as_service, namespace, catalogue_file), clock=router.clock)
     async with second.router.lifespan_context(second):
         for n in range(30):
             await router.open_case(("housing", "medium"), ("alcohol_misuse", "low"), age_at_offence=20 + n)
