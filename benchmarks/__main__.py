@@ -16,6 +16,7 @@ import re
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
@@ -25,9 +26,11 @@ from rich.table import Table
 from benchmarks import baseline, hops, load, profile
 from deploy.local_stack import kafka, postgres
 from deploy.local_stack.__main__ import up
-from deploy.local_stack.processes import ServiceProcess, isolated_service, remove_isolated
+from deploy.local_stack.parties import directory
+from deploy.local_stack.processes import ServiceProcess, isolated_service, provide_topics, remove_isolated
+from platform_plumbing.kafka_clients import KafkaAccess, KafkaLogins
 from platform_plumbing.topic_admin import ensure_topics
-from schemas.topics import CATALOGUE, Topic
+from schemas.topics import Directory, Topic
 
 console = Console()
 RESULTS = Path(__file__).resolve().parents[1] / "bench-results"
@@ -41,7 +44,8 @@ def main(
     hop_cases: int = 3000,
     baseline_records: int = 20_000,
 ) -> None:
-    stack = up(kafka.SINGLE)
+    up(kafka.SINGLE)
+    stack = Stack(kafka.logins(kafka.SINGLE), directory())
     run = uuid.uuid4().hex[:6]
     catalogue = load.lifted_catalogue()
     try:
@@ -65,8 +69,16 @@ def main(
     console.print(f"written to {path}")
 
 
+@dataclass(frozen=True)
+class Stack:
+    """The local stack as the bench uses it: every principal's login, and the forces and agencies it serves."""
+
+    kafka: KafkaLogins
+    parties: Directory
+
+
 def _measure(
-    stack: dict[str, str],
+    stack: Stack,
     run: str,
     catalogue: str,
     *,
@@ -82,7 +94,7 @@ def _measure(
         with console.status(f"latency run: {latency_cases} cases offered at {rate:.0f}/s…"):
             latency = asyncio.run(
                 load.run(
-                    stack["KAFKA_BOOTSTRAP_SERVERS"],
+                    stack.kafka,
                     prefix,
                     run_id=f"L{run}",
                     cases=latency_cases,
@@ -93,9 +105,7 @@ def _measure(
         with console.status(f"throughput run: {cases} cases as fast as possible…"):
             asyncio.run(profile.reset_statements(postgres.logins().admin_url))
             cpu_before = profile.cpu_seconds()
-            throughput = asyncio.run(
-                load.run(stack["KAFKA_BOOTSTRAP_SERVERS"], prefix, run_id=f"T{run}", cases=cases, rate=0, timeout=1200)
-            )
+            throughput = asyncio.run(load.run(stack.kafka, prefix, run_id=f"T{run}", cases=cases, rate=0, timeout=1200))
             cpu = profile.cpu_used_since(cpu_before)
             database = asyncio.run(profile.statements(postgres.logins().admin_url, per=cases))
         rss = {name: _peak_rss_mb(process) for name, process in processes.items()}
@@ -103,13 +113,15 @@ def _measure(
         for process in processes.values():
             process.stop()
     with console.status(f"each hop alone: {hop_cases} cases' worth of input per service…"):
+        hop_prefix = f"bench{run}h."
+        asyncio.run(provide_topics(stack.kafka.admin, stack.parties, hop_prefix))
         hop_rates = asyncio.run(
             hops.measure(
-                stack, f"bench{run}h.", run, cases=hop_cases, catalogue=catalogue, logs=Path(tempfile.gettempdir())
+                stack.kafka, hop_prefix, run, cases=hop_cases, catalogue=catalogue, logs=Path(tempfile.gettempdir())
             )
         )
     with console.status("raw ceiling: Kafka perf tools and a bare Python hop…"):
-        ceiling = asyncio.run(_ceiling(stack["KAFKA_BOOTSTRAP_SERVERS"], prefix, baseline_records))
+        ceiling = asyncio.run(_ceiling(stack.kafka.admin, prefix, baseline_records))
     return {
         "cases": cases,
         "throughput_cases_per_s": round(throughput.cases_per_s, 1),
@@ -136,20 +148,20 @@ def _measure(
     }
 
 
-async def _clean_up(stack: dict[str, str], run: str) -> None:
-    """The run's topics and schemas: the pipeline's, then the single hops'."""
+async def _clean_up(stack: Stack, run: str) -> None:
+    """The run's topics, ACLs and schemas: the pipeline's, then the single hops'."""
     for prefix, schema in ((f"bench{run}.", "{}"), (f"bench{run}h.", "hop_{}")):
         schemas = [f"bench_{run}_" + schema.format(name) for name in SERVICES]
-        await remove_isolated(stack["KAFKA_BOOTSTRAP_SERVERS"], postgres.logins().admin_url, prefix, schemas)
+        await remove_isolated(stack.kafka.admin, postgres.logins().admin_url, stack.parties, prefix, schemas)
 
 
-async def _start(stack: dict[str, str], prefix: str, run: str, catalogue: str) -> dict[str, ServiceProcess]:
-    await ensure_topics(stack["KAFKA_BOOTSTRAP_SERVERS"], CATALOGUE, prefix=prefix)
+async def _start(stack: Stack, prefix: str, run: str, catalogue: str) -> dict[str, ServiceProcess]:
+    await provide_topics(stack.kafka.admin, stack.parties, prefix)
     processes = {}
     for name in SERVICES:
         process = isolated_service(
             name,
-            bootstrap=stack["KAFKA_BOOTSTRAP_SERVERS"],
+            kafka=stack.kafka,
             database=postgres.logins(),
             prefix=prefix,
             schema=f"bench_{run}_{name}",
@@ -161,21 +173,22 @@ async def _start(stack: dict[str, str], prefix: str, run: str, catalogue: str) -
     return processes
 
 
-async def _ceiling(bootstrap: str, prefix: str, records: int) -> dict[str, float]:
+async def _ceiling(admin: KafkaAccess, prefix: str, records: int) -> dict[str, float]:
+    """Kafka's perf tools and the bare hop, as the administrator (no ACL to look up), over TLS and SCRAM."""
     perf, source, sink = (
         Topic(name=name, description="", producers=(), consumers=(), carries=(), partitions=6)
         for name in ("perf-test", "hop-source", "hop-sink")
     )
-    await ensure_topics(bootstrap, [perf, source, sink], prefix=prefix)
-    tools = await asyncio.to_thread(baseline.kafka_perf_tools, bootstrap, prefix + perf.name, records * 5)
+    await ensure_topics(admin, [perf, source, sink], prefix=prefix)
+    tools = await asyncio.to_thread(baseline.kafka_perf_tools, admin, prefix + perf.name, records * 5)
     decision = {
         **load.DECISION,
         "police_reference": "13BM0000001",
         "subject_ref": "bench-hop-000001",
         "decided_at": "2026-01-05T10:00:00+00:00",
     }
-    await baseline.fill(bootstrap, prefix + source.name, records, decision)
-    hop = await baseline.python_hop(bootstrap, prefix + source.name, prefix + sink.name, records)
+    await baseline.fill(admin, prefix + source.name, records, decision)
+    hop = await baseline.python_hop(admin, prefix + source.name, prefix + sink.name, records)
     return {**tools, "python_hop_records_per_s": round(hop, 1)}
 
 

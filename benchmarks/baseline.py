@@ -9,19 +9,39 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 import time
 
-from aiokafka import AIOKafkaConsumer
-
 from deploy.local_stack.kafka import LIBS_DIR
-from platform_plumbing.kafka_clients import producer_for
+from platform_plumbing.kafka_clients import KafkaAccess, consumer_for, producer_for
 from schemas.commands import DiversionDecision
 from services.operations.kafka_views import partitions_of
 
 
-def kafka_perf_tools(bootstrap: str, topic: str, records: int) -> dict[str, float]:
-    """Records/s of Kafka's producer (acks=all, idempotent) and consumer perf-test tools."""
+def kafka_perf_tools(kafka: KafkaAccess, topic: str, records: int) -> dict[str, float]:
+    """Records/s of Kafka's producer (acks=all, idempotent) and consumer perf-test tools, over TLS with SCRAM
+    as the platform's clients are."""
     classpath = f"{LIBS_DIR}/*"
+    with tempfile.NamedTemporaryFile("w", suffix=".properties") as client_config:
+        client_config.write("".join(f"{key}={value}\n" for key, value in java_client_properties(kafka).items()))
+        client_config.flush()
+        return _perf_tools(classpath, client_config.name, kafka.bootstrap_servers, topic, records)
+
+
+def java_client_properties(kafka: KafkaAccess) -> dict[str, str]:
+    """A Java Kafka client's settings for the platform's brokers, as `kafka`'s principal."""
+    return {
+        "bootstrap.servers": kafka.bootstrap_servers,
+        "security.protocol": "SASL_SSL",
+        "sasl.mechanism": "SCRAM-SHA-512",
+        "sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{kafka.username}" password="{kafka.password}";',
+        "ssl.truststore.type": "PEM",
+        "ssl.truststore.location": kafka.ca_file,
+    }
+
+
+def _perf_tools(classpath: str, client_config: str, bootstrap: str, topic: str, records: int) -> dict[str, float]:
     produced = subprocess.run(
         [
             "java",
@@ -37,8 +57,9 @@ def kafka_perf_tools(bootstrap: str, topic: str, records: int) -> dict[str, floa
             "1200",
             "--throughput",
             "-1",
+            "--producer.config",
+            client_config,
             "--producer-props",
-            f"bootstrap.servers={bootstrap}",
             "acks=all",
             "enable.idempotence=true",
         ],
@@ -58,6 +79,8 @@ def kafka_perf_tools(bootstrap: str, topic: str, records: int) -> dict[str, floa
             topic,
             "--messages",
             str(records),
+            "--consumer.config",
+            client_config,
             "--bootstrap-server",
             bootstrap,
             "--timeout",
@@ -73,9 +96,9 @@ def kafka_perf_tools(bootstrap: str, topic: str, records: int) -> dict[str, floa
     return {"kafka_producer_perf_records_per_s": producer_rate, "kafka_consumer_perf_records_per_s": consumer_rate}
 
 
-async def fill(bootstrap: str, topic: str, records: int, decision: dict) -> None:
+async def fill(kafka: KafkaAccess, topic: str, records: int, decision: dict) -> None:
     """Put `records` valid decisions on `topic` for the bare hop to read."""
-    producer = producer_for(bootstrap)
+    producer = producer_for(kafka)
     await producer.start()
     try:
         body = DiversionDecision.model_validate(decision).model_dump_json().encode()
@@ -86,14 +109,14 @@ async def fill(bootstrap: str, topic: str, records: int, decision: dict) -> None
         await producer.stop()
 
 
-async def python_hop(bootstrap: str, source: str, sink: str, records: int) -> float:
-    """Records/s through a bare consume → validate → produce loop (batched, acks=all)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=500)
-    producer = producer_for(bootstrap)
+async def python_hop(kafka: KafkaAccess, source: str, sink: str, records: int) -> float:
+    """Records/s through a bare consume → validate → produce loop (batched, acks=all; TLS and SCRAM too)."""
+    consumer = consumer_for(kafka, max_poll_records=500)
+    producer = producer_for(kafka)
     await consumer.start()
     await producer.start()
     try:
-        partitions = (await partitions_of(bootstrap, [source]))[source]
+        partitions = (await partitions_of(kafka, [source]))[source]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         done, started = 0, time.perf_counter()

@@ -13,12 +13,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.load import decision_record
+from benchmarks.load import FORCE, decision_record
+from benchmarks.outside import Outside
 from deploy.local_stack import postgres
 from deploy.local_stack.processes import isolated_service
-from platform_plumbing.kafka_clients import producer_for
-from platform_plumbing.topic_admin import ensure_topics
-from schemas.topics import CASES, CATALOGUE, DECISIONS, REFERRALS, Topic
+from platform_plumbing.kafka_clients import KafkaAccess, KafkaLogins
+from schemas.topics import CASES, DECISIONS, REFERRALS, Topic
 from services.compliance.bootstrap import CONSUMER_GROUP as COMPLIANCE_GROUP
 from services.intake.bootstrap import CONSUMER_GROUP as INTAKE_GROUP
 from services.operations.kafka_views import GroupWatch, topic_counts
@@ -41,16 +41,16 @@ class HopRate:
         return self.records / self.seconds
 
 
-async def measure(stack: dict[str, str], prefix: str, run: str, *, cases: int, catalogue: str, logs: Path) -> dict:
-    """Records/s of each service's hop, run alone on `cases` decisions' worth of input."""
-    bootstrap = stack["KAFKA_BOOTSTRAP_SERVERS"]
-    await ensure_topics(bootstrap, CATALOGUE, prefix=prefix)
-    await _fill_decisions(bootstrap, prefix + DECISIONS.name, cases, run)
+async def measure(logins: KafkaLogins, prefix: str, run: str, *, cases: int, catalogue: str, logs: Path) -> dict:
+    """Records/s of each service's hop, run alone on `cases` decisions' worth of input (the topics under
+    `prefix` made, with their ACLs, by the caller)."""
+    admin = logins.admin
+    await _fill_decisions(logins, prefix, cases, run)
     rates = {}
     for name, group, inputs, output in HOPS:
         process = isolated_service(
             name,
-            bootstrap=bootstrap,
+            kafka=logins,
             database=postgres.logins(),
             prefix=prefix,
             schema=f"bench_{run}_hop_{name}",
@@ -59,9 +59,10 @@ async def measure(stack: dict[str, str], prefix: str, run: str, *, cases: int, c
         )
         await process.start()
         try:
-            rates[name] = await _drain_time(bootstrap, prefix + group, [prefix + t.name for t in inputs])
+            drained = [prefix + (t.named(FORCE) if t.per else t.name) for t in inputs]
+            rates[name] = await _drain_time(admin, prefix + group, drained)
             if output is not None:
-                await _until_published(bootstrap, prefix, output.name, at_least=_expected(output, cases))
+                await _until_published(admin, prefix, output.name, at_least=_expected(output, cases))
         finally:
             process.stop()
     return rates
@@ -72,21 +73,20 @@ def _expected(output: Topic, cases: int) -> int:
     return cases
 
 
-async def _fill_decisions(bootstrap: str, topic: str, cases: int, run: str) -> None:
-    producer = producer_for(bootstrap)
-    await producer.start()
+async def _fill_decisions(logins: KafkaLogins, prefix: str, cases: int, run: str) -> None:
+    outside = Outside(logins, prefix)
     try:
         for n in range(cases):
             record = decision_record(f"13HP{run.upper()}{n:06d}", f"hop-{run}-{n:06d}")
-            await producer.send(topic, record.value, key=record.key, headers=record.headers)
-        await producer.flush()
+            await outside.as_police(FORCE, record.value, key=record.key, headers=record.headers)
+        await outside.flush()
     finally:
-        await producer.stop()
+        await outside.stop()
 
 
-async def _drain_time(bootstrap: str, group: str, topics: list[str], timeout: float = 600) -> HopRate:
+async def _drain_time(kafka: KafkaAccess, group: str, topics: list[str], timeout: float = 600) -> HopRate:
     """From the group's first commit to its last: the start-up of the process is not counted."""
-    async with GroupWatch(bootstrap, {group: topics}) as watch:
+    async with GroupWatch(kafka, {group: topics}) as watch:
         first: tuple[float, int] | None = None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -101,10 +101,10 @@ async def _drain_time(bootstrap: str, group: str, topics: list[str], timeout: fl
     raise TimeoutError(f"{group} did not drain {topics} in {timeout}s")
 
 
-async def _until_published(bootstrap: str, prefix: str, topic: str, *, at_least: int, timeout: float = 120) -> None:
+async def _until_published(kafka: KafkaAccess, prefix: str, topic: str, *, at_least: int, timeout: float = 120) -> None:
     """Wait until the service's outbox has sent its output, before the next hop reads it."""
     deadline = time.monotonic() + timeout
-    while next(c.messages for c in await topic_counts(bootstrap, prefix) if c.name == prefix + topic) < at_least:
+    while next(c.messages for c in await topic_counts(kafka, prefix) if c.name == prefix + topic) < at_least:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{prefix + topic} has fewer than {at_least} records after {timeout}s")
         await asyncio.sleep(0.2)

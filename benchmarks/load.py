@@ -18,16 +18,18 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from platform_plumbing.kafka_clients import producer_for
+from benchmarks.outside import Outside
+from platform_plumbing.kafka_clients import KafkaAccess, KafkaLogins
 from schemas.commands import DiversionDecision, InterventionCompleted
 from schemas.envelope import decode, encode
 from schemas.registry import EVENT_TYPES
-from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, DECISIONS, REFERRALS
+from schemas.topics import CASES, COMPLIANCE, REFERRALS
 from services.operations.kafka_views import read_records
 from services.referral_router.settings import RouterSettings
 
+FORCE = "west-yorkshire"
 DECISION = {
-    "force_id": "west-yorkshire",
+    "force_id": FORCE,
     "disposal_type": "adult_conditional_caution",
     "age_at_offence": 30,
     "sex": "male",
@@ -102,11 +104,11 @@ def lifted_catalogue() -> str:
     return handle.name
 
 
-async def run(bootstrap: str, prefix: str, *, run_id: str, cases: int, rate: float, timeout: float) -> LoadResult:
+async def run(logins: KafkaLogins, prefix: str, *, run_id: str, cases: int, rate: float, timeout: float) -> LoadResult:
+    """The police send as their force and each agency as itself; the watcher reads as the administrator."""
     observed = Observed(since_ms=_now_ms())
-    watcher = asyncio.create_task(_watch(bootstrap, prefix, observed))
-    producer = producer_for(bootstrap)
-    await producer.start()
+    watcher = asyncio.create_task(_watch(logins.admin, prefix, observed))
+    outside = Outside(logins, prefix)
     try:
         sent_at: dict[str, int] = {}
         started = time.perf_counter()
@@ -114,10 +116,10 @@ async def run(bootstrap: str, prefix: str, *, run_id: str, cases: int, rate: flo
             reference = f"13BM{run_id.upper()}{n:06d}"
             record = decision_record(reference, f"bench-{run_id}-{n:06d}")
             sent_at[reference] = _now_ms()
-            await producer.send(prefix + DECISIONS.name, record.value, key=record.key, headers=record.headers)
+            await outside.as_police(FORCE, record.value, key=record.key, headers=record.headers)
             if rate:
                 await asyncio.sleep(max(started + (n + 1) / rate - time.perf_counter(), 0))
-        await producer.flush()
+        await outside.flush()
         mine = set(sent_at)
         await _until(
             lambda: (
@@ -142,21 +144,21 @@ async def run(bootstrap: str, prefix: str, *, run_id: str, cases: int, rate: flo
                 record = encode(
                     update, event_id=str(uuid.uuid4()), source=f"/bench/{agency}", time=datetime.now(UTC), key=case_id
                 )
-                await producer.send(prefix + AGENCY_UPDATES.name, record.value, key=record.key, headers=record.headers)
+                await outside.as_agency(agency, record.value, key=record.key, headers=record.headers)
             updated_at[case_id] = _now_ms()
-        await producer.flush()
+        await outside.flush()
         await _until(lambda: all(c in observed.outcomes for c in decided), timeout)
         seconds = time.perf_counter() - started
         to_outcome = [observed.outcomes[c] - updated_at[c] for c in decided]
         return LoadResult(cases, seconds, observed.records, _percentiles(first_referral), _percentiles(to_outcome))
     finally:
         watcher.cancel()
-        await producer.stop()
+        await outside.stop()
 
 
-async def _watch(bootstrap: str, prefix: str, observed: Observed) -> None:
+async def _watch(kafka: KafkaAccess, prefix: str, observed: Observed) -> None:
     topics = [prefix + t.name for t in (CASES, REFERRALS, COMPLIANCE)]
-    async for record in read_records(bootstrap, *topics, follow=True, idle_ms=200):
+    async for record in read_records(kafka, *topics, follow=True, idle_ms=200):
         observed.records += record.timestamp >= observed.since_ms
         attributes, event = decode(record.headers, record.value, EVENT_TYPES)
         kind = attributes.type

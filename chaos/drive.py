@@ -12,12 +12,14 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
 
-from benchmarks.load import decision_record
+from benchmarks.load import FORCE, decision_record
+from benchmarks.outside import Outside
 from chaos.observe import IssuedReferral, Watcher
 from chaos.plan import RESEND_SHARE, ChaosPlan, Poison
+from platform_plumbing.kafka_clients import KafkaAccess
 from schemas.commands import InterventionCompleted, ReferralAccepted
 from schemas.envelope import encode
-from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, DECISIONS, REFERRALS
+from schemas.topics import CASES, COMPLIANCE, REFERRALS
 from services.operations.kafka_views import read_records
 
 logger = logging.getLogger(__name__)
@@ -29,8 +31,7 @@ class Police:
 
     plan: ChaosPlan
     run: str
-    prefix: str
-    kafka: AIOKafkaProducer
+    outside: Outside
     sent: int = 0
     poisoned: dict[tuple[str, int, int], str] = field(default_factory=dict)
     """Where each poison record landed -> its kind."""
@@ -52,13 +53,13 @@ class Police:
             while self._poisons and self._poisons[0].at_share <= self.share_sent:
                 await self._poison(self._poisons.pop(0))
             key, headers, value = self._decision(index)
-            await self.kafka.send(self.prefix + DECISIONS.name, value, key=key, headers=headers)
+            await self.outside.as_police(FORCE, value, key=key, headers=headers)
             self.sent += 1
         if self.sent == len(self.plan.order):
             for poison in self._poisons:
                 await self._poison(poison)
             self._poisons = []
-        await self.kafka.flush()
+        await self.outside.flush()
 
     def _decision(self, index: int) -> tuple[bytes, list, bytes]:
         """Decision `index`, the same CloudEvent (same id) each time it is sent."""
@@ -69,9 +70,12 @@ class Police:
         return record.key, record.headers, record.value
 
     async def _poison(self, poison: Poison) -> None:
+        """A poison record, sent by a force or an agency on its own topic (where the broker lets it write)."""
         key, headers, value = self._decision(0)
         key, headers, value = POISONING[poison.kind](key, headers, value)
-        metadata = await self.kafka.send_and_wait(self.prefix + poison.topic, value, key=key, headers=headers)
+        send = self.outside.as_police if poison.sender == "police" else self.outside.as_agency
+        party = FORCE if poison.sender == "police" else POISONING_AGENCY
+        metadata = await (await send(party, value, key=key, headers=headers))
         self.poisoned[(metadata.topic, metadata.partition, metadata.offset)] = poison.kind
 
 
@@ -93,6 +97,8 @@ POISONING = {
     "record_of_300_kb": lambda key, headers, value: (key, headers, value[:-1] + b', "pad": "' + b"z" * 300_000 + b'"}'),
 }
 """How each kind of poison record is made from a good one."""
+POISONING_AGENCY = "womens-programme"
+"""The agency whose updates topic the agency-side poison goes on."""
 
 
 @dataclass
@@ -102,9 +108,9 @@ class Agencies:
     in ten is answered twice, the second time a little later."""
 
     plan: ChaosPlan
-    prefix: str
     watcher: Watcher
-    kafka: AIOKafkaProducer
+    outside: Outside
+    """Each agency answers as itself, on its own updates topic."""
     answered: int = 0
 
     async def answer_forever(self) -> None:
@@ -112,12 +118,12 @@ class Agencies:
         while True:
             await asyncio.sleep(0.2)
             for record in resend:
-                await self.kafka.send(*record[:2], key=record[2], headers=record[3])
+                await self.outside.as_agency(record[0], record[1], key=record[2], headers=record[3])
             resend = []
             while self.answered < len(self.watcher.issued):
                 records = self._answers(self.watcher.issued[self.answered], self.answered)
                 for record in records:
-                    await self.kafka.send(*record[:2], key=record[2], headers=record[3])
+                    await self.outside.as_agency(record[0], record[1], key=record[2], headers=record[3])
                 if self.answered in self.plan.resend_updates:
                     resend.extend(records)
                 self.answered += 1
@@ -136,7 +142,6 @@ class Agencies:
         ]
         if number in self.plan.reversed_updates:
             updates.reverse()
-        topic = self.prefix + AGENCY_UPDATES.name
         records = []
         for update in updates:
             encoded = encode(
@@ -146,17 +151,18 @@ class Agencies:
                 time=now,
                 key=referral.case_id,
             )
-            records.append((topic, encoded.value, encoded.key, encoded.headers))
+            records.append((referral.agency_id, encoded.value, encoded.key, encoded.headers))
         return records
 
 
-async def redeliver_forever(bootstrap: str, prefix: str, seed: int, kafka: AIOKafkaProducer) -> None:
-    """Send one in ten of the platform's own events again, late: a redelivery inside the platform."""
+async def redeliver_forever(admin: KafkaAccess, prefix: str, seed: int, kafka: AIOKafkaProducer) -> None:
+    """Send one in ten of the platform's own events again, late: a redelivery inside the platform (as the
+    administrator: a network or a broker repeating a record, not someone impersonating a service)."""
     topics = [prefix + t.name for t in (CASES, REFERRALS, COMPLIANCE)]
     resent: set[bytes] = set()
     pending: set[asyncio.Task] = set()
     try:
-        async for record in read_records(bootstrap, *topics, follow=True, idle_ms=500):
+        async for record in read_records(admin, *topics, follow=True, idle_ms=500):
             event_id = dict(record.headers).get("ce_id", b"")
             if event_id in resent or random.Random(f"{seed}:{event_id!r}").random() >= RESEND_SHARE:
                 continue

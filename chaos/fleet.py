@@ -7,7 +7,8 @@ from pathlib import Path
 
 from deploy.local_stack.processes import ServiceProcess, isolated_service
 from platform_plumbing.database_roles import DatabaseLogins
-from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, DECISIONS, POLICE_SIGNALS, REFERRALS
+from platform_plumbing.kafka_clients import KafkaLogins
+from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, DECISIONS, POLICE_SIGNALS, REFERRALS, Directory
 from services.compliance.bootstrap import CONSUMER_GROUP as COMPLIANCE_GROUP
 from services.intake.bootstrap import CONSUMER_GROUP as INTAKE_GROUP
 from services.referral_router.bootstrap import CONSUMER_GROUP as ROUTER_GROUP
@@ -23,19 +24,29 @@ GROUPS = {  # service: (its consumer group, the topics it reads)
 @dataclass
 class Fleet:
     prefix: str
+    parties: Directory
     replicas: dict[str, ServiceProcess]
     """"intake#0" -> its process, and so on."""
 
     @classmethod
     def of(
-        cls, *, bootstrap: str, database: DatabaseLogins, prefix: str, run: str, logs: Path, catalogue: str
+        cls,
+        *,
+        kafka: KafkaLogins,
+        database: DatabaseLogins,
+        parties: Directory,
+        prefix: str,
+        run: str,
+        logs: Path,
+        catalogue: str,
     ) -> Fleet:
         return cls(
             prefix,
+            parties,
             {
                 f"{name}#{n}": isolated_service(
                     name,
-                    bootstrap=bootstrap,
+                    kafka=kafka,
                     database=database,
                     prefix=prefix,
                     schema=f"chaos_{run}_{name}",
@@ -58,7 +69,7 @@ class Fleet:
     def groups(self, *services: str) -> dict[str, list[str]]:
         """Each (or these) service's consumer group and topics, full names, as `observe.group_positions` takes them."""
         return {
-            self.prefix + group: [self.prefix + t.name for t in topics]
+            self.prefix + group: [self.prefix + name for t in topics for name in t.names(self.parties)]
             for name, (group, topics) in GROUPS.items()
             if not services or name in services
         }

@@ -11,6 +11,7 @@ from aiokafka.errors import KafkaError
 
 from chaos.verdict import Published
 from platform_plumbing import dead_letters
+from platform_plumbing.kafka_clients import KafkaAccess
 from schemas.envelope import decode
 from schemas.registry import EVENT_TYPES
 from schemas.topics import CASES, COMPLIANCE, DEAD_LETTERS, REFERRALS
@@ -33,7 +34,7 @@ class IssuedReferral:
 class Watcher:
     """Reads the platform's output topics from the beginning, for as long as the run lasts."""
 
-    bootstrap: str
+    kafka: KafkaAccess
     prefix: str
     published: Published = field(default_factory=Published)
     issued: list[IssuedReferral] = field(default_factory=list)
@@ -42,7 +43,7 @@ class Watcher:
 
     async def run(self) -> None:
         topics = [self.prefix + t.name for t in (CASES, REFERRALS, COMPLIANCE, DEAD_LETTERS)]
-        async for record in read_records(self.bootstrap, *topics, follow=True, idle_ms=200):
+        async for record in read_records(self.kafka, *topics, follow=True, idle_ms=200):
             self._note(record)
 
     def _note(self, record) -> None:
@@ -71,10 +72,10 @@ class Watcher:
             self.published.outcomes.setdefault(str(event.case_id), set()).add(attributes.id)
 
 
-async def positions_when_possible(bootstrap: str, groups: dict[str, list[str]]) -> dict | None:
+async def positions_when_possible(kafka: KafkaAccess, groups: dict[str, list[str]]) -> dict | None:
     """`group_positions`, or None while the cluster cannot answer (a broker just died)."""
     try:
-        return await asyncio.wait_for(group_positions(bootstrap, groups), timeout=15)
+        return await asyncio.wait_for(group_positions(kafka, groups), timeout=15)
     except (KafkaError, TimeoutError, OSError) as error:
         logger.info("group positions unavailable for now: %s", type(error).__name__)
         return None

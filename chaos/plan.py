@@ -5,8 +5,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from schemas.topics import AGENCY_UPDATES, DECISIONS
-
 RESEND_SHARE = 0.10
 """One message in ten is delivered again, at a random later point (so out of order as well)."""
 REORDER_WINDOW = 16
@@ -30,7 +28,7 @@ class Fault:
 class Poison:
     """A record no consumer can process; it must end up on the dead-letter topic with its reason."""
 
-    topic: str  # a catalogue topic name (unprefixed)
+    sender: str  # "police" (on its force's decisions topic) or "agency" (on its own updates topic)
     kind: str
     at_share: float
 
@@ -89,8 +87,8 @@ def make_plan(seed: int, cases: int, *, down_seconds: float = 3.0) -> ChaosPlan:
         Fault("postgres", "postgres", down_seconds),
     )
     poisons = tuple(
-        Poison(topic, kind, round(rng.uniform(0.05, 0.95), 3))
-        for topic in (DECISIONS.name, AGENCY_UPDATES.name)
+        Poison(sender, kind, round(rng.uniform(0.05, 0.95), 3))
+        for sender in ("police", "agency")
         for kind in POISON_KINDS
     )
     return ChaosPlan(

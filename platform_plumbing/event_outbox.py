@@ -7,6 +7,7 @@ the record in the caller's transaction. Nothing reaches Kafka unless that transa
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -35,16 +36,19 @@ class EventOutbox:
         self._source = source
 
     async def publish(self, *events: Event | Command) -> list[str]:
-        """Queue `events` (in order) for publishing; return their CloudEvents ids.
+        """Queue `events` (in order) for publishing on their home topics; return their CloudEvents ids."""
+        return await self._queue(events, lambda event: topic_carrying(type_of(event)).name)
 
-        Commands are published too where a service forwards one it accepted over HTTP (an agency's
-        update goes on `diversion.agency-updates.v1` for the router); they carry a `case_id` as well.
-        """
+    async def publish_to(self, topic: str, *events: Event) -> list[str]:
+        """Queue `events` on `topic` (a catalogue name, e.g. one agency's topic), whatever their home topic."""
+        return await self._queue(events, lambda event: topic)
+
+    async def _queue(self, events: Sequence[Event | Command], topic_of: Callable[[Event | Command], str]) -> list[str]:
         ids, records = [], []
         trace = trace_headers()
         for event in events:
             event_id = str(self._source.new_id())
-            topic = self._source.topic_prefix + topic_carrying(type_of(event)).name
+            topic = self._source.topic_prefix + topic_of(event)
             encoded = encode(
                 event,
                 event_id=event_id,

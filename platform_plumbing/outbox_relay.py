@@ -13,6 +13,7 @@ import contextlib
 import logging
 import time
 import zlib
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -33,7 +34,10 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         retain_sent_seconds: int = 24 * 3600,
         metrics: ServiceMetrics | None = None,
+        prepare_topics: Callable[[set[str]], Awaitable[None]] | None = None,
     ) -> None:
+        """`prepare_topics` is given the topics of a batch the relay has not sent to before, ahead of the
+        first send: where a service creates topics of its own (compliance, an agency's), it creates them."""
         self._pool = pool
         self._producer = producer
         self._batch_size = batch_size
@@ -42,6 +46,8 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._metrics = metrics
         self._lock_key: int | None = None
+        self._prepare_topics = prepare_topics
+        self._prepared: set[str] = set()
 
     async def run(self) -> None:
         """Relay until cancelled. Errors are logged and retried after a pause: nothing is dropped."""
@@ -93,6 +99,9 @@ class OutboxRelay:
         return int(status.split()[-1])
 
     async def _send(self, rows: list[asyncpg.Record]) -> None:
+        if self._prepare_topics is not None and (new := {row["topic"] for row in rows} - self._prepared):
+            await self._prepare_topics(new)
+            self._prepared |= new
         futures = [
             await self._producer.send(
                 row["topic"],

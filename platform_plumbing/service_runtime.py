@@ -3,16 +3,17 @@
 Built with the app, so its Kafka subscriptions and publications are known before anything runs —
 which is what the AsyncAPI document is generated from. `running()` then starts, in order, the
 schema (migrated by its owner role, which grants the runtime role its rights), the runtime role's
-pool, the catalogue's topics, the idempotent producer and outbox relay, and
-the broker; and stops them in reverse, so consumers stop taking work before the relay and the
-pool they depend on go away.
+pool, the idempotent producer and outbox relay, and the broker; and stops them in reverse, so
+consumers stop taking work before the relay and the pool they depend on go away. The topics are
+made by whoever deploys the platform (`make up`), not by the services, which may not create them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import re
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, Union
 
 import asyncpg
@@ -27,9 +28,9 @@ from platform_plumbing.outbox_relay import OutboxRelay
 from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.subscriptions import subscribe_transactionally
 from platform_plumbing.topic_admin import ensure_topics
-from platform_plumbing.transactional_consumer import Handler, TransactionalBatchConsumer
+from platform_plumbing.transactional_consumer import BatchLock, Handler, TransactionalBatchConsumer
 from schemas.registry import MESSAGE_TYPES
-from schemas.topics import CATALOGUE, DEAD_LETTERS, Topic
+from schemas.topics import DEAD_LETTERS, Directory, Topic, catalogue_topic_of
 
 
 class ServiceRuntime:
@@ -40,13 +41,17 @@ class ServiceRuntime:
         tables: ServiceSchema,
         schema: str,
         metrics: ServiceMetrics,
+        creates: tuple[Topic, ...] = (),
     ) -> None:
+        """`creates`: the kinds of per-party topic this service makes when it first publishes to a party's
+        (compliance: an agency's referrals); every other topic is made by whoever deploys the platform."""
         self.settings = settings
         self.service = tables.service
         self.tables = tables
         self.schema = schema
+        self.creates = creates
         self.metrics = metrics
-        self.broker = create_broker(settings, client_id=self.service, metrics=metrics)
+        self.broker = create_broker(settings.kafka, client_id=self.service, metrics=metrics)
         self._consumers: list[TransactionalBatchConsumer] = []
 
     def consume(
@@ -56,12 +61,20 @@ class ServiceRuntime:
         *topics: Topic,
         group: str,
         title: str,
-        first_in_transaction: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+        first_in_transaction: BatchLock | None = None,
     ) -> None:
-        """Subscribe `handler` to `topics` (under the test or deployment prefix) through a transactional
-        batch consumer whose poison records go to the dead-letter topic."""
+        """Subscribe `handler` to `topics` (under the test or deployment prefix; a topic per party means every
+        party's, by pattern) through a transactional batch consumer whose poison records go to the
+        dead-letter topic."""
+        carried = {topic.name: {t: model for t, model in registry.items() if t in topic.carries} for topic in topics}
+        prefix = self.settings.topic_prefix
+
+        def carried_by(name: str) -> Mapping[str, type[BaseModel]]:
+            kind = catalogue_topic_of(name, prefix)
+            return carried.get(kind.name, {}) if kind else {}
+
         consumer = TransactionalBatchConsumer(
-            registry=registry,
+            registry=carried_by,
             handler=handler,
             service=self.service,
             dead_letter_topic=self.settings.topic(DEAD_LETTERS.name),
@@ -77,7 +90,7 @@ class ServiceRuntime:
         subscribe_transactionally(
             self.broker,
             consumer,
-            *(self.settings.topic(topic.name) for topic in topics),
+            pattern=topics_pattern(topics, self.settings.topic_prefix),
             group_id=self.settings.topic(group),
             settings=self.settings,
             title=title,
@@ -107,10 +120,9 @@ class ServiceRuntime:
         settings = self.settings
         await self.tables.prepare(settings, self.schema)
         pool = await create_pool(settings.database_url, self.schema, max_size=settings.database_pool_size)
-        producer = create_producer(settings, client_id=f"{self.service}-outbox")
+        producer = create_producer(settings.kafka, client_id=f"{self.service}-outbox")
         relay_task: asyncio.Task | None = None
         try:
-            await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
             await producer.start()
             relay = OutboxRelay(
                 pool,
@@ -118,6 +130,7 @@ class ServiceRuntime:
                 batch_size=settings.outbox_batch_size,
                 poll_seconds=settings.outbox_poll_seconds,
                 metrics=self.metrics,
+                prepare_topics=self._create_party_topics if self.creates else None,
             )
             relay_task = asyncio.create_task(relay.run(), name=f"{self.service}-outbox-relay")
             for consumer in self._consumers:
@@ -132,6 +145,20 @@ class ServiceRuntime:
                     await relay_task
             await producer.stop()
             await pool.close()
+
+    async def _create_party_topics(self, names: set[str]) -> None:
+        for topic in self.creates:
+            parties = tuple(sorted({p for name in names if (p := topic.party_of(name, self.settings.topic_prefix))}))
+            if parties:
+                directory = Directory(forces=parties) if topic.per == "force" else Directory(agencies=parties)
+                await ensure_topics(
+                    self.settings.kafka, [topic], directory=directory, prefix=self.settings.topic_prefix
+                )
+
+
+def topics_pattern(topics: tuple[Topic, ...], prefix: str) -> str:
+    """One regular expression for `topics` under `prefix`: every party's topic where a topic is per party."""
+    return "^" + re.escape(prefix) + "(?:" + "|".join(topic.pattern() for topic in topics) + ")$"
 
 
 def _union(types: list[str]) -> Any:

@@ -1,7 +1,8 @@
 """Settings every service shares, read from the environment (pydantic-settings).
 
-`make up` prints `KAFKA_BOOTSTRAP_SERVERS` and each service's own database logins
-(`INTAKE_DATABASE_URL`, `INTAKE_MIGRATION_DATABASE_URL`, …), so a shell that sourced
+`make up` prints `KAFKA_BOOTSTRAP_SERVERS`, `KAFKA_CA_FILE` and each service's own logins
+(`INTAKE_KAFKA_USERNAME`, `INTAKE_KAFKA_PASSWORD`, `INTAKE_DATABASE_URL`,
+`INTAKE_MIGRATION_DATABASE_URL`, …), so a shell that sourced
 `.runtime/stack.env` configures every service at once. Service settings subclass this, add a prefix
 of their own for what only they need, and read their logins with `database_fields`.
 """
@@ -9,10 +10,13 @@ of their own for what only they need, and read their logins with `database_field
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from platform_plumbing.kafka_clients import KafkaAccess
 
 
 class PlatformSettings(BaseSettings):
@@ -20,7 +24,13 @@ class PlatformSettings(BaseSettings):
 
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:19092",
-        description="Comma-separated host:port list of Kafka brokers.",
+        description="Comma-separated host:port list of Kafka brokers (TLS listeners).",
+    )
+    kafka_username: str = Field("", description="The SCRAM-SHA-512 principal this process is to Kafka.")
+    kafka_password: SecretStr = Field(SecretStr(""), description="That principal's password.")
+    kafka_ca_file: str = Field(
+        str(Path(__file__).resolve().parents[1] / ".runtime" / "tls" / "ca.pem"),
+        description="The certificate authority the brokers' certificates are checked against.",
     )
     database_url: str = Field(
         "postgresql://127.0.0.1:15432/diversion",
@@ -80,17 +90,22 @@ class PlatformSettings(BaseSettings):
     )
 
     @property
-    def kafka_servers(self) -> list[str]:
-        """The brokers as a list: FastStream would take a comma-separated string for one host name."""
-        return [server.strip() for server in self.kafka_bootstrap_servers.split(",") if server.strip()]
+    def kafka(self) -> KafkaAccess:
+        """The brokers, as this process's principal."""
+        return KafkaAccess(
+            self.kafka_bootstrap_servers,
+            self.kafka_username,
+            self.kafka_password.get_secret_value(),
+            self.kafka_ca_file,
+        )
 
     def topic(self, name: str) -> str:
         return self.topic_prefix + name
 
 
 def own_login(prefix: str, name: str) -> Any:
-    """The field `name` (`database_url` or `migration_database_url`) read from `<prefix>_<NAME>` first — what
-    `make up` prints for each service — then from the plain name."""
+    """The field `name` (`database_url`, `migration_database_url`, `kafka_username` or `kafka_password`)
+    read from `<prefix>_<NAME>` first — what `make up` prints for each service — then the plain name."""
     inherited = PlatformSettings.model_fields[name]
     return Field(
         inherited.default, validation_alias=AliasChoices(f"{prefix}_{name}", name), description=inherited.description

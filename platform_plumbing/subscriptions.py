@@ -31,16 +31,17 @@ logger = logging.getLogger(__name__)
 def subscribe_transactionally(
     broker: KafkaBroker,
     consumer: TransactionalBatchConsumer,
-    *topics: str,
+    *,
+    pattern: str,
     group_id: str,
     settings: PlatformSettings,
     title: str | None = None,
     description: str | None = None,
 ) -> Any:
-    """Register a batch subscriber on `topics` that runs every batch through `consumer`."""
+    """Register a batch subscriber on the topics `pattern` matches that runs every batch through `consumer`."""
 
     @broker.subscriber(
-        *topics,
+        pattern=pattern,
         group_id=group_id,
         batch=True,
         max_records=settings.consumer_batch_size,

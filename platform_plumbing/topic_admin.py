@@ -4,28 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 from aiokafka.errors import KafkaError
 
-from schemas.topics import Topic
+from platform_plumbing.kafka_clients import KafkaAccess, admin_for
+from schemas.topics import Directory, Topic
 
 TOPIC_ALREADY_EXISTS = 36
 
 
-async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], *, prefix: str = "") -> list[str]:
-    """Create every missing topic (named `prefix + topic.name`); return the names it created.
+async def ensure_topics(
+    kafka: KafkaAccess, topics: Iterable[Topic], *, directory: Directory = Directory(), prefix: str = ""
+) -> list[str]:
+    """Create every missing topic — a topic for everyone as `prefix + topic.name`, a topic per party for each
+    of `directory`'s forces or agencies — and return the names it created.
 
     Replication is capped at the number of brokers, so the same catalogue serves a one-node
     development broker and a three-node cluster; `min.insync.replicas` follows (2 of 3, else 1).
+    Only a principal allowed to create the topics may (an administrator, or compliance for agency topics).
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="diversion-topic-admin")
+    admin = admin_for(kafka, client_id="diversion-topic-admin")
     await admin.start()
     try:
         brokers = len((await admin.describe_cluster())["brokers"])
         existing = set(await admin.list_topics())
         missing = []
-        for topic in topics:
-            name = prefix + topic.name
+        wanted = [(topic, prefix + name) for topic in topics for name in topic.names(directory)]
+        for topic, name in wanted:
             if name in existing:
                 continue
             replication = min(topic.replication_factor, brokers)

@@ -38,6 +38,7 @@ from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.outbox import add_to_outbox
 from platform_plumbing.tracing import context_from_headers, tracer
 from schemas.envelope import CloudEventAttributes, InvalidEnvelope, decode, describe_validation_error
+from schemas.topics import Topic
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class IncomingEvent:
 
 
 Handler = Callable[[asyncpg.Connection, IncomingEvent], Awaitable[None]]
+BatchLock = Callable[[asyncpg.Connection, Sequence[IncomingEvent]], Awaitable[None]]
 
 
 @dataclass
@@ -81,6 +83,14 @@ class BatchOutcome:
     applied: int = 0
     duplicates: int = 0
     dead_lettered: int = 0
+
+
+def check_sender(incoming: IncomingEvent, topic: Topic, prefix: str, claimed: str) -> None:
+    """Identity comes from the topic, which the broker lets only its force or agency write, never from the
+    payload: a record that names another party than its topic's own is refused (dead-lettered)."""
+    sender = topic.party_of(incoming.record.topic, prefix)
+    if sender is not None and claimed != sender:
+        raise PoisonMessage(f"it names {topic.per} {claimed} but came on the topic of {topic.per} {sender}")
 
 
 class _CarefulRetry(Exception):
@@ -91,17 +101,20 @@ class TransactionalBatchConsumer:
     def __init__(
         self,
         *,
-        registry: Mapping[str, type[BaseModel]],
+        registry: Callable[[str], Mapping[str, type[BaseModel]]],
         handler: Handler,
         service: str,
         dead_letter_topic: str,
         max_attempts: int = 5,
         max_record_bytes: int = 128 * 1024,
         metrics: ServiceMetrics | None = None,
-        first_in_transaction: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+        first_in_transaction: BatchLock | None = None,
     ) -> None:
-        """`first_in_transaction` runs at the start of every batch's transaction, before any
-        handler: the place for a lock every handler would otherwise take (see the router)."""
+        """`registry` gives, for a record's topic, the types a record on it may carry: a type that topic does
+        not carry is refused, whoever sent it (a force may write its decisions topic, but not an outcome
+        onto it for intake to follow). `first_in_transaction` runs in every batch's transaction once its
+        records are decoded, before any handler: the place for the locks its handlers need, taken in one
+        fixed order so that replicas cannot deadlock (the router's capacity, compliance's cases)."""
         self._pool: asyncpg.Pool | None = None
         self._registry = registry
         self._handler = handler
@@ -137,10 +150,11 @@ class TransactionalBatchConsumer:
     ) -> BatchOutcome:
         outcome = BatchOutcome()
         async with connection.transaction():
-            if self._first_in_transaction is not None:
-                await self._first_in_transaction(connection)
             decoded = [await self._decode(connection, record, outcome) for record in records]
-            await apply(connection, [incoming for incoming in decoded if incoming is not None], outcome)
+            events = [incoming for incoming in decoded if incoming is not None]
+            if self._first_in_transaction is not None:
+                await self._first_in_transaction(connection, events)
+            await apply(connection, events, outcome)
         return outcome
 
     async def _apply_optimistically(
@@ -179,7 +193,7 @@ class TransactionalBatchConsumer:
                 connection, record, _position_id(record), Rejection("RecordTooLarge", reason), outcome
             )
         try:
-            attributes, payload = decode(record.headers, record.value, self._registry)
+            attributes, payload = decode(record.headers, record.value, self._registry(record.topic))
         except InvalidEnvelope as error:
             return await self._reject(
                 connection, record, _position_id(record), Rejection("InvalidEnvelope", str(error)), outcome

@@ -3,29 +3,100 @@
 Topics are created from this catalogue by code (`platform_plumbing.topic_admin`); the broker's
 auto-create is off, so a topic that is not here does not exist. Every topic is keyed by
 `case_id`, so one case's events stay in order on one partition.
+
+Who writes and reads a topic is what the broker's ACLs grant (`platform_plumbing.kafka_acls`), so
+identity comes from the authenticated principal, never from a payload. That is why what a police
+force or a partner agency sends or receives has a topic per force or per agency (`per`): only
+force F's principal may write `diversion.decisions.F.v1`, only agency A's may read
+`diversion.agency-referrals.A.v1`; the services read every party's topic by pattern and check that
+a payload names the party whose topic it came on.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 DAY_MS = 24 * 60 * 60 * 1000
+PARTY = "{party}"
+PARTY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+"""A force or agency id as it may appear in a topic name (and a principal's name)."""
+
+Principal = Literal["intake", "referral-router", "compliance", "operations", "police", "agency"]
+"""Who a topic's producers and consumers are: a service, the operations team, each police force's
+systems, each partner agency."""
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The parties the platform serves: police forces and partner agencies (by id)."""
+
+    forces: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for party in (*self.forces, *self.agencies):
+            if not PARTY_ID.match(party):
+                raise ValueError(f"not a valid force or agency id: {party!r}")
+
+    def parties(self, per: str) -> tuple[str, ...]:
+        return self.forces if per == "force" else self.agencies
 
 
 @dataclass(frozen=True)
 class Topic:
     name: str
+    """The topic's name; for a topic per party, with `{party}` where the force or agency id goes."""
     description: str
-    producers: tuple[str, ...]
-    consumers: tuple[str, ...]
+    producers: tuple[Principal, ...]
+    consumers: tuple[Principal, ...]
     carries: tuple[str, ...]
     """CloudEvents types published on this topic (see `schemas.registry`)."""
+    per: Literal["force", "agency"] | None = None
+    """One topic per police force or per partner agency, which only that party may write (or read)."""
+    copies: bool = False
+    """Its events' home is another topic; these are copies for one party (never `topic_carrying`'s answer)."""
     partitions: int = 6
     replication_factor: int = 3
     retention_ms: int = 30 * DAY_MS
     cleanup_policy: str = "delete"
     key: str = "case_id"
     extra_config: dict[str, str] = field(default_factory=dict)
+
+    def named(self, party: str) -> str:
+        """The topic of one force or agency."""
+        if self.per is None:
+            raise ValueError(f"{self.name} is one topic for everyone")
+        if not PARTY_ID.match(party):
+            raise ValueError(f"not a valid {self.per} id: {party!r}")
+        return self.name.replace(PARTY, party)
+
+    @property
+    def stem(self) -> str:
+        """What every party's topic name starts with (the whole name for a topic for everyone)."""
+        return self.name.split(PARTY)[0]
+
+    def names(self, directory: Directory) -> tuple[str, ...]:
+        """The concrete topic names for `directory`'s parties (the name itself for a topic for everyone)."""
+        return (self.name,) if self.per is None else tuple(self.named(p) for p in directory.parties(self.per))
+
+    def pattern(self) -> str:
+        """A regular expression matching this topic, or every party's topic of this kind."""
+        if self.per is None:
+            return re.escape(self.name)
+        return re.escape(self.stem) + "[a-z0-9][a-z0-9-]*" + re.escape(self._tail)
+
+    def party_of(self, topic: str, prefix: str = "") -> str | None:
+        """The force or agency whose topic `topic` (under `prefix`) is; None if it is not one of this kind."""
+        if self.per is None or not re.fullmatch(re.escape(prefix) + self.pattern(), topic):
+            return None
+        return topic[len(prefix) + len(self.stem) : len(topic) - len(self._tail)]
+
+    @property
+    def _tail(self) -> str:
+        return self.name.split(PARTY)[1] if self.per else ""
 
     def config(self, *, min_insync_replicas: int) -> dict[str, str]:
         """Topic-level configuration as the broker wants it."""
@@ -42,12 +113,13 @@ def _types(*names: str) -> tuple[str, ...]:
 
 
 DECISIONS = Topic(
-    name="diversion.decisions.v1",
-    description="Police commands from systems that use Kafka: decisions, assessments, withdrawals, condition "
-    "reports and decisions after a breach.",
-    producers=("police systems",),
-    consumers=("intake",),
+    name="diversion.decisions.{party}.v1",
+    description="Police commands from systems that use Kafka, one topic per force that only the force may "
+    "write: decisions, assessments, withdrawals, condition reports and decisions after a breach.",
+    producers=("police",),
+    consumers=("intake", "operations"),
     carries=_types("decision.submit", "assessment.submit", "case.withdraw", "condition.report", "breach.decide"),
+    per="force",
     retention_ms=14 * DAY_MS,
 )
 CASES = Topic(
@@ -55,7 +127,7 @@ CASES = Topic(
     description="What intake records: cases opened or rejected, needs assessed, and the police's decisions "
     "on a case (withdrawal, deadline extension, condition progress, decision after a breach).",
     producers=("intake",),
-    consumers=("referral_router", "compliance"),
+    consumers=("referral-router", "compliance", "operations"),
     carries=_types(
         "case.opened",
         "case.rejected",
@@ -70,17 +142,17 @@ CASES = Topic(
 REFERRALS = Topic(
     name="diversion.referrals.v1",
     description="Where the router placed needs: referrals issued, queued for a full agency, unmatched, recalled.",
-    producers=("referral_router",),
-    consumers=("compliance",),
+    producers=("referral-router",),
+    consumers=("compliance", "operations"),
     carries=_types("referral.issued", "referral.queued", "referral.unmatched", "referral.recalled"),
     retention_ms=90 * DAY_MS,
 )
 AGENCY_UPDATES = Topic(
-    name="diversion.agency-updates.v1",
-    description="What partner agencies report about their referrals, straight to Kafka (the gateway takes "
-    "the same updates over HTTP).",
-    producers=("partner agencies",),
-    consumers=("compliance",),
+    name="diversion.agency-updates.{party}.v1",
+    description="What a partner agency reports about its referrals, straight to Kafka: one topic per agency that "
+    "only the agency may write (the gateway takes the same updates over HTTP).",
+    producers=("agency",),
+    consumers=("compliance", "operations"),
     carries=_types(
         "referral.accept",
         "referral.decline",
@@ -91,6 +163,20 @@ AGENCY_UPDATES = Topic(
         "referral.disengage",
         "referral.withdraw",
     ),
+    per="agency",
+    partitions=3,
+    retention_ms=90 * DAY_MS,
+)
+AGENCY_REFERRALS = Topic(
+    name="diversion.agency-referrals.{party}.v1",
+    description="Every change to a partner agency's referrals (issued to it, cancelled, …), one topic per agency "
+    "that only the agency may read. Contact details are never on it: the agency reads them over the gateway.",
+    producers=("compliance",),
+    consumers=("agency", "operations"),
+    carries=_types("referral.changed"),
+    per="agency",
+    copies=True,
+    partitions=3,
     retention_ms=90 * DAY_MS,
 )
 COMPLIANCE = Topic(
@@ -98,37 +184,64 @@ COMPLIANCE = Topic(
     description="Every change compliance decides to a referral, a condition and a case: the outcomes police "
     "systems act on, and what the other services follow.",
     producers=("compliance",),
-    consumers=("police systems", "operations", "referral_router", "intake"),
+    consumers=("police", "operations", "referral-router", "intake"),
     carries=_types("referral.changed", "condition.changed", "case.changed"),
     retention_ms=365 * DAY_MS,
 )
 POLICE_SIGNALS = Topic(
-    name="diversion.police-signals.v1",
-    description="Signals from police systems about diverted people, such as naming in a new investigation.",
-    producers=("police systems",),
-    consumers=("compliance",),
+    name="diversion.police-signals.{party}.v1",
+    description="Signals from a force's systems about diverted people, such as naming in a new investigation: "
+    "one topic per force that only the force may write.",
+    producers=("police",),
+    consumers=("compliance", "operations"),
     carries=_types("reoffending.signalled"),
+    per="force",
+    partitions=3,
     retention_ms=90 * DAY_MS,
 )
 DEAD_LETTERS = Topic(
     name="diversion.dead-letters.v1",
     description="Messages no service could process, with origin topic/partition/offset and error in headers.",
-    producers=("intake", "referral_router", "compliance"),
+    producers=("intake", "referral-router", "compliance"),
     consumers=("operations",),
     carries=(),
     partitions=3,
     retention_ms=30 * DAY_MS,
 )
 
-CATALOGUE: tuple[Topic, ...] = (DECISIONS, CASES, REFERRALS, AGENCY_UPDATES, COMPLIANCE, POLICE_SIGNALS, DEAD_LETTERS)
+CATALOGUE: tuple[Topic, ...] = (
+    DECISIONS,
+    CASES,
+    REFERRALS,
+    AGENCY_UPDATES,
+    AGENCY_REFERRALS,
+    COMPLIANCE,
+    POLICE_SIGNALS,
+    DEAD_LETTERS,
+)
+
+
+def topic_names(directory: Directory, topics: Iterable[Topic] = CATALOGUE) -> list[str]:
+    """Every concrete topic of `topics` for `directory`'s forces and agencies."""
+    return [name for topic in topics for name in topic.names(directory)]
+
+
+def catalogue_topic_of(topic: str, prefix: str = "") -> Topic | None:
+    """The catalogue entry a concrete topic name (under `prefix`) belongs to."""
+    for entry in CATALOGUE:
+        if re.fullmatch(re.escape(prefix) + entry.pattern(), topic):
+            return entry
+    return None
 
 
 def topic_carrying(event_type: str) -> Topic:
-    """The one catalogue topic that carries `event_type`."""
+    """The one topic for everyone that is the home of `event_type` (a party's own topics are named)."""
     try:
         return _TOPIC_BY_TYPE[event_type]
     except KeyError:
-        raise LookupError(f"no catalogue topic carries {event_type!r}") from None
+        raise LookupError(f"no catalogue topic for everyone carries {event_type!r}") from None
 
 
-_TOPIC_BY_TYPE = {event_type: topic for topic in CATALOGUE for event_type in topic.carries}
+_TOPIC_BY_TYPE = {
+    event_type: topic for topic in CATALOGUE if topic.per is None and not topic.copies for event_type in topic.carries
+}

@@ -10,14 +10,13 @@ import asyncpg
 import pytest
 
 from deploy.local_stack import kafka
-from deploy.local_stack.processes import delete_prefixed_topics, drop_schemas
+from deploy.local_stack.processes import drop_schemas
 from platform_plumbing.database import create_pool
 from platform_plumbing.migrations import prepare_schema
 from platform_plumbing.settings import PlatformSettings
-from platform_plumbing.topic_admin import ensure_topics
 from platform_plumbing.tracing import configure_tracing
-from schemas.topics import CATALOGUE
 from tests.infrastructure import Infrastructure, provide
+from tests.kafka_tools import make_topics, remove_topics
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,8 +49,13 @@ def namespace() -> str:
 
 @pytest.fixture
 def settings(infrastructure: Infrastructure, namespace: str) -> PlatformSettings:
+    """This test's settings, as the administrators: what a test itself does to set up, look and tear down."""
+    admin = infrastructure.kafka.admin
     return PlatformSettings(
-        kafka_bootstrap_servers=infrastructure.kafka_bootstrap_servers,
+        kafka_bootstrap_servers=admin.bootstrap_servers,
+        kafka_username=admin.username,
+        kafka_password=admin.password,
+        kafka_ca_file=admin.ca_file,
         database_url=infrastructure.admin_url,
         topic_prefix=f"{namespace}.",
         retry_backoff_seconds=0.2,
@@ -61,21 +65,28 @@ def settings(infrastructure: Infrastructure, namespace: str) -> PlatformSettings
 
 @pytest.fixture
 def as_service(settings: PlatformSettings, infrastructure: Infrastructure) -> Callable[[str], dict]:
-    """`as_service("intake")`: this test's settings, logged in as that service's own roles (runtime and
-    migration), for building its settings class."""
+    """`as_service("intake")`: this test's settings, logged in as that service's own Kafka principal and
+    database roles (runtime and migration), for building its settings class."""
 
     def logged_in(service: str) -> dict:
-        return {**settings.model_dump(), **infrastructure.database.service_settings(service)}
+        login = infrastructure.kafka.of(service.replace("_", "-"))
+        return {
+            **settings.model_dump(),
+            **infrastructure.database.service_settings(service),
+            "kafka_username": login.username,
+            "kafka_password": login.password,
+        }
 
     return logged_in
 
 
 @pytest.fixture
 async def topics(settings: PlatformSettings) -> AsyncIterator[PlatformSettings]:
-    """The whole catalogue, created under this test's prefix, deleted afterwards."""
-    await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
+    """The whole catalogue for the test's force and agencies, created under this test's prefix with the ACLs
+    production has on it; all deleted afterwards."""
+    await make_topics(settings.kafka, settings.topic_prefix)
     yield settings
-    await delete_prefixed_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    await remove_topics(settings.kafka, settings.topic_prefix)
 
 
 @pytest.fixture

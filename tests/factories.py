@@ -271,7 +271,11 @@ _PAYLOADS: dict[type[BaseModel], Callable[[], Payload]] = {
         changed_at=LATER,
     ),
     events.ReoffendingSignal: _case_event(
-        subject_ref=SUBJECT_REF, named_on="2026-01-12", offence_category="public_order", domestic_abuse=False
+        force_id="west-yorkshire",
+        subject_ref=SUBJECT_REF,
+        named_on="2026-01-12",
+        offence_category="public_order",
+        domestic_abuse=False,
     ),
 }
 

@@ -1,4 +1,5 @@
-"""Test-side Kafka access that shares no code with the services: plain aiokafka, no consumer group."""
+"""Test-side Kafka access that shares no code with the services: plain aiokafka, no consumer group (only
+the connection settings, `KafkaAccess`, which every client must use to get in at all)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,21 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
+from deploy.local_stack.processes import provide_topics
+from deploy.local_stack.processes import remove_topics as remove_prefixed
+from platform_plumbing.kafka_clients import KafkaAccess
 from schemas.base import Event
 from schemas.envelope import encode
+from schemas.topics import Directory
+
+PARTIES = Directory(forces=("west-yorkshire",), agencies=("womens-programme", "substance-misuse-treatment"))
+"""The force and agencies the tests act for: each test gets their topics and ACLs under its prefix."""
 
 
-async def read_topic(bootstrap: str, topic: str, *, at_least: int, timeout: float = 30.0) -> list[ConsumerRecord]:
+async def read_topic(kafka: KafkaAccess, topic: str, *, at_least: int, timeout: float = 30.0) -> list[ConsumerRecord]:
     """Every record on `topic` from the beginning, once at least `at_least` have arrived (or timeout),
     plus whatever else is already there."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     try:
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
@@ -40,10 +48,10 @@ async def read_topic(bootstrap: str, topic: str, *, at_least: int, timeout: floa
 
 
 async def produce(
-    bootstrap: str, topic: str, records: list[tuple[bytes, list[tuple[str, bytes]], bytes | None]]
+    kafka: KafkaAccess, topic: str, records: list[tuple[bytes, list[tuple[str, bytes]], bytes | None]]
 ) -> None:
     """Send raw (key, headers, value) records in order, acks=all."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(**kafka.client_options(), enable_idempotence=True, acks="all")
     await producer.start()
     try:
         for key, headers, value in records:
@@ -75,14 +83,24 @@ async def eventually(check, *, timeout: float = 30.0, interval: float = 0.2):
     raise AssertionError(f"condition not met within {timeout}s; last value: {value!r}")
 
 
-async def committed_offsets(bootstrap: str, group: str) -> int:
+async def committed_offsets(kafka: KafkaAccess, group: str) -> int:
     """Sum of the offsets `group` has committed, over all its partitions."""
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.client_options())
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group)
         return sum(meta.offset for meta in offsets.values() if meta.offset > 0)
     finally:
         await admin.close()
+
+
+
+async def make_topics(admin: KafkaAccess, prefix: str) -> None:
+    """The catalogue for the tests' force and agencies under `prefix`, with production's ACLs on it."""
+    await provide_topics(admin, PARTIES, prefix)
+
+
+async def remove_topics(admin: KafkaAccess, prefix: str) -> None:
+    await remove_prefixed(admin, PARTIES, prefix)

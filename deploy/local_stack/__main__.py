@@ -8,21 +8,52 @@ service can pick them up.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
-from deploy.local_stack import kafka, postgres, services
+from deploy.local_stack import kafka, postgres, services, tls
+from deploy.local_stack.parties import directory
 from deploy.local_stack.runtime import RUNTIME_DIR, StackError, write_private
-from platform_plumbing.topic_admin import ensure_topics
-from schemas.topics import CATALOGUE
+from platform_plumbing.kafka_acls import agency_principal, police_principal
+
+KAFKA_PRINCIPALS = {
+    "INTAKE": "intake",
+    "ROUTER": "referral-router",
+    "COMPLIANCE": "compliance",
+    "OPERATIONS": "operations",
+}
+"""The settings prefix of each service (and the operations tools) -> its Kafka principal."""
 
 
 def up(topology: kafka.KafkaTopology) -> dict[str, str]:
-    """Kafka, PostgreSQL and the catalogue's topics; returns their connection settings."""
+    """Kafka (with every principal, ACL and topic) and PostgreSQL (with every role); returns the settings
+    that reach them, each part as itself."""
     kafka.start(topology)
     postgres.start()
-    asyncio.run(ensure_topics(topology.bootstrap_servers, CATALOGUE))
-    return {"KAFKA_BOOTSTRAP_SERVERS": topology.bootstrap_servers, **postgres.logins().stack_settings()}
+    parties = directory()
+    kafka.provision(topology, parties)
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": topology.bootstrap_servers,
+        "KAFKA_CA_FILE": str(tls.CA_FILE),
+        **_kafka_logins(topology, parties),
+        **postgres.logins().stack_settings(),
+    }
+
+
+def _kafka_logins(topology: kafka.KafkaTopology, parties) -> dict[str, str]:
+    """Each service's and the operations tools' Kafka login, the police's for the force, and the agencies'
+    whose development keys `make up` issues."""
+    logins = {}
+    named = {
+        **KAFKA_PRINCIPALS,
+        "POLICE": police_principal(parties.forces[0]),
+        **{f"AGENCY_{services.env_name(agency)}": agency_principal(agency) for agency in services.DEV_AGENCIES},
+    }
+    stack = kafka.logins(topology)
+    for prefix, principal in named.items():
+        login = stack.of(principal)
+        logins[f"{prefix}_KAFKA_USERNAME"] = login.username
+        logins[f"{prefix}_KAFKA_PASSWORD"] = login.password
+    return logins
 
 
 def up_with_services(topology: kafka.KafkaTopology, clock: dict[str, str] | None = None) -> dict[str, str]:

@@ -18,9 +18,13 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from aiokafka.admin import AIOKafkaAdminClient
 
 from platform_plumbing.database_roles import DatabaseLogins
+from platform_plumbing.kafka_acls import acls_for
+from platform_plumbing.kafka_admin import grant, revoke
+from platform_plumbing.kafka_clients import KafkaAccess, KafkaLogins, admin_for
+from platform_plumbing.topic_admin import ensure_topics
+from schemas.topics import CATALOGUE, Directory
 
 
 def free_port() -> int:
@@ -73,6 +77,7 @@ class ServiceProcess:
 @dataclass(frozen=True)
 class Isolatable:
     module: str
+    kafka_principal: str
     database_roles: str
     """The service's stem in `database_roles.SERVICES` (its login roles); empty when it has no database."""
     schema_setting: str
@@ -80,25 +85,36 @@ class Isolatable:
 
 
 ISOLATABLE = {
-    "intake": Isolatable("services.intake", "intake", "INTAKE_DB_SCHEMA", "INTAKE_PORT"),
-    "router": Isolatable("services.referral_router", "referral_router", "ROUTER_DB_SCHEMA", "ROUTER_PORT"),
-    "compliance": Isolatable("services.compliance", "compliance", "COMPLIANCE_DB_SCHEMA", "COMPLIANCE_PORT"),
-    "dashboard": Isolatable("services.operations", "", "", "DASHBOARD_PORT"),
+    "intake": Isolatable("services.intake", "intake", "intake", "INTAKE_DB_SCHEMA", "INTAKE_PORT"),
+    "router": Isolatable(
+        "services.referral_router", "referral-router", "referral_router", "ROUTER_DB_SCHEMA", "ROUTER_PORT"
+    ),
+    "compliance": Isolatable(
+        "services.compliance", "compliance", "compliance", "COMPLIANCE_DB_SCHEMA", "COMPLIANCE_PORT"
+    ),
+    "dashboard": Isolatable("services.operations", "operations", "", "", "DASHBOARD_PORT"),
 }
 
 
 def isolated_service(
-    name: str, *, bootstrap: str, database: DatabaseLogins, prefix: str, schema: str, log: Path, **extra: str
+    name: str,
+    *,
+    kafka: KafkaLogins,
+    database: DatabaseLogins,
+    prefix: str,
+    schema: str,
+    log: Path,
+    **extra: str,
 ) -> ServiceProcess:
     """Service `name` (a key of `ISOLATABLE`) on the topics under `prefix`, in `schema`, on a free port,
-    logged in as its own database roles.
+    logged in as its own Kafka principal and database roles.
 
     Replicas are two calls with the same prefix and schema: one consumer group, one database.
     """
     service = ISOLATABLE[name]
     port = free_port()
     environment = {
-        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        **kafka.environment(service.kafka_principal),
         "TOPIC_PREFIX": prefix,
         **(database.service_environment(service.database_roles) if service.database_roles else {}),
         **({service.schema_setting: schema} if service.schema_setting else {}),
@@ -108,10 +124,25 @@ def isolated_service(
     return ServiceProcess(service.module, environment, port=port, log=log)
 
 
-async def remove_isolated(bootstrap: str, admin_url: str, prefix: str, schemas: list[str]) -> None:
-    """Drop what isolated services left behind: their schemas, and every topic whose name starts with `prefix`."""
+async def provide_topics(kafka_admin: KafkaAccess, directory: Directory, prefix: str) -> None:
+    """The catalogue for `directory`'s forces and agencies under `prefix`, with the ACLs production has on
+    it, so that services running as their own principals get exactly their production rights there."""
+    await ensure_topics(kafka_admin, CATALOGUE, directory=directory, prefix=prefix)
+    await grant(kafka_admin, acls_for(directory, prefix))
+
+
+async def remove_topics(kafka_admin: KafkaAccess, directory: Directory, prefix: str) -> None:
+    """Every topic under `prefix` (those services made too) and the ACLs `provide_topics` granted."""
+    await delete_prefixed_topics(kafka_admin, prefix)
+    await revoke(kafka_admin, acls_for(directory, prefix))
+
+
+async def remove_isolated(
+    kafka_admin: KafkaAccess, admin_url: str, directory: Directory, prefix: str, schemas: list[str]
+) -> None:
+    """Drop what isolated services left behind: their schemas, and their topics and ACLs under `prefix`."""
     await drop_schemas(admin_url, schemas)
-    await delete_prefixed_topics(bootstrap, prefix)
+    await remove_topics(kafka_admin, directory, prefix)
 
 
 async def drop_schemas(admin_url: str, schemas: list[str]) -> None:
@@ -124,9 +155,9 @@ async def drop_schemas(admin_url: str, schemas: list[str]) -> None:
         await connection.close()
 
 
-async def delete_prefixed_topics(bootstrap: str, prefix: str) -> None:
+async def delete_prefixed_topics(kafka_admin: KafkaAccess, prefix: str) -> None:
     """Delete every topic whose name starts with `prefix` (a test's or a run's own copies of the catalogue)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = admin_for(kafka_admin)
     await admin.start()
     try:
         doomed = [topic for topic in await admin.list_topics() if topic.startswith(prefix)]

@@ -76,13 +76,18 @@ def dev_keys(environment: dict[str, str]) -> dict[str, str]:
         ),
     }
     for agency in DEV_AGENCIES:
-        keys[f"AGENCY_KEY_{agency.upper().replace('-', '_')}"] = _dev_key(
+        keys[f"AGENCY_KEY_{env_name(agency)}"] = _dev_key(
             environment, "services.compliance.entrypoints.manage", agency, agency, "--agency-id", agency
         )
     keys["OPERATIONS_API_KEY"] = _dev_key(
         environment, "services.compliance.entrypoints.manage", "operations", "operations"
     )
     return keys
+
+
+def env_name(agency: str) -> str:
+    """An agency id as it appears in a setting's name: `womens-programme` -> `WOMENS_PROGRAMME`."""
+    return agency.upper().replace("-", "_")
 
 
 def _dev_key(environment: dict[str, str], module: str, name: str, *arguments: str) -> str:

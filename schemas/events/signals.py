@@ -1,4 +1,4 @@
-"""Signals from police systems about people already diverted, on `diversion.police-signals.v1`.
+"""Signals from police systems about people already diverted, on their force's `diversion.police-signals.{force}.v1`.
 
 They let the platform compute outcome figures such as "named in another investigation within
 24 months" without ever receiving the new investigation's details.
@@ -10,7 +10,7 @@ from datetime import date
 from typing import ClassVar
 
 from schemas.base import Event
-from schemas.fields import SubjectRef
+from schemas.fields import ForceId, SubjectRef
 from schemas.vocabulary import OffenceCategory
 
 
@@ -19,6 +19,8 @@ class ReoffendingSignal(Event):
 
     event_type: ClassVar[str] = "uk.police.diversion.reoffending.signalled.v1"
 
+    force_id: ForceId
+    """The force whose person this is: it must be the force whose topic the signal came on."""
     subject_ref: SubjectRef
     named_on: date
     offence_category: OffenceCategory | None = None

@@ -22,11 +22,11 @@ from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.service_runtime import ServiceRuntime
-from schemas.topics import COMPLIANCE, DEAD_LETTERS
+from schemas.topics import AGENCY_REFERRALS, COMPLIANCE, DEAD_LETTERS
 from services.compliance.adapters.disclosure_file import load_disclosure_policy
 from services.compliance.domain.rules import load_rules
 from services.compliance.entrypoints import http_api, report_routes
-from services.compliance.entrypoints.kafka_events import HEARD, TOPICS, event_handler
+from services.compliance.entrypoints.kafka_events import HEARD, TOPICS, event_handler, lock_cases_of
 from services.compliance.entrypoints.timers import sweep_forever
 from services.compliance.service_layer.unit_of_work import ComplianceContext
 from services.compliance.settings import ComplianceSettings
@@ -60,15 +60,22 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         events=EventSource(settings.compliance_event_source, clock, ids, settings.topic_prefix),
     )
 
-    runtime = ServiceRuntime(settings, tables=TABLES, schema=settings.compliance_db_schema, metrics=metrics)
+    runtime = ServiceRuntime(
+        settings,
+        tables=TABLES,
+        schema=settings.compliance_db_schema,
+        metrics=metrics,
+        creates=(AGENCY_REFERRALS,),
+    )
     runtime.consume(
         event_handler(context),
         HEARD,
         *TOPICS,
         group=CONSUMER_GROUP,
         title="cases, referrals, agency updates and police signals",
+        first_in_transaction=lock_cases_of,
     )
-    runtime.publishes(COMPLIANCE, DEAD_LETTERS)
+    runtime.publishes(COMPLIANCE, AGENCY_REFERRALS, DEAD_LETTERS)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from platform_plumbing.kafka_clients import KafkaAccess
 from schemas.topics import COMPLIANCE
 from services.operations.kafka_views import read_records
 
@@ -57,7 +58,7 @@ class Books:
 
 
 async def check_books(
-    database_url: str, schemas: Mapping[str, str], *, bootstrap: str | None = None, topic_prefix: str = ""
+    database_url: str, schemas: Mapping[str, str], *, kafka: KafkaAccess | None = None, topic_prefix: str = ""
 ) -> Books:
     """Compare the three services' tables (`schemas`: service -> its schema) and, given a broker, the
     referral history compliance published."""
@@ -73,8 +74,8 @@ async def check_books(
             _compare(books, what, held)
     finally:
         await connection.close()
-    if bootstrap is not None:
-        await _check_history(books, bootstrap, topic_prefix + COMPLIANCE.name)
+    if kafka is not None:
+        await _check_history(books, kafka, topic_prefix + COMPLIANCE.name)
     return books
 
 
@@ -99,12 +100,12 @@ def _compare(books: Books, what: str, held: Mapping[str, Mapping[str, str]]) -> 
             books.add(f"{what} {service} holds that compliance does not", f"{record_id} ({copy[record_id]})")
 
 
-async def _check_history(books: Books, bootstrap: str, topic: str) -> None:
+async def _check_history(books: Books, kafka: KafkaAccess, topic: str) -> None:
     """No `cancelled` is ever published for a referral straight after its agency finished with it (a
     breached referral reinstated after a reasonable excuse is open again, and may be cancelled later).
     Changes are put in order by their sequence, so a redelivered event cannot confuse the check."""
     history: dict[str, dict[int, str]] = {}
-    async for record in read_records(bootstrap, topic, follow=False):
+    async for record in read_records(kafka, topic, follow=False):
         if dict(record.headers).get("ce_type") != b"uk.police.diversion.referral.changed.v1":
             continue
         change = json.loads(record.value)

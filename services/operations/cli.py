@@ -44,12 +44,21 @@ def _run(work: Coroutine[Any, Any, Any], what: str) -> Any:
         return asyncio.run(work)
     except httpx.HTTPStatusError as error:
         _fail(f"{what} answered {error.response.status_code}: {error.response.text[:200]}")
-    except (KafkaError, OSError, httpx.HTTPError) as error:
+    except KafkaError as error:
+        _fail(
+            f"cannot reach or log in to {what} ({type(error).__name__}); is the stack up (make up), and are the "
+            "settings in .runtime/stack.env yours?"
+        )
+    except (OSError, httpx.HTTPError) as error:
         _fail(f"cannot reach {what} ({type(error).__name__}); is the stack up? (make up)")
     except asyncpg.PostgresError as error:
         _fail(f"{what} refused the query ({type(error).__name__}); are the services' schemas migrated?")
     except LookupError as error:
         _fail(str(error))
+
+
+def _kafka(settings: OperationsSettings) -> str:
+    return f"Kafka at {settings.kafka_bootstrap_servers} as {settings.kafka_username or '(no KAFKA_USERNAME)'}"
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -71,8 +80,8 @@ def topics(as_json: AsJson = False) -> None:
     """The topic catalogue with live message counts."""
     settings = _settings()
     counts = _run(
-        topic_counts(settings.kafka_bootstrap_servers, settings.topic_prefix),
-        f"Kafka at {settings.kafka_bootstrap_servers}",
+        topic_counts(settings.kafka, settings.topic_prefix),
+        _kafka(settings),
     )
     if as_json:
         typer.echo(json.dumps([vars(c) for c in counts]))
@@ -89,8 +98,8 @@ def lag(as_json: AsJson = False) -> None:
     """Consumer lag per group and partition (records not yet processed)."""
     settings = _settings()
     lags = _run(
-        consumer_lag(settings.kafka_bootstrap_servers, settings.topic_prefix),
-        f"Kafka at {settings.kafka_bootstrap_servers}",
+        consumer_lag(settings.kafka, settings.topic_prefix),
+        _kafka(settings),
     )
     if as_json:
         typer.echo(json.dumps([{**vars(row), "lag": row.lag} for row in lags]))
@@ -114,7 +123,7 @@ def tail(
     settings = _settings()
 
     async def show() -> None:
-        async for record in read_records(settings.kafka_bootstrap_servers, settings.topic(topic), follow=follow):
+        async for record in read_records(settings.kafka, settings.topic(topic), follow=follow):
             event = describe(record)
             if (case and event["key"] != case) or (event_type and event_type not in event["type"]):
                 continue
@@ -128,7 +137,7 @@ def tail(
                 console.print_json(json.dumps(event["data"], default=str))
 
     with contextlib.suppress(KeyboardInterrupt):
-        _run(show(), f"Kafka at {settings.kafka_bootstrap_servers}")
+        _run(show(), _kafka(settings))
 
 
 @dlq_app.command("list")
@@ -138,8 +147,8 @@ def dlq_list(as_json: AsJson = False) -> None:
     letters = [
         describe(r)
         for r in _run(
-            dlq.dead_letters(settings.kafka_bootstrap_servers, settings.topic_prefix),
-            f"Kafka at {settings.kafka_bootstrap_servers}",
+            dlq.dead_letters(settings.kafka, settings.topic_prefix),
+            _kafka(settings),
         )
     ]
     if as_json:
@@ -170,7 +179,7 @@ def dlq_replay(
         _fail("give a dead letter's offset, or --all", code=2)
     settings = _settings()
     letters = _all_letters() if everything else _matching(offset, partition)
-    sent = _run(dlq.replay(settings.kafka_bootstrap_servers, letters), f"Kafka at {settings.kafka_bootstrap_servers}")
+    sent = _run(dlq.replay(settings.kafka, letters), _kafka(settings))
     console.print(f"replayed {len(sent)} dead letter(s)")
 
 
@@ -279,7 +288,7 @@ def books(as_json: AsJson = False) -> None:
         check_books(
             settings.database_url,
             settings.schemas,
-            bootstrap=settings.kafka_bootstrap_servers,
+            kafka=settings.kafka,
             topic_prefix=settings.topic_prefix,
         ),
         "PostgreSQL and Kafka",
@@ -315,8 +324,8 @@ def print_books(checked) -> None:
 def _all_letters():
     settings = _settings()
     return _run(
-        dlq.dead_letters(settings.kafka_bootstrap_servers, settings.topic_prefix),
-        f"Kafka at {settings.kafka_bootstrap_servers}",
+        dlq.dead_letters(settings.kafka, settings.topic_prefix),
+        _kafka(settings),
     )
 
 

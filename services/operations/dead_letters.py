@@ -11,17 +11,17 @@ from __future__ import annotations
 from aiokafka.structs import ConsumerRecord
 
 from platform_plumbing.dead_letters import ORIGIN_TOPIC
-from platform_plumbing.kafka_clients import producer_for
+from platform_plumbing.kafka_clients import KafkaAccess, producer_for
 from services.operations.kafka_views import dead_letter_topic, read_records
 
 
-async def dead_letters(bootstrap: str, prefix: str = "") -> list[ConsumerRecord]:
-    return [record async for record in read_records(bootstrap, dead_letter_topic(prefix), follow=False)]
+async def dead_letters(kafka: KafkaAccess, prefix: str = "") -> list[ConsumerRecord]:
+    return [record async for record in read_records(kafka, dead_letter_topic(prefix), follow=False)]
 
 
-async def replay(bootstrap: str, letters: list[ConsumerRecord]) -> list[tuple[str, int]]:
+async def replay(kafka: KafkaAccess, letters: list[ConsumerRecord]) -> list[tuple[str, int]]:
     """Send each dead letter back to its origin topic; return (topic, partition) of each replay."""
-    producer = producer_for(bootstrap, client_id="diversion-dlq-replay")
+    producer = producer_for(kafka, client_id="diversion-dlq-replay")
     await producer.start()
     try:
         sent = []

@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
+from platform_plumbing.kafka_clients import KafkaAccess, admin_for, consumer_for
 from schemas.envelope import InvalidEnvelope, read_attributes
-from schemas.topics import CATALOGUE, DEAD_LETTERS
+from schemas.topics import CATALOGUE, DEAD_LETTERS, catalogue_topic_of
 
 REDACTED = "«personal data not shown»"
 
@@ -42,11 +42,27 @@ class PartitionLag:
         return max(self.end - self.committed, 0)
 
 
-async def topic_counts(bootstrap: str, prefix: str = "") -> list[TopicCount]:
-    names = [prefix + topic.name for topic in CATALOGUE]
-    partitions = await partitions_of(bootstrap, names)
+async def catalogue_topics(kafka: KafkaAccess, prefix: str = "") -> list[str]:
+    """Every topic on the broker that belongs to the catalogue under `prefix` — each force's and each
+    agency's included — in the catalogue's order."""
+    admin = admin_for(kafka, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        names = await admin.list_topics()
+    finally:
+        await admin.close()
+    return sorted((name for name in names if catalogue_topic_of(name, prefix)), key=_catalogue_order(prefix))
+
+
+def _catalogue_order(prefix: str):
+    return lambda name: (CATALOGUE.index(catalogue_topic_of(name, prefix)), name)
+
+
+async def topic_counts(kafka: KafkaAccess, prefix: str = "") -> list[TopicCount]:
+    names = await catalogue_topics(kafka, prefix)
+    partitions = await partitions_of(kafka, names)
     every = [tp for tps in partitions.values() for tp in tps]
-    async with _consumer(bootstrap) as consumer:
+    async with _consumer(kafka) as consumer:
         consumer.assign(every)
         start, end = await consumer.beginning_offsets(every), await consumer.end_offsets(every)
     return [
@@ -54,15 +70,15 @@ async def topic_counts(bootstrap: str, prefix: str = "") -> list[TopicCount]:
             name,
             len(partitions.get(name, [])),
             sum(end[tp] - start[tp] for tp in partitions.get(name, [])),
-            topic.description,
+            catalogue_topic_of(name, prefix).description,
         )
-        for name, topic in zip(names, CATALOGUE, strict=True)
+        for name in names
     ]
 
 
-async def partitions_of(bootstrap: str, names: list[str]) -> dict[str, list[TopicPartition]]:
+async def partitions_of(kafka: KafkaAccess, names: list[str]) -> dict[str, list[TopicPartition]]:
     """The partitions of each named topic that exists."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    admin = admin_for(kafka, request_timeout_ms=10_000)
     await admin.start()
     try:
         described = await admin.describe_topics(names)
@@ -78,20 +94,19 @@ async def partitions_of(bootstrap: str, names: list[str]) -> dict[str, list[Topi
     }
 
 
-async def consumer_lag(bootstrap: str, prefix: str = "") -> list[PartitionLag]:
+async def consumer_lag(kafka: KafkaAccess, prefix: str = "") -> list[PartitionLag]:
     """Lag of every consumer group on the catalogue's topics, per partition."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    admin = admin_for(kafka, request_timeout_ms=10_000)
+    consumer = consumer_for(kafka)
     await admin.start()
     await consumer.start()
     try:
-        ours = {prefix + topic.name for topic in CATALOGUE}
         lags = []
         for group, *_ in sorted(await admin.list_consumer_groups()):
             committed = {
                 tp: meta.offset
                 for tp, meta in (await admin.list_consumer_group_offsets(group)).items()
-                if tp.topic in ours
+                if catalogue_topic_of(tp.topic, prefix)
             }
             if not committed:
                 continue
@@ -110,15 +125,15 @@ class GroupWatch:
     """Consumer groups' committed offsets against their topics' end offsets, on open connections
     so it can be asked many times a second."""
 
-    def __init__(self, bootstrap: str, groups: dict[str, list[str]]) -> None:
-        self._bootstrap = bootstrap
+    def __init__(self, kafka: KafkaAccess, groups: dict[str, list[str]]) -> None:
+        self._kafka = kafka
         self._groups = groups
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self._admin = admin_for(kafka, request_timeout_ms=10_000)
+        self._consumer = consumer_for(kafka)
 
     async def __aenter__(self) -> GroupWatch:
         topics = sorted({topic for topics in self._groups.values() for topic in topics})
-        self._partitions = await partitions_of(self._bootstrap, topics)
+        self._partitions = await partitions_of(self._kafka, topics)
         await self._admin.start()
         await self._consumer.start()
         return self
@@ -143,20 +158,20 @@ class GroupWatch:
         return positions
 
 
-async def group_positions(bootstrap: str, groups: dict[str, list[str]]) -> dict[tuple[str, TopicPartition], tuple]:
-    async with GroupWatch(bootstrap, groups) as watch:
+async def group_positions(kafka: KafkaAccess, groups: dict[str, list[str]]) -> dict[tuple[str, TopicPartition], tuple]:
+    async with GroupWatch(kafka, groups) as watch:
         return await watch.positions()
 
 
 async def read_records(
-    bootstrap: str, *topics: str, follow: bool, from_beginning: bool = True, idle_ms: int = 1500
+    kafka: KafkaAccess, *topics: str, follow: bool, from_beginning: bool = True, idle_ms: int = 1500
 ) -> AsyncIterator[ConsumerRecord]:
     """The topics' records in offset order per partition; with `follow`, keep waiting for new ones."""
-    found = await partitions_of(bootstrap, list(topics))
+    found = await partitions_of(kafka, list(topics))
     if missing := [topic for topic in topics if not found.get(topic)]:
         raise LookupError(f"no topic {missing[0]!r} on the broker")
     partitions = [tp for topic in topics for tp in found[topic]]
-    async with _consumer(bootstrap) as consumer:
+    async with _consumer(kafka) as consumer:
         consumer.assign(partitions)
         if from_beginning:
             await consumer.seek_to_beginning(*partitions)
@@ -172,9 +187,9 @@ async def read_records(
 
 
 @contextlib.asynccontextmanager
-async def _consumer(bootstrap: str) -> AsyncIterator[AIOKafkaConsumer]:
+async def _consumer(kafka: KafkaAccess) -> AsyncIterator[AIOKafkaConsumer]:
     """A group-less consumer that commits nothing; closed even when starting it failed."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, request_timeout_ms=10_000)
+    consumer = consumer_for(kafka, request_timeout_ms=10_000)
     try:
         await consumer.start()
         yield consumer

@@ -50,19 +50,19 @@ async def overview(settings: OperationsSettings) -> dict[str, Any]:
 
 
 async def _flow(settings: OperationsSettings) -> list[dict]:
-    counts = await topic_counts(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    counts = await topic_counts(settings.kafka, settings.topic_prefix)
     return [{"topic": c.name.removeprefix(settings.topic_prefix), "messages": c.messages} for c in counts]
 
 
 async def _lag(settings: OperationsSettings) -> list[dict]:
     totals: dict[str, int] = defaultdict(int)
-    for row in await consumer_lag(settings.kafka_bootstrap_servers, settings.topic_prefix):
+    for row in await consumer_lag(settings.kafka, settings.topic_prefix):
         totals[row.group.removeprefix(settings.topic_prefix)] += row.lag
     return [{"group": group, "lag": lag} for group, lag in sorted(totals.items())]
 
 
 async def _dead_letters(settings: OperationsSettings) -> dict:
-    letters = [describe(r) for r in await dead_letters(settings.kafka_bootstrap_servers, settings.topic_prefix)]
+    letters = [describe(r) for r in await dead_letters(settings.kafka, settings.topic_prefix)]
     latest = []
     for letter in letters[-10:][::-1]:
         why = letter["dead_letter"] or {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from platform_plumbing.settings import PlatformSettings, own_login
@@ -20,6 +20,8 @@ class OperationsSettings(PlatformSettings):
     model_config = SettingsConfigDict(env_file=REPO_ROOT / ".runtime" / "stack.env", extra="ignore")
 
     database_url: str = own_login("OPERATIONS", "database_url")
+    kafka_username: str = own_login("OPERATIONS", "kafka_username")
+    kafka_password: SecretStr = own_login("OPERATIONS", "kafka_password")
 
     agency_api_url: str = Field("http://127.0.0.1:18082", description="Compliance gateway (reports).")
     router_url: str = Field("http://127.0.0.1:18081", description="Referral router (agencies and load).")

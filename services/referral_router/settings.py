@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from platform_plumbing.settings import PlatformSettings, own_login
 
@@ -13,6 +13,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 class RouterSettings(PlatformSettings):
     database_url: str = own_login("ROUTER", "database_url")
+    kafka_username: str = own_login("ROUTER", "kafka_username")
+    kafka_password: SecretStr = own_login("ROUTER", "kafka_password")
     migration_database_url: str | None = own_login("ROUTER", "migration_database_url")
     router_catalogue_file: Path = Field(
         REPO_ROOT / "deploy" / "agencies" / "catalogue.yaml",

@@ -11,33 +11,30 @@ import pytest
 
 from deploy.local_stack.processes import (
     ServiceProcess,
-    delete_prefixed_topics,
     drop_schemas,
     free_port,
     isolated_service,
-    remove_isolated,
 )
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import SystemClock
-from platform_plumbing.topic_admin import ensure_topics
-from schemas.topics import CATALOGUE
 from services.compliance.adapters.gateway_clients import GatewayClient
 from services.compliance.adapters.gateway_clients import add_client as add_gateway_client
 from services.intake.adapters.police_clients import PoliceClient, add_client
+from tests.kafka_tools import make_topics, remove_topics
 
 
 @pytest.fixture
-async def start_service(settings, infrastructure, namespace, tmp_path):
-    """Start a service (`intake`, `router`, `compliance`) as a process on this test's topics; its schema is
-    `<namespace>_<name>`. Returns the process and the schema."""
-    await ensure_topics(settings.kafka_bootstrap_servers, CATALOGUE, prefix=settings.topic_prefix)
+async def start_service(settings, infrastructure, namespace, topics, tmp_path):
+    """Start a service (`intake`, `router`, `compliance`, `dashboard`) as a process on this test's topics, as
+    its own Kafka principal and database roles; its schema is `<namespace>_<name>`. Returns the process and
+    the schema."""
     started: list[tuple[ServiceProcess, str]] = []
 
     async def start(suffix: str, **extra: str):
         schema = f"{namespace}_{suffix}"
         service = isolated_service(
             suffix,
-            bootstrap=settings.kafka_bootstrap_servers,
+            kafka=infrastructure.kafka,
             database=infrastructure.database,
             prefix=settings.topic_prefix,
             schema=schema,
@@ -51,9 +48,7 @@ async def start_service(settings, infrastructure, namespace, tmp_path):
     yield start
     for service, _ in started:
         service.stop()
-    await remove_isolated(
-        settings.kafka_bootstrap_servers, settings.database_url, settings.topic_prefix, [s for _, s in started]
-    )
+    await drop_schemas(settings.database_url, [schema for _, schema in started])
 
 
 async def police_key(database_url: str, schema: str, client_id: str = "e2e-police") -> str:
@@ -98,7 +93,7 @@ def service_for_fuzzing(infrastructure, module: str, name: str, log_dir, provisi
     service = ServiceProcess(
         module,
         {
-            "KAFKA_BOOTSTRAP_SERVERS": infrastructure.kafka_bootstrap_servers,
+            **infrastructure.kafka.environment(name),
             **infrastructure.database.service_environment(name),
             "TOPIC_PREFIX": f"{namespace}.",
             f"{name.upper()}_DB_SCHEMA": namespace,
@@ -109,6 +104,7 @@ def service_for_fuzzing(infrastructure, module: str, name: str, log_dir, provisi
     )
 
     async def start() -> object:
+        await make_topics(infrastructure.kafka.admin, f"{namespace}.")
         await service.start()
         return await provision(infrastructure.admin_url, namespace)
 
@@ -117,4 +113,4 @@ def service_for_fuzzing(infrastructure, module: str, name: str, log_dir, provisi
     finally:
         service.stop()
         asyncio.run(drop_schemas(infrastructure.admin_url, [namespace]))
-        asyncio.run(delete_prefixed_topics(infrastructure.kafka_bootstrap_servers, f"{namespace}."))
+        asyncio.run(remove_topics(infrastructure.kafka.admin, f"{namespace}."))

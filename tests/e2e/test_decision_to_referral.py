@@ -28,7 +28,7 @@ async def test_a_decision_becomes_referrals_to_the_right_agencies(settings, star
         answer = await http.post("/v1/decisions", json=decision, headers={"X-API-Key": key})
     assert answer.status_code == 201 and answer.json()["status"] == "open"
 
-    records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(REFERRALS.name), at_least=2, timeout=60)
+    records = await read_topic(settings.kafka, settings.topic(REFERRALS.name), at_least=2, timeout=60)
     issued = [
         payload
         for attributes, payload in (decode(r.headers, r.value, EVENT_TYPES) for r in records)

@@ -26,7 +26,7 @@ async def test_a_short_demo_month_reaches_every_outcome(settings, infrastructure
     gateway, compliance_schema = await start_service("compliance", COMPLIANCE_SWEEP_SECONDS="1", **clock)
     stack = {
         "INTAKE_DB_SCHEMA": intake_schema,
-        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        **infrastructure.kafka.environment("police-west-yorkshire", "POLICE_"),
         "INTAKE_DATABASE_URL": infrastructure.database.url(app_role("intake")),
         "COMPLIANCE_DATABASE_URL": infrastructure.database.url(app_role("compliance")),
         "TOPIC_PREFIX": settings.topic_prefix,
@@ -55,7 +55,7 @@ async def test_a_short_demo_month_reaches_every_outcome(settings, infrastructure
     books = await check_books(
         infrastructure.database.url(OPERATIONS_ROLE),
         schemas,
-        bootstrap=settings.kafka_bootstrap_servers,
+        kafka=infrastructure.kafka.of("operations"),
         topic_prefix=settings.topic_prefix,
     )
     assert books.disagreement_count == 0, books.disagreements

@@ -23,8 +23,8 @@ async def test_hostile_records_are_each_dead_lettered_once_and_what_follows_goes
     good = decision_record("13YE9000001", "hostile-subject-2")
 
     await produce(
-        settings.kafka_bootstrap_servers,
-        settings.topic(DECISIONS.name),
+        settings.kafka,
+        settings.topic(DECISIONS.named("west-yorkshire")),
         [*hostile, (good.key, good.headers, good.value)],
     )
 
@@ -41,7 +41,7 @@ async def test_hostile_records_are_each_dead_lettered_once_and_what_follows_goes
 
 
 async def _read(settings, topic: str, *, at_least: int):
-    return await read_topic(settings.kafka_bootstrap_servers, settings.topic(topic), at_least=at_least, timeout=5)
+    return await read_topic(settings.kafka, settings.topic(topic), at_least=at_least, timeout=5)
 
 
 async def _metrics(url: str) -> str:

@@ -53,7 +53,7 @@ async def test_intake_killed_mid_stream_loses_nothing_and_doubles_nothing(settin
         )
         for n in range(KAFKA_DECISIONS)
     ]
-    await produce(settings.kafka_bootstrap_servers, settings.topic(DECISIONS.name), commands)
+    await produce(settings.kafka, settings.topic(DECISIONS.named("west-yorkshire")), commands)
     async with httpx.AsyncClient(base_url=intake_process.url, headers={"X-API-Key": api_key}, timeout=5) as http:
         submissions = asyncio.gather(
             *(
@@ -74,7 +74,7 @@ async def test_intake_killed_mid_stream_loses_nothing_and_doubles_nothing(settin
     await eventually(lambda: _outbox_drained(pool), timeout=60)
     assert await pool.fetchval("SELECT count(*) FROM cases") == total
     assert len({answer["case_id"] for answer in answers}) == HTTP_DECISIONS
-    records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(CASES.name), at_least=total * 2)
+    records = await read_topic(settings.kafka, settings.topic(CASES.name), at_least=total * 2)
     opened = [r for r in records if read_attributes(r.headers).type == CaseOpened.event_type]
     opened_per_reference = Counter(
         CaseOpened.model_validate_json(r.value).police_reference

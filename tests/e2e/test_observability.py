@@ -33,7 +33,7 @@ async def test_health_metrics_logs_and_one_trace_across_services(settings, start
             json=payload(DiversionDecision, police_reference="13YE0999999"),
         )
         assert answer.status_code == 201
-        await read_topic(settings.kafka_bootstrap_servers, settings.topic(REFERRALS.name), at_least=1, timeout=60)
+        await read_topic(settings.kafka, settings.topic(REFERRALS.name), at_least=1, timeout=60)
         for service in (intake, router, gateway):
             assert (await http.get(f"{service.url}/healthz")).status_code == 200
             assert (await http.get(f"{service.url}/readyz")).status_code == 200
@@ -47,7 +47,7 @@ async def test_health_metrics_logs_and_one_trace_across_services(settings, start
     assert 'diversion_events_consumed_total{outcome="applied",service="referral_router"}' in router_metrics
     assert "faststream_received_messages_total" in router_metrics
     for topic in (CASES, REFERRALS):
-        records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(topic.name), at_least=1)
+        records = await read_topic(settings.kafka, settings.topic(topic.name), at_least=1)
         traceparents = {dict(r.headers)["traceparent"].decode().split("-")[1] for r in records}
         assert traceparents == {trace_id}, f"{topic.name} carries the caller's trace"
     intake_log = [json.loads(line) for line in intake.log.read_text().splitlines() if line.startswith("{")]

@@ -11,13 +11,13 @@ from services.operations.cli import app
 from tests.e2e.conftest import operations_key
 
 
-async def test_agencies_and_report_read_the_running_services(settings, start_service):
+async def test_agencies_and_report_read_the_running_services(settings, infrastructure, start_service):
     router, _ = await start_service("router")
     gateway, compliance_schema = await start_service(
         "compliance",
     )
     env = {
-        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        **infrastructure.kafka.environment("operations", "OPERATIONS_"),
         "TOPIC_PREFIX": settings.topic_prefix,
         "ROUTER_URL": router.url,
         "AGENCY_API_URL": gateway.url,

@@ -182,7 +182,7 @@ async def _balanced(settings, infrastructure, namespace: str):
     books = await check_books(
         infrastructure.database.url(OPERATIONS_ROLE),
         schemas,
-        bootstrap=settings.kafka_bootstrap_servers,
+        kafka=infrastructure.kafka.of("operations"),
         topic_prefix=settings.topic_prefix,
     )
     return books if books.disagreement_count == 0 else None

@@ -246,9 +246,12 @@ class ComplianceStore:
             applied,
         )
 
-    async def add_reoffending_signal(self, subject_ref: str, named_on: date, domestic_abuse: bool) -> None:
+    async def add_reoffending_signal(
+        self, force_id: str, subject_ref: str, named_on: date, domestic_abuse: bool
+    ) -> None:
         await self._db.execute(
-            "INSERT INTO reoffending_signals (subject_ref, named_on, domestic_abuse) VALUES ($1, $2, $3)",
+            "INSERT INTO reoffending_signals (force_id, subject_ref, named_on, domestic_abuse) VALUES ($1, $2, $3, $4)",
+            force_id,
             subject_ref,
             named_on,
             domestic_abuse,

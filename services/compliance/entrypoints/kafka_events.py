@@ -1,20 +1,22 @@
 """What compliance hears on Kafka: cases and the police's decisions on them, the router's placements,
 agencies' updates and police signals — dispatched by type to the use case that applies each.
 
-Agencies that produce to Kafka get the gateway's rules: an update for a referral the agency does not
-hold, one that contradicts the referral's state or one dated impossibly is dead-lettered with the
-reason. An event that names a case or referral not read yet is held until it is (see `held_events`).
+Agencies that produce to Kafka get the gateway's rules: an agency is whoever the broker let write the
+topic (`diversion.agency-updates.{agency}.v1`), so an update naming another agency is refused; one for a
+referral the agency does not hold, one that contradicts the referral's state or one dated impossibly
+is dead-lettered with the reason. A force's reoffending signal must name that force. An event that
+names a case or referral not read yet is held until it is (see `held_events`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from uuid import UUID
 
 import asyncpg
 from pydantic import BaseModel
 
-from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage
+from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage, check_sender
 from schemas.commands.agency import AgencyUpdate
 from schemas.events import (
     BreachDecisionRecorded,
@@ -31,6 +33,7 @@ from schemas.events import (
 from schemas.registry import AGENCY_UPDATES as AGENCY_UPDATE_TYPES
 from schemas.registry import carried_by
 from schemas.topics import AGENCY_UPDATES, CASES, POLICE_SIGNALS, REFERRALS
+from services.compliance.adapters.case_locks import lock_cases
 from services.compliance.domain.agency_reports import ImplausibleTime
 from services.compliance.domain.referral_progress import IllegalTransition
 from services.compliance.entrypoints import held_events
@@ -62,12 +65,24 @@ APPLY: dict[type[BaseModel], Apply] = {
 """Every type compliance hears; the case's other events (a rejection, an assessment) are not its business."""
 
 
+async def lock_cases_of(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> None:
+    """Taken once per batch before any handler: the batch's cases, so that no other replica works on them
+    meanwhile (see `case_locks`). A reoffending signal names a person, not a case, and needs none."""
+    await lock_cases(connection, (case_id for e in events if (case_id := getattr(e.payload, "case_id", None))))
+
+
 def event_handler(context: ComplianceContext):
+    prefix = context.events.topic_prefix
+
     async def handle(connection: asyncpg.Connection, incoming: IncomingEvent) -> None:
         event = incoming.payload
         apply = APPLY.get(type(event))
         if apply is None:
             return
+        if type(event) in AGENCY_UPDATE_TYPES:
+            check_sender(incoming, AGENCY_UPDATES, prefix, event.agency_id)
+        elif isinstance(event, ReoffendingSignal):
+            check_sender(incoming, POLICE_SIGNALS, prefix, event.force_id)
         try:
             awaited = await apply(event, UnitOfWork(connection, context))
         except handlers.UnknownCase:

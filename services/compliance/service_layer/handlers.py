@@ -36,12 +36,13 @@ from schemas.events import (
     ReferralUnmatched,
     ReoffendingSignal,
 )
+from schemas.topics import AGENCY_REFERRALS
 from schemas.vocabulary import ReferralStatus
 from services.compliance.domain import agency_reports, placements, police_actions
 from services.compliance.domain.case_file import CaseFile
 from services.compliance.domain.entities import Case, Condition, Referral
 from services.compliance.domain.referral_progress import Update
-from services.compliance.service_layer.publication import events_of
+from services.compliance.service_layer.publication import agency_copies, events_of
 from services.compliance.service_layer.unit_of_work import UnitOfWork
 
 UPDATE_KINDS: dict[type[AgencyUpdate], Update] = {
@@ -206,7 +207,7 @@ async def deadline_extended(event: DeadlineExtended, uow: UnitOfWork) -> None:
 
 
 async def reoffending_signal(event: ReoffendingSignal, uow: UnitOfWork) -> None:
-    await uow.store.add_reoffending_signal(event.subject_ref, event.named_on, event.domestic_abuse)
+    await uow.store.add_reoffending_signal(event.force_id, event.subject_ref, event.named_on, event.domestic_abuse)
 
 
 async def sweep_deadlines(uow: UnitOfWork, *, limit: int = 100) -> int:
@@ -266,5 +267,8 @@ async def _apply(case_id: UUID, change: Callable[[CaseFile], object], uow: UnitO
 
 async def _commit(file: CaseFile, uow: UnitOfWork) -> set[UUID]:
     awaited = await uow.store.save(file, now=uow.now())
-    await uow.outbox.publish(*events_of(file, uow.now()))
+    events = events_of(file, uow.now())
+    await uow.outbox.publish(*events)
+    for agency, copies in agency_copies(file, events).items():
+        await uow.outbox.publish_to(AGENCY_REFERRALS.named(agency), *copies)
     return awaited

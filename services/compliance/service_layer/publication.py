@@ -2,7 +2,8 @@
 
 Intake shows these to the police, the router counts agency capacity and re-places work from them,
 police systems act on the case's; each carries the entity's `sequence`, so a follower applies a
-change only when it is newer than what it holds.
+change only when it is newer than what it holds. A partner agency gets a copy of every change to a
+referral issued to it, on its own topic (which only it may read).
 """
 
 from __future__ import annotations
@@ -74,3 +75,14 @@ _EVENT_FOR: dict[type, Callable[[CaseFile, Change, datetime], Event]] = {
 def events_of(file: CaseFile, at: datetime) -> list[Event]:
     """The file's changes, in the order they were made, as events."""
     return [_EVENT_FOR[type(change.entity)](file, change, at) for change in file.changes]
+
+
+def agency_copies(file: CaseFile, events: list[Event]) -> dict[str, list[Event]]:
+    """agency -> the referral changes its own topic carries: those of referrals issued to it (a referral
+    queued for it and cancelled before a place freed was never the agency's business)."""
+    copies: dict[str, list[Event]] = {}
+    for event in events:
+        issued = isinstance(event, ReferralStatusChanged) and file.referral(event.referral_id).issued_at is not None
+        if issued and event.agency_id is not None:
+            copies.setdefault(event.agency_id, []).append(event)
+    return copies

@@ -74,7 +74,7 @@ async def reoffending_within_24_months(db: asyncpg.Pool | asyncpg.Connection, by
     rows = await db.fetch(
         f"SELECT {group} AS grp, count(DISTINCT c.subject_ref) AS diverted,"
         " count(DISTINCT c.subject_ref) FILTER (WHERE EXISTS ("
-        "   SELECT 1 FROM reoffending_signals s WHERE s.subject_ref = c.subject_ref"
+        "   SELECT 1 FROM reoffending_signals s WHERE s.force_id = c.force_id AND s.subject_ref = c.subject_ref"
         "   AND s.named_on > c.decided_at::date AND s.named_on <= (c.decided_at + interval '24 months')::date"
         " )) AS named"
         f" FROM {source} WHERE c.status <> 'withdrawn' AND {group} IS NOT NULL GROUP BY grp ORDER BY grp"

@@ -1,6 +1,9 @@
-"""What intake hears on Kafka: police commands on `diversion.decisions.v1` (the same use cases as the
-HTTP API) and compliance's decisions on `diversion.compliance.v1`, which it follows so police see every
-outcome — dispatched by type.
+"""What intake hears on Kafka: police commands on each force's `diversion.decisions.{force}.v1` (the
+same use cases as the HTTP API) and compliance's decisions on `diversion.compliance.v1`, which it
+follows so police see every outcome — dispatched by type.
+
+A force is who the broker let write the topic: a command naming another force is refused, as the
+HTTP API refuses a key of one force acting for another.
 
 Each record runs inside the transactional consumer's batch, so its case, history, events and inbox
 entry commit together. A command intake must refuse (unknown case, another force, a status it makes
@@ -15,10 +18,10 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 from pydantic import BaseModel
 
-from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage
+from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage, check_sender
 from schemas.commands import BreachDecision, ConditionProgress, DiversionDecision, NeedsAssessment, WithdrawCase
 from schemas.events import CaseStatusChanged, ConditionStatusChanged, ReferralStatusChanged
-from schemas.registry import carried_by
+from schemas.registry import POLICE_COMMANDS, carried_by
 from schemas.topics import COMPLIANCE, DECISIONS
 from services.intake.domain.deadlines import ExtensionRefused
 from services.intake.service_layer import following, handlers, police_reports
@@ -50,6 +53,8 @@ def command_handler(context: IntakeContext):
     """The handler the transactional consumer calls for each record."""
 
     async def handle(connection: asyncpg.Connection, incoming: IncomingEvent) -> None:
+        if type(incoming.payload) in POLICE_COMMANDS:
+            check_sender(incoming, DECISIONS, context.events.topic_prefix, incoming.payload.force_id)
         try:
             await APPLY[type(incoming.payload)](incoming.payload, UnitOfWork(connection, context))
         except (IntakeError, ExtensionRefused) as error:

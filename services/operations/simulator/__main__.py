@@ -27,7 +27,7 @@ from deploy.local_stack import kafka
 from deploy.local_stack.__main__ import up_with_services
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import AcceleratedClock
-from platform_plumbing.kafka_clients import producer_for
+from platform_plumbing.kafka_clients import KafkaAccess, producer_for
 from schemas.envelope import encode
 from schemas.events import ReoffendingSignal
 from schemas.topics import POLICE_SIGNALS
@@ -94,7 +94,7 @@ async def checked_books(settings: OperationsSettings) -> Books:
     return await check_books(
         settings.database_url,
         settings.schemas,
-        bootstrap=settings.kafka_bootstrap_servers,
+        kafka=settings.kafka,
         topic_prefix=settings.topic_prefix,
     )
 
@@ -139,8 +139,13 @@ async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, co
                     break
                 await asyncio.sleep(1)
             await submitting
-    topic = stack.get("TOPIC_PREFIX", "") + POLICE_SIGNALS.name
-    await _signal_reoffending(stack["KAFKA_BOOTSTRAP_SERVERS"], topic, month.reoffending, clock)
+    police = KafkaAccess(
+        stack["KAFKA_BOOTSTRAP_SERVERS"],
+        stack["POLICE_KAFKA_USERNAME"],
+        stack["POLICE_KAFKA_PASSWORD"],
+        stack["KAFKA_CA_FILE"],
+    )
+    await _signal_reoffending(police, stack.get("TOPIC_PREFIX", ""), month.reoffending, clock)
     return month
 
 
@@ -175,7 +180,9 @@ async def _submit(police, plan, clock, month: Month, rng: random.Random, progres
             month.cases[case.case_id] = case
             month.fates[case.case_id] = planned.fate
             subject = decision["subject_ref"]
-            month.reoffending.append((case.case_id, planned.reoffends_after_days, decided_at, subject))
+            month.reoffending.append(
+                (case.case_id, planned.reoffends_after_days, decided_at, subject, decision["force_id"])
+            )
         progress.advance(task)
 
 
@@ -229,16 +236,18 @@ async def _victim_contact_key(database_url: str, schema: str) -> str:
         await connection.close()
 
 
-async def _signal_reoffending(bootstrap: str, topic: str, opened, clock: AcceleratedClock) -> None:
-    """The police's signals that some diverted people were named in a new investigation."""
-    producer = producer_for(bootstrap)
+async def _signal_reoffending(police: KafkaAccess, prefix: str, opened, clock: AcceleratedClock) -> None:
+    """The police's signals, on the force's own topic as the force, that some diverted people were named in
+    a new investigation."""
+    producer = producer_for(police)
     await producer.start()
     try:
-        for case_id, after_days, decided_at, subject in opened:
+        for case_id, after_days, decided_at, subject, force in opened:
             if after_days is None:
                 continue
             signal = ReoffendingSignal(
                 case_id=case_id,
+                force_id=force,
                 subject_ref=subject,
                 domestic_abuse=False,
                 named_on=(decided_at + timedelta(days=after_days)).date(),
@@ -246,6 +255,7 @@ async def _signal_reoffending(bootstrap: str, topic: str, opened, clock: Acceler
             record = encode(
                 signal, event_id=f"demo-signal-{case_id}", source="/police/demo", time=clock.now(), key=case_id
             )
+            topic = prefix + POLICE_SIGNALS.named(force)
             await producer.send_and_wait(topic, record.value, key=record.key, headers=record.headers)
     finally:
         await producer.stop()

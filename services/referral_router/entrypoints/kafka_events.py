@@ -5,7 +5,7 @@ what a withdrawal does) are recognised and skipped, never dead-lettered: they ar
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 from pydantic import BaseModel
@@ -52,6 +52,6 @@ def event_handler(context: RouterContext):
     return handle
 
 
-async def lock_capacity(connection: asyncpg.Connection) -> None:
+async def lock_capacity(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> None:
     """Taken once at the start of each batch's transaction, before any row lock: see `RouterStore.lock_capacity`."""
     await RouterStore(connection).lock_capacity()

@@ -16,6 +16,7 @@ import pytest
 
 from deploy.local_stack.processes import drop_schemas
 from platform_plumbing.api_keys import issue_key
+from platform_plumbing.kafka_clients import KafkaAccess
 from schemas.envelope import decode, encode
 from schemas.events import CaseOpened, ReferralIssued
 from schemas.registry import MESSAGE_TYPES
@@ -59,8 +60,17 @@ class RunningCompliance:
     pool: asyncpg.Pool
     clock: FakeClock
     app: object
+    kafka: KafkaAccess
+    """The test's own Kafka access (the administrator's): it plays the other services, agencies and police."""
     keys: dict[str, str] = field(default_factory=dict)
     sent: int = 0
+
+    async def add_client(self, client_id: str, agency: str | None) -> None:
+        """A gateway client with a key: an agency's, or the operations team's (`agency` None)."""
+        role = "agency" if agency else "operations"
+        async with self.pool.acquire() as connection:
+            await add_client(connection, GatewayClient(client_id, role, agency, client_id), now=self.clock.now())
+            self.keys[client_id] = (await issue_key(connection, client_id, now=self.clock.now())).api_key
 
     def as_agency(self, agency_id: str) -> dict[str, str]:
         return {"X-API-Key": self.keys[agency_id]}
@@ -72,14 +82,14 @@ class RunningCompliance:
                 message, event_id=str(uuid.uuid4()), source=source, time=datetime.now(UTC), key=str(message.case_id)
             )
             records.append((encoded.key, encoded.headers, encoded.value))
-        await produce(self.settings.kafka_bootstrap_servers, self.settings.topic(topic), records)
+        await produce(self.kafka, self.settings.topic(topic), records)
         self.sent += len(records)
         await self.settled()
 
     async def settled(self) -> None:
         """Wait until compliance has committed everything the test sent on its topics."""
         group = self.settings.topic(CONSUMER_GROUP)
-        await eventually(lambda: _committed(self.settings, group, self.sent), timeout=60)
+        await eventually(lambda: _committed(self.kafka, group, self.sent), timeout=60)
 
     async def open_case(
         self,
@@ -165,7 +175,7 @@ class RunningCompliance:
         topic = self.settings.topic(COMPLIANCE.name)
         await eventually(self._outbox_sent)
         expected = await self.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", topic)
-        records = await read_topic(self.settings.kafka_bootstrap_servers, topic, at_least=expected)
+        records = await read_topic(self.kafka, topic, at_least=expected)
         # at least once: a record re-sent by a relay keeps its CloudEvents id, as consumers dedupe on
         decoded = {a.id: (a, p) for a, p in (decode(r.headers, r.value, MESSAGE_TYPES) for r in records)}
         events = [(a.type.split(".")[-3] + "." + a.type.split(".")[-2], p) for a, p in decoded.values()]
@@ -175,8 +185,8 @@ class RunningCompliance:
         return await self.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
 
 
-async def _committed(settings, group: str, count: int) -> bool:
-    return await committed_offsets(settings.kafka_bootstrap_servers, group) >= count
+async def _committed(kafka: KafkaAccess, group: str, count: int) -> bool:
+    return await committed_offsets(kafka, group) >= count
 
 
 @pytest.fixture
@@ -189,11 +199,10 @@ async def compliance(settings, as_service, namespace, topics) -> RunningComplian
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://compliance") as http:
-            running = RunningCompliance(http=http, settings=config, pool=app.state.pool, clock=clock, app=app)
-            async with running.pool.acquire() as connection:
-                for client_id, agency in [*((a, a) for a in AGENCIES), ("ops", None)]:
-                    role = "agency" if agency else "operations"
-                    await add_client(connection, GatewayClient(client_id, role, agency, client_id), now=clock.now())
-                    running.keys[client_id] = (await issue_key(connection, client_id, now=clock.now())).api_key
+            running = RunningCompliance(
+                http=http, settings=config, pool=app.state.pool, clock=clock, app=app, kafka=settings.kafka
+            )
+            for client_id, agency in [*((a, a) for a in AGENCIES), ("ops", None)]:
+                await running.add_client(client_id, agency)
             yield running
     await drop_schemas(settings.database_url, [namespace])

@@ -47,7 +47,7 @@ async def final_state(compliance, case) -> tuple:
 async def test_updates_from_kafka_are_applied_like_those_over_http(compliance):
     case = await compliance.open_case(referrals={"substance-misuse-treatment": ["alcohol_misuse"]})
 
-    await compliance.send(AGENCY_UPDATES.name, *clean_run(case, "substance-misuse-treatment"))
+    await compliance.send(updates_of("substance-misuse-treatment"), *clean_run(case, "substance-misuse-treatment"))
 
     assert await final_state(compliance, case) == (
         [("substance-misuse-treatment", "completed")],
@@ -58,13 +58,13 @@ async def test_updates_from_kafka_are_applied_like_those_over_http(compliance):
 
 async def test_reordered_and_duplicated_updates_end_as_the_clean_run_did(compliance):
     clean = await compliance.open_case(referrals={"substance-misuse-treatment": ["alcohol_misuse"]})
-    await compliance.send(AGENCY_UPDATES.name, *clean_run(clean, "substance-misuse-treatment"))
+    await compliance.send(updates_of("substance-misuse-treatment"), *clean_run(clean, "substance-misuse-treatment"))
     expected = await final_state(compliance, clean)
 
     for order in [(3, 2, 1, 0), (2, 3, 3, 0, 1, 2), (0, 0, 3, 1, 3, 2)]:
         case = await compliance.open_case(referrals={"substance-misuse-treatment": ["alcohol_misuse"]})
         updates = clean_run(case, "substance-misuse-treatment")
-        await compliance.send(AGENCY_UPDATES.name, *(updates[i] for i in order))
+        await compliance.send(updates_of("substance-misuse-treatment"), *(updates[i] for i in order))
         assert await final_state(compliance, case) == expected, order
 
 
@@ -87,11 +87,10 @@ async def test_an_update_for_a_referral_the_agency_does_not_hold_is_dead_lettere
         ),
     )
 
-    await compliance.send(AGENCY_UPDATES.name, impostor, completed, declined_after)
+    await compliance.send(updates_of("substance-misuse-treatment"), impostor)
+    await compliance.send(updates_of("womens-programme"), completed, declined_after)
 
-    dead = await read_topic(
-        compliance.settings.kafka_bootstrap_servers, compliance.settings.topic(DEAD_LETTERS.name), at_least=2
-    )
+    dead = await read_topic(compliance.kafka, compliance.settings.topic(DEAD_LETTERS.name), at_least=2)
     reasons = sorted(dict(r.headers)["dlq_reason"].split(b":")[0] for r in dead)
     assert reasons == [b"IllegalTransition", b"NotYourReferral"]
     dated_impossibly = ReferralAccepted(
@@ -100,10 +99,8 @@ async def test_an_update_for_a_referral_the_agency_does_not_hold_is_dead_lettere
         agency_id="substance-misuse-treatment",
         occurred_at=AT + timedelta(days=2),
     )
-    await compliance.send(AGENCY_UPDATES.name, dated_impossibly)
-    dead = await read_topic(
-        compliance.settings.kafka_bootstrap_servers, compliance.settings.topic(DEAD_LETTERS.name), at_least=3
-    )
+    await compliance.send(updates_of("substance-misuse-treatment"), dated_impossibly)
+    dead = await read_topic(compliance.kafka, compliance.settings.topic(DEAD_LETTERS.name), at_least=3)
     assert b"ImplausibleTime: occurred_at is in the future" in [dict(r.headers)["dlq_reason"] for r in dead]
     assert (
         await compliance.pool.fetchval(
@@ -113,12 +110,27 @@ async def test_an_update_for_a_referral_the_agency_does_not_hold_is_dead_lettere
     )
 
 
+async def test_an_update_naming_another_agency_than_its_topic_is_dead_lettered(compliance):
+    """Identity is the topic the broker let the agency write, never the agency the payload names."""
+    case = await compliance.open_case()
+    forged = clean_run(case, "womens-programme")[0]
+
+    await compliance.send(updates_of("substance-misuse-treatment"), forged)
+
+    (dead,) = await read_topic(compliance.kafka, dead_letters(compliance), at_least=1)
+    assert dict(dead.headers)["dlq_reason"] == (
+        b"it names agency womens-programme but came on the topic of agency substance-misuse-treatment"
+    )
+    status = "SELECT status FROM referrals WHERE referral_id = $1"
+    assert await compliance.pool.fetchval(status, case.referrals["womens-programme"]) == "issued"
+
+
 async def test_updates_that_overtake_their_referral_wait_for_it_and_are_applied_in_order(compliance):
     case = await compliance.open_case(
         referrals={"substance-misuse-treatment": ["alcohol_misuse"]}, send_referrals=False
     )
 
-    await compliance.send(AGENCY_UPDATES.name, *clean_run(case, "substance-misuse-treatment"))
+    await compliance.send(updates_of("substance-misuse-treatment"), *clean_run(case, "substance-misuse-treatment"))
     assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 4
     await compliance.send(REFERRALS.name, *case.issued)
 
@@ -140,12 +152,13 @@ async def test_an_early_update_for_another_agencys_referral_is_dead_lettered_whe
         occurred_at=AT,
     )
 
-    await compliance.send(AGENCY_UPDATES.name, impostor)
+    await compliance.send(updates_of("substance-misuse-treatment"), impostor)
     await compliance.send(REFERRALS.name, *case.issued)
 
-    (dead,) = await read_topic(compliance.settings.kafka_bootstrap_servers, dead_letters(compliance), at_least=1)
+    (dead,) = await read_topic(compliance.kafka, dead_letters(compliance), at_least=1)
     assert dict(dead.headers)["dlq_reason"].startswith(b"NotYourReferral")
-    assert await compliance.pool.fetchval("SELECT count(*) FROM inbox WHERE topic = $1", updates(compliance)) == 0, (
+    topic = compliance.settings.topic(updates_of("substance-misuse-treatment"))
+    assert await compliance.pool.fetchval("SELECT count(*) FROM inbox WHERE topic = $1", topic) == 0, (
         "the claim is released, so a replay of the dead letter is processed afresh"
     )
     assert (
@@ -162,7 +175,7 @@ async def test_a_referral_read_before_its_case_waits_for_the_case_and_so_do_its_
     )
 
     await compliance.send(REFERRALS.name, *case.issued)
-    await compliance.send(AGENCY_UPDATES.name, *clean_run(case, "substance-misuse-treatment"))
+    await compliance.send(updates_of("substance-misuse-treatment"), *clean_run(case, "substance-misuse-treatment"))
     assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 5
     await compliance.send(CASES.name, case.opened)
 
@@ -182,7 +195,7 @@ async def test_an_update_whose_referral_never_arrives_is_dead_lettered_after_the
         agency_id="womens-programme",
         occurred_at=AT,
     )
-    await compliance.send(AGENCY_UPDATES.name, accepted)
+    await compliance.send(updates_of("womens-programme"), accepted)
     hold_for = timedelta(hours=compliance.settings.compliance_hold_hours)
 
     compliance.clock.advance(hours=compliance.settings.compliance_hold_hours - 1)
@@ -190,9 +203,9 @@ async def test_an_update_whose_referral_never_arrives_is_dead_lettered_after_the
     compliance.clock.advance(hours=2)
     assert await expire_once(compliance.pool, compliance.app.state.context, hold_for) == 1
 
-    (dead,) = await read_topic(compliance.settings.kafka_bootstrap_servers, dead_letters(compliance), at_least=1)
+    (dead,) = await read_topic(compliance.kafka, dead_letters(compliance), at_least=1)
     assert dict(dead.headers)["dlq_reason"] == b"UnknownReferral: no referral with this id arrived within 24 hours"
-    assert dict(dead.headers)["dlq_origin_topic"] == updates(compliance).encode()
+    assert dict(dead.headers)["dlq_origin_topic"] == compliance.settings.topic(updates_of("womens-programme")).encode()
     assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 0
 
 
@@ -200,8 +213,9 @@ def dead_letters(compliance) -> str:
     return compliance.settings.topic(DEAD_LETTERS.name)
 
 
-def updates(compliance) -> str:
-    return compliance.settings.topic(AGENCY_UPDATES.name)
+def updates_of(agency: str) -> str:
+    """The agency's own topic for its updates, which only it may write."""
+    return AGENCY_UPDATES.named(agency)
 
 
 async def test_an_update_over_http_is_applied_once_and_not_echoed_to_kafka(compliance):
@@ -221,6 +235,7 @@ async def test_an_update_over_http_is_applied_once_and_not_echoed_to_kafka(compl
         await compliance.pool.fetchval("SELECT unacceptable_absences FROM referrals WHERE referral_id = $1", referral)
         == 1
     )
-    assert await compliance.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", updates(compliance)) == 0
+    echoed = compliance.settings.topic(updates_of("substance-misuse-treatment"))
+    assert await compliance.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", echoed) == 0
     received = await compliance.pool.fetch("SELECT received_via FROM referral_updates")
     assert [r["received_via"] for r in received] == ["http", "http"]

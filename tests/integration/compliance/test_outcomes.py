@@ -15,7 +15,9 @@ from schemas.events import (
 )
 from schemas.topics import CASES, REFERRALS
 from services.compliance.entrypoints.timers import sweep_once
+from tests.kafka_tools import PARTIES
 
+FORCE = PARTIES.forces[0]
 APPOINTMENT = "0b6c1f8e-3d4a-4c39-9a55-6f1f2b7d9e99"
 SECOND_APPOINTMENT = "0b6c1f8e-3d4a-4c39-9a55-6f1f2b7d9e98"
 EXCUSED = "0b6c1f8e-3d4a-4c39-9a55-6f1f2b7d9e97"
@@ -299,9 +301,13 @@ async def test_reports_give_rates_by_disposal_and_reoffending_by_programme(compl
     await complete_referral(compliance, TREATMENT, completed.referrals[TREATMENT])
     await compliance.post(TREATMENT, breached.referrals[TREATMENT], "disengagement")
     await compliance.send(
-        POLICE_SIGNALS.name,
+        POLICE_SIGNALS.named(FORCE),
         ReoffendingSignal(
-            case_id=breached.case_id, subject_ref="subj-bbbbbbbbbb", named_on=date(2027, 1, 5), domestic_abuse=False
+            case_id=breached.case_id,
+            force_id=FORCE,
+            subject_ref="subj-bbbbbbbbbb",
+            named_on=date(2027, 1, 5),
+            domestic_abuse=False,
         ),
     )
     as_ops = {"X-API-Key": compliance.keys["ops"]}

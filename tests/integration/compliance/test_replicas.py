@@ -1,31 +1,57 @@
-"""Two compliance replicas sweeping deadlines at once: every overdue case is judged exactly once."""
+"""Two replicas working on the same case at the same moment: a referral one of them holds because its case
+is not there yet must be released by the other, which is opening that case right then."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+import uuid
+from datetime import UTC, datetime
 
-from services.compliance.bootstrap import create_app
-from services.compliance.entrypoints.timers import sweep_once
-from services.compliance.settings import ComplianceSettings
+from aiokafka.structs import ConsumerRecord
+
+from platform_plumbing.transactional_consumer import IncomingEvent
+from schemas.envelope import decode, encode
+from schemas.topics import CASES, REFERRALS
+from services.compliance.entrypoints.kafka_events import HEARD, event_handler, lock_cases_of
 
 
-async def test_two_replicas_share_the_deadline_sweep(compliance, settings, namespace):
-    cases = [await compliance.open_case(complete_by=date(2026, 4, 1)) for _ in range(12)]
-    for case in cases:  # answered in time: only the deadlines are left for the sweeps
-        for agency, referral in case.referrals.items():
-            await compliance.post(agency, referral, "accept")
-    second = create_app(ComplianceSettings(**compliance.settings.model_dump()), clock=compliance.clock)
-    async with second.router.lifespan_context(second):
-        compliance.clock.advance(days=60)
-        swept = await asyncio.gather(
-            sweep_once(compliance.pool, compliance.app.state.context),
-            sweep_once(second.state.pool, second.state.context),
+def incoming(compliance, topic: str, event) -> IncomingEvent:
+    """`event` as it comes off `topic`, through the same decoding the consumer does."""
+    encoded = encode(event, event_id=str(uuid.uuid4()), source="/tests", time=datetime.now(UTC), key=str(event.case_id))
+    record = ConsumerRecord(
+        compliance.settings.topic(topic), 0, 0, 0, 0, encoded.key, encoded.value, None, 0, 0, encoded.headers
+    )
+    attributes, payload = decode(record.headers, record.value, HEARD)
+    return IncomingEvent(attributes, payload, record)
+
+
+async def test_a_referral_held_while_another_replica_opens_its_case_is_released(compliance):
+    case = await compliance.open_case(
+        referrals={"substance-misuse-treatment": ["alcohol_misuse"]}, send_case=False, send_referrals=False
+    )
+    handle = event_handler(compliance.app.state.context)
+    referral = incoming(compliance, REFERRALS.name, case.issued[0])
+    opened = incoming(compliance, CASES.name, case.opened)
+    async with compliance.pool.acquire() as first, compliance.pool.acquire() as second:
+        holding = first.transaction()
+        await holding.start()
+        await lock_cases_of(first, [referral])
+        await handle(first, referral)  # its case is unknown to this transaction: held
+
+        async def open_case() -> None:
+            async with second.transaction():
+                await lock_cases_of(second, [opened])
+                await handle(second, opened)
+
+        opening = asyncio.create_task(open_case())
+        await asyncio.sleep(0.5)  # the other replica is now opening the case while the hold is uncommitted
+        await holding.commit()
+        await opening
+
+    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 0
+    assert (
+        await compliance.pool.fetchval(
+            "SELECT status FROM referrals WHERE referral_id = $1", case.referrals["substance-misuse-treatment"]
         )
-
-    # a replica's own timer may have taken cases and been stopped before committing: a later sweep
-    # (here, the next tick of the remaining replica) finishes them
-    swept.append(await sweep_once(compliance.pool, compliance.app.state.context))
-    assert sum(swept) <= len(cases), "the replicas' own timers may take some, never more than there are"
-    breaches = [p.case_id for t, p in await compliance.outcomes() if t == "case.changed"]
-    assert sorted(breaches) == sorted(c.case_id for c in cases), "each case breached once, by one replica"
+        == "issued"
+    )

@@ -10,6 +10,7 @@ import pytest
 from deploy.local_stack.processes import drop_schemas
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import SystemClock
+from platform_plumbing.kafka_clients import KafkaAccess
 from schemas.base import Event
 from schemas.topics import COMPLIANCE, DECISIONS
 from services.intake.adapters.police_clients import PoliceClient, add_client
@@ -26,7 +27,9 @@ class RunningIntake:
     settings: IntakeSettings
     pool: object
     api_key: str
-    sent: dict[str, int] = field(default_factory=lambda: {DECISIONS.name: 0, COMPLIANCE.name: 0})
+    kafka: KafkaAccess
+    """The test's own Kafka access (the administrator's): it plays the police and compliance."""
+    sent: dict[str, int] = field(default_factory=lambda: {DECISIONS.named(FORCE): 0, COMPLIANCE.name: 0})
 
     async def new_key(self, client_id: str, force_id: str, role: str = "police") -> str:
         async with self.pool.acquire() as connection:
@@ -36,19 +39,19 @@ class RunningIntake:
 
     async def send(self, topic: str, *records) -> None:
         """Put raw records on `topic` (a catalogue name) and wait until intake has committed them all."""
-        await produce(self.settings.kafka_bootstrap_servers, self.settings.topic(topic), list(records))
+        await produce(self.kafka, self.settings.topic(topic), list(records))
         self.sent[topic] += len(records)
         group = self.settings.topic(CONSUMER_GROUP)
         total = sum(self.sent.values())
-        await eventually(lambda: _committed(self.settings.kafka_bootstrap_servers, group, total), timeout=60)
+        await eventually(lambda: _committed(self.kafka, group, total), timeout=60)
 
     async def follow(self, *events: Event) -> None:
         """Publish compliance's decisions, as compliance would, and wait until intake has applied them."""
         await self.send(COMPLIANCE.name, *(cloud_event(event, source="/diversion/compliance") for event in events))
 
 
-async def _committed(bootstrap: str, group: str, count: int) -> bool:
-    return await committed_offsets(bootstrap, group) >= count
+async def _committed(kafka: KafkaAccess, group: str, count: int) -> bool:
+    return await committed_offsets(kafka, group) >= count
 
 
 @pytest.fixture
@@ -58,7 +61,7 @@ async def intake(settings, as_service, namespace, topics) -> RunningIntake:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://intake") as http:
-            running = RunningIntake(http=http, settings=config, pool=app.state.pool, api_key="")
+            running = RunningIntake(http=http, settings=config, pool=app.state.pool, api_key="", kafka=settings.kafka)
             running.api_key = await running.new_key("test-police", FORCE)
             http.headers["X-API-Key"] = running.api_key
             yield running

@@ -19,9 +19,7 @@ def decision(reference: str = "13YE0000001", **overrides) -> dict:
 
 async def case_events(intake, at_least: int):
     """The case topic's records, decoded by the official CloudEvents SDK (not our code)."""
-    records = await read_topic(
-        intake.settings.kafka_bootstrap_servers, intake.settings.topic(CASES.name), at_least=at_least
-    )
+    records = await read_topic(intake.kafka, intake.settings.topic(CASES.name), at_least=at_least)
     return [
         (r.key, ce_kafka.from_binary_event(ce_kafka.KafkaMessage(headers=dict(r.headers), key=r.key, value=r.value)))
         for r in records

@@ -9,6 +9,7 @@ from schemas.envelope import encode
 from schemas.events import CaseOpened
 from schemas.topics import DEAD_LETTERS, DECISIONS
 from services.intake.bootstrap import CONSUMER_GROUP
+from tests.integration.intake.conftest import FORCE
 from tests.integration.intake.test_http_decisions import case_events, decision
 from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
 
@@ -19,7 +20,7 @@ def command_record(command, event_id: str, key: str):
 
 
 async def send(intake, *records) -> None:
-    await produce(intake.settings.kafka_bootstrap_servers, intake.settings.topic(DECISIONS.name), list(records))
+    await produce(intake.kafka, intake.settings.topic(DECISIONS.named(FORCE)), list(records))
 
 
 async def test_a_decision_from_kafka_opens_the_same_case_http_would_and_is_idempotent_across_doors(intake):
@@ -63,15 +64,16 @@ async def test_bad_commands_are_dead_lettered_and_the_partition_keeps_flowing(in
     )
 
     await eventually(lambda: _processed(intake, 5))
-    dead = await read_topic(
-        intake.settings.kafka_bootstrap_servers, intake.settings.topic(DEAD_LETTERS.name), at_least=4
-    )
+    dead = await read_topic(intake.kafka, intake.settings.topic(DEAD_LETTERS.name), at_least=4)
     reasons = {dict(r.headers)["ce_id"].decode(): dict(r.headers) for r in dead}
     assert sorted(reasons) == ["bad-1", "bad-2", "bad-3", "bad-4"]
     assert reasons["bad-2"]["dlq_reason"].startswith(b"age_at_offence:")
     assert reasons["bad-3"]["dlq_error_class"] == b"PoisonMessage"
     assert b"CaseNotFound" in reasons["bad-3"]["dlq_reason"]
-    assert b"WrongForce" in reasons["bad-4"]["dlq_reason"]
+    assert (
+        reasons["bad-4"]["dlq_reason"]
+        == b"it names force north-yorkshire but came on the topic of force west-yorkshire"
+    )
     assert all(h["dlq_service"] == b"intake" for h in reasons.values())
     assert await intake.pool.fetchval("SELECT police_reference FROM cases") == "13YE0000200"
 
@@ -79,4 +81,4 @@ async def test_bad_commands_are_dead_lettered_and_the_partition_keeps_flowing(in
 async def _processed(intake, count: int) -> bool:
     """Whether intake's consumer group has committed `count` commands (the DB commit came first)."""
     group = intake.settings.topic(CONSUMER_GROUP)
-    return await committed_offsets(intake.settings.kafka_bootstrap_servers, group) >= count
+    return await committed_offsets(intake.kafka, group) >= count

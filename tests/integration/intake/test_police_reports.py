@@ -11,6 +11,7 @@ from schemas.commands import BreachDecision, ConditionProgress
 from schemas.events import BreachDecisionRecorded, ConditionProgressReported
 from schemas.topics import CASES, DEAD_LETTERS, DECISIONS
 from tests.factories import agency_condition_payload, compensation_condition_payload
+from tests.integration.intake.conftest import FORCE
 from tests.integration.intake.test_http_decisions import decision
 from tests.integration.intake.test_kafka_commands import command_record
 from tests.integration.intake.test_outcomes_followed import case_changed
@@ -30,9 +31,7 @@ async def open_case(intake, reference: str, *conditions: dict) -> dict:
 
 
 async def published(intake, event_type: str, at_least: int = 1) -> list[dict]:
-    records = await read_topic(
-        intake.settings.kafka_bootstrap_servers, intake.settings.topic(CASES.name), at_least=at_least
-    )
+    records = await read_topic(intake.kafka, intake.settings.topic(CASES.name), at_least=at_least)
     return [json.loads(r.value) for r in records if dict(r.headers)["ce_type"] == event_type.encode()]
 
 
@@ -217,7 +216,7 @@ async def test_condition_reports_and_breach_decisions_arrive_on_kafka_too_and_ba
     wrong_breach = decided.model_copy(update={"breach_sequence": 0})
 
     await intake.send(
-        DECISIONS.name,
+        DECISIONS.named(FORCE),
         command_record(paid, "paid", "13YE0000406"),
         command_record(decided, "decided", "13YE0000406"),
         command_record(wrong_breach, "wrong", "13YE0000406"),
@@ -225,8 +224,6 @@ async def test_condition_reports_and_breach_decisions_arrive_on_kafka_too_and_ba
 
     assert len(await published(intake, ConditionProgressReported.event_type, at_least=3)) == 1
     assert len(await published(intake, BreachDecisionRecorded.event_type, at_least=3)) == 1
-    dead = await read_topic(
-        intake.settings.kafka_bootstrap_servers, intake.settings.topic(DEAD_LETTERS.name), at_least=1
-    )
+    dead = await read_topic(intake.kafka, intake.settings.topic(DEAD_LETTERS.name), at_least=1)
     assert [dict(r.headers)["ce_id"] for r in dead] == [b"wrong"]
     assert b"the case has changed since that breach" in dict(dead[0].headers)["dlq_reason"]

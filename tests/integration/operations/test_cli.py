@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 
+import pytest
 from typer.testing import CliRunner
 
 from platform_plumbing.dead_letters import Rejection, dead_letter
@@ -16,20 +17,25 @@ from tests.factories import example
 from tests.kafka_tools import cloud_event, produce, read_topic
 
 
-async def diversion(settings, *arguments: str):
-    """Run the CLI in a thread of its own (it runs its own event loop), with this test's settings."""
-    env = {"KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers, "TOPIC_PREFIX": settings.topic_prefix}
-    return await asyncio.to_thread(CliRunner().invoke, app, list(arguments), env=env)
+@pytest.fixture
+def operations(settings, infrastructure):
+    """The CLI's environment: this test's topics, as the operations team's own Kafka principal."""
+    return {**infrastructure.kafka.environment("operations", "OPERATIONS_"), "TOPIC_PREFIX": settings.topic_prefix}
 
 
-async def test_topics_lists_the_catalogue_with_live_counts(settings, topics):
+async def diversion(operations: dict[str, str], *arguments: str):
+    """Run the CLI in a thread of its own (it runs its own event loop), as operations on this test's topics."""
+    return await asyncio.to_thread(CliRunner().invoke, app, list(arguments), env=operations)
+
+
+async def test_topics_lists_the_catalogue_with_live_counts(settings, operations, topics):
     await produce(
-        settings.kafka_bootstrap_servers,
+        settings.kafka,
         settings.topic(CASES.name),
         [cloud_event(example(CaseOpened)) for _ in range(3)],
     )
 
-    result = await diversion(settings, "topics", "--json")
+    result = await diversion(operations, "topics", "--json")
 
     assert result.exit_code == 0, result.output
     counts = {row["name"]: row["messages"] for row in json.loads(result.output)}
@@ -37,15 +43,15 @@ async def test_topics_lists_the_catalogue_with_live_counts(settings, topics):
     assert counts[settings.topic(DEAD_LETTERS.name)] == 0
 
 
-async def test_tail_filters_by_case_and_never_shows_personal_data(settings, topics):
+async def test_tail_filters_by_case_and_never_shows_personal_data(settings, operations, topics):
     wanted, other = uuid.uuid4(), uuid.uuid4()
     await produce(
-        settings.kafka_bootstrap_servers,
+        settings.kafka,
         settings.topic(CASES.name),
         [cloud_event(example(CaseOpened, case_id=case)) for case in (wanted, other, wanted)],
     )
 
-    result = await diversion(settings, "tail", CASES.name, "--case", str(wanted), "--json")
+    result = await diversion(operations, "tail", CASES.name, "--case", str(wanted), "--json")
 
     events = [json.loads(line) for line in result.output.splitlines()]
     assert [e["key"] for e in events] == [str(wanted)] * 2
@@ -54,71 +60,69 @@ async def test_tail_filters_by_case_and_never_shows_personal_data(settings, topi
     assert "Example" not in result.output
 
 
-async def test_dead_letters_are_listed_with_their_reason_and_can_be_replayed(settings, topics):
+async def test_dead_letters_are_listed_with_their_reason_and_can_be_replayed(settings, operations, topics):
     key, headers, value = cloud_event(example(CaseOpened))
-    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name), [(key, headers, value)])
-    (original,) = await read_topic(settings.kafka_bootstrap_servers, settings.topic(CASES.name), at_least=1)
+    await produce(settings.kafka, settings.topic(CASES.name), [(key, headers, value)])
+    (original,) = await read_topic(settings.kafka, settings.topic(CASES.name), at_least=1)
     letter = dead_letter(
         original,
         Rejection("ValidationError", "age_at_offence: too low"),
         topic=settings.topic(DEAD_LETTERS.name),
         service="intake",
     )
-    await produce(settings.kafka_bootstrap_servers, letter.topic, [(letter.key, letter.headers, letter.value)])
+    await produce(settings.kafka, letter.topic, [(letter.key, letter.headers, letter.value)])
 
-    listed = json.loads((await diversion(settings, "dlq", "list", "--json")).output)
-    shown = await diversion(settings, "dlq", "show", str(listed[0]["offset"]))
-    replayed = await diversion(settings, "dlq", "replay", str(listed[0]["offset"]))
+    listed = json.loads((await diversion(operations, "dlq", "list", "--json")).output)
+    shown = await diversion(operations, "dlq", "show", str(listed[0]["offset"]))
+    replayed = await diversion(operations, "dlq", "replay", str(listed[0]["offset"]))
 
     assert listed[0]["dead_letter"]["reason"] == "age_at_offence: too low"
     assert listed[0]["dead_letter"]["origin_topic"] == settings.topic(CASES.name)
     assert shown.exit_code == 0 and "age_at_offence: too low" in shown.output
     assert "Example" not in shown.output, "personal data is never shown"
     assert replayed.exit_code == 0 and "replayed 1" in replayed.output
-    back = await read_topic(settings.kafka_bootstrap_servers, settings.topic(CASES.name), at_least=2)
+    back = await read_topic(settings.kafka, settings.topic(CASES.name), at_least=2)
     assert len(back) == 2 and back[1].value == value
     assert not any(name.startswith("dlq_") for name, _ in back[1].headers)
     assert dict(back[1].headers)["ce_id"] == dict(headers)["ce_id"]
 
 
-async def test_lag_shows_what_a_group_has_not_processed(settings, topics):
+async def test_lag_shows_what_a_group_has_not_processed(settings, operations, topics):
     from aiokafka import AIOKafkaConsumer
     from aiokafka.structs import OffsetAndMetadata, TopicPartition
 
     await produce(
-        settings.kafka_bootstrap_servers,
+        settings.kafka,
         settings.topic(CASES.name),
         [cloud_event(example(CaseOpened, case_id=uuid.uuid4())) for _ in range(5)],
     )
-    records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(CASES.name), at_least=5)
+    records = await read_topic(settings.kafka, settings.topic(CASES.name), at_least=5)
     partition = records[0].partition
     on_partition = sum(1 for r in records if r.partition == partition)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=settings.topic("lagging"), enable_auto_commit=False
+        **settings.kafka.client_options(), group_id=settings.topic("lagging"), enable_auto_commit=False
     )
     await consumer.start()
     consumer.assign([TopicPartition(settings.topic(CASES.name), partition)])
     await consumer.commit({TopicPartition(settings.topic(CASES.name), partition): OffsetAndMetadata(0, "")})
     await consumer.stop()
 
-    rows = json.loads((await diversion(settings, "lag", "--json")).output)
+    rows = json.loads((await diversion(operations, "lag", "--json")).output)
 
     mine = [r for r in rows if r["group"] == settings.topic("lagging")]
     assert [(r["partition"], r["lag"]) for r in mine] == [(partition, on_partition)]
 
 
-async def test_an_unreachable_kafka_is_one_clear_line(settings):
-    env = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "TOPIC_PREFIX": settings.topic_prefix}
-
-    result = await asyncio.to_thread(CliRunner().invoke, app, ["topics"], env=env)
+async def test_an_unreachable_kafka_is_one_clear_line(operations):
+    result = await diversion({**operations, "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"}, "topics")
 
     assert result.exit_code == 1
-    assert result.output.strip().startswith("error: cannot reach Kafka at 127.0.0.1:1")
+    assert result.output.strip().startswith("error: cannot reach or log in to Kafka at 127.0.0.1:1 as operations")
     assert len(result.output.strip().splitlines()) == 1
 
 
 async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(
-    settings, as_service, infrastructure, topics, namespace
+    settings, operations, as_service, infrastructure, topics, namespace
 ):
     from datetime import UTC, datetime
 
@@ -188,7 +192,7 @@ async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(
 
     try:
         await produce(
-            settings.kafka_bootstrap_servers,
+            settings.kafka,
             settings.topic(COMPLIANCE.name),
             [
                 cloud_event(changed("issued", 1)),
@@ -196,12 +200,10 @@ async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(
                 cloud_event(changed("accepted", 2)),
             ],
         )
-        balanced = await books(settings, env)
+        balanced = await books(operations, env)
         await pools["router"].execute("UPDATE referrals SET status = 'cancelled'")
-        await produce(
-            settings.kafka_bootstrap_servers, settings.topic(COMPLIANCE.name), [cloud_event(changed("cancelled", 4))]
-        )
-        unbalanced = await books(settings, env)
+        await produce(settings.kafka, settings.topic(COMPLIANCE.name), [cloud_event(changed("cancelled", 4))])
+        unbalanced = await books(operations, env)
     finally:
         for pool in pools.values():
             await pool.close()
@@ -216,6 +218,5 @@ async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(
     }
 
 
-async def books(settings, env: dict[str, str]):
-    env = {**env, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers, "TOPIC_PREFIX": settings.topic_prefix}
-    return await asyncio.to_thread(CliRunner().invoke, app, ["books", "--json"], env=env)
+async def books(operations: dict[str, str], env: dict[str, str]):
+    return await asyncio.to_thread(CliRunner().invoke, app, ["books", "--json"], env={**operations, **env})

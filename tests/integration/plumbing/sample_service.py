@@ -20,6 +20,7 @@ from faststream.kafka import KafkaBroker
 
 from platform_plumbing.database import create_pool
 from platform_plumbing.kafka_clients import create_broker
+from platform_plumbing.service_runtime import topics_pattern
 from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.subscriptions import subscribe_transactionally
 from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage, TransactionalBatchConsumer
@@ -57,7 +58,7 @@ async def record_effect(connection: asyncpg.Connection, event: IncomingEvent) ->
 
 def build_consumer(pool: asyncpg.Pool, settings: PlatformSettings, handler=record_effect) -> TransactionalBatchConsumer:
     consumer = TransactionalBatchConsumer(
-        registry=REGISTRY,
+        registry=lambda topic: REGISTRY,
         handler=handler,
         service="sample",
         dead_letter_topic=settings.topic(DEAD_LETTERS.name),
@@ -68,9 +69,13 @@ def build_consumer(pool: asyncpg.Pool, settings: PlatformSettings, handler=recor
 
 
 def build_broker(consumer: TransactionalBatchConsumer, settings: PlatformSettings) -> KafkaBroker:
-    broker = create_broker(settings, client_id="sample")
+    broker = create_broker(settings.kafka, client_id="sample")
     subscribe_transactionally(
-        broker, consumer, settings.topic(CASES.name), group_id=settings.topic(GROUP), settings=settings
+        broker,
+        consumer,
+        pattern=topics_pattern((CASES,), settings.topic_prefix),
+        group_id=settings.topic(GROUP),
+        settings=settings,
     )
     return broker
 

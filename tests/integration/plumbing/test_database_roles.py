@@ -105,7 +105,7 @@ async def test_a_runtime_role_works_its_own_rows_but_cannot_change_its_tables(in
     try:
         now = datetime.now(UTC)
         await connection.execute(
-            "INSERT INTO held_events (awaiting, awaiting_what, event_id, topic, partition, \"offset\", header_names,"
+            'INSERT INTO held_events (awaiting, awaiting_what, event_id, topic, partition, "offset", header_names,'
             " header_values, received_at) VALUES ($1, 'case', 'e1', 't', 0, 0, '{}', '{}', $2)",
             uuid.uuid4(),
             now,

@@ -20,7 +20,7 @@ from tests.kafka_tools import cloud_event, eventually, read_topic
 
 @pytest.fixture
 async def producer(settings):
-    producer = create_producer(settings, client_id="test-relay")
+    producer = create_producer(settings.kafka, client_id="test-relay")
     await producer.start()
     yield producer
     await producer.stop()
@@ -51,7 +51,7 @@ async def test_relay_publishes_in_order_per_key_and_marks_rows_sent(settings, to
 
     assert sent == [50, 50, 20, 0]
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
-    records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(CASES.name), at_least=120)
+    records = await read_topic(settings.kafka, settings.topic(CASES.name), at_least=120)
     assert len(records) == 120
     for case in cases:
         labels = [SampleHappened.model_validate_json(r.value).label for r in records if r.key == str(case).encode()]
@@ -78,7 +78,7 @@ async def test_relay_crash_between_send_and_mark_loses_nothing_and_doubles_no_ef
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 20, "nothing marked"
 
     assert await OutboxRelay(pool, producer).relay_batch() == 20
-    on_topic = await read_topic(settings.kafka_bootstrap_servers, settings.topic(CASES.name), at_least=40)
+    on_topic = await read_topic(settings.kafka, settings.topic(CASES.name), at_least=40)
     assert len(on_topic) == 40, "every record was sent twice"
 
     consumer = await run_until_committed(settings, effects_pool, expected_offsets=40)
@@ -99,7 +99,7 @@ async def test_notify_wakes_the_relay_without_waiting_for_the_poll(settings, top
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(CASES.name), at_least=3)
+    records = await read_topic(settings.kafka, settings.topic(CASES.name), at_least=3)
     assert len(records) == 3
 
 
@@ -115,7 +115,7 @@ async def test_two_relays_on_one_schema_keep_per_key_order_and_send_once(setting
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(CASES.name), at_least=600)
+    records = await read_topic(settings.kafka, settings.topic(CASES.name), at_least=600)
     assert len(records) == 600
     for case in cases:
         labels = [SampleHappened.model_validate_json(r.value).label for r in records if r.key == str(case).encode()]

@@ -31,13 +31,13 @@ async def run_until_committed(settings, pool, expected_offsets: int, consumer=No
 
 
 async def _reached(settings, expected: int) -> bool:
-    return await committed_offsets(settings.kafka_bootstrap_servers, settings.topic(GROUP)) >= expected
+    return await committed_offsets(settings.kafka, settings.topic(GROUP)) >= expected
 
 
 async def test_duplicate_delivery_changes_nothing(settings, effects_pool):
     first = cloud_event(sample("one"), event_id="evt-1")
     await produce(
-        settings.kafka_bootstrap_servers,
+        settings.kafka,
         settings.topic(CASES.name),
         [first, cloud_event(sample("two"), event_id="evt-2"), first, first],
     )
@@ -69,10 +69,10 @@ async def test_poison_messages_are_dead_lettered_and_the_partition_keeps_flowing
         cloud_event(sample("refuse", personal={"name": "Jane Doe"}), event_id="refused"),
         cloud_event(sample("after"), event_id="after"),
     ]
-    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name), records)
+    await produce(settings.kafka, settings.topic(CASES.name), records)
 
     await run_until_committed(settings, effects_pool, expected_offsets=len(records))
-    relay = OutboxRelay(effects_pool, producer := create_producer(settings, client_id="test-relay"))
+    relay = OutboxRelay(effects_pool, producer := create_producer(settings.kafka, client_id="test-relay"))
     await producer.start()
     try:
         assert await relay.relay_batch() == 5
@@ -81,7 +81,7 @@ async def test_poison_messages_are_dead_lettered_and_the_partition_keeps_flowing
 
     labels = [r["label"] for r in await effects_pool.fetch("SELECT label FROM effects ORDER BY label")]
     assert labels == ["after", "before"], "the refused event's own write must be rolled back"
-    dead = await read_topic(settings.kafka_bootstrap_servers, settings.topic(DEAD_LETTERS.name), at_least=5)
+    dead = await read_topic(settings.kafka, settings.topic(DEAD_LETTERS.name), at_least=5)
     assert len(dead) == 5
     by_offset = {int(dict(r.headers)["dlq_origin_offset"]): dict(r.headers) for r in dead}
     assert sorted(by_offset) == [1, 2, 3, 4, 5]
@@ -102,7 +102,7 @@ async def test_poison_messages_are_dead_lettered_and_the_partition_keeps_flowing
 async def test_a_record_that_keeps_failing_is_dead_lettered_after_max_attempts(settings, effects_pool):
     settings = settings.model_copy(update={"max_delivery_attempts": 3})
     records = [cloud_event(sample("explode"), event_id="boom"), cloud_event(sample("after"), event_id="after")]
-    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name), records)
+    await produce(settings.kafka, settings.topic(CASES.name), records)
 
     await run_until_committed(settings, effects_pool, expected_offsets=2)
 
@@ -116,7 +116,7 @@ async def test_a_record_that_keeps_failing_is_dead_lettered_after_max_attempts(s
 async def crash_sample_service(settings, schema: str, moment: str) -> None:
     environment = {
         **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        **settings.kafka.environment(),
         "DATABASE_URL": settings.database_url,
         "TOPIC_PREFIX": settings.topic_prefix,
     }
@@ -139,11 +139,11 @@ async def test_consumer_killed_before_its_offset_commit_reprocesses_without_doub
     namespace,
 ):
     records = [cloud_event(sample(f"n{i}"), event_id=f"e{i}") for i in range(20)]
-    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name), records)
+    await produce(settings.kafka, settings.topic(CASES.name), records)
 
     await crash_sample_service(settings, namespace, "after-db-commit")
     assert await effects_pool.fetchval("SELECT count(*) FROM effects") > 0, "the batch reached the database"
-    assert await committed_offsets(settings.kafka_bootstrap_servers, settings.topic(GROUP)) == 0
+    assert await committed_offsets(settings.kafka, settings.topic(GROUP)) == 0
 
     consumer = await run_until_committed(settings, effects_pool, expected_offsets=20)
 
@@ -154,7 +154,7 @@ async def test_consumer_killed_before_its_offset_commit_reprocesses_without_doub
 
 async def test_consumer_killed_mid_batch_loses_nothing(settings, effects_pool, namespace):
     records = [cloud_event(sample(f"n{i}"), event_id=f"e{i}") for i in range(20)]
-    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name), records)
+    await produce(settings.kafka, settings.topic(CASES.name), records)
 
     await crash_sample_service(settings, namespace, "mid-batch")
     assert await effects_pool.fetchval("SELECT count(*) FROM effects") == 0, "the batch was rolled back"
@@ -184,10 +184,10 @@ async def test_hostile_records_are_dead_lettered_once_each_and_the_partition_kee
         *hostile.values(),
         cloud_event(sample("after"), event_id="after"),
     ]
-    await produce(settings.kafka_bootstrap_servers, settings.topic(CASES.name), records)
+    await produce(settings.kafka, settings.topic(CASES.name), records)
 
     await run_until_committed(settings, effects_pool, expected_offsets=len(records))
-    relay = OutboxRelay(effects_pool, producer := create_producer(settings, client_id="test-relay"))
+    relay = OutboxRelay(effects_pool, producer := create_producer(settings.kafka, client_id="test-relay"))
     await producer.start()
     try:
         assert await relay.relay_batch() == len(hostile)
@@ -197,7 +197,7 @@ async def test_hostile_records_are_dead_lettered_once_each_and_the_partition_kee
 
     labels = [r["label"] for r in await effects_pool.fetch("SELECT label FROM effects ORDER BY label")]
     assert labels == ["after", "before"]
-    dead = await read_topic(settings.kafka_bootstrap_servers, settings.topic(DEAD_LETTERS.name), at_least=5)
+    dead = await read_topic(settings.kafka, settings.topic(DEAD_LETTERS.name), at_least=5)
     why = {int(dict(r.headers)["dlq_origin_offset"]): dict(r.headers) for r in dead}
     assert sorted(why) == [1, 2, 3, 4, 5]
     reasons = [why[offset]["dlq_reason"].decode() for offset in sorted(why)]

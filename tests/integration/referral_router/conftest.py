@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 
 from deploy.local_stack.processes import drop_schemas
+from platform_plumbing.kafka_clients import KafkaAccess
 from schemas.envelope import decode, encode
 from schemas.events import CaseOpened, CaseStatusChanged, NeedsAssessed, ReferralIssued, ReferralStatusChanged
 from schemas.personal import PersonalDetails
@@ -35,6 +36,8 @@ class RunningRouter:
     pool: asyncpg.Pool
     clock: FakeClock
     app: object
+    kafka: KafkaAccess
+    """The test's own Kafka access (the administrator's): it plays intake and compliance."""
     sent: int = 0
 
     async def send(self, topic: str, *messages) -> None:
@@ -44,14 +47,14 @@ class RunningRouter:
                 message, event_id=str(uuid.uuid4()), source="/tests", time=datetime.now(UTC), key=str(message.case_id)
             )
             records.append((encoded.key, encoded.headers, encoded.value))
-        await produce(self.settings.kafka_bootstrap_servers, self.settings.topic(topic), records)
+        await produce(self.kafka, self.settings.topic(topic), records)
         self.sent += len(records)
         await self.settled()
 
     async def settled(self) -> None:
         """Wait until the router has committed everything sent so far (its DB commit came first)."""
         group = self.settings.topic(CONSUMER_GROUP)
-        await eventually(lambda: _committed_at_least(self.settings, group, self.sent), timeout=60)
+        await eventually(lambda: _committed_at_least(self.kafka, group, self.sent), timeout=60)
 
     async def open_case(self, *needs: tuple[str, str], conditions=(), **profile) -> uuid.UUID:
         """Open a case with these (category, severity) needs assessed with the decision."""
@@ -137,7 +140,7 @@ class RunningRouter:
         topic = self.settings.topic(REFERRALS.name)
         await eventually(self._outbox_sent)
         expected = await self.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", topic)
-        records = await read_topic(self.settings.kafka_bootstrap_servers, topic, at_least=expected)
+        records = await read_topic(self.kafka, topic, at_least=expected)
         # at least once: a record re-sent by a relay keeps its CloudEvents id, as consumers dedupe on
         decoded = {a.id: (a, p) for a, p in (decode(r.headers, r.value, EVENT_TYPES) for r in records)}
         events = [(a.type, p) for a, p in decoded.values()]
@@ -150,8 +153,8 @@ class RunningRouter:
         return await self.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
 
 
-async def _committed_at_least(settings, group: str, count: int) -> bool:
-    return await committed_offsets(settings.kafka_bootstrap_servers, group) >= count
+async def _committed_at_least(kafka: KafkaAccess, group: str, count: int) -> bool:
+    return await committed_offsets(kafka, group) >= count
 
 
 def router_settings(as_service, namespace: str, catalogue_file) -> RouterSettings:
@@ -176,5 +179,5 @@ async def router(settings, as_service, namespace, catalogue_file, topics) -> Run
     clock = FakeClock()
     app = create_app(config, clock=clock)
     async with app.router.lifespan_context(app):
-        yield RunningRouter(settings=config, pool=app.state.pool, clock=clock, app=app)
+        yield RunningRouter(settings=config, pool=app.state.pool, clock=clock, app=app, kafka=settings.kafka)
     await drop_schemas(settings.database_url, [namespace])

@@ -208,10 +208,10 @@ async def test_replaying_the_cases_topic_issues_no_new_referral(router):
     for n in range(5):
         await router.open_case(("housing", "medium"), ("alcohol_misuse", "low"), age_at_offence=20 + n)
     before = await router.published()
-    cases = await read_topic(router.settings.kafka_bootstrap_servers, router.settings.topic(CASES.name), at_least=5)
+    cases = await read_topic(router.kafka, router.settings.topic(CASES.name), at_least=5)
 
     await produce(
-        router.settings.kafka_bootstrap_servers,
+        router.kafka,
         router.settings.topic(CASES.name),
         [(r.key, list(r.headers), r.value) for r in cases],
     )

@@ -1,0 +1,105 @@
+"""Who may do what on Kafka, derived from the topic catalogue: the ACLs the broker enforces.
+
+A topic's producers get WRITE and its consumers READ. A service or the operations team gets the topic
+for everyone, or every party's topic of a kind (a prefixed ACL on its stem); a police force or a partner
+agency gets only its own topic (a literal ACL), so the broker itself refuses agency B writing agency A's
+updates or reading A's referrals, and a force writing another's decisions. Each service reads its own
+consumer group; each force and agency groups of its own name; operations describe every group (lag) and
+may write the topics services consume (`diversion dlq replay`, audited). Compliance may create agency
+topics, which it does when an agency first gets a referral. Nobody else may do anything: the broker runs
+with `allow.everyone.if.no.acl.found=false`.
+
+Every name is under a prefix, so a test, a benchmark or a chaos run gets exactly the production rights
+on topics and groups of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from schemas.topics import AGENCY_REFERRALS, CATALOGUE, Directory, Principal, Topic
+
+SERVICE_PRINCIPALS = ("intake", "referral-router", "compliance")
+OPERATIONS = "operations"
+SERVICES_AND_OPERATIONS = (*SERVICE_PRINCIPALS, OPERATIONS)
+
+Operation = Literal["read", "write", "describe", "create"]
+
+
+@dataclass(frozen=True)
+class Acl:
+    """One ALLOW rule: `principal` may `operation` on the topic or group `name` (or every one whose name
+    starts with it)."""
+
+    principal: str
+    resource: Literal["topic", "group"]
+    name: str
+    operation: Operation
+    prefixed: bool = False
+
+
+def police_principal(force: str) -> str:
+    return f"police-{force}"
+
+
+def agency_principal(agency: str) -> str:
+    return f"agency-{agency}"
+
+
+def party_principals(directory: Directory) -> tuple[str, ...]:
+    """Each force's and each agency's principal."""
+    return (
+        *(police_principal(force) for force in directory.forces),
+        *(agency_principal(agency) for agency in directory.agencies),
+    )
+
+
+def principals(directory: Directory) -> tuple[str, ...]:
+    """Every principal the platform has for `directory`: services, operations, each force, each agency."""
+    return (*SERVICES_AND_OPERATIONS, *party_principals(directory))
+
+
+def acls_for(directory: Directory, prefix: str = "") -> list[Acl]:
+    """Every ACL the platform needs for `directory`'s forces and agencies, on names under `prefix`."""
+    acls = [
+        *acls_for_topics(directory, prefix, CATALOGUE),
+        *(Acl(service, "group", prefix + service, "read") for service in SERVICE_PRINCIPALS),
+        *(Acl(party, "group", prefix + party, "read", prefixed=True) for party in party_principals(directory)),
+        Acl(OPERATIONS, "group", prefix or "*", "describe", prefixed=bool(prefix)),
+        Acl("compliance", "topic", prefix + AGENCY_REFERRALS.stem, "create", prefixed=True),
+    ]
+    return list(dict.fromkeys(acls))
+
+
+def acls_for_topics(directory: Directory, prefix: str, topics: Iterable[Topic]) -> list[Acl]:
+    """READ for each of `topics`' consumers, WRITE for its producers (and for operations where services
+    consume it, for `dlq replay`); refuses a topic per agency that names police among its parties or the
+    reverse."""
+    return [acl for topic in topics for acl in _topic_acls(topic, directory, prefix)]
+
+
+def _topic_acls(topic: Topic, directory: Directory, prefix: str) -> list[Acl]:
+    granted: list[Acl] = []
+    for who, operation in (
+        *((producer, "write") for producer in topic.producers),
+        *((consumer, "read") for consumer in topic.consumers),
+        *((OPERATIONS, "write") for consumer in topic.consumers if consumer in SERVICE_PRINCIPALS),
+    ):
+        granted.extend(_grants(who, operation, topic, directory, prefix))
+    return granted
+
+
+def _grants(who: Principal, operation: Operation, topic: Topic, directory: Directory, prefix: str) -> list[Acl]:
+    if who in SERVICES_AND_OPERATIONS:
+        return [Acl(who, "topic", prefix + topic.stem, operation, prefixed=topic.per is not None)]
+    per = "force" if who == "police" else "agency"
+    parties = directory.forces if per == "force" else directory.agencies
+    principal = police_principal if per == "force" else agency_principal
+    if topic.per not in (None, per):
+        raise ValueError(f"{topic.name} is per {topic.per}, but names {who} among its producers or consumers")
+    return [
+        Acl(principal(party), "topic", prefix + (topic.named(party) if topic.per else topic.name), operation)
+        for party in parties
+    ]
