@@ -37,7 +37,7 @@ from schemas.vocabulary import ReferralStatus
 from services.compliance.adapters import agency_views, audit_log
 from services.compliance.adapters.gateway_clients import GatewayClient, find_client
 from services.compliance.domain.agency_reports import ImplausibleTime
-from services.compliance.domain.referral_progress import IllegalTransition
+from services.compliance.domain.referral_progress import OPEN, IllegalTransition
 from services.compliance.entrypoints.http_models import (
     AcceptRequest,
     AttendedRequest,
@@ -144,13 +144,16 @@ async def read_referral(
     purpose: Annotated[str, Query(min_length=3, max_length=200, pattern=PRINTABLE)] = DEFAULT_PURPOSE,
 ) -> ReferralDetail:
     """Reading a referral discloses personal details and is recorded in the audit log with `purpose`.
-    Only the fields your agency's catalogue entry lists are shown."""
+    Only the fields your agency's catalogue entry lists are shown, and only while the referral is in your
+    hands (issued, accepted or in progress): once it has left you (declined, timed out, withdrawn, cancelled)
+    or ended (completed, breached, disengaged), `personal` is null and only its history remains."""
 
     async def work(uow: UnitOfWork) -> ReferralDetail:
         referral = await agency_views.referral_of_agency(uow.connection, referral_id, client.agency_id)
         if referral is None:
             raise handlers.NotYourReferral()
-        sent = await agency_views.personal_details(uow.connection, referral_id)
+        in_hand = ReferralStatus(referral.status) in OPEN
+        sent = await agency_views.personal_details(uow.connection, referral_id) if in_hand else None
         brief, personal = uow.context.disclosure.visible(client.agency_id, referral.brief, sent)
         await audit_log.record_access(
             uow.connection,

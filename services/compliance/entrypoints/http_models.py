@@ -130,7 +130,10 @@ class ReferralDetail(ReferralSummary):
         description="What to deliver: the conditions addressing this referral's needs (kind and text), the "
         "case's deadline, the disposal type and, for domestic-abuse programmes only, the risk level."
     )
-    personal: dict | None = Field(description="The person's contact details; the fields your agency may see.")
+    personal: dict | None = Field(
+        description="The person's contact details, the fields your agency may see; null once the referral is no "
+        "longer in your hands."
+    )
     updates: list[UpdateRecord]
 
 

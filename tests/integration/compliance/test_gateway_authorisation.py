@@ -157,3 +157,26 @@ async def test_a_referral_queued_for_an_agency_and_cancelled_before_a_place_free
 
     assert listed.status_code == 200 and listed.json() == []
     assert read.status_code == accepted.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("how", "body"),
+    [("decline", {"reason": "no_capacity"}), ("completion", None)],
+    ids=["declined: it left the agency", "completed: it ended"],
+)
+async def test_contact_details_are_no_longer_shown_once_the_referral_leaves_the_agency(compliance, how, body):
+    case = await compliance.open_case(referrals={"womens-programme": ["women_specific_support"]})
+    referral = case.referrals["womens-programme"]
+    agency = compliance.as_agency("womens-programme")
+    assert (await compliance.http.get(f"/v1/referrals/{referral}", headers=agency)).json()["personal"]["phone"]
+    if how == "completion":
+        assert (await compliance.post("womens-programme", referral, "accept")).status_code == 200
+        body = {"goals": [{"need": "women_specific_support", "goal": "attend", "outcome": "achieved"}]}
+    assert (await compliance.post("womens-programme", referral, how, body)).status_code == 200, how
+
+    after = (await compliance.http.get(f"/v1/referrals/{referral}", headers=agency)).json()
+
+    assert after["personal"] is None
+    assert after["status"] != "issued" and after["updates"], "its history stays visible"
+    last = await compliance.pool.fetchval("SELECT fields FROM audit_log ORDER BY id DESC LIMIT 1")
+    assert "phone" not in last, "nothing personal was disclosed, so none is logged as disclosed"
