@@ -3,8 +3,12 @@
 A key reads `dvk_<key id>_<secret>`. Only a SHA-256 of the secret is stored: the secret is 256
 random bits, so a slow password hash would add nothing but latency. The key id finds the row
 without scanning; several live keys per principal allow rotation without downtime (issue the
-new key, switch the client, revoke the old one). The service's schema has an `api_keys` table
-whose `principal_id` references its own clients table.
+new key, switch the client, revoke the old one). A key may expire; each records when it was last
+used (to the minute: a write per request would cost more than it tells), so that an unused key can be
+found and revoked. The service's schema has an `api_keys` table whose `principal_id` references its own
+clients table.
+
+Expiry is wall-clock time, whatever clock the service runs on: a key is a real-world credential.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
 _KEY = re.compile(r"^dvk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -28,15 +33,30 @@ class IssuedKey:
     """Shown to the caller once; never stored."""
 
 
-async def issue_key(connection: asyncpg.Connection, principal_id: str, *, now: datetime) -> IssuedKey:
+@dataclass(frozen=True)
+class KeyRecord:
+    """A key as `keys` lists it: never its secret."""
+
+    key_id: str
+    principal_id: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+async def issue_key(
+    connection: asyncpg.Connection, principal_id: str, *, now: datetime, expires_at: datetime | None = None
+) -> IssuedKey:
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     await connection.execute(
-        "INSERT INTO api_keys (key_id, principal_id, secret_hash, created_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO api_keys (key_id, principal_id, secret_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         key_id,
         principal_id,
         _hash(secret),
         now,
+        expires_at,
     )
     return IssuedKey(key_id=key_id, api_key=f"dvk_{key_id}_{secret}")
 
@@ -48,18 +68,35 @@ async def revoke_key(connection: asyncpg.Connection, key_id: str, *, now: dateti
     return status.endswith(" 1")
 
 
-async def principal_for(connection: asyncpg.Connection | asyncpg.Pool, api_key: str) -> str | None:
-    """The principal a live key belongs to, or None for a malformed, unknown or revoked key."""
+async def principal_for(
+    connection: asyncpg.Connection | asyncpg.Pool, api_key: str, *, now: datetime | None = None
+) -> str | None:
+    """The principal a live key belongs to, or None for a malformed, unknown, expired or revoked key; notes
+    that the key was used."""
     match = _KEY.match(api_key)
     if match is None:
         return None
     key_id, secret = match.groups()
+    now = now or datetime.now(UTC)
     row = await connection.fetchrow(
-        "SELECT principal_id, secret_hash FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL", key_id
+        "SELECT principal_id, secret_hash, last_used_at FROM api_keys"
+        " WHERE key_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
+        key_id,
+        now,
     )
     if row is None or not hmac.compare_digest(bytes(row["secret_hash"]), _hash(secret)):
         return None
+    if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_RESOLUTION:
+        await connection.execute("UPDATE api_keys SET last_used_at = $2 WHERE key_id = $1", key_id, now)
     return row["principal_id"]
+
+
+async def list_keys(connection: asyncpg.Connection) -> list[KeyRecord]:
+    rows = await connection.fetch(
+        "SELECT key_id, principal_id, created_at, expires_at, last_used_at, revoked_at FROM api_keys"
+        " ORDER BY principal_id, created_at"
+    )
+    return [KeyRecord(**dict(row)) for row in rows]
 
 
 def _hash(secret: str) -> bytes:

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from platform_plumbing.api_keys import principal_for
+from platform_plumbing.auth_throttle import FailedAuthentications
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.service_runtime import ServiceRuntime
 from platform_plumbing.tracing import context_from_headers, tracer
@@ -44,14 +45,28 @@ class Forbidden(Exception):
     """A live key whose holder may not use this route: 403."""
 
 
+class TooManyFailures(Exception):
+    """Too many failed authentications from this address lately: 429."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
 async def authenticate(
     request: Request, api_key: str | None, find: Callable[[asyncpg.Pool, str], Awaitable[T | None]]
 ) -> T:
-    """The client a live API key belongs to (looked up with `find` in the app's pool); else Unauthorised."""
+    """The client a live API key belongs to (looked up with `find` in the app's pool); else Unauthorised, or
+    TooManyFailures once its address has failed too often lately (see `auth_throttle`)."""
+    failures: FailedAuthentications = request.app.state.failed_authentications
+    address = request.client.host if request.client else "unknown"
+    if (wait := failures.retry_after(address)) is not None:
+        raise TooManyFailures(wait)
     pool: asyncpg.Pool = request.app.state.pool
     principal = await principal_for(pool, api_key) if api_key else None
     client = await find(pool, principal) if principal else None
     if client is None:
+        failures.failed(address)
         raise Unauthorised()
     return client
 
@@ -169,6 +184,7 @@ def install_conventions(
 ) -> None:
     """Add the body limit, tracing, the error handlers, `/healthz`, `/readyz`, `/metrics` and the
     service's AsyncAPI document (`/asyncapi.json`) to `app`."""
+    app.state.failed_authentications = FailedAuthentications()
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(TraceRequests)
     app.mount("/metrics", make_asgi_app(registry=metrics.registry))
@@ -187,6 +203,15 @@ def install_conventions(
     async def unauthorised(_: Request, __: Unauthorised) -> JSONResponse:
         return error_response(
             401, "unauthorised", "send a live API key in the X-API-Key header", headers={"WWW-Authenticate": "ApiKey"}
+        )
+
+    @app.exception_handler(TooManyFailures)
+    async def too_many_failures(_: Request, error: TooManyFailures) -> JSONResponse:
+        return error_response(
+            429,
+            "too_many_failed_attempts",
+            f"too many requests with a missing or wrong API key from this address: wait {error.retry_after} s",
+            headers={"Retry-After": str(error.retry_after)},
         )
 
     @app.exception_handler(Forbidden)

@@ -16,8 +16,9 @@ class GatewayClient:
     name: str
 
 
-async def add_client(connection: asyncpg.Connection, client: GatewayClient, *, now: datetime) -> None:
-    await connection.execute(
+async def add_client(connection: asyncpg.Connection, client: GatewayClient, *, now: datetime) -> bool:
+    """Register `client`; False (and nothing changed) if its id exists already."""
+    status = await connection.execute(
         "INSERT INTO gateway_clients (client_id, role, agency_id, name, created_at) VALUES ($1, $2, $3, $4, $5)"
         " ON CONFLICT (client_id) DO NOTHING",
         client.client_id,
@@ -26,6 +27,7 @@ async def add_client(connection: asyncpg.Connection, client: GatewayClient, *, n
         client.name,
         now,
     )
+    return status.endswith(" 1")
 
 
 async def find_client(connection: asyncpg.Connection | asyncpg.Pool, client_id: str) -> GatewayClient | None:

@@ -3,12 +3,12 @@ and their API keys. Keys are shown once; only their hash is stored."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import typer
 
-from platform_plumbing.api_key_cli import kept_key, key_cli, run_in_schema
-from platform_plumbing.api_keys import issue_key
+from platform_plumbing.api_key_cli import EXPIRES_IN_DAYS, first_key, kept_key, key_cli, print_first_key, run_in_schema
 from platform_plumbing.clock import SystemClock
 from services.compliance.adapters.gateway_clients import GatewayClient, add_client
 from services.compliance.bootstrap import TABLES
@@ -29,15 +29,15 @@ def _client(client_id: str, agency_id: str | None, name: str) -> GatewayClient:
 
 
 @cli.command("add-agency")
-def add_agency(client_id: str, agency_id: str, name: str) -> None:
+def add_agency(client_id: str, agency_id: str, name: str, expires_in_days: int | None = EXPIRES_IN_DAYS) -> None:
     """Register a client for the partner agency AGENCY_ID (as in the catalogue) and print its first key."""
-    _add(_client(client_id, agency_id, name))
+    _add(_client(client_id, agency_id, name), expires_in_days)
 
 
 @cli.command("add-operations")
-def add_operations(client_id: str, name: str) -> None:
+def add_operations(client_id: str, name: str, expires_in_days: int | None = EXPIRES_IN_DAYS) -> None:
     """Register an operations client (reports, no referral data) and print its first key."""
-    _add(_client(client_id, None, name))
+    _add(_client(client_id, None, name), expires_in_days)
 
 
 @cli.command("dev-key")
@@ -51,14 +51,15 @@ def dev_key(key_file: Path, client_id: str, agency_id: str = typer.Option("", he
     typer.echo(_run(lambda connection: kept_key(connection, key_file, register)))
 
 
-def _add(client: GatewayClient) -> None:
-    async def work(connection):
+def _add(client: GatewayClient, expires_in_days: int | None) -> None:
+    def issue():
         now = SystemClock().now()
-        await add_client(connection, client, now=now)
-        return await issue_key(connection, client.client_id, now=now)
+        add = functools.partial(add_client, client=client, now=now)
+        return _run(
+            lambda connection: first_key(connection, client.client_id, add, now=now, expires_in_days=expires_in_days)
+        )
 
-    issued = _run(work)
-    typer.echo(f"key id {issued.key_id}\nAGENCY_API_KEY={issued.api_key}")
+    print_first_key(issue, client.client_id, "AGENCY_API_KEY")
 
 
 if __name__ == "__main__":

@@ -18,8 +18,9 @@ class PoliceClient:
     role: str = "police"
 
 
-async def add_client(connection: asyncpg.Connection, client: PoliceClient, *, now: datetime) -> None:
-    await connection.execute(
+async def add_client(connection: asyncpg.Connection, client: PoliceClient, *, now: datetime) -> bool:
+    """Register `client`; False (and nothing changed) if its id exists already."""
+    status = await connection.execute(
         "INSERT INTO police_clients (client_id, force_id, name, role, created_at) VALUES ($1, $2, $3, $4, $5)"
         " ON CONFLICT (client_id) DO NOTHING",
         client.client_id,
@@ -28,6 +29,7 @@ async def add_client(connection: asyncpg.Connection, client: PoliceClient, *, no
         client.role,
         now,
     )
+    return status.endswith(" 1")
 
 
 async def find_client(connection: asyncpg.Connection | asyncpg.Pool, client_id: str) -> PoliceClient | None:

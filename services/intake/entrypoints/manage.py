@@ -6,12 +6,12 @@ switching the police system over, then revoking the old key by its id.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import typer
 
-from platform_plumbing.api_key_cli import kept_key, key_cli, run_in_schema
-from platform_plumbing.api_keys import issue_key
+from platform_plumbing.api_key_cli import EXPIRES_IN_DAYS, first_key, kept_key, key_cli, print_first_key, run_in_schema
 from platform_plumbing.clock import SystemClock
 from services.intake.adapters.police_clients import PoliceClient, add_client
 from services.intake.bootstrap import TABLES
@@ -34,19 +34,20 @@ Role = typer.Option(
 
 
 @cli.command()
-def add(client_id: str, force_id: str, name: str, role: str = Role) -> None:
+def add(
+    client_id: str, force_id: str, name: str, role: str = Role, expires_in_days: int | None = EXPIRES_IN_DAYS
+) -> None:
     """Register a police client that acts for FORCE_ID, and print its first API key."""
     if role not in ("police", "victim_contact"):
         typer.echo("error: --role is police or victim_contact", err=True)
         raise typer.Exit(2)
 
-    async def work(connection):
+    def issue():
         now = SystemClock().now()
-        await add_client(connection, PoliceClient(client_id, force_id, name, role), now=now)
-        return await issue_key(connection, client_id, now=now)
+        add = functools.partial(add_client, client=PoliceClient(client_id, force_id, name, role), now=now)
+        return _run(lambda connection: first_key(connection, client_id, add, now=now, expires_in_days=expires_in_days))
 
-    issued = _run(work)
-    typer.echo(f"key id {issued.key_id}\nPOLICE_API_KEY={issued.api_key}")
+    print_first_key(issue, client_id, "POLICE_API_KEY")
 
 
 @cli.command("dev-key")
