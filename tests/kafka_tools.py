@@ -96,7 +96,6 @@ async def committed_offsets(kafka: KafkaAccess, group: str) -> int:
         await admin.close()
 
 
-
 async def make_topics(admin: KafkaAccess, prefix: str) -> None:
     """The catalogue for the tests' force and agencies under `prefix`, with production's ACLs on it."""
     await provide_topics(admin, PARTIES, prefix)

@@ -68,7 +68,7 @@ def stop(service: Service) -> None:
 
 def dev_keys(environment: dict[str, str]) -> dict[str, str]:
     """Development keys (issued once, kept in `.runtime`): a police client, the victim-contact role, two
-    agencies, operations."""
+    agencies, operations (at compliance, and at the router)."""
     keys = {
         "POLICE_API_KEY": _dev_key(environment, "services.intake.entrypoints.manage", "police"),
         "VICTIM_CONTACT_API_KEY": _dev_key(
@@ -81,6 +81,9 @@ def dev_keys(environment: dict[str, str]) -> dict[str, str]:
         )
     keys["OPERATIONS_API_KEY"] = _dev_key(
         environment, "services.compliance.entrypoints.manage", "operations", "operations"
+    )
+    keys["ROUTER_API_KEY"] = _dev_key(
+        environment, "services.referral_router.entrypoints.manage", "router-operations", "operations"
     )
     return keys
 

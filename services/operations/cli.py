@@ -263,7 +263,8 @@ def agencies(as_json: AsJson = False) -> None:
     settings = _settings()
 
     async def fetch() -> list[dict]:
-        async with httpx.AsyncClient(base_url=settings.router_url, timeout=10) as http:
+        router_key = {"X-API-Key": settings.router_api_key}
+        async with httpx.AsyncClient(base_url=settings.router_url, timeout=10, headers=router_key) as http:
             answer = await http.get("/v1/agencies")
             answer.raise_for_status()
             return answer.json()

@@ -1,32 +1,114 @@
-"""The operations dashboard: one page that refreshes itself from `/api/overview`."""
+"""The operations dashboard: one page that refreshes itself from `/api/overview`, behind a login with the
+operator's operations key (see `dashboard_sessions`). A script may send the key as `X-API-Key` instead."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi import Cookie, Depends, FastAPI, Request, Security
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
+from platform_plumbing.auth_throttle import FailedAuthentications
+from platform_plumbing.http_conventions import API_KEY_HEADER, TooManyFailures, Unauthorised, error_response
+from services.operations.dashboard_sessions import COOKIE, SESSION_SECONDS, Sessions
 from services.operations.overview import overview
 from services.operations.settings import OperationsSettings
 
-PAGE = Path(__file__).parent / "static" / "dashboard.html"
+STATIC = Path(__file__).parent / "static"
+
+
+class Login(BaseModel):
+    api_key: str = Field(min_length=1, max_length=200)
+
+
+async def operator_key(
+    request: Request,
+    session: Annotated[str | None, Cookie(alias=COOKIE)] = None,
+    api_key: Annotated[str | None, Security(API_KEY_HEADER)] = None,
+) -> str:
+    """The operator's operations key: from their session, or sent with the request."""
+    sessions: Sessions = request.app.state.sessions
+    if (key := sessions.key_of(session)) is not None:
+        return key
+    if api_key and await _accepted(request, api_key):
+        return api_key
+    raise Unauthorised()
+
+
+async def page(request: Request, session: Annotated[str | None, Cookie(alias=COOKIE)] = None) -> HTMLResponse:
+    logged_in = request.app.state.sessions.key_of(session) is not None
+    return HTMLResponse((STATIC / ("dashboard.html" if logged_in else "login.html")).read_text())
+
+
+async def login(request: Request, body: Login) -> Response:
+    if not await _accepted(request, body.api_key):
+        raise Unauthorised()
+    response = JSONResponse({"logged_in": True})
+    response.set_cookie(
+        COOKIE,
+        request.app.state.sessions.open(body.api_key),
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        secure=True,
+        samesite="strict",
+    )
+    return response
+
+
+async def logout(request: Request, session: Annotated[str | None, Cookie(alias=COOKIE)] = None) -> Response:
+    request.app.state.sessions.close(session)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+async def api_overview(request: Request, key: Annotated[str, Depends(operator_key)]) -> dict:
+    return await overview(request.app.state.settings, operations_key=key)
+
+
+async def health() -> dict:
+    return {"status": "ok"}
+
+
+async def _accepted(request: Request, api_key: str) -> bool:
+    """Whether `api_key` is an operations key; too many wrong ones from one address are answered 429."""
+    failures: FailedAuthentications = request.app.state.failed_authentications
+    address = request.client.host if request.client else "unknown"
+    if (wait := failures.retry_after(address)) is not None:
+        raise TooManyFailures(wait)
+    if await request.app.state.sessions.is_operations_key(api_key):
+        return True
+    failures.failed(address)
+    return False
 
 
 def create_app(settings: OperationsSettings) -> FastAPI:
-    app = FastAPI(title="Diversion operations dashboard", docs_url=None, redoc_url=None)
+    app = FastAPI(title="Diversion operations dashboard", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.sessions = Sessions(settings.agency_api_url)
+    app.state.failed_authentications = FailedAuthentications()
+    app.add_api_route("/", page, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/login", login, methods=["POST"], include_in_schema=False)
+    app.add_api_route("/logout", logout, methods=["POST"], include_in_schema=False)
+    app.add_api_route("/api/overview", api_overview, methods=["GET"])
+    app.add_api_route("/healthz", health, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/readyz", health, methods=["GET"], include_in_schema=False)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def page() -> str:
-        return PAGE.read_text()
+    @app.exception_handler(Unauthorised)
+    async def unauthorised(_: Request, __: Unauthorised) -> JSONResponse:
+        return error_response(
+            401, "unauthorised", "log in with your operations key", headers={"WWW-Authenticate": "ApiKey"}
+        )
 
-    @app.get("/api/overview")
-    async def api_overview() -> dict:
-        return await overview(settings)
-
-    @app.get("/healthz", include_in_schema=False)
-    @app.get("/readyz", include_in_schema=False)
-    async def health() -> dict:
-        return {"status": "ok"}
+    @app.exception_handler(TooManyFailures)
+    async def too_many(_: Request, error: TooManyFailures) -> JSONResponse:
+        return error_response(
+            429,
+            "too_many_failed_attempts",
+            f"too many wrong keys from this address: wait {error.retry_after} s",
+            headers={"Retry-After": str(error.retry_after)},
+        )
 
     return app

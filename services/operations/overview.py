@@ -18,13 +18,16 @@ from services.operations.kafka_views import consumer_lag, describe, topic_counts
 from services.operations.settings import OperationsSettings
 
 
-async def overview(settings: OperationsSettings) -> dict[str, Any]:
-    async with httpx.AsyncClient(timeout=5, headers={"X-API-Key": settings.operations_api_key}) as http:
+async def overview(settings: OperationsSettings, *, operations_key: str) -> dict[str, Any]:
+    """The whole page, asking compliance with the operator's `operations_key` and the router with the
+    dashboard's own router key."""
+    async with httpx.AsyncClient(timeout=5, headers={"X-API-Key": operations_key}) as http:
+        router = {"X-API-Key": settings.router_api_key}
         parts = await asyncio.gather(
             _flow(settings),
             _lag(settings),
             _dead_letters(settings),
-            _get(http, f"{settings.router_url}/v1/unplaced"),
+            _get(http, f"{settings.router_url}/v1/unplaced", headers=router),
             _get(http, f"{settings.agency_api_url}/v1/reports/breaches"),
             _get(http, f"{settings.agency_api_url}/v1/reports/compliance", by="disposal"),
             _get(http, f"{settings.agency_api_url}/v1/reports/compliance", by="agency"),
@@ -77,7 +80,7 @@ async def _dead_letters(settings: OperationsSettings) -> dict:
     return {"count": len(letters), "latest": latest}
 
 
-async def _get(http: httpx.AsyncClient, url: str, **params: str) -> Any:
-    answer = await http.get(url, params=params)
+async def _get(http: httpx.AsyncClient, url: str, headers: dict[str, str] | None = None, **params: str) -> Any:
+    answer = await http.get(url, params=params, headers=headers)
     answer.raise_for_status()
     return answer.json()

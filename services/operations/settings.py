@@ -26,6 +26,7 @@ class OperationsSettings(PlatformSettings):
     agency_api_url: str = Field("http://127.0.0.1:18082", description="Compliance gateway (reports).")
     router_url: str = Field("http://127.0.0.1:18081", description="Referral router (agencies and load).")
     operations_api_key: str = Field("", description="The operations key for the compliance reports.")
+    router_api_key: str = Field("", description="The operations key for the router's agencies and unplaced needs.")
     dashboard_host: str = Field("127.0.0.1", description="Address the dashboard listens on.")
     dashboard_port: int = Field(18083, description="Port the dashboard listens on.")
     intake_db_schema: str = Field("intake", description="Intake's schema, for checking the books.")

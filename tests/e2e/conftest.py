@@ -20,6 +20,8 @@ from platform_plumbing.clock import SystemClock
 from services.compliance.adapters.gateway_clients import GatewayClient
 from services.compliance.adapters.gateway_clients import add_client as add_gateway_client
 from services.intake.adapters.police_clients import PoliceClient, add_client
+from services.referral_router.adapters.operations_clients import OperationsClient
+from services.referral_router.adapters.operations_clients import add_client as add_operations_client
 from tests.kafka_tools import make_topics, remove_topics
 
 
@@ -79,6 +81,17 @@ async def operations_key(database_url: str, schema: str) -> str:
     try:
         now = SystemClock().now()
         await add_gateway_client(connection, GatewayClient("ops", "operations", None, "operations"), now=now)
+        return (await issue_key(connection, "ops", now=now)).api_key
+    finally:
+        await connection.close()
+
+
+async def router_key(database_url: str, schema: str) -> str:
+    """Register an operations client in the router's `schema` and return a fresh key."""
+    connection = await asyncpg.connect(database_url, server_settings={"search_path": schema})
+    try:
+        now = SystemClock().now()
+        await add_operations_client(connection, OperationsClient("ops", "operations"), now=now)
         return (await issue_key(connection, "ops", now=now)).api_key
     finally:
         await connection.close()

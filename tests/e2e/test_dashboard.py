@@ -12,7 +12,7 @@ from playwright.async_api import async_playwright
 
 from schemas.commands import DiversionDecision
 from services.operations.settings import REPO_ROOT
-from tests.e2e.conftest import operations_key, police_key
+from tests.e2e.conftest import operations_key, police_key, router_key
 from tests.factories import letter_condition_payload, payload
 
 CHROMIUM = shutil.which("chromium")
@@ -31,14 +31,15 @@ CHROMIUM_FLAGS = [
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (deploy/install_prerequisites.sh)")
 async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, start_service):
     intake, intake_schema = await start_service("intake")
-    router, _ = await start_service("router")
+    router, router_schema = await start_service("router")
     gateway, compliance_schema = await start_service("compliance", COMPLIANCE_SWEEP_SECONDS="1")
     dashboard, _ = await start_service(
         "dashboard",
         ROUTER_URL=router.url,
         AGENCY_API_URL=gateway.url,
-        OPERATIONS_API_KEY=await operations_key(settings.database_url, compliance_schema),
+        ROUTER_API_KEY=await router_key(settings.database_url, router_schema),
     )
+    operator = await operations_key(settings.database_url, compliance_schema)
     overdue = payload(
         DiversionDecision,
         police_reference="13YE0555001",
@@ -59,10 +60,22 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
         for decision in (overdue, unplaceable):
             assert (await http.post("/v1/decisions", json=decision)).status_code == 201
 
+    async with httpx.AsyncClient(base_url=dashboard.url) as anonymous:
+        assert (await anonymous.get("/api/overview")).status_code == 401
+        assert "operations key" in (await anonymous.get("/")).text  # the login page, not the data
+        bad = {"X-API-Key": "dvk_000000000000_" + "a" * 43}
+        assert (await anonymous.get("/api/overview", headers=bad)).status_code == 401
+        assert "breaches" in (await anonymous.get("/api/overview", headers={"X-API-Key": operator})).json()
+
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = await browser.new_page(viewport={"width": 1400, "height": 1000})
         await page.goto(dashboard.url)
+        await page.fill("#api_key", "dvk_000000000000_" + "a" * 43)
+        await page.click("button[type=submit]")
+        await page.locator("#problem").get_by_text("log in with your operations key").wait_for(timeout=10_000)
+        await page.fill("#api_key", operator)
+        await page.click("button[type=submit]")
         breaches = page.locator("#breaches")
         await breaches.get_by_text("13YE0555001").wait_for(timeout=30_000)
         await page.locator("#unplaced").get_by_text("da_perpetrator_programme").wait_for(timeout=30_000)

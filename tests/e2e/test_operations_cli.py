@@ -8,11 +8,11 @@ import json
 from typer.testing import CliRunner
 
 from services.operations.cli import app
-from tests.e2e.conftest import operations_key
+from tests.e2e.conftest import operations_key, router_key
 
 
 async def test_agencies_and_report_read_the_running_services(settings, infrastructure, start_service):
-    router, _ = await start_service("router")
+    router, router_schema = await start_service("router")
     gateway, compliance_schema = await start_service(
         "compliance",
     )
@@ -22,6 +22,7 @@ async def test_agencies_and_report_read_the_running_services(settings, infrastru
         "ROUTER_URL": router.url,
         "AGENCY_API_URL": gateway.url,
         "OPERATIONS_API_KEY": await operations_key(settings.database_url, compliance_schema),
+        "ROUTER_API_KEY": await router_key(settings.database_url, router_schema),
     }
 
     agencies = await asyncio.to_thread(CliRunner().invoke, app, ["agencies", "--json"], env=env)
@@ -29,6 +30,7 @@ async def test_agencies_and_report_read_the_running_services(settings, infrastru
     refused = await asyncio.to_thread(
         CliRunner().invoke, app, ["report"], env={**env, "AGENCY_API_URL": "http://127.0.0.1:1"}
     )
+    without_key = await asyncio.to_thread(CliRunner().invoke, app, ["agencies"], env={**env, "ROUTER_API_KEY": ""})
 
     rows = json.loads(agencies.output)
     assert {"womens-programme", "youth-offending-team"} <= {r["agency_id"] for r in rows}
@@ -41,3 +43,4 @@ async def test_agencies_and_report_read_the_running_services(settings, infrastru
         "police_decisions": [],
     }
     assert refused.exit_code == 1 and "error: cannot reach the compliance service" in refused.output
+    assert without_key.exit_code == 1 and "answered 401" in without_key.output

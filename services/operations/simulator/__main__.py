@@ -77,7 +77,7 @@ def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minu
     )
     print_report(settings, "disposal", outcomes=True)
     print_report(settings, "agency", reoffending=False)
-    overview = asyncio.run(operations_overview(settings))
+    overview = asyncio.run(operations_overview(settings, operations_key=settings.operations_api_key))
     console.print(
         f"decisions submitted: {month.submitted}   cases opened: {month.opened}   "
         f"awaiting a police decision: {len(overview['breaches'])}   "

@@ -1,14 +1,17 @@
 """The router's small HTTP API for the operations team: agencies with their capacity and load, and
-the needs waiting for a place."""
+the needs waiting for a place (case ids and needs: case data, so an operations key is required)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request, Security
 from pydantic import BaseModel
 
+from platform_plumbing.http_conventions import API_KEY_HEADER, authenticate
+from services.referral_router.adapters.operations_clients import OperationsClient, find_client
 from services.referral_router.adapters.operations_queries import agencies_with_load, unplaced_needs
 
 
@@ -30,7 +33,13 @@ class UnplacedNeeds(BaseModel):
     created_at: datetime
 
 
-router = APIRouter(prefix="/v1", tags=["operations"])
+async def operations_client(
+    request: Request, api_key: Annotated[str | None, Security(API_KEY_HEADER)]
+) -> OperationsClient:
+    return await authenticate(request, api_key, find_client)
+
+
+router = APIRouter(prefix="/v1", tags=["operations"], dependencies=[Depends(operations_client)])
 
 
 @router.get("/agencies", response_model=list[AgencyLoad], summary="Agencies, their capacity and current load")

@@ -1,0 +1,51 @@
+"""Who is looking at the dashboard: an operator who logged in with their operations key.
+
+The key is checked where it was issued — compliance's gateway, by asking an operations-only report with
+it — and kept server-side against a random session id; the browser holds only that id, in a cookie that
+is HttpOnly (no script reads it), Secure and SameSite=Strict. Compliance is then asked with the operator's
+own key, so its records say which operator looked. Sessions end after `SESSION_SECONDS`, on logout, or
+when the dashboard restarts.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+COOKIE = "diversion_session"
+SESSION_SECONDS = 8 * 3600
+
+
+@dataclass
+class Sessions:
+    agency_api_url: str
+    _open: dict[str, tuple[str, float]] = field(default_factory=dict)
+
+    async def is_operations_key(self, api_key: str) -> bool:
+        """Whether compliance takes `api_key` as an operations key (it refuses any other with 401 or 403)."""
+        async with httpx.AsyncClient(base_url=self.agency_api_url, timeout=5) as http:
+            answer = await http.get("/v1/reports/breaches", headers={"X-API-Key": api_key})
+        return answer.status_code == 200
+
+    def open(self, api_key: str) -> str:
+        self._expire()
+        session = secrets.token_urlsafe(32)
+        self._open[session] = (api_key, time.monotonic() + SESSION_SECONDS)
+        return session
+
+    def key_of(self, session: str | None) -> str | None:
+        """The operator's key for a live session, or None."""
+        self._expire()
+        found = self._open.get(session or "")
+        return found[0] if found else None
+
+    def close(self, session: str | None) -> None:
+        self._open.pop(session or "", None)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for session in [s for s, (_, until) in self._open.items() if until <= now]:
+            del self._open[session]
