@@ -174,6 +174,23 @@ class TraceRequests:
             await self.app(scope, receive, send)
 
 
+def install_authentication_errors(app: FastAPI, how_to_authenticate: str) -> None:
+    """401 for a missing or wrong key, telling the caller `how_to_authenticate`, and 429 after too many."""
+
+    @app.exception_handler(Unauthorised)
+    async def unauthorised(_: Request, __: Unauthorised) -> JSONResponse:
+        return error_response(401, "unauthorised", how_to_authenticate, headers={"WWW-Authenticate": "ApiKey"})
+
+    @app.exception_handler(TooManyFailures)
+    async def too_many_failures(_: Request, error: TooManyFailures) -> JSONResponse:
+        return error_response(
+            429,
+            "too_many_failed_attempts",
+            f"too many requests with a missing or wrong API key from this address: wait {error.retry_after} s",
+            headers={"Retry-After": str(error.retry_after)},
+        )
+
+
 def install_conventions(
     app: FastAPI,
     *,
@@ -199,20 +216,7 @@ def install_conventions(
         ]
         return error_response(422, "invalid_request", "the request does not match the schema; see fields", fields)
 
-    @app.exception_handler(Unauthorised)
-    async def unauthorised(_: Request, __: Unauthorised) -> JSONResponse:
-        return error_response(
-            401, "unauthorised", "send a live API key in the X-API-Key header", headers={"WWW-Authenticate": "ApiKey"}
-        )
-
-    @app.exception_handler(TooManyFailures)
-    async def too_many_failures(_: Request, error: TooManyFailures) -> JSONResponse:
-        return error_response(
-            429,
-            "too_many_failed_attempts",
-            f"too many requests with a missing or wrong API key from this address: wait {error.retry_after} s",
-            headers={"Retry-After": str(error.retry_after)},
-        )
+    install_authentication_errors(app, "send a live API key in the X-API-Key header")
 
     @app.exception_handler(Forbidden)
     async def forbidden(_: Request, __: Forbidden) -> JSONResponse:

@@ -11,7 +11,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, Field
 
 from platform_plumbing.auth_throttle import FailedAuthentications
-from platform_plumbing.http_conventions import API_KEY_HEADER, TooManyFailures, Unauthorised, error_response
+from platform_plumbing.http_conventions import (
+    API_KEY_HEADER,
+    TooManyFailures,
+    Unauthorised,
+    install_authentication_errors,
+)
 from services.operations.dashboard_sessions import COOKIE, SESSION_SECONDS, Sessions
 from services.operations.overview import overview
 from services.operations.settings import OperationsSettings
@@ -96,19 +101,5 @@ def create_app(settings: OperationsSettings) -> FastAPI:
     app.add_api_route("/healthz", health, methods=["GET"], include_in_schema=False)
     app.add_api_route("/readyz", health, methods=["GET"], include_in_schema=False)
 
-    @app.exception_handler(Unauthorised)
-    async def unauthorised(_: Request, __: Unauthorised) -> JSONResponse:
-        return error_response(
-            401, "unauthorised", "log in with your operations key", headers={"WWW-Authenticate": "ApiKey"}
-        )
-
-    @app.exception_handler(TooManyFailures)
-    async def too_many(_: Request, error: TooManyFailures) -> JSONResponse:
-        return error_response(
-            429,
-            "too_many_failed_attempts",
-            f"too many wrong keys from this address: wait {error.retry_after} s",
-            headers={"Retry-After": str(error.retry_after)},
-        )
-
+    install_authentication_errors(app, "log in with your operations key")
     return app
