@@ -18,6 +18,7 @@ import asyncpg
 import typer
 
 from platform_plumbing.api_keys import IssuedKey, issue_key, list_keys, principal_for, revoke_key
+from platform_plumbing.audit_trail import Action
 from platform_plumbing.clock import SystemClock
 from platform_plumbing.database import create_pool
 from platform_plumbing.migrations import ServiceSchema
@@ -88,7 +89,9 @@ def key_cli(run: Callable[[Callable[[asyncpg.Connection], Awaitable[T]]], T], ke
         """Issue an additional key for a client; revoke the old one once the client uses this one."""
         now = SystemClock().now()
         issued = run(
-            lambda connection: issue_key(connection, client_id, now=now, expires_at=expiry(expires_in_days, now))
+            lambda connection: issue_key(
+                connection, client_id, now=now, expires_at=expiry(expires_in_days, now), action=Action.KEY_ROTATE
+            )
         )
         typer.echo(f"key id {issued.key_id}\n{key_name}={issued.api_key}")
 

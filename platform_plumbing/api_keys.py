@@ -13,6 +13,7 @@ Expiry is wall-clock time, whatever clock the service runs on: a key is a real-w
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import hmac
 import re
@@ -21,6 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+
+from platform_plumbing import audit_trail
+from platform_plumbing.audit_trail import Action, AuditEntry, Purpose
 
 _KEY = re.compile(r"^dvk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -45,9 +49,21 @@ class KeyRecord:
     revoked_at: datetime | None
 
 
+def operator() -> str:
+    """Who runs a key command, for the audit trail: the login of the person at the terminal."""
+    return f"operator:{getpass.getuser()}"
+
+
 async def issue_key(
-    connection: asyncpg.Connection, principal_id: str, *, now: datetime, expires_at: datetime | None = None
+    connection: asyncpg.Connection,
+    principal_id: str,
+    *,
+    now: datetime,
+    expires_at: datetime | None = None,
+    action: Action = Action.KEY_ISSUE,
+    actor: str | None = None,
 ) -> IssuedKey:
+    """A new key for `principal_id` (its first: KEY_ISSUE; another: KEY_ROTATE), in the audit trail."""
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     await connection.execute(
@@ -58,14 +74,33 @@ async def issue_key(
         now,
         expires_at,
     )
+    await _audit(connection, action, principal_id, f"key {key_id}", now=now, actor=actor)
     return IssuedKey(key_id=key_id, api_key=f"dvk_{key_id}_{secret}")
 
 
-async def revoke_key(connection: asyncpg.Connection, key_id: str, *, now: datetime) -> bool:
-    status = await connection.execute(
-        "UPDATE api_keys SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL", key_id, now
+async def revoke_key(connection: asyncpg.Connection, key_id: str, *, now: datetime, actor: str | None = None) -> bool:
+    principal = await connection.fetchval(
+        "UPDATE api_keys SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL RETURNING principal_id",
+        key_id,
+        now,
     )
-    return status.endswith(" 1")
+    if principal is not None:
+        await _audit(connection, Action.KEY_REVOKE, principal, f"key {key_id}", now=now, actor=actor)
+    return principal is not None
+
+
+async def _audit(
+    connection: asyncpg.Connection, action: Action, principal_id: str, detail: str, *, now: datetime, actor: str | None
+) -> None:
+    entry = AuditEntry(
+        actor=actor or operator(),
+        action=action,
+        purpose=Purpose.KEY_MANAGEMENT,
+        at=now,
+        recipient=principal_id,
+        detail=detail,
+    )
+    await audit_trail.record(connection, entry)
 
 
 async def principal_for(

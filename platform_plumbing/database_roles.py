@@ -22,6 +22,8 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import asyncpg
 
+from platform_plumbing import audit_trail
+
 SERVICES = {"intake": "INTAKE", "referral_router": "ROUTER", "compliance": "COMPLIANCE"}
 """Each service's stem (its role names' prefix) -> the prefix of its own settings."""
 OPERATIONS_ROLE = "operations_reader"
@@ -122,8 +124,20 @@ async def provision_roles(admin_url: str, passwords: Mapping[str, str]) -> None:
                 await connection.execute(f"GRANT CONNECT ON DATABASE {database} TO {role}")
             for service in SERVICES:
                 await connection.execute(f"GRANT CREATE ON DATABASE {database} TO {owner_role(service)}")
+            await _operations_trail(connection)
     finally:
         await connection.close()
+
+
+async def _operations_trail(connection: asyncpg.Connection) -> None:
+    """The operations team's audit trail: their own schema, where they may only add and read rows."""
+    schema = audit_trail.OPERATIONS_SCHEMA
+    await connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    await connection.execute(f"SET LOCAL search_path = {schema}")
+    await connection.execute(audit_trail.TRAIL_TABLES)
+    await connection.execute(f"GRANT USAGE ON SCHEMA {schema} TO {OPERATIONS_ROLE}")
+    await connection.execute(f"GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA {schema} TO {OPERATIONS_ROLE}")
+    await connection.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {OPERATIONS_ROLE}")
 
 
 @dataclass(frozen=True)

@@ -201,7 +201,7 @@ def install_conventions(
 ) -> None:
     """Add the body limit, tracing, the error handlers, `/healthz`, `/readyz`, `/metrics` and the
     service's AsyncAPI document (`/asyncapi.json`) to `app`."""
-    app.state.failed_authentications = FailedAuthentications()
+    app.state.failed_authentications = FailedAuthentications(max_failures=runtime.settings.auth_failure_limit)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(TraceRequests)
     app.mount("/metrics", make_asgi_app(registry=metrics.registry))

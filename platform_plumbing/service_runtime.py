@@ -20,6 +20,7 @@ import asyncpg
 from faststream.specification import AsyncAPI
 from pydantic import BaseModel
 
+from platform_plumbing.audit_trail import seal_forever
 from platform_plumbing.database import create_pool
 from platform_plumbing.kafka_clients import create_broker, create_producer
 from platform_plumbing.metrics import ServiceMetrics
@@ -122,6 +123,11 @@ class ServiceRuntime:
         pool = await create_pool(settings.database_url, self.schema, max_size=settings.database_pool_size)
         producer = create_producer(settings.kafka, client_id=f"{self.service}-outbox")
         relay_task: asyncio.Task | None = None
+        sealer = (
+            asyncio.create_task(seal_forever(pool, settings.audit_seal_seconds), name=f"{self.service}-audit-sealer")
+            if "audit_chain" in self.tables.privileges.append_only
+            else None
+        )
         try:
             await producer.start()
             relay = OutboxRelay(
@@ -139,10 +145,11 @@ class ServiceRuntime:
             yield pool
         finally:
             await self.broker.stop()
-            if relay_task is not None:
-                relay_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await relay_task
+            for task in (relay_task, sealer):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await producer.stop()
             await pool.close()
 

@@ -63,6 +63,12 @@ class PlatformSettings(BaseSettings):
         gt=0,
         description="Fallback poll of the outbox when no NOTIFY arrives (NOTIFY is the fast path).",
     )
+    auth_failure_limit: int = Field(
+        10, ge=1, description="Failed authentications from one address in a minute before it is answered 429."
+    )
+    audit_seal_seconds: float = Field(
+        2.0, gt=0, description="How often the audit trail's new rows are chained (see platform_plumbing.audit_trail)."
+    )
     max_delivery_attempts: int = Field(
         5,
         ge=1,

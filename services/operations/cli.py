@@ -11,7 +11,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from collections.abc import Coroutine
+from datetime import UTC, datetime
 from typing import Annotated, Any, NoReturn
 
 import asyncpg
@@ -21,6 +23,10 @@ from aiokafka.errors import KafkaError
 from rich.console import Console
 from rich.table import Table
 
+from platform_plumbing import audit_trail
+from platform_plumbing.api_keys import operator
+from platform_plumbing.audit_trail import Action, AuditEntry, Purpose
+from platform_plumbing.audit_trail import verify as verify_chain
 from services.operations import dead_letters as dlq
 from services.operations.books import SERVICES, check_books
 from services.operations.kafka_views import consumer_lag, describe, read_records, topic_counts
@@ -30,6 +36,8 @@ logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # its retries are nois
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 dlq_app = typer.Typer(help="Dead letters: list, show, replay.", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
+audit_app = typer.Typer(help="The services' audit trails.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 console = Console()
 AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
@@ -55,6 +63,39 @@ def _run(work: Coroutine[Any, Any, Any], what: str) -> Any:
         _fail(f"{what} refused the query ({type(error).__name__}); are the services' schemas migrated?")
     except LookupError as error:
         _fail(str(error))
+
+
+def _audited(settings: OperationsSettings, action: Action, what: str, *, case: str | None = None) -> None:
+    """Record an operator's act in the operations audit trail before doing it (and seal it): an act that
+    cannot be recorded is not done."""
+
+    async def record() -> None:
+        connection = await asyncpg.connect(
+            settings.database_url, server_settings={"search_path": audit_trail.OPERATIONS_SCHEMA}
+        )
+        try:
+            now = datetime.now(UTC)
+            entry = AuditEntry(
+                actor=operator(),
+                action=action,
+                purpose=Purpose.OPERATIONS_SUPPORT,
+                at=now,
+                case_id=_uuid_or_none(case),
+                detail=what,
+            )
+            await audit_trail.record(connection, entry)
+            await audit_trail.seal(connection, now=now)
+        finally:
+            await connection.close()
+
+    _run(record(), "the operations audit trail in PostgreSQL (OPERATIONS_DATABASE_URL)")
+
+
+def _uuid_or_none(text: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        return None
 
 
 def _kafka(settings: OperationsSettings) -> str:
@@ -119,8 +160,10 @@ def tail(
     follow: Annotated[bool, typer.Option("--follow/--no-follow", help="Keep waiting for new events.")] = False,
     as_json: AsJson = False,
 ) -> None:
-    """Decoded CloudEvents from a topic, oldest first; `--follow` keeps watching."""
+    """Decoded CloudEvents from a topic, oldest first; `--follow` keeps watching. Personal data is redacted,
+    and the read is in the operations audit trail."""
     settings = _settings()
+    _audited(settings, Action.CONSULTATION, f"tail {topic}", case=case)
 
     async def show() -> None:
         async for record in read_records(settings.kafka, settings.topic(topic), follow=follow):
@@ -163,7 +206,8 @@ def dlq_list(as_json: AsJson = False) -> None:
 
 @dlq_app.command("show")
 def dlq_show(offset: int, partition: Annotated[int | None, typer.Option(help="Dead-letter partition.")] = None) -> None:
-    """One dead letter in full (payload with personal data redacted)."""
+    """One dead letter in full (payload with personal data redacted); in the operations audit trail."""
+    _audited(_settings(), Action.CONSULTATION, f"dlq show {offset}")
     for letter in _matching(offset, partition):
         console.print_json(json.dumps(describe(letter), default=str))
 
@@ -179,6 +223,7 @@ def dlq_replay(
         _fail("give a dead letter's offset, or --all", code=2)
     settings = _settings()
     letters = _all_letters() if everything else _matching(offset, partition)
+    _audited(settings, Action.ALTERATION, f"dlq replay {'--all' if everything else offset}")
     sent = _run(dlq.replay(settings.kafka, letters), _kafka(settings))
     console.print(f"replayed {len(sent)} dead letter(s)")
 
@@ -301,6 +346,42 @@ def books(as_json: AsJson = False) -> None:
     else:
         print_books(checked)
     if checked.disagreement_count:
+        raise typer.Exit(1)
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: AsJson = False) -> None:
+    """Recompute each service's audit chain; name the first row that was changed, removed or relinked since
+    it was sealed. Exits 1 if any chain is broken. Keep the last hashes it prints: they pin the chains."""
+    settings = _settings()
+
+    async def check() -> list:
+        connection = await asyncpg.connect(settings.database_url)
+        try:
+            schemas = [*settings.schemas.values(), audit_trail.OPERATIONS_SCHEMA]
+            return [await verify_chain(connection, schema) for schema in schemas]
+        finally:
+            await connection.close()
+
+    reports = _run(check(), "PostgreSQL")
+    if as_json:
+        typer.echo(json.dumps([{**vars(r), "intact": r.intact} for r in reports]))
+    else:
+        _table(
+            "audit trails",
+            ["schema", "rows chained", "not yet sealed", "verdict", "last hash"],
+            [
+                [
+                    r.schema,
+                    r.chained,
+                    r.unsealed,
+                    "intact" if r.intact else f"BROKEN at audit row {r.broken_at}: {r.problem}",
+                    r.last_hash[:16],
+                ]
+                for r in reports
+            ],
+        )
+    if not all(r.intact for r in reports):
         raise typer.Exit(1)
 
 

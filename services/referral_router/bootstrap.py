@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from platform_plumbing import audit_trail
 from platform_plumbing.clock import Clock, IdFactory, clock_for, new_id
 from platform_plumbing.database_roles import RuntimePrivileges
 from platform_plumbing.event_outbox import EventSource
@@ -33,16 +34,17 @@ TABLES = ServiceSchema(
     "referral_router",
     Path(__file__).parent / "adapters" / "migrations",
     RuntimePrivileges(
-        append_only=("disclosures",),
+        append_only=("audit_log", "audit_chain"),
         operations_reads={
             "cases": ("case_id", "status"),
             "case_conditions": ("condition_id", "status"),
             "referrals": ("referral_id", "status"),
+            **audit_trail.VERIFIER_READS,
         },
     ),
 )
 """Its migrations, and its runtime role's rights: the history and audit tables are append-only; operations
-read only the ids and statuses `diversion books` compares."""
+read only the ids and statuses `diversion books` compares, and the audit trail `diversion audit verify` checks."""
 CONSUMER_GROUP = "referral-router"
 
 

@@ -111,6 +111,7 @@ def service_for_fuzzing(infrastructure, module: str, name: str, log_dir, provisi
             "TOPIC_PREFIX": f"{namespace}.",
             f"{name.upper()}_DB_SCHEMA": namespace,
             f"{name.upper()}_PORT": str(port),
+            "AUTH_FAILURE_LIMIT": "1000000",  # the fuzzer sends wrong keys on purpose; the limit is tested apart
         },
         port=port,
         log=log_dir / f"{name}.log",

@@ -8,11 +8,13 @@ read is written to the audit log in the same transaction. Reports are for the op
 """
 
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Security
 
+from platform_plumbing.audit_trail import Action, Purpose
 from platform_plumbing.http_conventions import (
     API_KEY_HEADER,
     ErrorBody,
@@ -32,9 +34,8 @@ from schemas.commands import (
     Withdrawn,
 )
 from schemas.commands.agency import AgencyUpdate
-from schemas.fields import PRINTABLE
 from schemas.vocabulary import ReferralStatus
-from services.compliance.adapters import agency_views, audit_log
+from services.compliance.adapters import agency_views
 from services.compliance.adapters.gateway_clients import GatewayClient, find_client
 from services.compliance.domain.agency_reports import ImplausibleTime
 from services.compliance.domain.referral_progress import OPEN, IllegalTransition
@@ -56,7 +57,16 @@ from services.compliance.service_layer import handlers
 from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
 
 T = TypeVar("T")
-DEFAULT_PURPOSE = "contact the person to assess and deliver the referred intervention"
+
+
+class AgencyPurpose(StrEnum):
+    """The purposes for which an agency may read a referral (a subset of the audit trail's `Purpose`)."""
+
+    ARRANGING_CONTACT = Purpose.ARRANGING_CONTACT.value
+    DELIVERING_INTERVENTION = Purpose.DELIVERING_INTERVENTION.value
+    REPORTING_PROGRESS = Purpose.REPORTING_PROGRESS.value
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "The body could not be read."},
     401: {"model": ErrorBody, "description": "No API key, or not a live one."},
@@ -64,6 +74,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "No referral with this id is held by your agency."},
     413: {"model": ErrorBody, "description": "Body larger than the limit."},
     422: {"model": ErrorBody, "description": "The body does not match the schema, or its time cannot be right."},
+    429: {"model": ErrorBody, "description": "Too many wrong keys from this address lately: see Retry-After."},
 }
 UPDATE_ERRORS = {**ERRORS, 409: {"model": ErrorBody, "description": "The update contradicts the referral's state."}}
 router = APIRouter(prefix="/v1", tags=["partner agencies"])
@@ -104,7 +115,7 @@ async def post_update(
             "agency_id": client.agency_id,
             "occurred_at": body.occurred_at or uow.now(),
         }
-        result = await handlers.agency_update(build(common), uow, received_via="http")
+        result = await handlers.agency_update(build(common), uow, received_via="http", actor=client.client_id)
         return UpdateResponse(
             referral_id=referral_id,
             status=result.referral.status.value,
@@ -141,9 +152,9 @@ async def read_referral(
     request: Request,
     referral_id: UUID,
     client: Agency,
-    purpose: Annotated[str, Query(min_length=3, max_length=200, pattern=PRINTABLE)] = DEFAULT_PURPOSE,
+    purpose: Annotated[AgencyPurpose, Query(description="Why you read it: recorded in the audit trail.")],
 ) -> ReferralDetail:
-    """Reading a referral discloses personal details and is recorded in the audit log with `purpose`.
+    """Reading a referral discloses personal details and is recorded in the audit trail with `purpose`.
     Only the fields your agency's catalogue entry lists are shown, and only while the referral is in your
     hands (issued, accepted or in progress): once it has left you (declined, timed out, withdrawn, cancelled)
     or ended (completed, breached, disengaged), `personal` is null and only its history remains."""
@@ -155,15 +166,14 @@ async def read_referral(
         in_hand = ReferralStatus(referral.status) in OPEN
         sent = await agency_views.personal_details(uow.connection, referral_id) if in_hand else None
         brief, personal = uow.context.disclosure.visible(client.agency_id, referral.brief, sent)
-        await audit_log.record_access(
-            uow.connection,
+        await uow.audit(
             actor=client.client_id,
-            action="read_referral",
+            action=Action.CONSULTATION,
+            purpose=Purpose(purpose.value),
             referral_id=referral_id,
             case_id=referral.case_id,
-            fields=sorted([*brief, *(k for k, v in (personal or {}).items() if v is not None)]),
-            purpose=purpose,
-            at=uow.now(),
+            fields=tuple(sorted([*brief, *(k for k, v in (personal or {}).items() if v is not None)])),
+            detail="read referral",
         )
         return ReferralDetail(
             **ReferralSummary.of(referral).model_dump(),

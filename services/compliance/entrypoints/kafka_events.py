@@ -16,6 +16,7 @@ from uuid import UUID
 import asyncpg
 from pydantic import BaseModel
 
+from platform_plumbing.kafka_acls import agency_principal
 from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage, check_sender
 from schemas.commands.agency import AgencyUpdate
 from schemas.events import (
@@ -46,7 +47,7 @@ Apply = Callable[[BaseModel, UnitOfWork], Awaitable[bool | None]]
 
 
 async def _agency_update(update: AgencyUpdate, uow: UnitOfWork) -> None:
-    await handlers.agency_update(update, uow, received_via="kafka")
+    await handlers.agency_update(update, uow, received_via="kafka", actor=agency_principal(update.agency_id))
 
 
 APPLY: dict[type[BaseModel], Apply] = {

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from platform_plumbing import audit_trail
+from platform_plumbing.audit_trail import Action, AuditEntry, Purpose
 from platform_plumbing.http_conventions import Forbidden
 from services.compliance.adapters.gateway_clients import GatewayClient
 from services.compliance.entrypoints.http_api import ERRORS, gateway_client
@@ -20,9 +22,22 @@ from services.compliance.entrypoints.http_models import (
 from services.compliance.service_layer import reports
 
 
-async def operations_client(client: Annotated[GatewayClient, Depends(gateway_client)]) -> GatewayClient:
+async def operations_client(
+    request: Request, client: Annotated[GatewayClient, Depends(gateway_client)]
+) -> GatewayClient:
+    """Only the operations team reads reports, and each read is a consultation in the audit trail (the
+    breaches report names cases by police reference)."""
     if client.role != "operations":
         raise Forbidden()
+    async with request.app.state.pool.acquire() as connection:
+        read = AuditEntry(
+            actor=client.client_id,
+            action=Action.CONSULTATION,
+            purpose=Purpose.COMPLIANCE_MONITORING,
+            at=request.app.state.context.clock.now(),
+            detail=f"report {request.url.path.removeprefix('/v1/reports/')}",
+        )
+        await audit_trail.record(connection, read)
     return client
 
 

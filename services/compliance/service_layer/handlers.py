@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
+from platform_plumbing.audit_trail import Action, Purpose
 from schemas.calendar import local_date
 from schemas.commands import (
     AppointmentAttended,
@@ -137,8 +138,9 @@ async def recalled(event: ReferralRecalled, uow: UnitOfWork) -> None:
     await _commit(file, uow)
 
 
-async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: str) -> UpdateResult:
-    """Apply an agency's update to its referral and, through it, to the case.
+async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: str, actor: str) -> UpdateResult:
+    """Apply an agency's update to its referral and, through it, to the case; an applied one is an
+    alteration in the audit trail, by `actor` (the agency's gateway client, or its Kafka principal).
 
     Raises NotYourReferral when the agency does not hold the referral (UnknownReferral when no such
     referral exists here), IllegalTransition when the update contradicts the referral's state and
@@ -170,6 +172,15 @@ async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: 
         now=uow.now(),
     )
     await _commit(file, uow)
+    if step.applied:
+        await uow.audit(
+            actor=actor,
+            action=Action.ALTERATION,
+            purpose=Purpose.REPORTING_PROGRESS,
+            case_id=owner.case_id,
+            referral_id=referral.referral_id,
+            detail=f"referral {kind.value} (via {received_via})",
+        )
     return UpdateResult(referral, applied=step.applied, case_status=file.case.status.value)
 
 

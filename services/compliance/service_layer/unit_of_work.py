@@ -7,6 +7,8 @@ from datetime import datetime
 
 import asyncpg
 
+from platform_plumbing import audit_trail
+from platform_plumbing.audit_trail import AuditEntry
 from platform_plumbing.clock import Clock, IdFactory
 from platform_plumbing.event_outbox import EventOutbox, EventSource
 from services.compliance.adapters.compliance_store import ComplianceStore
@@ -32,3 +34,7 @@ class UnitOfWork:
 
     def now(self) -> datetime:
         return self.context.clock.now()
+
+    async def audit(self, **entry) -> None:
+        """Into the audit trail, in this transaction, dated now (see `platform_plumbing.audit_trail`)."""
+        await audit_trail.record(self.connection, AuditEntry(at=self.now(), **entry))

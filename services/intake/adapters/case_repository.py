@@ -230,17 +230,6 @@ class CaseRepository:
         )
         return bool(recorded)
 
-    async def audit(self, *, actor: str, action: str, case_id: UUID, detail: dict, purpose: str, at: datetime) -> None:
-        await self._db.execute(
-            "INSERT INTO audit_log (at, actor, action, case_id, detail, purpose) VALUES ($1, $2, $3, $4, $5, $6)",
-            at,
-            actor,
-            action,
-            case_id,
-            json.dumps(detail, default=str),
-            purpose,
-        )
-
     async def add_assessment(self, case_id: UUID, needs: list[dict], *, assessed_at: datetime, now: datetime) -> None:
         await self._db.execute(
             "INSERT INTO needs_assessments (case_id, needs, assessed_at, recorded_at) VALUES ($1, $2, $3, $4)",

@@ -53,6 +53,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "The case belongs to another force, or your role may not do this."},
     413: {"model": ErrorBody, "description": "Body larger than the limit."},
     422: {"model": ErrorBody, "description": "The body does not match the schema; `fields` says where."},
+    429: {"model": ErrorBody, "description": "Too many wrong keys from this address lately: see Retry-After."},
 }
 CASE_ERRORS = {
     **ERRORS,
@@ -122,7 +123,12 @@ async def submit_decision(
     result = await in_transaction(
         request,
         lambda uow: handlers.submit_decision(
-            decision, uow, received_via="http", client_id=client.client_id, idempotency_key=idempotency_key
+            decision,
+            uow,
+            received_via="http",
+            actor=client.client_id,
+            client_id=client.client_id,
+            idempotency_key=idempotency_key,
         ),
     )
     if result.replayed:
@@ -134,7 +140,9 @@ async def submit_decision(
 async def assess_needs(assessment: NeedsAssessment, client: Police, request: Request) -> CaseChangeResponse:
     """Record the person's assessed needs; a later assessment replaces the earlier one."""
     _check_own_force(client, assessment.force_id)
-    return CaseChangeResponse.of(await in_transaction(request, lambda uow: handlers.assess_needs(assessment, uow)))
+    return CaseChangeResponse.of(
+        await in_transaction(request, lambda uow: handlers.assess_needs(assessment, uow, actor=client.client_id))
+    )
 
 
 @router.post("/withdrawals", response_model=CaseChangeResponse, responses=CASE_ERRORS, summary="Withdraw a case")
@@ -142,7 +150,9 @@ async def withdraw(withdrawal: WithdrawCase, client: Police, request: Request) -
     """Withdraw a case that is open or awaiting a police decision; its open work is cancelled. Withdrawing a
     withdrawn case is harmless; a concluded one answers 409."""
     _check_own_force(client, withdrawal.force_id)
-    return CaseChangeResponse.of(await in_transaction(request, lambda uow: handlers.withdraw_case(withdrawal, uow)))
+    return CaseChangeResponse.of(
+        await in_transaction(request, lambda uow: handlers.withdraw_case(withdrawal, uow, actor=client.client_id))
+    )
 
 
 @router.post(
@@ -157,7 +167,10 @@ async def extend(
     """Record the police decision to extend an open Conditional Caution from 16 to 20 weeks."""
     return CaseChangeResponse.of(
         await in_transaction(
-            request, lambda uow: handlers.extend_deadline(client.force_id, police_reference, extension.reason, uow)
+            request,
+            lambda uow: handlers.extend_deadline(
+                client.force_id, police_reference, extension.reason, uow, actor=client.client_id
+            ),
         )
     )
 
@@ -228,7 +241,9 @@ async def decide_breach(
 )
 async def read(police_reference: Reference, client: Police, request: Request) -> CaseStatusResponse:
     return CaseStatusResponse.of(
-        await in_transaction(request, lambda uow: handlers.read_case(client.force_id, police_reference, uow))
+        await in_transaction(
+            request, lambda uow: handlers.read_case(client.force_id, police_reference, uow, actor=client.client_id)
+        )
     )
 
 
@@ -240,7 +255,9 @@ async def read(police_reference: Reference, client: Police, request: Request) ->
 )
 async def read_conditions(police_reference: Reference, client: Client, request: Request) -> list[ConditionBody]:
     """For the officer and the victim-contact role: the conditions to report on, with their ids."""
-    view = await in_transaction(request, lambda uow: handlers.read_case(client.force_id, police_reference, uow))
+    view = await in_transaction(
+        request, lambda uow: handlers.read_case(client.force_id, police_reference, uow, actor=client.client_id)
+    )
     return [ConditionBody.of(condition) for condition in view.conditions]
 
 

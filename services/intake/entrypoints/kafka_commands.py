@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 from pydantic import BaseModel
 
+from platform_plumbing.kafka_acls import police_principal
 from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage, check_sender
 from schemas.commands import BreachDecision, ConditionProgress, DiversionDecision, NeedsAssessment, WithdrawCase
 from schemas.events import CaseStatusChanged, ConditionStatusChanged, ReferralStatusChanged
@@ -33,14 +34,16 @@ ACCEPTED = carried_by(*TOPICS)
 
 
 def _from_kafka(command: BaseModel) -> str:
-    """Who sent a command over Kafka, for the audit log: the police system behind the topic."""
-    return f"kafka:{command.force_id}"
+    """Who sent a command over Kafka, for the audit trail: the force's principal, whose topic it came on."""
+    return police_principal(command.force_id)
 
 
 APPLY: dict[type[BaseModel], Callable[[BaseModel, UnitOfWork], Awaitable[object]]] = {
-    DiversionDecision: lambda command, uow: handlers.submit_decision(command, uow, received_via="kafka"),
-    NeedsAssessment: handlers.assess_needs,
-    WithdrawCase: handlers.withdraw_case,
+    DiversionDecision: lambda command, uow: handlers.submit_decision(
+        command, uow, received_via="kafka", actor=_from_kafka(command)
+    ),
+    NeedsAssessment: lambda command, uow: handlers.assess_needs(command, uow, actor=_from_kafka(command)),
+    WithdrawCase: lambda command, uow: handlers.withdraw_case(command, uow, actor=_from_kafka(command)),
     ConditionProgress: lambda command, uow: police_reports.report_condition(command, uow, actor=_from_kafka(command)),
     BreachDecision: lambda command, uow: police_reports.decide_breach(command, uow, actor=_from_kafka(command)),
     CaseStatusChanged: following.case_changed,

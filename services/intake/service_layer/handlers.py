@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from platform_plumbing.audit_trail import Action, Purpose
 from schemas.commands import DiversionDecision, ImposedCondition, NeedsAssessment, WithdrawCase
 from schemas.events import (
     CaseCondition,
@@ -41,10 +42,12 @@ async def submit_decision(
     uow: UnitOfWork,
     *,
     received_via: str,
+    actor: str,
     client_id: str | None = None,
     idempotency_key: str | None = None,
 ) -> DecisionResult:
-    """Check the decision against policy, record the case (open or rejected) and announce it.
+    """Check the decision against policy, record the case (open or rejected) and announce it; opening it
+    collects the person's details from `actor`, into the audit trail.
 
     A resubmission — the same police reference, or the same client's Idempotency-Key — returns
     the original result and changes nothing.
@@ -84,12 +87,20 @@ async def submit_decision(
         await uow.cases.remember_idempotency_key(client_id, idempotency_key, case.case_id, now=now)
     if verdict.eligible:
         await _open(case, decision, verdict, uow)
+        await uow.audit(
+            actor=actor,
+            action=Action.COLLECTION,
+            purpose=Purpose.DIVERSION_DECISION,
+            case_id=case.case_id,
+            fields=tuple(sorted(k for k, v in decision.personal.model_dump().items() if v is not None)),
+            detail="case opened",
+        )
     else:
         await _reject(case, decision, verdict, uow)
     return await _result(case, uow, replayed=False)
 
 
-async def assess_needs(assessment: NeedsAssessment, uow: UnitOfWork) -> CaseChange:
+async def assess_needs(assessment: NeedsAssessment, uow: UnitOfWork, *, actor: str) -> CaseChange:
     """Record a (re)assessment of a case still tracked; the latest one replaces the earlier."""
     case = await case_for(
         assessment.force_id, assessment.police_reference, uow, TRACKED, "its needs cannot be assessed"
@@ -98,11 +109,12 @@ async def assess_needs(assessment: NeedsAssessment, uow: UnitOfWork) -> CaseChan
     needs = [need.model_dump(mode="json") for need in assessment.needs]
     await uow.cases.add_assessment(case.case_id, needs, assessed_at=assessment.assessed_at, now=now)
     await uow.cases.record(case.case_id, "needs assessed", f"{len(needs)} need(s) assessed", at=now)
+    await _altered(case, "needs assessed", ("needs",), uow, actor=actor)
     await uow.outbox.publish(NeedsAssessed(case_id=case.case_id, needs=needs, assessed_at=assessment.assessed_at))
     return CaseChange(case.case_id, case.status, case.complete_by, recorded="needs assessment")
 
 
-async def withdraw_case(withdrawal: WithdrawCase, uow: UnitOfWork) -> CaseChange:
+async def withdraw_case(withdrawal: WithdrawCase, uow: UnitOfWork, *, actor: str) -> CaseChange:
     """Record the police's withdrawal of a case still tracked; withdrawing a withdrawn case changes nothing."""
     allowed = TRACKED | {CaseStatus.WITHDRAWN}
     case = await case_for(withdrawal.force_id, withdrawal.police_reference, uow, allowed, "it cannot be withdrawn")
@@ -110,13 +122,16 @@ async def withdraw_case(withdrawal: WithdrawCase, uow: UnitOfWork) -> CaseChange
         return CaseChange(case.case_id, case.status, case.complete_by)
     now = uow.context.clock.now()
     await uow.cases.record(case.case_id, "withdrawal recorded", f"withdrawn: {withdrawal.reason.value}", at=now)
+    await _altered(case, "case withdrawn", ("status",), uow, actor=actor)
     await uow.outbox.publish(
         CaseWithdrawn(case_id=case.case_id, reason=withdrawal.reason, withdrawn_at=withdrawal.withdrawn_at)
     )
     return CaseChange(case.case_id, case.status, case.complete_by, recorded="withdrawal")
 
 
-async def extend_deadline(force_id: str, police_reference: str, reason: ExtensionReason, uow: UnitOfWork) -> CaseChange:
+async def extend_deadline(
+    force_id: str, police_reference: str, reason: ExtensionReason, uow: UnitOfWork, *, actor: str
+) -> CaseChange:
     """Move an open case's deadline to its exceptional limit, by a recorded police decision."""
     case = await case_for(force_id, police_reference, uow, {CaseStatus.OPEN}, "its deadline cannot be extended")
     disposal = uow.context.policy.disposals[case.disposal_type]
@@ -124,6 +139,7 @@ async def extend_deadline(force_id: str, police_reference: str, reason: Extensio
     now = uow.context.clock.now()
     await uow.cases.set_deadline(case.case_id, extended, extended=True, now=now)
     await uow.cases.record(case.case_id, "deadline extended", f"to {extended.isoformat()}: {reason.value}", at=now)
+    await _altered(case, "deadline extended", ("complete_by",), uow, actor=actor)
     await uow.outbox.publish(
         DeadlineExtended(
             case_id=case.case_id, previous_complete_by=case.complete_by, complete_by=extended, reason=reason
@@ -132,17 +148,36 @@ async def extend_deadline(force_id: str, police_reference: str, reason: Extensio
     return CaseChange(case.case_id, case.status, extended, recorded="deadline extension")
 
 
-async def read_case(force_id: str, police_reference: str, uow: UnitOfWork) -> CaseView:
+async def read_case(force_id: str, police_reference: str, uow: UnitOfWork, *, actor: str) -> CaseView:
+    """The case as the police see it (a consultation, in the audit trail)."""
     _check_force(force_id, uow)
     case = await uow.cases.by_reference(force_id, police_reference)
     if case is None:
         raise CaseNotFound("no case with this police reference")
+    await uow.audit(
+        actor=actor,
+        action=Action.CONSULTATION,
+        purpose=Purpose.DIVERSION_DECISION,
+        case_id=case.case_id,
+        detail="case read",
+    )
     return CaseView(
         case,
         await uow.cases.latest_needs(case.case_id),
         await uow.cases.conditions(case.case_id),
         await uow.cases.referrals(case.case_id),
         await uow.cases.history(case.case_id),
+    )
+
+
+async def _altered(case: CaseRecord, what: str, fields: tuple[str, ...], uow: UnitOfWork, *, actor: str) -> None:
+    await uow.audit(
+        actor=actor,
+        action=Action.ALTERATION,
+        purpose=Purpose.DIVERSION_DECISION,
+        case_id=case.case_id,
+        fields=fields,
+        detail=what,
     )
 
 

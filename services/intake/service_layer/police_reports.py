@@ -8,6 +8,7 @@ what makes no sense; what it accepts it records, audits and publishes, and compl
 
 from __future__ import annotations
 
+from platform_plumbing.audit_trail import Action, Purpose
 from schemas.calendar import local_date
 from schemas.commands import BreachDecision, ConditionProgress
 from schemas.events import BreachDecisionRecorded, ConditionProgressReported
@@ -64,15 +65,14 @@ async def report_condition(report: ConditionProgress, uow: UnitOfWork, *, actor:
         hours=report.hours,
         occurred_at=report.occurred_at,
     )
-    detail = event.model_dump(mode="json", exclude={"case_id"})
     await uow.cases.record(case.case_id, "condition progress reported", _progress_text(report), at=now)
-    await uow.cases.audit(
+    await uow.audit(
         actor=actor,
-        action="report_condition_progress",
+        action=Action.ALTERATION,
+        purpose=Purpose.COMPLIANCE_MONITORING,
         case_id=case.case_id,
-        detail=detail,
-        purpose="alteration",
-        at=now,
+        fields=("conditions",),
+        detail=f"condition progress reported by {report.reported_by.value}",
     )
     await uow.outbox.publish(event)
     return CaseChange(case.case_id, case.status, case.complete_by, recorded="condition progress")
@@ -112,13 +112,13 @@ async def decide_breach(decision: BreachDecision, uow: UnitOfWork, *, actor: str
     await uow.cases.record(
         case.case_id, "police decision recorded", f"{decision.decision.value} by {decision.officer}", at=now
     )
-    await uow.cases.audit(
+    await uow.audit(
         actor=actor,
-        action="record_breach_decision",
+        action=Action.ALTERATION,
+        purpose=Purpose.DIVERSION_DECISION,
         case_id=case.case_id,
-        detail=event.model_dump(mode="json", exclude={"case_id", "varied_conditions"}),
-        purpose="alteration",
-        at=now,
+        fields=("breach_decision", *(("conditions",) if varied else ()), *(("complete_by",) if complete_by else ())),
+        detail=f"breach decision: {decision.decision.value}",
     )
     await uow.outbox.publish(event)
     return CaseChange(case.case_id, case.status, complete_by or case.complete_by, recorded="police decision")

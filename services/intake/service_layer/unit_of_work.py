@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from platform_plumbing import audit_trail
+from platform_plumbing.audit_trail import AuditEntry
 from platform_plumbing.clock import Clock, IdFactory
 from platform_plumbing.event_outbox import EventOutbox, EventSource
 from services.intake.adapters.case_repository import CaseRepository
@@ -29,6 +31,11 @@ class IntakeContext:
 
 class UnitOfWork:
     def __init__(self, connection: asyncpg.Connection, context: IntakeContext) -> None:
+        self.connection = connection
         self.cases = CaseRepository(connection)
         self.outbox = EventOutbox(connection, context.events)
         self.context = context
+
+    async def audit(self, **entry) -> None:
+        """Into the audit trail, in this transaction, dated now (see `platform_plumbing.audit_trail`)."""
+        await audit_trail.record(self.connection, AuditEntry(at=self.context.clock.now(), **entry))

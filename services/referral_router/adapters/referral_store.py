@@ -13,6 +13,8 @@ from uuid import UUID
 
 import asyncpg
 
+from platform_plumbing import audit_trail
+from platform_plumbing.audit_trail import Action, AuditEntry, Purpose
 from schemas.events import CaseCondition
 from schemas.vocabulary import (
     CaseStatus,
@@ -278,17 +280,20 @@ class RouterStore:
             result.setdefault(NeedCategory(row["category"]), set()).add(row["agency_id"])
         return {category: frozenset(agencies) for category, agencies in result.items()}
 
-    async def record_disclosure(self, referral: Referral, fields: list[str], *, purpose: str, at: datetime) -> None:
-        await self._db.execute(
-            "INSERT INTO disclosures (referral_id, case_id, agency_id, fields, purpose, disclosed_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6)",
-            referral.referral_id,
-            referral.case_id,
-            referral.agency_id,
-            fields,
-            purpose,
-            at,
+    async def record_disclosure(self, referral: Referral, fields: list[str], *, why: str, at: datetime) -> None:
+        """The referral's issue told its agency `fields` of the person's data: into the audit trail."""
+        disclosure = AuditEntry(
+            actor="referral-router",
+            action=Action.DISCLOSURE,
+            purpose=Purpose.REFERRAL,
+            at=at,
+            case_id=referral.case_id,
+            referral_id=referral.referral_id,
+            recipient=referral.agency_id,
+            fields=tuple(fields),
+            detail=why,
         )
+        await audit_trail.record(self._db, disclosure)
 
 
 def _referral(row: asyncpg.Record | None) -> Referral | None:

@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request, Security
 from pydantic import BaseModel
 
-from platform_plumbing.http_conventions import API_KEY_HEADER, authenticate
+from platform_plumbing.http_conventions import API_KEY_HEADER, ErrorBody, authenticate
 from services.referral_router.adapters.operations_clients import OperationsClient, find_client
 from services.referral_router.adapters.operations_queries import agencies_with_load, unplaced_needs
 
@@ -39,7 +39,11 @@ async def operations_client(
     return await authenticate(request, api_key, find_client)
 
 
-router = APIRouter(prefix="/v1", tags=["operations"], dependencies=[Depends(operations_client)])
+ERRORS: dict[int | str, dict] = {
+    401: {"model": ErrorBody, "description": "No API key, or not a live one."},
+    429: {"model": ErrorBody, "description": "Too many wrong keys from this address lately: see Retry-After."},
+}
+router = APIRouter(prefix="/v1", tags=["operations"], dependencies=[Depends(operations_client)], responses=ERRORS)
 
 
 @router.get("/agencies", response_model=list[AgencyLoad], summary="Agencies, their capacity and current load")

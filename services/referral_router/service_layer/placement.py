@@ -24,7 +24,7 @@ from services.referral_router.domain.matching import Need, Placement, match, you
 from services.referral_router.domain.working_days import add_working_days
 from services.referral_router.service_layer.unit_of_work import UnitOfWork
 
-DISCLOSURE_PURPOSE = "referral: the agency contacts the person to assess and deliver the intervention"
+DISCLOSURE_PURPOSE = "the agency contacts the person to assess and deliver the intervention"
 
 
 async def place(
@@ -102,7 +102,7 @@ async def announce_issued(referral: Referral, case: RoutedCase, uow: UnitOfWork)
         [*(name for name, value in (personal or {}).items() if value is not None)]
         + [name for name, value in brief.model_dump(exclude_defaults=True).items() if value]
     )
-    await uow.store.record_disclosure(referral, disclosed, purpose=DISCLOSURE_PURPOSE, at=uow.now())
+    await uow.store.record_disclosure(referral, disclosed, why=DISCLOSURE_PURPOSE, at=uow.now())
 
 
 async def release_capacity(agency_id: str, uow: UnitOfWork) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from deploy.local_stack import kafka
-from platform_plumbing.kafka_clients import producer_for
+from deploy.local_stack.processes import delete_prefixed_topics
+from platform_plumbing.kafka_clients import KafkaAccess, admin_for, producer_for
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CASES
 from tests.kafka_tools import eventually, read_topic
@@ -20,8 +20,8 @@ from tests.kafka_tools import eventually, read_topic
 pytestmark = pytest.mark.cluster
 
 
-async def leader_of_partition_zero(bootstrap: str, topic: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def leader_of_partition_zero(admin_access: KafkaAccess, topic: str) -> int:
+    admin = admin_for(admin_access)
     await admin.start()
     try:
         (described,) = await admin.describe_topics([topic])
@@ -32,13 +32,13 @@ async def leader_of_partition_zero(bootstrap: str, topic: str) -> int:
         await admin.close()
 
 
-async def _leader_other_than(victim: int, bootstrap: str, topic: str) -> int | None:
-    leader = await leader_of_partition_zero(bootstrap, topic)
+async def _leader_other_than(victim: int, admin: KafkaAccess, topic: str) -> int | None:
+    leader = await leader_of_partition_zero(admin, topic)
     return leader if leader != victim else None
 
 
-async def produce_numbers(bootstrap: str, topic: str, numbers: range) -> None:
-    producer = producer_for(bootstrap, request_timeout_ms=20_000)
+async def produce_numbers(admin: KafkaAccess, topic: str, numbers: range) -> None:
+    producer = producer_for(admin, request_timeout_ms=20_000)
     await producer.start()
     try:
         for n in numbers:
@@ -50,19 +50,20 @@ async def produce_numbers(bootstrap: str, topic: str, numbers: range) -> None:
 async def test_acks_all_records_survive_a_killed_broker(cluster):
     prefix = f"t{uuid.uuid4().hex[:8]}."
     topic = prefix + CASES.name
-    bootstrap = cluster.bootstrap_servers
-    await ensure_topics(bootstrap, [CASES], prefix=prefix)
-    await produce_numbers(bootstrap, topic, range(0, 100))
+    admin = kafka.logins(cluster).admin  # the cluster's own administrator (TLS, SCRAM) writes and reads here
+    await ensure_topics(admin, [CASES], prefix=prefix)
+    await produce_numbers(admin, topic, range(0, 100))
 
-    victim = await leader_of_partition_zero(bootstrap, topic)
+    victim = await leader_of_partition_zero(admin, topic)
     kafka.stop_node(cluster, victim, hard=True)
     try:
-        await produce_numbers(bootstrap, topic, range(100, 200))
+        await produce_numbers(admin, topic, range(100, 200))
         # a broker that answers may still hold metadata from before the election: ask until it has caught up
-        new_leader = await eventually(lambda: _leader_other_than(victim, bootstrap, topic), timeout=30)
-        survivors = await read_topic(bootstrap, topic, at_least=200, timeout=60)
+        new_leader = await eventually(lambda: _leader_other_than(victim, admin, topic), timeout=30)
+        survivors = await read_topic(admin, topic, at_least=200, timeout=60)
     finally:
         kafka.start_node(cluster, victim)
+        await delete_prefixed_topics(admin, prefix)
 
     assert new_leader not in (None, victim)
     assert [int(r.value) for r in survivors] == list(range(200))

@@ -29,6 +29,10 @@ ENDPOINTS = [
     ("POST", "/withdrawal", {"reason": "other"}),
 ]
 
+CONSULTATIONS = "SELECT count(*) FROM audit_log WHERE action = 'consultation'"
+READ = {"purpose": "arranging_contact"}
+"""Why an agency reads a referral: one of the fixed purposes, which the audit trail records."""
+
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS, ids=[f"{m} {p or '/'}" for m, p, _ in ENDPOINTS])
 async def test_every_agency_is_refused_every_referral_it_does_not_hold(compliance, method, path, body):
@@ -45,7 +49,7 @@ async def test_every_agency_is_refused_every_referral_it_does_not_hold(complianc
             assert str(case.case_id) not in response.text and "Example" not in response.text
     statuses = await compliance.pool.fetch("SELECT status FROM referrals")
     assert {row["status"] for row in statuses} == {"issued"}, "nothing was changed"
-    assert await compliance.pool.fetchval("SELECT count(*) FROM audit_log") == 0, "nothing was disclosed"
+    assert await compliance.pool.fetchval(CONSULTATIONS) == 0, "nothing was disclosed"
 
 
 async def test_an_agency_lists_only_its_own_referrals(compliance):
@@ -89,18 +93,20 @@ async def test_reading_a_referral_discloses_contact_details_and_is_audited(compl
 
     response = await compliance.http.get(
         f"/v1/referrals/{referral}",
-        params={"purpose": "arrange first session"},
+        params={"purpose": "arranging_contact"},
         headers=compliance.as_agency("womens-programme"),
     )
 
     assert response.status_code == 200
     assert response.json()["personal"]["phone"] == "+44 7700 900123"
-    (entry,) = await compliance.pool.fetch("SELECT actor, action, referral_id, fields, purpose FROM audit_log")
-    assert (entry["actor"], entry["action"], entry["referral_id"]) == ("womens-programme", "read_referral", referral)
-    assert entry["purpose"] == "arrange first session" and "phone" in entry["fields"]
+    (entry,) = await compliance.pool.fetch(
+        "SELECT actor, action, referral_id, fields, purpose FROM audit_log WHERE action = 'consultation'"
+    )
+    assert (entry["actor"], entry["action"], entry["referral_id"]) == ("womens-programme", "consultation", referral)
+    assert entry["purpose"] == "arranging_contact" and "phone" in entry["fields"]
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await compliance.pool.execute("DELETE FROM audit_log")
-    assert await compliance.pool.fetchval("SELECT count(*) FROM audit_log") == 1, "the audit log is append-only"
+    assert await compliance.pool.fetchval(CONSULTATIONS) == 1, "the audit log is append-only"
 
 
 async def test_an_agency_sees_only_the_fields_its_catalogue_entry_allows(compliance):
@@ -125,7 +131,7 @@ async def test_an_agency_sees_only_the_fields_its_catalogue_entry_allows(complia
     assert read.status_code == 200
     assert read.json()["brief"] == {"disposal_type": "adult_conditional_caution", "complete_by": "2026-06-22"}
     assert set(read.json()["personal"]) == {"given_name", "family_name", "phone"}
-    (entry,) = await compliance.pool.fetch("SELECT fields FROM audit_log")
+    (entry,) = await compliance.pool.fetch("SELECT fields FROM audit_log WHERE action = 'consultation'")
     assert sorted(entry["fields"]) == ["complete_by", "disposal_type", "family_name", "given_name", "phone"]
 
 
@@ -152,7 +158,7 @@ async def test_a_referral_queued_for_an_agency_and_cancelled_before_a_place_free
     as_agency = compliance.as_agency("womens-programme")
 
     listed = await compliance.http.get("/v1/referrals", headers=as_agency)
-    read = await compliance.http.get(f"/v1/referrals/{referral}", headers=as_agency)
+    read = await compliance.http.get(f"/v1/referrals/{referral}", params=READ, headers=as_agency)
     accepted = await compliance.post("womens-programme", referral, "accept")
 
     assert listed.status_code == 200 and listed.json() == []
@@ -168,13 +174,15 @@ async def test_contact_details_are_no_longer_shown_once_the_referral_leaves_the_
     case = await compliance.open_case(referrals={"womens-programme": ["women_specific_support"]})
     referral = case.referrals["womens-programme"]
     agency = compliance.as_agency("womens-programme")
-    assert (await compliance.http.get(f"/v1/referrals/{referral}", headers=agency)).json()["personal"]["phone"]
+    assert (await compliance.http.get(f"/v1/referrals/{referral}", params=READ, headers=agency)).json()["personal"][
+        "phone"
+    ]
     if how == "completion":
         assert (await compliance.post("womens-programme", referral, "accept")).status_code == 200
         body = {"goals": [{"need": "women_specific_support", "goal": "attend", "outcome": "achieved"}]}
     assert (await compliance.post("womens-programme", referral, how, body)).status_code == 200, how
 
-    after = (await compliance.http.get(f"/v1/referrals/{referral}", headers=agency)).json()
+    after = (await compliance.http.get(f"/v1/referrals/{referral}", params=READ, headers=agency)).json()
 
     assert after["personal"] is None
     assert after["status"] != "issued" and after["updates"], "its history stays visible"

@@ -288,7 +288,13 @@ async def test_illegal_transitions_are_refused_and_a_breach_is_never_undone_by_a
     await compliance.post(TREATMENT, treatment, "disengagement")
     after_breach = await compliance.post(TREATMENT, treatment, "completion", DONE)
     assert after_breach.json()["applied"] is False and after_breach.json()["status"] == "breached"
-    detail = (await compliance.http.get(f"/v1/referrals/{treatment}", headers=compliance.as_agency(TREATMENT))).json()
+    detail = (
+        await compliance.http.get(
+            f"/v1/referrals/{treatment}",
+            params={"purpose": "reporting_progress"},
+            headers=compliance.as_agency(TREATMENT),
+        )
+    ).json()
     assert [(u["update_type"], u["applied"]) for u in detail["updates"]] == [("disengage", True), ("complete", False)]
 
 

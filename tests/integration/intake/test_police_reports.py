@@ -74,8 +74,10 @@ async def test_the_victim_contact_role_reports_compensation_instalments(intake):
         "payment_received",
         5000,
     )
-    audit = await intake.pool.fetch("SELECT actor, action, purpose FROM audit_log")
-    assert [tuple(row) for row in audit] == [("victim-contact", "report_condition_progress", "alteration")]
+    audit = await intake.pool.fetch("SELECT actor, action, purpose, detail FROM audit_log WHERE action = 'alteration'")
+    assert [tuple(row) for row in audit] == [
+        ("victim-contact", "alteration", "compliance_monitoring", "condition progress reported by victim_contact")
+    ]
 
 
 async def test_a_report_that_does_not_fit_its_condition_is_refused_with_the_reason(intake):
@@ -144,7 +146,8 @@ async def test_a_breach_decision_is_recorded_once_per_breach_and_published(intak
         3,
         MAXIMUM.isoformat(),
     )
-    assert await intake.pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'record_breach_decision'") == 1
+    decisions = await intake.pool.fetch("SELECT actor, fields FROM audit_log WHERE detail LIKE 'breach decision:%'")
+    assert [(row["actor"], "complete_by" in row["fields"]) for row in decisions] == [("test-police", True)]
 
 
 async def test_a_case_that_could_not_be_complied_with_is_never_prosecuted(intake):

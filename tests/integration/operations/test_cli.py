@@ -6,9 +6,11 @@ import asyncio
 import json
 import uuid
 
+import asyncpg
 import pytest
 from typer.testing import CliRunner
 
+from platform_plumbing.database_roles import OPERATIONS_ROLE
 from platform_plumbing.dead_letters import Rejection, dead_letter
 from schemas.events import CaseOpened
 from schemas.topics import CASES, DEAD_LETTERS
@@ -20,7 +22,11 @@ from tests.kafka_tools import cloud_event, produce, read_topic
 @pytest.fixture
 def operations(settings, infrastructure):
     """The CLI's environment: this test's topics, as the operations team's own Kafka principal."""
-    return {**infrastructure.kafka.environment("operations", "OPERATIONS_"), "TOPIC_PREFIX": settings.topic_prefix}
+    return {
+        **infrastructure.kafka.environment("operations", "OPERATIONS_"),
+        "TOPIC_PREFIX": settings.topic_prefix,
+        "OPERATIONS_DATABASE_URL": infrastructure.database.url(OPERATIONS_ROLE),
+    }
 
 
 async def diversion(operations: dict[str, str], *arguments: str):
@@ -43,7 +49,19 @@ async def test_topics_lists_the_catalogue_with_live_counts(settings, operations,
     assert counts[settings.topic(DEAD_LETTERS.name)] == 0
 
 
-async def test_tail_filters_by_case_and_never_shows_personal_data(settings, operations, topics):
+async def operations_trail(infrastructure, detail: str) -> list[tuple]:
+    """The operations audit trail's rows with `detail`: (action, case)."""
+    connection = await asyncpg.connect(infrastructure.database.url(OPERATIONS_ROLE))
+    try:
+        rows = await connection.fetch(
+            "SELECT action, case_id FROM operations.audit_log WHERE detail = $1 ORDER BY id", detail
+        )
+        return [tuple(row) for row in rows]
+    finally:
+        await connection.close()
+
+
+async def test_tail_filters_by_case_and_never_shows_personal_data(settings, operations, topics, infrastructure):
     wanted, other = uuid.uuid4(), uuid.uuid4()
     await produce(
         settings.kafka,
@@ -58,9 +76,12 @@ async def test_tail_filters_by_case_and_never_shows_personal_data(settings, oper
     assert events[0]["type"] == CaseOpened.event_type
     assert events[0]["data"]["personal"] == "«personal data not shown»"
     assert "Example" not in result.output
+    assert ("consultation", wanted) in await operations_trail(infrastructure, f"tail {CASES.name}")
 
 
-async def test_dead_letters_are_listed_with_their_reason_and_can_be_replayed(settings, operations, topics):
+async def test_dead_letters_are_listed_with_their_reason_and_can_be_replayed(
+    settings, operations, topics, infrastructure
+):
     key, headers, value = cloud_event(example(CaseOpened))
     await produce(settings.kafka, settings.topic(CASES.name), [(key, headers, value)])
     (original,) = await read_topic(settings.kafka, settings.topic(CASES.name), at_least=1)
@@ -85,6 +106,9 @@ async def test_dead_letters_are_listed_with_their_reason_and_can_be_replayed(set
     assert len(back) == 2 and back[1].value == value
     assert not any(name.startswith("dlq_") for name, _ in back[1].headers)
     assert dict(back[1].headers)["ce_id"] == dict(headers)["ce_id"]
+    offset = listed[0]["offset"]
+    assert [row[0] for row in await operations_trail(infrastructure, f"dlq show {offset}")][-1] == "consultation"
+    assert [row[0] for row in await operations_trail(infrastructure, f"dlq replay {offset}")][-1] == "alteration"
 
 
 async def test_lag_shows_what_a_group_has_not_processed(settings, operations, topics):

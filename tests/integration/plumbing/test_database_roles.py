@@ -21,12 +21,11 @@ TABLES = {tables.service: tables for tables in (INTAKE_TABLES, ROUTER_TABLES, CO
 AUDIT_ROW = {  # an audit or history table of each service, and a statement that adds a row to it
     "intake": (
         "audit_log",
-        "INSERT INTO audit_log (at, actor, action, detail, purpose) VALUES (now(), 'a', 'b', '{}', 'd')",
+        "INSERT INTO audit_log (at, actor, action, detail, purpose) VALUES (now(), 'a', 'b', '', 'd')",
     ),
     "referral_router": (
-        "disclosures",
-        "INSERT INTO disclosures (referral_id, case_id, agency_id, fields, purpose, disclosed_at)"
-        " VALUES (gen_random_uuid(), gen_random_uuid(), 'a', '{}', 'p', now())",
+        "audit_log",
+        "INSERT INTO audit_log (at, actor, action, purpose) VALUES (now(), 'a', 'disclosure', 'referral')",
     ),
     "compliance": (
         "audit_log",
@@ -126,7 +125,7 @@ async def test_the_operations_reader_sees_ids_and_statuses_and_nothing_else(infr
         for statement in (
             "SELECT subject_ref FROM cases",
             "SELECT * FROM referral_personal_details",
-            "SELECT * FROM audit_log",
+            "SELECT * FROM referral_updates",
             "INSERT INTO cases (case_id) VALUES (gen_random_uuid())",
         ):
             with pytest.raises(asyncpg.InsufficientPrivilegeError):

@@ -24,10 +24,12 @@ async def test_an_assessed_case_gets_one_referral_per_agency_with_what_each_may_
         assert referral.explanation and referral.candidates and referral.issued_at == router.clock.now()
         assert referral.respond_by > router.clock.now()
         assert referral.brief.disposal_type == "adult_conditional_caution" and referral.brief.dash_risk is None
-    disclosures = await router.pool.fetch("SELECT agency_id, fields, purpose FROM disclosures ORDER BY agency_id")
-    assert [d["agency_id"] for d in disclosures] == ["substance-misuse-treatment", "womens-programme"]
+    disclosures = await router.pool.fetch(
+        "SELECT recipient, fields, purpose, action FROM audit_log WHERE action = 'disclosure' ORDER BY recipient"
+    )
+    assert [d["recipient"] for d in disclosures] == ["substance-misuse-treatment", "womens-programme"]
     assert "family_name" in disclosures[0]["fields"] and "date_of_birth" not in disclosures[0]["fields"]
-    assert disclosures[0]["purpose"]
+    assert {d["purpose"] for d in disclosures} == {"referral"}
 
 
 async def test_an_agency_is_told_only_the_fields_its_entry_lists_and_only_a_da_programme_the_risk(

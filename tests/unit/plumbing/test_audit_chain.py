@@ -1,0 +1,44 @@
+"""The audit chain's hash: the same row after the same link always hashes the same; any change to a column,
+to the link before it, or to the row's id does not."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from platform_plumbing.audit_trail import GENESIS, row_hash
+
+ROW = {
+    "id": 7,
+    "at": datetime(2026, 11, 30, 9, tzinfo=UTC),
+    "actor": "womens-programme",
+    "action": "consultation",
+    "purpose": "arranging_contact",
+    "case_id": uuid.UUID("0b6c1f8e-3d4a-4c39-9a55-6f1f2b7d9e99"),
+    "referral_id": None,
+    "recipient": None,
+    "fields": ["given_name", "phone"],
+    "detail": "read referral",
+}
+
+
+def test_the_hash_is_stable_and_covers_every_column_and_the_link():
+    original = row_hash(GENESIS, ROW)
+    assert row_hash(GENESIS, dict(ROW)) == original and len(original) == 32
+    changed = [
+        row_hash(GENESIS, {**ROW, column: value})
+        for column, value in {
+            "id": 8,
+            "at": datetime(2026, 11, 30, 10, tzinfo=UTC),
+            "actor": "someone-else",
+            "action": "disclosure",
+            "purpose": "statistics",
+            "case_id": None,
+            "referral_id": uuid.uuid4(),
+            "recipient": "money-advice",
+            "fields": ["given_name"],
+            "detail": "",
+        }.items()
+    ]
+    assert original not in changed and len(set(changed)) == len(changed)
+    assert row_hash(b"\x01" * 32, ROW) != original
