@@ -10,6 +10,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request, Security
 from pydantic import BaseModel
 
+from platform_plumbing import audit_trail
+from platform_plumbing.audit_trail import Action, AuditEntry, Purpose
 from platform_plumbing.http_conventions import API_KEY_HEADER, ErrorBody, authenticate
 from services.referral_router.adapters.operations_clients import OperationsClient, find_client
 from services.referral_router.adapters.operations_queries import agencies_with_load, unplaced_needs
@@ -56,5 +58,17 @@ async def agencies(request: Request) -> list[AgencyLoad]:
     response_model=list[UnplacedNeeds],
     summary="Needs waiting for a place: no agency could take them, or the one chosen is full",
 )
-async def unplaced(request: Request) -> list[UnplacedNeeds]:
-    return [UnplacedNeeds(**row) for row in await unplaced_needs(request.app.state.pool)]
+async def unplaced(
+    request: Request, client: Annotated[OperationsClient, Depends(operations_client)]
+) -> list[UnplacedNeeds]:
+    """Names cases and their needs, so each read is a consultation in the router's audit trail."""
+    async with request.app.state.pool.acquire() as connection, connection.transaction():
+        read = AuditEntry(
+            actor=client.client_id,
+            action=Action.CONSULTATION,
+            purpose=Purpose.OPERATIONS_SUPPORT,
+            at=request.app.state.context.clock.now(),
+            detail="unplaced needs",
+        )
+        await audit_trail.record(connection, read)
+        return [UnplacedNeeds(**row) for row in await unplaced_needs(connection)]
