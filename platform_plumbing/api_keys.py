@@ -49,6 +49,11 @@ class KeyRecord:
     revoked_at: datetime | None
 
 
+def looks_like_key(text: str) -> bool:
+    """Whether `text` has a key's shape at all (worth asking the database about)."""
+    return _KEY.match(text) is not None
+
+
 def operator() -> str:
     """Who runs a key command, for the audit trail: the login of the person at the terminal."""
     return f"operator:{getpass.getuser()}"

@@ -21,6 +21,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -133,6 +134,7 @@ VERIFIER_READS = {
 }
 """What `diversion audit verify` (the operations role) reads of each service's trail."""
 GENESIS = b"\x00" * 32
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 SEAL_LOCK = "audit.seal"
 
 
@@ -201,6 +203,8 @@ class ChainReport:
 
 async def verify(connection: asyncpg.Connection, schema: str) -> ChainReport:
     """Recompute `schema`'s chain from the start; stop at the first row that does not match."""
+    if not SCHEMA_NAME.fullmatch(schema):
+        raise ValueError(f"not a schema name: {schema!r}")
     report = ChainReport(schema)
     links = await connection.fetch(
         f"SELECT c.chain_seq, c.audit_id, c.prev_hash, c.row_hash, a.id, {', '.join('a.' + c for c in _COLUMNS)}"

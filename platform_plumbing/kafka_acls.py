@@ -4,7 +4,8 @@ A topic's producers get WRITE and its consumers READ. A service or the operation
 for everyone, or every party's topic of a kind (a prefixed ACL on its stem); a police force or a partner
 agency gets only its own topic (a literal ACL), so the broker itself refuses agency B writing agency A's
 updates or reading A's referrals, and a force writing another's decisions. Each service reads its own
-consumer group; each force and agency groups of its own name; operations describe every group (lag) and
+consumer group; each force and agency the group of its own name and those under `<name>.` (not merely
+starting with it: agency `mind` must not join `mind-north`'s); operations describe every group (lag) and
 may write the topics services consume (`diversion dlq replay`, audited). Compliance may create agency
 topics, which it does when an agency first gets a referral. Nobody else may do anything: the broker runs
 with `allow.everyone.if.no.acl.found=false`.
@@ -66,7 +67,8 @@ def acls_for(directory: Directory, prefix: str = "") -> list[Acl]:
     acls = [
         *acls_for_topics(directory, prefix, CATALOGUE),
         *(Acl(service, "group", prefix + service, "read") for service in SERVICE_PRINCIPALS),
-        *(Acl(party, "group", prefix + party, "read", prefixed=True) for party in party_principals(directory)),
+        *(Acl(party, "group", prefix + party, "read") for party in party_principals(directory)),
+        *(Acl(party, "group", f"{prefix}{party}.", "read", prefixed=True) for party in party_principals(directory)),
         Acl(OPERATIONS, "group", prefix or "*", "describe", prefixed=bool(prefix)),
         Acl("compliance", "topic", prefix + AGENCY_REFERRALS.stem, "create", prefixed=True),
     ]

@@ -15,9 +15,10 @@ from platform_plumbing.http_conventions import (
     API_KEY_HEADER,
     TooManyFailures,
     Unauthorised,
+    error_response,
     install_authentication_errors,
 )
-from services.operations.dashboard_sessions import COOKIE, SESSION_SECONDS, Sessions
+from services.operations.dashboard_sessions import COOKIE, SESSION_SECONDS, CannotCheck, Sessions
 from services.operations.overview import overview
 from services.operations.settings import OperationsSettings
 
@@ -102,4 +103,9 @@ def create_app(settings: OperationsSettings) -> FastAPI:
     app.add_api_route("/readyz", health, methods=["GET"], include_in_schema=False)
 
     install_authentication_errors(app, "log in with your operations key")
+
+    @app.exception_handler(CannotCheck)
+    async def cannot_check(_: Request, error: CannotCheck) -> JSONResponse:
+        return error_response(503, "cannot_check_key", f"the compliance service cannot check keys now ({error})")
+
     return app

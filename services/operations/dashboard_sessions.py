@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from platform_plumbing.api_keys import looks_like_key
+
 COOKIE = "diversion_session"
+
+
+class CannotCheck(Exception):
+    """Compliance could not say whether a key is an operations key (busy, down, or throttling us)."""
+
+
 SESSION_SECONDS = 8 * 3600
 
 
@@ -25,10 +33,23 @@ class Sessions:
     _open: dict[str, tuple[str, float]] = field(default_factory=dict)
 
     async def is_operations_key(self, api_key: str) -> bool:
-        """Whether compliance takes `api_key` as an operations key (it refuses any other with 401 or 403)."""
-        async with httpx.AsyncClient(base_url=self.agency_api_url, timeout=5) as http:
-            answer = await http.get("/v1/reports/breaches", headers={"X-API-Key": api_key})
-        return answer.status_code == 200
+        """Whether compliance takes `api_key` as an operations key (it refuses any other with 401 or 403).
+
+        Only something shaped like a key is passed on: every wrong key the dashboard forwards counts, at
+        compliance, against the dashboard's own address. Any other answer (429, 5xx, no answer) says
+        nothing about the key and raises `CannotCheck`."""
+        if not looks_like_key(api_key):
+            return False
+        try:
+            async with httpx.AsyncClient(base_url=self.agency_api_url, timeout=5) as http:
+                answer = await http.get("/v1/reports/breaches", headers={"X-API-Key": api_key})
+        except httpx.HTTPError as error:
+            raise CannotCheck(type(error).__name__) from None
+        if answer.status_code in (401, 403):
+            return False
+        if answer.status_code != 200:
+            raise CannotCheck(f"compliance answered {answer.status_code}")
+        return True
 
     def open(self, api_key: str) -> str:
         self._expire()

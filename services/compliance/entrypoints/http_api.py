@@ -157,7 +157,8 @@ async def read_referral(
     """Reading a referral discloses personal details and is recorded in the audit trail with `purpose`.
     Only the fields your agency's catalogue entry lists are shown, and only while the referral is in your
     hands (issued, accepted or in progress): once it has left you (declined, timed out, withdrawn, cancelled)
-    or ended (completed, breached, disengaged), `personal` is null and only its history remains."""
+    or ended (completed, breached, disengaged), `personal` is null, the brief empty, and only its history
+    remains."""
 
     async def work(uow: UnitOfWork) -> ReferralDetail:
         referral = await agency_views.referral_of_agency(uow.connection, referral_id, client.agency_id)
@@ -165,7 +166,7 @@ async def read_referral(
             raise handlers.NotYourReferral()
         in_hand = ReferralStatus(referral.status) in OPEN
         sent = await agency_views.personal_details(uow.connection, referral_id) if in_hand else None
-        brief, personal = uow.context.disclosure.visible(client.agency_id, referral.brief, sent)
+        brief, personal = uow.context.disclosure.visible(client.agency_id, referral.brief if in_hand else {}, sent)
         await uow.audit(
             actor=client.client_id,
             action=Action.CONSULTATION,

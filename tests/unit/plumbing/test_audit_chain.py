@@ -6,7 +6,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from platform_plumbing.audit_trail import GENESIS, row_hash
+import pytest
+
+from platform_plumbing.audit_trail import GENESIS, row_hash, verify
 
 ROW = {
     "id": 7,
@@ -42,3 +44,9 @@ def test_the_hash_is_stable_and_covers_every_column_and_the_link():
     ]
     assert original not in changed and len(set(changed)) == len(changed)
     assert row_hash(b"\x01" * 32, ROW) != original
+
+
+async def test_verify_takes_only_a_schema_name():
+    for hostile in ("compliance; DROP TABLE audit_log", "public.audit_log --", "Compliance"):
+        with pytest.raises(ValueError, match="not a schema name"):
+            await verify(None, hostile)

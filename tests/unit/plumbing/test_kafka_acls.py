@@ -49,7 +49,10 @@ def test_a_force_writes_its_own_decisions_and_signals_and_reads_the_outcomes():
 
 def test_parties_consume_only_in_groups_named_after_themselves():
     for principal in (agency_principal("money-advice"), police_principal("west-yorkshire")):
-        assert granted(principal, "group") == {(PREFIX + principal, "read", True)}
+        assert granted(principal, "group") == {
+            (PREFIX + principal, "read", False),
+            (f"{PREFIX}{principal}.", "read", True),
+        }
 
 
 @pytest.mark.parametrize("topic", [CASES, REFERRALS], ids=lambda t: t.name)
