@@ -121,6 +121,8 @@ async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, co
             httpx.AsyncClient(base_url=stack["AGENCY_API_URL"], timeout=30) as gateway,
         ):
             intake = {"police": police, "victim_contact": victim_contact}
+            earlier = (await gateway.get("/v1/reports/breaches", headers=operations)).json()
+            already = await _concluded(gateway, operations, len(earlier))  # an earlier month on the same stack
             submitting = asyncio.create_task(_submit(police, plan, clock, month, rng, progress, submitted))
             while True:
                 now = clock.now()
@@ -132,7 +134,7 @@ async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, co
                 awaiting = (await gateway.get("/v1/reports/breaches", headers=operations)).json()
                 for case in await decide_breaches(police, awaiting, month.cases, now, rng):
                     month.fates[case.case_id] = case.plan.fate
-                done = await _concluded(gateway, operations, len(awaiting))
+                done = await _concluded(gateway, operations, len(awaiting)) - already
                 progress.update(concluded, completed=done, total=max(month.opened, 1) if submitting.done() else count)
                 elapsed = asyncio.get_running_loop().time() - started
                 if (submitting.done() and done >= month.opened) or elapsed > timeout:
