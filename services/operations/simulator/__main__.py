@@ -12,6 +12,7 @@ believes about every case, condition and referral) and gives the dashboard's add
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import sys
 from dataclasses import dataclass, field
@@ -115,14 +116,17 @@ async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, co
         submitted = progress.add_task("police decisions submitted", total=count)
         concluded = progress.add_task("cases concluded", total=count)
         started = asyncio.get_running_loop().time()
+        compliance = await asyncpg.connect(
+            stack["COMPLIANCE_DATABASE_URL"],
+            server_settings={"search_path": stack.get("COMPLIANCE_DB_SCHEMA", "compliance")},
+        )
         async with (
+            _closing(compliance),
             _client(stack["INTAKE_URL"], stack["POLICE_API_KEY"]) as police,
             _client(stack["INTAKE_URL"], victim_key) as victim_contact,
             httpx.AsyncClient(base_url=stack["AGENCY_API_URL"], timeout=30) as gateway,
         ):
             intake = {"police": police, "victim_contact": victim_contact}
-            earlier = (await gateway.get("/v1/reports/breaches", headers=operations)).json()
-            already = await _concluded(gateway, operations, len(earlier))  # an earlier month on the same stack
             submitting = asyncio.create_task(_submit(police, plan, clock, month, rng, progress, submitted))
             while True:
                 now = clock.now()
@@ -134,7 +138,7 @@ async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, co
                 awaiting = (await gateway.get("/v1/reports/breaches", headers=operations)).json()
                 for case in await decide_breaches(police, awaiting, month.cases, now, rng):
                     month.fates[case.case_id] = case.plan.fate
-                done = await _concluded(gateway, operations, len(awaiting)) - already
+                done = await _concluded(compliance, month.cases)
                 progress.update(concluded, completed=done, total=max(month.opened, 1) if submitting.done() else count)
                 elapsed = asyncio.get_running_loop().time() - started
                 if (submitting.done() and done >= month.opened) or elapsed > timeout:
@@ -149,6 +153,14 @@ async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, co
     )
     await _signal_reoffending(police, stack.get("TOPIC_PREFIX", ""), month.reoffending, clock)
     return month
+
+
+@contextlib.asynccontextmanager
+async def _closing(connection: asyncpg.Connection):
+    try:
+        yield connection
+    finally:
+        await connection.close()
 
 
 def _client(base_url: str, key: str) -> httpx.AsyncClient:
@@ -198,15 +210,14 @@ def _run_tag(clock: AcceleratedClock) -> str:
     return tag
 
 
-async def _concluded(gateway: httpx.AsyncClient, operations: dict, awaiting: int) -> int:
-    """Cases that have reached a final outcome: neither open nor awaiting a police decision."""
-    rows = (await gateway.get("/v1/reports/compliance", headers=operations)).json()
-    tracked = sum(
-        row[column]
-        for row in rows
-        for column in ("completed", "breached", "not_completed", "no_place_available", "open", "withdrawn")
+async def _concluded(compliance: asyncpg.Connection, cases: dict) -> int:
+    """This month's cases that have reached a final outcome: neither open nor awaiting a police decision
+    (counted among this month's own, so that an earlier month on the same stack counts for nothing)."""
+    return await compliance.fetchval(
+        "SELECT count(*) FROM cases WHERE case_id = ANY($1::uuid[])"
+        " AND status NOT IN ('open', 'awaiting_police_decision')",
+        list(cases),
     )
-    return tracked - sum(row["open"] for row in rows) - awaiting
 
 
 async def _agency_keys(database_url: str, schema: str) -> dict[str, str]:
