@@ -103,11 +103,20 @@ class KafkaLogins:
         return self.of(principal).environment(prefix)
 
 
-@functools.lru_cache(maxsize=8)
 def _ssl_context(ca_file: str) -> ssl.SSLContext:
     """Verify the brokers against `ca_file` — or, where there is no such file (a broker with a publicly
-    trusted certificate, or an app built only to describe itself), against the system's trust store."""
-    return create_ssl_context(cafile=ca_file) if Path(ca_file).is_file() else ssl.create_default_context()
+    trusted certificate, or an app built only to describe itself), against the system's trust store.
+
+    Only a context built from the file is cached, by its modification time: a process that asked before the
+    stack made its CA (a test session importing the apps), or before `make clean` made a new one, must
+    not keep trusting the wrong thing."""
+    path = Path(ca_file)
+    return _trusting(ca_file, path.stat().st_mtime_ns) if path.is_file() else ssl.create_default_context()
+
+
+@functools.lru_cache(maxsize=8)
+def _trusting(ca_file: str, modified_ns: int) -> ssl.SSLContext:
+    return create_ssl_context(cafile=ca_file)
 
 
 def producer_for(kafka: KafkaAccess, **options: Any) -> AIOKafkaProducer:

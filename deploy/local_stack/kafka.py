@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import re
 import secrets
 import shutil
@@ -47,6 +48,8 @@ from platform_plumbing.kafka_admin import grant, set_passwords
 from platform_plumbing.kafka_clients import KafkaAccess, KafkaLogins, admin_for
 from platform_plumbing.topic_admin import ensure_topics
 from schemas.topics import CATALOGUE, Directory
+
+logger = logging.getLogger(__name__)
 
 KAFKA_POM = REPO_ROOT / "deploy" / "kafka" / "pom.xml"
 LOG4J_CONFIG = REPO_ROOT / "deploy" / "kafka" / "log4j.properties"
@@ -196,7 +199,8 @@ async def _count_brokers(admin_access: KafkaAccess, node: str) -> int:
     try:
         await admin.start()
         return len((await admin.describe_cluster())["brokers"])
-    except KafkaError:
+    except KafkaError as error:
+        logger.info("Kafka node %s not answering yet: %s", node, type(error).__name__)
         return 0
     finally:
         await admin.close()
