@@ -6,9 +6,9 @@ agency gets only its own topic (a literal ACL), so the broker itself refuses age
 updates or reading A's referrals, and a force writing another's decisions. Each service reads its own
 consumer group; each force and agency the group of its own name and those under `<name>.` (not merely
 starting with it: agency `mind` must not join `mind-north`'s); operations describe every group (lag) and
-may write the topics services consume (`diversion dlq replay`, audited). Compliance may create agency
-topics, which it does when an agency first gets a referral. Nobody else may do anything: the broker runs
-with `allow.everyone.if.no.acl.found=false`.
+may write the topics services consume (`diversion dlq replay`, audited). Compliance may create an agency's
+referrals topic and a force's outcomes topic, which it does when it first publishes to one. Nobody else
+may do anything: the broker runs with `allow.everyone.if.no.acl.found=false`.
 
 Every name is under a prefix, so a test, a benchmark or a chaos run gets exactly the production rights
 on topics and groups of its own.
@@ -20,9 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from schemas.topics import AGENCY_REFERRALS, CATALOGUE, Directory, Principal, Topic
+from schemas.topics import AGENCY_REFERRALS, CATALOGUE, OUTCOMES, Directory, Principal, Topic
 
 SERVICE_PRINCIPALS = ("intake", "referral-router", "compliance")
+COMPLIANCE_CREATES = (AGENCY_REFERRALS, OUTCOMES)
+"""The per-party topics compliance makes when it first publishes to a party's (an agency's, a force's)."""
 OPERATIONS = "operations"
 SERVICES_AND_OPERATIONS = (*SERVICE_PRINCIPALS, OPERATIONS)
 
@@ -70,7 +72,7 @@ def acls_for(directory: Directory, prefix: str = "") -> list[Acl]:
         *(Acl(party, "group", prefix + party, "read") for party in party_principals(directory)),
         *(Acl(party, "group", f"{prefix}{party}.", "read", prefixed=True) for party in party_principals(directory)),
         Acl(OPERATIONS, "group", prefix or "*", "describe", prefixed=bool(prefix)),
-        Acl("compliance", "topic", prefix + AGENCY_REFERRALS.stem, "create", prefixed=True),
+        *(Acl("compliance", "topic", prefix + topic.stem, "create", prefixed=True) for topic in COMPLIANCE_CREATES),
     ]
     return list(dict.fromkeys(acls))
 

@@ -181,11 +181,23 @@ AGENCY_REFERRALS = Topic(
 )
 COMPLIANCE = Topic(
     name="diversion.compliance.v1",
-    description="Every change compliance decides to a referral, a condition and a case: the outcomes police "
-    "systems act on, and what the other services follow.",
+    description="Every change compliance decides to a referral, a condition and a case: what the other services "
+    "follow. Police systems read their own force's outcomes on `diversion.outcomes.{force}.v1`.",
     producers=("compliance",),
-    consumers=("police", "operations", "referral-router", "intake"),
+    consumers=("operations", "referral-router", "intake"),
     carries=_types("referral.changed", "condition.changed", "case.changed"),
+    retention_ms=365 * DAY_MS,
+)
+OUTCOMES = Topic(
+    name="diversion.outcomes.{party}.v1",
+    description="Every change to one force's cases and their conditions (completed, breached and awaiting the "
+    "police's decision, …): the outcomes its systems act on, one topic per force that only the force may read.",
+    producers=("compliance",),
+    consumers=("police", "operations"),
+    carries=_types("condition.changed", "case.changed"),
+    per="force",
+    copies=True,
+    partitions=3,
     retention_ms=365 * DAY_MS,
 )
 POLICE_SIGNALS = Topic(
@@ -216,6 +228,7 @@ CATALOGUE: tuple[Topic, ...] = (
     AGENCY_UPDATES,
     AGENCY_REFERRALS,
     COMPLIANCE,
+    OUTCOMES,
     POLICE_SIGNALS,
     DEAD_LETTERS,
 )

@@ -20,10 +20,11 @@ from platform_plumbing.clock import Clock, IdFactory, clock_for, new_id
 from platform_plumbing.database_roles import RuntimePrivileges
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
+from platform_plumbing.kafka_acls import COMPLIANCE_CREATES
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.service_runtime import ServiceRuntime
-from schemas.topics import AGENCY_REFERRALS, COMPLIANCE, DEAD_LETTERS
+from schemas.topics import AGENCY_REFERRALS, COMPLIANCE, DEAD_LETTERS, OUTCOMES
 from services.compliance.adapters.disclosure_file import load_disclosure_policy
 from services.compliance.domain.rules import load_rules
 from services.compliance.entrypoints import http_api, report_routes
@@ -74,7 +75,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         tables=TABLES,
         schema=settings.compliance_db_schema,
         metrics=metrics,
-        creates=(AGENCY_REFERRALS,),
+        creates=COMPLIANCE_CREATES,
     )
     runtime.consume(
         event_handler(context),
@@ -84,7 +85,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         title="cases, referrals, agency updates and police signals",
         first_in_transaction=lock_cases_of,
     )
-    runtime.publishes(COMPLIANCE, AGENCY_REFERRALS, DEAD_LETTERS)
+    runtime.publishes(COMPLIANCE, AGENCY_REFERRALS, OUTCOMES, DEAD_LETTERS)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -37,13 +37,13 @@ from schemas.events import (
     ReferralUnmatched,
     ReoffendingSignal,
 )
-from schemas.topics import AGENCY_REFERRALS
+from schemas.topics import AGENCY_REFERRALS, OUTCOMES
 from schemas.vocabulary import ReferralStatus
 from services.compliance.domain import agency_reports, placements, police_actions
 from services.compliance.domain.case_file import CaseFile
 from services.compliance.domain.entities import Case, Condition, Referral
 from services.compliance.domain.referral_progress import Update
-from services.compliance.service_layer.publication import agency_copies, events_of
+from services.compliance.service_layer.publication import agency_copies, events_of, force_copies
 from services.compliance.service_layer.unit_of_work import UnitOfWork
 
 UPDATE_KINDS: dict[type[AgencyUpdate], Update] = {
@@ -282,4 +282,6 @@ async def _commit(file: CaseFile, uow: UnitOfWork) -> set[UUID]:
     await uow.outbox.publish(*events)
     for agency, copies in agency_copies(file, events).items():
         await uow.outbox.publish_to(AGENCY_REFERRALS.named(agency), *copies)
+    if outcomes := force_copies(events):
+        await uow.outbox.publish_to(OUTCOMES.named(file.case.force_id), *outcomes)
     return awaited

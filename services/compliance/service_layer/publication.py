@@ -1,9 +1,10 @@
 """Every change the domain made to a case file, as the event that tells the services that follow it.
 
-Intake shows these to the police, the router counts agency capacity and re-places work from them,
-police systems act on the case's; each carries the entity's `sequence`, so a follower applies a
-change only when it is newer than what it holds. A partner agency gets a copy of every change to a
-referral issued to it, on its own topic (which only it may read).
+Intake shows these to the police, the router counts agency capacity and re-places work from them;
+each carries the entity's `sequence`, so a follower applies a change only when it is newer than what
+it holds. The case's force gets a copy of the changes to the case and its conditions on its own topic,
+to act on; a partner agency a copy of every change to a referral issued to it on its own (each topic
+readable by its party only).
 """
 
 from __future__ import annotations
@@ -75,6 +76,14 @@ _EVENT_FOR: dict[type, Callable[[CaseFile, Change, datetime], Event]] = {
 def events_of(file: CaseFile, at: datetime) -> list[Event]:
     """The file's changes, in the order they were made, as events."""
     return [_EVENT_FOR[type(change.entity)](file, change, at) for change in file.changes]
+
+
+def force_copies(events: list[Event]) -> list[Event]:
+    """The changes the case's force reads on its own outcomes topic: its case's and its conditions'."""
+    return [event for event in events if type(event) in FORCE_SEES]
+
+
+FORCE_SEES = (CaseStatusChanged, ConditionStatusChanged)
 
 
 def agency_copies(file: CaseFile, events: list[Event]) -> dict[str, list[Event]]:

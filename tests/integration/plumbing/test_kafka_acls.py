@@ -18,7 +18,7 @@ from deploy.local_stack.processes import provide_topics, remove_topics
 from platform_plumbing.kafka_acls import police_principal
 from platform_plumbing.kafka_admin import delete_principals, set_passwords
 from platform_plumbing.kafka_clients import KafkaAccess
-from schemas.topics import AGENCY_REFERRALS, AGENCY_UPDATES, CASES, DECISIONS, REFERRALS
+from schemas.topics import AGENCY_REFERRALS, AGENCY_UPDATES, CASES, COMPLIANCE, DECISIONS, OUTCOMES, REFERRALS
 from tests.kafka_tools import PARTIES, produce, read_topic
 
 AGENCY_A, AGENCY_B = "agency-womens-programme", "agency-substance-misuse-treatment"
@@ -129,5 +129,15 @@ async def test_a_police_client_writes_only_its_own_forces_decisions(logins, sett
         await _write(police, theirs)
     with pytest.raises(TopicAuthorizationFailedError):
         await _write(other_police, ours)
+    for whole_stream in (CASES, COMPLIANCE):
+        with pytest.raises(TopicAuthorizationFailedError):
+            await _read(police, settings.topic_prefix + whole_stream.name, settings.topic_prefix)
+
+
+async def test_a_police_client_reads_only_its_own_forces_outcomes(logins, settings, second_force):
+    other_force, other_police = second_force
+    ours = settings.topic_prefix + OUTCOMES.named(FORCE)
+    await _write(logins.of("compliance"), ours)
+    assert len(await read_topic(logins.of(police_principal(FORCE)), ours, at_least=1, timeout=10)) == 1
     with pytest.raises(TopicAuthorizationFailedError):
-        await _read(police, settings.topic_prefix + CASES.name, settings.topic_prefix)
+        await _read(other_police, ours, settings.topic_prefix)

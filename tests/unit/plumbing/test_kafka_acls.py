@@ -13,6 +13,7 @@ from schemas.topics import (
     CASES,
     CATALOGUE,
     DECISIONS,
+    OUTCOMES,
     POLICE_SIGNALS,
     REFERRALS,
     Directory,
@@ -43,7 +44,7 @@ def test_a_force_writes_its_own_decisions_and_signals_and_reads_the_outcomes():
     assert granted(police_principal("cambridgeshire")) == {
         (PREFIX + DECISIONS.named("cambridgeshire"), "write", False),
         (PREFIX + POLICE_SIGNALS.named("cambridgeshire"), "write", False),
-        (PREFIX + "diversion.compliance.v1", "read", False),
+        (PREFIX + OUTCOMES.named("cambridgeshire"), "read", False),
     }
 
 
