@@ -58,17 +58,28 @@ async def authenticate(
 ) -> T:
     """The client a live API key belongs to (looked up with `find` in the app's pool); else Unauthorised, or
     TooManyFailures once its address has failed too often lately (see `auth_throttle`)."""
+    pool: asyncpg.Pool = request.app.state.pool
+
+    async def client() -> T | None:
+        principal = await principal_for(pool, api_key) if api_key else None
+        return await find(pool, principal) if principal else None
+
+    if (found := await throttled(request, client)) is None:
+        raise Unauthorised()
+    return found
+
+
+async def throttled(request: Request, check: Callable[[], Awaitable[T | None]]) -> T | None:
+    """Run a credential `check` unless the caller's address has failed too often lately (TooManyFailures);
+    a check that finds nothing (None) counts as a failure against the address."""
     failures: FailedAuthentications = request.app.state.failed_authentications
     address = request.client.host if request.client else "unknown"
     if (wait := failures.retry_after(address)) is not None:
         raise TooManyFailures(wait)
-    pool: asyncpg.Pool = request.app.state.pool
-    principal = await principal_for(pool, api_key) if api_key else None
-    client = await find(pool, principal) if principal else None
-    if client is None:
+    found = await check()
+    if found is None:
         failures.failed(address)
-        raise Unauthorised()
-    return client
+    return found
 
 
 def command_from_request(model: type[M], **fields) -> M:

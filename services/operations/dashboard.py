@@ -13,10 +13,10 @@ from pydantic import BaseModel, Field
 from platform_plumbing.auth_throttle import FailedAuthentications
 from platform_plumbing.http_conventions import (
     API_KEY_HEADER,
-    TooManyFailures,
     Unauthorised,
     error_response,
     install_authentication_errors,
+    throttled,
 )
 from services.operations.dashboard_sessions import COOKIE, SESSION_SECONDS, CannotCheck, Sessions
 from services.operations.overview import overview
@@ -80,14 +80,11 @@ async def health() -> dict:
 
 async def _accepted(request: Request, api_key: str) -> bool:
     """Whether `api_key` is an operations key; too many wrong ones from one address are answered 429."""
-    failures: FailedAuthentications = request.app.state.failed_authentications
-    address = request.client.host if request.client else "unknown"
-    if (wait := failures.retry_after(address)) is not None:
-        raise TooManyFailures(wait)
-    if await request.app.state.sessions.is_operations_key(api_key):
-        return True
-    failures.failed(address)
-    return False
+
+    async def operations_key() -> bool | None:
+        return True if await request.app.state.sessions.is_operations_key(api_key) else None
+
+    return await throttled(request, operations_key) is not None
 
 
 def create_app(settings: OperationsSettings) -> FastAPI:
