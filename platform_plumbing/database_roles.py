@@ -22,7 +22,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import asyncpg
 
-from platform_plumbing import audit_trail
+from platform_plumbing import audit_trail, keyring
 
 SERVICES = {"intake": "INTAKE", "referral_router": "ROUTER", "compliance": "COMPLIANCE"}
 """Each service's stem (its role names' prefix) -> the prefix of its own settings."""
@@ -125,6 +125,7 @@ async def provision_roles(admin_url: str, passwords: Mapping[str, str]) -> None:
             for service in SERVICES:
                 await connection.execute(f"GRANT CREATE ON DATABASE {database} TO {owner_role(service)}")
             await _operations_trail(connection)
+            await _keyring(connection)
     finally:
         await connection.close()
 
@@ -138,6 +139,14 @@ async def _operations_trail(connection: asyncpg.Connection) -> None:
     await connection.execute(f"GRANT USAGE ON SCHEMA {schema} TO {OPERATIONS_ROLE}")
     await connection.execute(f"GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA {schema} TO {OPERATIONS_ROLE}")
     await connection.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {OPERATIONS_ROLE}")
+
+
+async def _keyring(connection: asyncpg.Connection) -> None:
+    """The cases' wrapped data keys: intake may only add one, compliance may read and erase them."""
+    await connection.execute(keyring.DDL)
+    for service, rights in (("intake", keyring.COLLECTOR_RIGHTS), ("compliance", keyring.GATEWAY_RIGHTS)):
+        await connection.execute(f"GRANT USAGE ON SCHEMA {keyring.SCHEMA} TO {app_role(service)}")
+        await connection.execute(f"GRANT {rights} ON {keyring.TABLE} TO {app_role(service)}")
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,19 @@ class PlatformSettings(BaseSettings):
         return self.topic_prefix + name
 
 
+KEK_FILE = Path(__file__).resolve().parents[1] / ".runtime" / "keys" / "personal-data-kek.json"
+
+
+class PersonalDataSettings(BaseSettings):
+    """For the services that seal or open personal data (intake, compliance); the router never needs it."""
+
+    personal_data_kek_uri: str = Field(
+        f"local-keyset://{KEK_FILE}",
+        description="The key-encryption key that wraps every case's data key: `local-keyset://<file>` (what"
+        " `make up` writes) or a KMS key URI with a registered Tink client.",
+    )
+
+
 def own_login(prefix: str, name: str) -> Any:
     """The field `name` (`database_url`, `migration_database_url`, `kafka_username` or `kafka_password`)
     read from `<prefix>_<NAME>` first — what `make up` prints for each service — then the plain name."""

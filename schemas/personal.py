@@ -7,8 +7,9 @@ referral issued events, because an agency must contact the person). Keeping them
 lets a producer minimise (send `None`), encrypt or crypto-shred them, and lets a log or
 dead-letter writer drop them, without reshaping any event.
 
-A command's `SubmittedPersonalDetails` placed on an event becomes plain `PersonalDetails`, so
-the event compares equal to the same event read back from Kafka.
+Police systems submit them in clear (`SubmittedPersonalDetails`, over TLS to intake only). Every
+event carries them sealed (`SealedPersonalDetails`): each field encrypted under the case's own data key
+(`platform_plumbing.personal_data`), so that erasing the key erases every copy.
 """
 
 from __future__ import annotations
@@ -55,3 +56,24 @@ class SubmittedPersonalDetails(PersonalDetails):
     given_name: Name
     family_name: Name
     date_of_birth: Day
+
+
+Sealed = Annotated[str, StringConstraints(min_length=24, max_length=512, pattern=r"^[A-Za-z0-9_-]+={0,2}$")]
+"""One personal field encrypted under its case's data key (Tink AEAD ciphertext, URL-safe base64)."""
+
+
+class SealedPersonalDetails(BaseModel):
+    """PERSONAL DATA, sealed: the fields of `PersonalDetails` each encrypted under the case's data key.
+
+    Only compliance opens them, for an agency entitled to the field; the router forwards the fields an
+    agency may see without reading them. A field the recipient may not see is absent.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    given_name: Sealed | None = None
+    family_name: Sealed | None = None
+    date_of_birth: Sealed | None = None
+    phone: Sealed | None = None
+    email: Sealed | None = None
+    postcode: Sealed | None = None

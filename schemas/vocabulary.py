@@ -328,3 +328,15 @@ class DisclosedField(StrEnum):
     """The conditions the agency must deliver (those addressing the referral's needs): kind and text."""
     DASH_RISK = "dash_risk"
     """Domestic-abuse programmes only."""
+
+
+class ErasureReason(StrEnum):
+    """Why a person's details are erased before retention would: a fixed list, so none holds personal data."""
+
+    DATA_SUBJECT_REQUEST = "data_subject_request"
+    """The person asked (DPA 2018 s.47)."""
+    RECORDED_IN_ERROR = "recorded_in_error"
+    """The details are of the wrong person, or the case should never have been opened."""
+    COURT_ORDER = "court_order"
+    SAFEGUARDING = "safeguarding"
+    """Keeping the details endangers the person or a victim."""

@@ -15,6 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from schemas import commands, events
+from tests.sealing import sealed
 
 M = TypeVar("M", bound=BaseModel)
 Payload = dict[str, Any]
@@ -176,7 +177,7 @@ _PAYLOADS: dict[type[BaseModel], Callable[[], Payload]] = {
         needs=[need_payload()],
         decided_at=DECIDED_AT,
         complete_by="2025-06-23",
-        personal=personal_payload(),
+        personal=sealed(CASE_ID, personal_payload())[0],
     ),
     events.CaseRejected: _case_event(
         **_OUTCOME,
@@ -227,7 +228,7 @@ _PAYLOADS: dict[type[BaseModel], Callable[[], Payload]] = {
                 }
             ],
         },
-        personal=personal_payload(),
+        personal=sealed(CASE_ID, personal_payload())[0],
     ),
     events.ReferralQueued: _case_event(
         referral_id=str(REFERRAL_ID),

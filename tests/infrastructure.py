@@ -23,10 +23,12 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+from deploy.local_stack.keys import ensure_kek
 from platform_plumbing.database_roles import DatabaseLogins, new_passwords, provision_roles
 from platform_plumbing.kafka_acls import principals
 from platform_plumbing.kafka_admin import set_passwords
 from platform_plumbing.kafka_clients import KafkaAccess, KafkaLogins
+from platform_plumbing.settings import KEK_FILE
 from tests.kafka_tools import PARTIES
 
 POSTGRES_IMAGE = "postgres:16.6"
@@ -45,6 +47,7 @@ class Infrastructure:
 
 
 def provide(stack: ExitStack) -> Infrastructure:
+    ensure_kek(KEK_FILE)  # the services' default KEK, whichever broker and database they are given
     given = {name: os.environ.get(name) for name in (*KAFKA_ADMIN_SETTINGS, "DATABASE_ADMIN_URL")}
     if all(given.values()):
         admin = KafkaAccess(*(given[name] for name in KAFKA_ADMIN_SETTINGS))

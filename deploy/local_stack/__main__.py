@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from deploy.local_stack import kafka, postgres, services, tls
+from deploy.local_stack import kafka, keys, postgres, services, tls
 from deploy.local_stack.parties import directory
 from deploy.local_stack.runtime import RUNTIME_DIR, StackError, write_private
 from platform_plumbing.kafka_acls import agency_principal, police_principal
@@ -34,6 +34,7 @@ def up(topology: kafka.KafkaTopology) -> dict[str, str]:
     return {
         "KAFKA_BOOTSTRAP_SERVERS": topology.bootstrap_servers,
         "KAFKA_CA_FILE": str(tls.CA_FILE),
+        "PERSONAL_DATA_KEK_URI": keys.ensure_kek(),
         **_kafka_logins(topology, parties),
         **postgres.logins().stack_settings(),
     }

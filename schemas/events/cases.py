@@ -29,7 +29,7 @@ from schemas.fields import (
     SubjectRef,
 )
 from schemas.parts import AssessedNeed, EventPart
-from schemas.personal import PersonalDetails
+from schemas.personal import SealedPersonalDetails
 from schemas.vocabulary import (
     ConditionKind,
     ConditionReporter,
@@ -94,7 +94,7 @@ class CaseOpened(Event):
     )
     decided_at: AwareDatetime
     complete_by: date = Field(description="The deadline: a date in England and Wales, met by the end of that day.")
-    personal: PersonalDetails | None
+    personal: SealedPersonalDetails | None
 
 
 class RuleOutcome(EventPart):

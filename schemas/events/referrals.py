@@ -22,7 +22,7 @@ from pydantic import AwareDatetime, Field
 from schemas.base import Event
 from schemas.fields import AgencyId, AmountPence, ConditionText, ExplanationText, Hours, ReasonText
 from schemas.parts import AssessedNeed, EventPart
-from schemas.personal import PersonalDetails
+from schemas.personal import SealedPersonalDetails
 from schemas.vocabulary import (
     ConditionKind,
     DashRiskLevel,
@@ -95,7 +95,7 @@ class ReferralIssued(Event):
     issued_at: AwareDatetime
     replaces: Replaces = ()
     brief: DeliveryBrief = DeliveryBrief()
-    personal: PersonalDetails | None
+    personal: SealedPersonalDetails | None
 
 
 class ReferralQueued(Event):

@@ -23,11 +23,12 @@ from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.kafka_acls import COMPLIANCE_CREATES
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import ServiceSchema
+from platform_plumbing.personal_data import PersonKeys
 from platform_plumbing.service_runtime import ServiceRuntime
 from schemas.topics import AGENCY_REFERRALS, COMPLIANCE, DEAD_LETTERS, OUTCOMES
 from services.compliance.adapters.disclosure_file import load_disclosure_policy
 from services.compliance.domain.rules import load_rules
-from services.compliance.entrypoints import http_api, report_routes
+from services.compliance.entrypoints import erasure_routes, http_api, report_routes
 from services.compliance.entrypoints.kafka_events import HEARD, TOPICS, event_handler, lock_cases_of
 from services.compliance.entrypoints.timers import sweep_forever
 from services.compliance.service_layer.unit_of_work import ComplianceContext
@@ -68,6 +69,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         clock=clock,
         new_id=ids,
         events=EventSource(settings.compliance_event_source, clock, ids, settings.topic_prefix),
+        person_keys=PersonKeys.at(settings.personal_data_kek_uri),
     )
 
     runtime = ServiceRuntime(
@@ -89,6 +91,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        context.person_keys.load()  # no KEK, no start: nothing could be sealed or opened
         async with runtime.running() as pool:
             app.state.pool = pool
             hold_for = timedelta(hours=settings.compliance_hold_hours)
@@ -114,6 +117,8 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
     app.state.context = context
     app.include_router(http_api.router)
     app.include_router(report_routes.router)
+    app.include_router(erasure_routes.router)
     install_conventions(app, max_body_bytes=settings.compliance_max_body_bytes, metrics=metrics, runtime=runtime)
     http_api.install_error_handlers(app)
+    erasure_routes.install_error_handlers(app)
     return app

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 
-from platform_plumbing.settings import PlatformSettings, own_login
+from platform_plumbing.settings import PersonalDataSettings, PlatformSettings, own_login
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-class ComplianceSettings(PlatformSettings):
+class ComplianceSettings(PlatformSettings, PersonalDataSettings):
     database_url: str = own_login("COMPLIANCE", "database_url")
     kafka_username: str = own_login("COMPLIANCE", "kafka_username")
     kafka_password: SecretStr = own_login("COMPLIANCE", "kafka_password")

@@ -20,6 +20,7 @@ from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import ServiceSchema
+from platform_plumbing.personal_data import PersonKeys
 from platform_plumbing.service_runtime import ServiceRuntime
 from schemas.topics import CASES, DEAD_LETTERS
 from services.intake.domain.policy import load_policy
@@ -56,6 +57,7 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
         clock=clock,
         new_id=ids,
         events=EventSource(settings.intake_event_source, clock, ids, settings.topic_prefix),
+        person_keys=PersonKeys.at(settings.personal_data_kek_uri),
     )
 
     runtime = ServiceRuntime(settings, tables=TABLES, schema=settings.intake_db_schema, metrics=metrics)
@@ -66,6 +68,7 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        context.person_keys.load()  # no KEK, no start: nothing could be sealed or opened
         async with runtime.running() as pool:
             app.state.pool = pool
             yield

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 
-from platform_plumbing.settings import PlatformSettings, own_login
+from platform_plumbing.settings import PersonalDataSettings, PlatformSettings, own_login
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-class IntakeSettings(PlatformSettings):
+class IntakeSettings(PlatformSettings, PersonalDataSettings):
     database_url: str = own_login("INTAKE", "database_url")
     kafka_username: str = own_login("INTAKE", "kafka_username")
     kafka_password: SecretStr = own_login("INTAKE", "kafka_password")

@@ -27,6 +27,7 @@ from platform_plumbing import audit_trail
 from platform_plumbing.api_keys import operator
 from platform_plumbing.audit_trail import Action, AuditEntry, Purpose
 from platform_plumbing.audit_trail import verify as verify_chain
+from schemas.vocabulary import ErasureReason
 from services.operations import dead_letters as dlq
 from services.operations.books import SERVICES, check_books
 from services.operations.kafka_views import consumer_lag, describe, read_records, topic_counts
@@ -65,7 +66,14 @@ def _run(work: Coroutine[Any, Any, Any], what: str) -> Any:
         _fail(str(error))
 
 
-def _audited(settings: OperationsSettings, action: Action, what: str, *, case: str | None = None) -> None:
+def _audited(
+    settings: OperationsSettings,
+    action: Action,
+    what: str,
+    *,
+    case: str | None = None,
+    purpose: Purpose = Purpose.OPERATIONS_SUPPORT,
+) -> None:
     """Record an operator's act in the operations audit trail before doing it (and seal it): an act that
     cannot be recorded is not done."""
 
@@ -78,7 +86,7 @@ def _audited(settings: OperationsSettings, action: Action, what: str, *, case: s
             entry = AuditEntry(
                 actor=operator(),
                 action=action,
-                purpose=Purpose.OPERATIONS_SUPPORT,
+                purpose=purpose,
                 at=now,
                 case_id=_uuid_or_none(case),
                 detail=what,
@@ -300,6 +308,30 @@ async def _fetch_report(settings: OperationsSettings, by: str) -> dict:
             "conditions": await get("/v1/reports/conditions"),
             "police_decisions": await get("/v1/reports/police-decisions"),
         }
+
+
+@app.command()
+def erase(
+    case_id: Annotated[uuid.UUID, typer.Argument(help="The case whose person's details are to be erased.")],
+    reason: Annotated[ErasureReason, typer.Option(help="Why, from a fixed list (recorded in the audit trail).")],
+    force: Annotated[bool, typer.Option("--force", help="Erase although the case is not concluded.")] = False,
+) -> None:
+    """Erase the person's details of one case: compliance destroys the case's data key, so no copy anywhere
+    can be read again; the case still counts in every report. Refused while the case is open, unless --force."""
+    settings = _settings()
+    _audited(settings, Action.ERASURE, f"erase: {reason.value}", case=str(case_id), purpose=Purpose.ERASURE_REQUEST)
+
+    async def post() -> dict:
+        key = {"X-API-Key": settings.operations_api_key}
+        async with httpx.AsyncClient(base_url=settings.agency_api_url, timeout=10, headers=key) as http:
+            answer = await http.post(
+                "/v1/erasures", json={"case_id": str(case_id), "reason": reason.value, "force": force}
+            )
+            answer.raise_for_status()
+            return answer.json()
+
+    done = _run(post(), f"the compliance service at {settings.agency_api_url}")
+    console.print(f"case {case_id}: " + ("details erased" if done["erased"] else "details were already erased"))
 
 
 @app.command()

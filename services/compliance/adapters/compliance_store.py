@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
+from platform_plumbing import keyring
 from schemas.vocabulary import (
     BreachNextStep,
     CaseStatus,
@@ -188,6 +189,32 @@ class ComplianceStore:
             limit,
         )
         return [(row["case_id"], row["referral_id"]) for row in rows]
+
+    async def case_status(self, case_id: UUID) -> CaseStatus | None:
+        status = await self._db.fetchval("SELECT status FROM cases WHERE case_id = $1", case_id)
+        return None if status is None else CaseStatus(status)
+
+    async def concluded_with_personal_data(
+        self, before: datetime, concluded: frozenset[CaseStatus], *, limit: int
+    ) -> list[UUID]:
+        """Cases concluded before `before` whose data key still exists, skipping those another replica holds."""
+        rows = await self._db.fetch(
+            f"SELECT c.case_id FROM cases c JOIN {keyring.TABLE} k USING (case_id)"
+            " WHERE c.status = ANY($1::text[]) AND c.outcome_at < $2 ORDER BY c.outcome_at LIMIT $3"
+            " FOR UPDATE OF c SKIP LOCKED",
+            [status.value for status in concluded],
+            before,
+            limit,
+        )
+        return [row["case_id"] for row in rows]
+
+    async def forget_personal_details(self, case_ids: list[UUID]) -> None:
+        """Drop the sealed details the cases' referrals were issued with (unreadable once the key is gone)."""
+        await self._db.execute(
+            "DELETE FROM referral_personal_details p USING referrals r"
+            " WHERE p.referral_id = r.referral_id AND r.case_id = ANY($1::uuid[])",
+            case_ids,
+        )
 
     async def record_update(
         self,

@@ -44,6 +44,7 @@ class ComplianceRules(BaseModel):
     max_unacceptable_absences: int = Field(ge=1, le=20)
     disengagement_is_breach: bool
     clock_skew_seconds: int = Field(ge=0, le=3600)
+    personal_details_days_after_conclusion: int = Field(ge=0, le=3660)
     disposals: dict[DisposalType, DisposalRules]
 
     @field_validator("disposals")
@@ -57,6 +58,10 @@ class ComplianceRules(BaseModel):
     @property
     def clock_skew(self) -> timedelta:
         return timedelta(seconds=self.clock_skew_seconds)
+
+    @property
+    def personal_details_kept(self) -> timedelta:
+        return timedelta(days=self.personal_details_days_after_conclusion)
 
 
 def load_rules(path: Path) -> ComplianceRules:

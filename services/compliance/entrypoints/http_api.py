@@ -53,7 +53,7 @@ from services.compliance.entrypoints.http_models import (
     UpdateResponse,
     WithdrawalRequest,
 )
-from services.compliance.service_layer import handlers
+from services.compliance.service_layer import handlers, personal_data
 from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
 
 T = TypeVar("T")
@@ -91,6 +91,15 @@ async def agency_client(client: Annotated[GatewayClient, Depends(gateway_client)
 
 
 Agency = Annotated[GatewayClient, Depends(agency_client)]
+
+
+async def operations_client(client: Annotated[GatewayClient, Depends(gateway_client)]) -> GatewayClient:
+    if client.role != "operations":
+        raise Forbidden()
+    return client
+
+
+Operations = Annotated[GatewayClient, Depends(operations_client)]
 
 
 def context_of(request: Request) -> ComplianceContext:
@@ -158,7 +167,7 @@ async def read_referral(
     Only the fields your agency's catalogue entry lists are shown, and only while the referral is in your
     hands (issued, accepted or in progress): once it has left you (declined, timed out, withdrawn, cancelled)
     or ended (completed, breached, disengaged), `personal` is null, the brief empty, and only its history
-    remains."""
+    remains. `personal` is null too once the person's details were erased."""
 
     async def work(uow: UnitOfWork) -> ReferralDetail:
         referral = await agency_views.referral_of_agency(uow.connection, referral_id, client.agency_id)
@@ -166,14 +175,15 @@ async def read_referral(
             raise handlers.NotYourReferral()
         in_hand = ReferralStatus(referral.status) in OPEN
         sent = await agency_views.personal_details(uow.connection, referral_id) if in_hand else None
-        brief, personal = uow.context.disclosure.visible(client.agency_id, referral.brief if in_hand else {}, sent)
+        brief, sealed = uow.context.disclosure.visible(client.agency_id, referral.brief if in_hand else {}, sent)
+        personal = await personal_data.opened_for_agency(referral.case_id, sealed, uow)
         await uow.audit(
             actor=client.client_id,
             action=Action.CONSULTATION,
             purpose=Purpose(purpose.value),
             referral_id=referral_id,
             case_id=referral.case_id,
-            fields=tuple(sorted([*brief, *(k for k, v in (personal or {}).items() if v is not None)])),
+            fields=tuple(sorted([*brief, *(personal or {})])),
             detail="read referral",
         )
         return ReferralDetail(

@@ -132,7 +132,7 @@ class ReferralDetail(ReferralSummary):
     )
     personal: dict | None = Field(
         description="The person's contact details, the fields your agency may see; null once the referral is no "
-        "longer in your hands."
+        "longer in your hands, or the details were erased."
     )
     updates: list[UpdateRecord]
 

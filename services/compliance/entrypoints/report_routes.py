@@ -3,15 +3,12 @@ for a police decision, conditions by kind and outcome, and the police's decision
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Request
 
 from platform_plumbing import audit_trail
 from platform_plumbing.audit_trail import Action, AuditEntry, Purpose
-from platform_plumbing.http_conventions import Forbidden
 from services.compliance.adapters.gateway_clients import GatewayClient
-from services.compliance.entrypoints.http_api import ERRORS, gateway_client
+from services.compliance.entrypoints.http_api import ERRORS, Operations
 from services.compliance.entrypoints.http_models import (
     AwaitingRow,
     ComplianceRow,
@@ -22,13 +19,9 @@ from services.compliance.entrypoints.http_models import (
 from services.compliance.service_layer import reports
 
 
-async def operations_client(
-    request: Request, client: Annotated[GatewayClient, Depends(gateway_client)]
-) -> GatewayClient:
+async def audited_reader(request: Request, client: Operations) -> GatewayClient:
     """Only the operations team reads reports, and each read is a consultation in the audit trail (the
     breaches report names cases by police reference)."""
-    if client.role != "operations":
-        raise Forbidden()
     async with request.app.state.pool.acquire() as connection:
         read = AuditEntry(
             actor=client.client_id,
@@ -41,7 +34,7 @@ async def operations_client(
     return client
 
 
-router = APIRouter(prefix="/v1/reports", tags=["operations"], dependencies=[Depends(operations_client)])
+router = APIRouter(prefix="/v1/reports", tags=["operations"], dependencies=[Depends(audited_reader)])
 
 
 @router.get("/compliance", response_model=list[ComplianceRow], responses=ERRORS, summary="Compliance rates")

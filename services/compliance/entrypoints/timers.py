@@ -1,6 +1,7 @@
 """Compliance's sweeps: a case whose deadline passes with no event at all is still judged, a referral
 whose agency does not answer in time is timed out (and placed elsewhere by the router), and an event
-held for a case or referral that never arrived is dead-lettered (see `held_events`).
+held for a case or referral that never arrived is dead-lettered (see `held_events`), and the details of a
+case concluded longer ago than the rules keep them are erased (see `service_layer/personal_data`).
 
 They run on every replica; each row is taken under a row lock the others skip, so it is handled
 once. Time comes from the injected clock, so tests move it instead of sleeping.
@@ -16,6 +17,7 @@ import asyncpg
 from platform_plumbing.periodic import repeat, run_in_batches
 from services.compliance.entrypoints.held_events import expire_held
 from services.compliance.service_layer.handlers import sweep_deadlines, sweep_unanswered
+from services.compliance.service_layer.personal_data import sweep_retention
 from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
 
 
@@ -52,6 +54,12 @@ async def sweep_forever(
             _job(context, sweep_unanswered),
             every_seconds=every_seconds,
             what="referrals timed out: no answer from the agency in time",
+        ),
+        repeat(
+            pool,
+            _job(context, sweep_retention),
+            every_seconds=every_seconds,
+            what="cases' personal details erased: retention period passed",
         ),
         repeat(
             pool,

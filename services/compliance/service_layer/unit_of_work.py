@@ -11,6 +11,7 @@ from platform_plumbing import audit_trail
 from platform_plumbing.audit_trail import AuditEntry
 from platform_plumbing.clock import Clock, IdFactory
 from platform_plumbing.event_outbox import EventOutbox, EventSource
+from platform_plumbing.personal_data import PersonKeys
 from services.compliance.adapters.compliance_store import ComplianceStore
 from services.compliance.domain.disclosure import DisclosurePolicy
 from services.compliance.domain.rules import ComplianceRules
@@ -23,6 +24,7 @@ class ComplianceContext:
     clock: Clock
     new_id: IdFactory
     events: EventSource
+    person_keys: PersonKeys
 
 
 class UnitOfWork:

@@ -1,4 +1,4 @@
-"""Cases in intake's schema: the case row, its personal details kept apart, assessments, history, and what
+"""Cases in intake's schema: the case row, assessments, history, the case's wrapped data key (in the keyring), and what
 intake follows of compliance's decisions (the case's status, each condition's and referral's)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
+from platform_plumbing import keyring
 from schemas.events import CaseCondition
 
 
@@ -124,10 +125,10 @@ class CaseRepository:
             now,
         )
 
-    async def save_personal_details(self, case_id: UUID, details: dict) -> None:
-        await self._db.execute(
-            "INSERT INTO case_personal_details (case_id, details) VALUES ($1, $2)", case_id, json.dumps(details)
-        )
+    async def keep_data_key(self, case_id: UUID, wrapped: bytes, *, now: datetime) -> None:
+        """The case's data key, wrapped, into the keyring: intake keeps no personal data of its own, sealed
+        or not (it never reads it again); the key is what lets compliance open the sealed fields later."""
+        await keyring.add(self._db, case_id, wrapped, now=now)
 
     async def set_deadline(self, case_id: UUID, complete_by: date, *, extended: bool, now: datetime) -> None:
         await self._db.execute(

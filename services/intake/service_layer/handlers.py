@@ -22,7 +22,6 @@ from schemas.events import (
     NeedsAssessed,
     RuleOutcome,
 )
-from schemas.personal import PersonalDetails
 from schemas.vocabulary import CaseStatus, ExtensionReason
 from services.intake.adapters.case_repository import CaseRecord
 from services.intake.domain import deadlines, eligibility
@@ -188,8 +187,8 @@ def case_conditions(imposed: Sequence[ImposedCondition], uow: UnitOfWork) -> lis
 
 async def _open(case: CaseRecord, decision: DiversionDecision, verdict: eligibility.Verdict, uow: UnitOfWork) -> None:
     now = uow.context.clock.now()
-    personal = PersonalDetails.model_validate(decision.personal.model_dump())
-    await uow.cases.save_personal_details(case.case_id, personal.model_dump(mode="json"))
+    data_key, wrapped = uow.context.person_keys.new(case.case_id)
+    await uow.cases.keep_data_key(case.case_id, wrapped, now=now)
     await uow.cases.record(
         case.case_id, "case opened", f"{decision.disposal_type.value} under policy {case.policy_version}", at=now
     )
@@ -217,7 +216,7 @@ async def _open(case: CaseRecord, decision: DiversionDecision, verdict: eligibil
             needs=needs,
             decided_at=decision.decided_at,
             complete_by=case.complete_by,
-            personal=personal,
+            personal=data_key.seal(decision.personal),
         )
     )
 

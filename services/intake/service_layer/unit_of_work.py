@@ -15,18 +15,21 @@ from platform_plumbing import audit_trail
 from platform_plumbing.audit_trail import AuditEntry
 from platform_plumbing.clock import Clock, IdFactory
 from platform_plumbing.event_outbox import EventOutbox, EventSource
+from platform_plumbing.personal_data import PersonKeys
 from services.intake.adapters.case_repository import CaseRepository
 from services.intake.domain.policy import Policy
 
 
 @dataclass(frozen=True)
 class IntakeContext:
-    """What every intake handler needs besides the command: policy, clock, ids, event source."""
+    """What every intake handler needs besides the command: policy, clock, ids, event source, and the KEK
+    that wraps each case's data key."""
 
     policy: Policy
     clock: Clock
     new_id: IdFactory
     events: EventSource
+    person_keys: PersonKeys
 
 
 class UnitOfWork:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from schemas.events import CandidateAssessment, ReferralIssued, ReferralQueued, ReferralUnmatched
 from schemas.parts import AssessedNeed
-from schemas.personal import PersonalDetails
+from schemas.personal import SealedPersonalDetails
 from schemas.vocabulary import DeliveryMode, ReferralStatus, UnmatchedReason
 from services.referral_router.domain import planning
 from services.referral_router.domain.catalogue import Agency, Catalogue
@@ -95,7 +95,7 @@ async def announce_issued(referral: Referral, case: RoutedCase, uow: UnitOfWork)
             respond_by=referral.respond_by,
             candidates=[CandidateAssessment(**note) for note in referral.candidates[:50]],
             brief=brief,
-            personal=PersonalDetails.model_validate(personal) if personal else None,
+            personal=SealedPersonalDetails.model_validate(personal) if personal else None,
         )
     )
     disclosed = sorted(
