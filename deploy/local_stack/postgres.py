@@ -47,12 +47,12 @@ def logins() -> DatabaseLogins:
 
 def start() -> None:
     """Install (when missing), initialise (once) and start the cluster; wait until it answers."""
-    bin_dir = _bin_dir()
+    binaries = bin_dir()
     PG_DIR.mkdir(parents=True, exist_ok=True)
     SOCKET_DIR.mkdir(parents=True, exist_ok=True)
     _hand_over(PG_DIR)
     if not (DATA_DIR / "PG_VERSION").exists():
-        _initdb(bin_dir)
+        _initdb(binaries)
     elif not CREDENTIALS.exists():
         raise StackError(
             f"the PostgreSQL cluster in {DATA_DIR} predates generated passwords (it trusted local connections "
@@ -64,7 +64,7 @@ def start() -> None:
         options += " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=top"
         _run(
             [
-                str(bin_dir / "pg_ctl"),
+                str(binaries / "pg_ctl"),
                 "-D",
                 str(DATA_DIR),
                 "-l",
@@ -79,7 +79,7 @@ def start() -> None:
             what="starting PostgreSQL",
         )
     wait_for_port(HOST, PORT, seconds=30, what="PostgreSQL", log=LOG_FILE)
-    _ensure_database(bin_dir)
+    _ensure_database(binaries)
     stack = logins()
     asyncio.run(provision_roles(stack.admin_url, stack.passwords))
 
@@ -87,7 +87,7 @@ def start() -> None:
 def stop(*, mode: str = "fast") -> None:
     """Stop the cluster (`mode`: smart, fast or immediate — immediate is a crash, for fault tests)."""
     if is_running():
-        _run([str(_bin_dir() / "pg_ctl"), "-D", str(DATA_DIR), "-m", mode, "-w", "stop"], what="stopping PostgreSQL")
+        _run([str(bin_dir() / "pg_ctl"), "-D", str(DATA_DIR), "-m", mode, "-w", "stop"], what="stopping PostgreSQL")
 
 
 def is_running() -> bool:
@@ -106,7 +106,7 @@ def clean() -> None:
     CREDENTIALS.unlink(missing_ok=True)
 
 
-def _bin_dir() -> Path:
+def bin_dir() -> Path:
     """The newest installed server's bin directory, installing Debian's `postgresql` if none is."""
     candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
     if not candidates:
@@ -116,7 +116,7 @@ def _bin_dir() -> Path:
         result = subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], capture_output=True, text=True)
         if result.returncode != 0:
             raise StackError(f"apt-get install postgresql failed:\n{result.stderr}")
-        return _bin_dir()
+        return bin_dir()
     return candidates[-1].parent
 
 

@@ -26,10 +26,15 @@ from services.compliance.bootstrap import CONSUMER_GROUP, create_app
 from services.compliance.settings import ComplianceSettings
 from tests.fake_clock import FakeClock
 from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
+from tests.sealing import keep_key, sealed, service_keys
 
 AGENCIES = ("womens-programme", "substance-misuse-treatment")
 ISSUED_AT = "2026-03-02T08:00:00+00:00"
 """An hour before the test clock starts: updates are dated between the two."""
+
+
+PERSONAL = {"given_name": "Alex", "family_name": "Example", "date_of_birth": "1990-05-17", "phone": "+44 7700 900123"}
+"""What each test case's referrals are issued with (sealed as intake seals it)."""
 
 
 def agency_condition(need: str) -> dict:
@@ -62,6 +67,8 @@ class RunningCompliance:
     app: object
     kafka: KafkaAccess
     """The test's own Kafka access (the administrator's): it plays the other services, agencies and police."""
+    admin_url: str
+    """The database administrator's: the test plays intake keeping each case's data key."""
     keys: dict[str, str] = field(default_factory=dict)
     sent: int = 0
 
@@ -134,6 +141,8 @@ class RunningCompliance:
             }
         )
         ids = {agency: uuid.uuid4() for agency in referrals}
+        personal, wrapped = sealed(case_id, PERSONAL, service_keys())
+        await keep_key(self.admin_url, case_id, wrapped)
         issued = [
             ReferralIssued.model_validate(
                 {
@@ -146,12 +155,7 @@ class RunningCompliance:
                     "issued_at": ISSUED_AT,
                     "respond_by": "2026-03-09T09:00:00+00:00",
                     "brief": {"disposal_type": disposal, "complete_by": complete_by.isoformat()},
-                    "personal": {
-                        "given_name": "Alex",
-                        "family_name": "Example",
-                        "date_of_birth": "1990-05-17",
-                        "phone": "+44 7700 900123",
-                    },
+                    "personal": personal,
                 }
             )
             for agency, agency_needs in referrals.items()
@@ -200,7 +204,13 @@ async def compliance(settings, as_service, namespace, topics) -> RunningComplian
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://compliance") as http:
             running = RunningCompliance(
-                http=http, settings=config, pool=app.state.pool, clock=clock, app=app, kafka=settings.kafka
+                http=http,
+                settings=config,
+                pool=app.state.pool,
+                clock=clock,
+                app=app,
+                kafka=settings.kafka,
+                admin_url=settings.database_url,
             )
             for client_id, agency in [*((a, a) for a in AGENCIES), ("ops", None)]:
                 await running.add_client(client_id, agency)

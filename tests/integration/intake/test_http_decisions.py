@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import asyncpg
 from cloudevents.core.bindings import kafka as ce_kafka
 
+from platform_plumbing import keyring
 from schemas.commands import DiversionDecision
 from schemas.events import CaseOpened, CaseRejected
 from schemas.topics import CASES
 from tests.factories import payload
 from tests.kafka_tools import read_topic
+from tests.sealing import service_keys
 
 
 def decision(reference: str = "13YE0000001", **overrides) -> dict:
     body = payload(DiversionDecision, police_reference=reference, **overrides)
     body["needs"] = [{"category": "alcohol_misuse", "severity": "medium", "preferred_mode": "face_to_face"}]
     return body
+
+
+async def _wrapped_key(admin_url: str, case_id) -> bytes:
+    connection = await asyncpg.connect(admin_url)
+    try:
+        return await keyring.wrapped_key(connection, case_id)
+    finally:
+        await connection.close()
 
 
 async def case_events(intake, at_least: int):
@@ -26,7 +37,7 @@ async def case_events(intake, at_least: int):
     ]
 
 
-async def test_an_eligible_decision_opens_a_case_and_publishes_it(intake):
+async def test_an_eligible_decision_opens_a_case_and_publishes_it(intake, settings):
     response = await intake.http.post("/v1/decisions", json=decision())
 
     assert response.status_code == 201, response.text
@@ -43,7 +54,11 @@ async def test_an_eligible_decision_opens_a_case_and_publishes_it(intake):
     assert opened.get_source() == "/diversion/intake"
     data = CaseOpened.model_validate(opened.get_data())
     assert str(data.case_id) == body["case_id"]
-    assert data.personal is not None and data.personal.family_name == "Example"
+    wrapped = await _wrapped_key(settings.database_url, data.case_id)
+    opened_personal = service_keys().unwrap(data.case_id, wrapped).open(data.personal.model_dump(exclude_none=True))
+    assert opened_personal["family_name"] == "Example", "sealed under the case's key, which the keyring keeps"
+    records = await read_topic(intake.kafka, intake.settings.topic(CASES.name), at_least=1)
+    assert not any(b"Example" in r.value or b"Alex" in r.value for r in records), "never in clear on the topic"
     assert "Example" not in str(opened.get_data()["subject_ref"])
     assert [need.category for need in data.needs] == ["alcohol_misuse"], "the needs assessed with the decision"
     assert [(c.kind, c.reported_by) for c in data.conditions] == [

@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from deploy.local_stack.processes import drop_schemas
+from platform_plumbing import keyring
 from platform_plumbing.database_roles import OPERATIONS_ROLE, app_role, owner_role
 from platform_plumbing.settings import PlatformSettings
 from services.compliance.bootstrap import TABLES as COMPLIANCE_TABLES
@@ -139,3 +140,28 @@ async def test_nobody_logs_in_without_the_generated_password(infrastructure):
         url = infrastructure.database.url(role).replace(infrastructure.database.passwords[role], "diversion")
         with pytest.raises(asyncpg.InvalidPasswordError):
             await asyncpg.connect(url)
+
+
+async def test_the_keyring_takes_keys_from_intake_and_gives_them_only_to_compliance(infrastructure):
+    """Intake may add a case's wrapped key but not read it back; compliance may read and erase it but not
+    add one; the router and the operations reader may do neither."""
+    case_id, now = uuid.uuid4(), datetime.now(UTC)
+
+    async def as_role(role: str, work):
+        connection = await asyncpg.connect(infrastructure.database.url(role))
+        try:
+            return await work(connection)
+        finally:
+            await connection.close()
+
+    await as_role(app_role("intake"), lambda db: keyring.add(db, case_id, b"wrapped", now=now))
+    for role in (app_role("intake"), app_role("referral_router"), OPERATIONS_ROLE):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await as_role(role, lambda db: keyring.wrapped_key(db, case_id))
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await as_role(app_role("compliance"), lambda db: keyring.add(db, uuid.uuid4(), b"forged", now=now))
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await as_role(app_role("intake"), lambda db: keyring.destroy(db, [case_id]))
+
+    assert await as_role(app_role("compliance"), lambda db: keyring.wrapped_key(db, case_id)) == b"wrapped"
+    assert await as_role(app_role("compliance"), lambda db: keyring.destroy(db, [case_id])) == [case_id]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import asyncpg
@@ -19,15 +19,25 @@ from deploy.local_stack.processes import drop_schemas
 from platform_plumbing.kafka_clients import KafkaAccess
 from schemas.envelope import decode, encode
 from schemas.events import CaseOpened, CaseStatusChanged, NeedsAssessed, ReferralIssued, ReferralStatusChanged
-from schemas.personal import PersonalDetails
 from schemas.registry import EVENT_TYPES
 from schemas.topics import CASES, COMPLIANCE, REFERRALS
 from services.referral_router.bootstrap import CONSUMER_GROUP, create_app
 from services.referral_router.settings import REPO_ROOT, RouterSettings
 from tests.fake_clock import FakeClock
 from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
+from tests.sealing import scratch_keys, sealed
 
 CATALOGUE = REPO_ROOT / "deploy" / "agencies" / "catalogue.yaml"
+
+
+PERSONAL = {
+    "given_name": "Sam",
+    "family_name": "Example",
+    "date_of_birth": "1996-01-02",
+    "phone": "+44 7700 900456",
+    "email": "sam@example.org",
+    "postcode": "LS1 4AP",
+}
 
 
 @dataclass
@@ -39,6 +49,17 @@ class RunningRouter:
     kafka: KafkaAccess
     """The test's own Kafka access (the administrator's): it plays intake and compliance."""
     sent: int = 0
+    sealed: dict[uuid.UUID, dict[str, str]] = field(default_factory=dict)
+    """Each case's personal details as intake sealed them."""
+    wrapped: dict[uuid.UUID, bytes] = field(default_factory=dict)
+
+    def opened(self, referral) -> dict[str, str]:
+        """The plain values of the sealed fields a referral carries (as compliance would open them)."""
+        return (
+            scratch_keys()
+            .unwrap(referral.case_id, self.wrapped[referral.case_id])
+            .open(referral.personal.model_dump(exclude_none=True))
+        )
 
     async def send(self, topic: str, *messages) -> None:
         records = []
@@ -59,6 +80,7 @@ class RunningRouter:
     async def open_case(self, *needs: tuple[str, str], conditions=(), **profile) -> uuid.UUID:
         """Open a case with these (category, severity) needs assessed with the decision."""
         case_id = uuid.uuid4()
+        self.sealed[case_id], self.wrapped[case_id] = sealed(case_id, PERSONAL)
         opened = CaseOpened.model_validate(
             {
                 "case_id": str(case_id),
@@ -74,14 +96,7 @@ class RunningRouter:
                 "domestic_abuse": False,
                 "decided_at": "2026-03-02T09:00:00+00:00",
                 "complete_by": "2026-06-22",
-                "personal": PersonalDetails(
-                    given_name="Sam",
-                    family_name="Example",
-                    date_of_birth="1996-01-02",
-                    phone="+44 7700 900456",
-                    email="sam@example.org",
-                    postcode="LS1 4AP",
-                ),
+                "personal": self.sealed[case_id],
                 "needs": [{"category": category, "severity": severity} for category, severity in needs],
                 "conditions": list(conditions),
                 **profile,

@@ -20,7 +20,8 @@ async def test_an_assessed_case_gets_one_referral_per_agency_with_what_each_may_
 
     assert sorted(issued) == ["substance-misuse-treatment", "womens-programme"]
     for referral in issued.values():
-        assert referral.personal.family_name == "Example" and referral.personal.date_of_birth is None
+        assert router.opened(referral)["family_name"] == "Example" and referral.personal.date_of_birth is None
+        assert referral.personal.family_name == router.sealed[case]["family_name"], "forwarded sealed, unread"
         assert referral.explanation and referral.candidates and referral.issued_at == router.clock.now()
         assert referral.respond_by > router.clock.now()
         assert referral.brief.disposal_type == "adult_conditional_caution" and referral.brief.dash_risk is None
@@ -51,7 +52,7 @@ async def test_an_agency_is_told_only_the_fields_its_entry_lists_and_only_a_da_p
     (programme,) = await router.issued(perpetrator)
 
     assert wellbeing.agency_id == "community-rehabilitation"
-    assert wellbeing.personal.model_dump(exclude_none=True) == {"given_name": "Sam", "email": "sam@example.org"}
+    assert router.opened(wellbeing) == {"given_name": "Sam", "email": "sam@example.org"}
     assert (programme.agency_id, programme.brief.dash_risk) == ("da-perpetrator-programme", "medium")
 
 

@@ -60,4 +60,3 @@ def test_a_missing_kek_is_named_when_the_keys_are_loaded(tmp_path):
 
     with pytest.raises(PersonalDataError, match="absent.json cannot be read"):
         keys.load()
-
