@@ -142,11 +142,12 @@ async def _operations_trail(connection: asyncpg.Connection) -> None:
 
 
 async def _keyring(connection: asyncpg.Connection) -> None:
-    """The cases' wrapped data keys: intake may only add one, compliance may read and erase them."""
+    """The wrapped data keys: intake may only add a case's, compliance may read and erase them (see `keyring`)."""
     await connection.execute(keyring.DDL)
-    for service, rights in (("intake", keyring.COLLECTOR_RIGHTS), ("compliance", keyring.GATEWAY_RIGHTS)):
+    for service, tables in keyring.RIGHTS.items():
         await connection.execute(f"GRANT USAGE ON SCHEMA {keyring.SCHEMA} TO {app_role(service)}")
-        await connection.execute(f"GRANT {rights} ON {keyring.TABLE} TO {app_role(service)}")
+        for table, rights in tables.items():
+            await connection.execute(f"GRANT {rights} ON {table} TO {app_role(service)}")
 
 
 @dataclass(frozen=True)

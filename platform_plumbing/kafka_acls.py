@@ -20,15 +20,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from schemas.topics import AGENCY_REFERRALS, CATALOGUE, OUTCOMES, Directory, Principal, Topic
+from schemas.topics import AGENCY_REFERRALS, CATALOGUE, DECISIONS, OUTCOMES, Directory, Principal, Topic
 
 SERVICE_PRINCIPALS = ("intake", "referral-router", "compliance")
 COMPLIANCE_CREATES = (AGENCY_REFERRALS, OUTCOMES)
 """The per-party topics compliance makes when it first publishes to a party's (an agency's, a force's)."""
+INTAKE_EMPTIES = (DECISIONS,)
+"""The topics intake deletes records from once it has processed them: the police's in-clear commands."""
 OPERATIONS = "operations"
 SERVICES_AND_OPERATIONS = (*SERVICE_PRINCIPALS, OPERATIONS)
 
-Operation = Literal["read", "write", "describe", "create"]
+Operation = Literal["read", "write", "describe", "create", "delete"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def acls_for(directory: Directory, prefix: str = "") -> list[Acl]:
         *(Acl(party, "group", f"{prefix}{party}.", "read", prefixed=True) for party in party_principals(directory)),
         Acl(OPERATIONS, "group", prefix or "*", "describe", prefixed=bool(prefix)),
         *(Acl("compliance", "topic", prefix + topic.stem, "create", prefixed=True) for topic in COMPLIANCE_CREATES),
+        *(Acl("intake", "topic", prefix + topic.stem, "delete", prefixed=True) for topic in INTAKE_EMPTIES),
     ]
     return list(dict.fromkeys(acls))
 

@@ -35,6 +35,7 @@ _OPERATIONS = {
     "write": AclOperation.WRITE,
     "describe": AclOperation.DESCRIBE,
     "create": AclOperation.CREATE,
+    "delete": AclOperation.DELETE,
 }
 TIMEOUT_SECONDS = 30.0
 

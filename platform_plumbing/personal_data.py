@@ -65,7 +65,7 @@ def new_kek_keyset() -> str:
 
 
 class DataKey:
-    """One case's data key, open in memory: seals and opens that case's personal fields."""
+    """One case's data key (or one dead letter's), open in memory: seals and opens its personal fields."""
 
     def __init__(self, case_id: UUID, primitive: aead.Aead) -> None:
         self._case_id = case_id
@@ -74,22 +74,30 @@ class DataKey:
     def _associated(self, field: str) -> bytes:
         return f"{self._case_id}/{field}".encode()
 
+    def encrypt(self, field: str, plain: bytes) -> bytes:
+        return self._aead.encrypt(plain, self._associated(field))
+
+    def decrypt(self, field: str, sealed: bytes) -> bytes:
+        try:
+            return self._aead.decrypt(sealed, self._associated(field))
+        except tink.TinkError as error:
+            raise PersonalDataError(f"a sealed {field} of {self._case_id} does not open") from error
+
     def seal(self, personal: PersonalDetails) -> SealedPersonalDetails:
         plain = personal.model_dump(mode="json", exclude_none=True)
         return SealedPersonalDetails(**{field: self._seal(field, str(value)) for field, value in plain.items()})
 
     def _seal(self, field: str, value: str) -> str:
-        return base64.urlsafe_b64encode(self._aead.encrypt(value.encode(), self._associated(field))).decode()
+        return base64.urlsafe_b64encode(self.encrypt(field, value.encode())).decode()
 
     def open(self, sealed: Mapping[str, str]) -> dict[str, str]:
         """The plain values of the sealed fields given (field name -> sealed value)."""
         try:
             return {
-                field: self._aead.decrypt(base64.urlsafe_b64decode(value), self._associated(field)).decode()
-                for field, value in sealed.items()
+                field: self.decrypt(field, base64.urlsafe_b64decode(value)).decode() for field, value in sealed.items()
             }
-        except (tink.TinkError, ValueError) as error:
-            raise PersonalDataError(f"a sealed personal field of case {self._case_id} does not open") from error
+        except ValueError as error:
+            raise PersonalDataError(f"a sealed personal field of {self._case_id} is not base64") from error
 
 
 class PersonKeys:

@@ -17,15 +17,18 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, Union
 
 import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
 from faststream.specification import AsyncAPI
 from pydantic import BaseModel
 
 from platform_plumbing.audit_trail import seal_forever
 from platform_plumbing.database import create_pool
-from platform_plumbing.kafka_clients import create_broker, create_producer
+from platform_plumbing.kafka_clients import admin_for, create_broker, create_producer
+from platform_plumbing.letterbox import Letterbox
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.outbox_relay import OutboxRelay
+from platform_plumbing.sealed_letters import SealedLetters
 from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.subscriptions import subscribe_transactionally
 from platform_plumbing.topic_admin import ensure_topics
@@ -54,6 +57,8 @@ class ServiceRuntime:
         self.metrics = metrics
         self.broker = create_broker(settings.kafka, client_id=self.service, metrics=metrics)
         self._consumers: list[TransactionalBatchConsumer] = []
+        self._letterboxes: list[tuple[str, str]] = []
+        """(consumer group, topics pattern) of what the service empties as it reads (see `letterbox`)."""
 
     def consume(
         self,
@@ -63,10 +68,13 @@ class ServiceRuntime:
         group: str,
         title: str,
         first_in_transaction: BatchLock | None = None,
+        sealed_letters: SealedLetters | None = None,
+        empties: tuple[Topic, ...] = (),
     ) -> None:
         """Subscribe `handler` to `topics` (under the test or deployment prefix; a topic per party means every
         party's, by pattern) through a transactional batch consumer whose poison records go to the
-        dead-letter topic."""
+        dead-letter topic. `empties`: those of `topics` from which the group deletes what it has processed (see
+        `letterbox`)."""
         carried = {topic.name: {t: model for t, model in registry.items() if t in topic.carries} for topic in topics}
         prefix = self.settings.topic_prefix
 
@@ -83,8 +91,11 @@ class ServiceRuntime:
             max_record_bytes=self.settings.max_record_bytes,
             metrics=self.metrics,
             first_in_transaction=first_in_transaction,
+            sealed_letters=sealed_letters,
         )
         self._consumers.append(consumer)
+        if empties:
+            self._letterboxes.append((self.settings.topic(group), topics_pattern(empties, self.settings.topic_prefix)))
         description = "; ".join(
             f"{topic.name}: {', '.join(t for t in topic.carries if t in registry)}" for topic in topics
         )
@@ -123,6 +134,8 @@ class ServiceRuntime:
         pool = await create_pool(settings.database_url, self.schema, max_size=settings.database_pool_size)
         producer = create_producer(settings.kafka, client_id=f"{self.service}-outbox")
         relay_task: asyncio.Task | None = None
+        emptier: asyncio.Task | None = None
+        admin = admin_for(settings.kafka, client_id=f"{self.service}-letterbox") if self._letterboxes else None
         sealer = (
             asyncio.create_task(seal_forever(pool, settings.audit_seal_seconds), name=f"{self.service}-audit-sealer")
             if "audit_chain" in self.tables.privileges.append_only
@@ -139,19 +152,32 @@ class ServiceRuntime:
                 prepare_topics=self._create_party_topics if self.creates else None,
             )
             relay_task = asyncio.create_task(relay.run(), name=f"{self.service}-outbox-relay")
+            if admin is not None:
+                await admin.start()
+                emptier = asyncio.create_task(self._empty_letterboxes(admin), name=f"{self.service}-letterbox")
             for consumer in self._consumers:
                 consumer.bind(pool)
             await self.broker.start()
             yield pool
         finally:
             await self.broker.stop()
-            for task in (relay_task, sealer):
+            for task in (relay_task, sealer, emptier):
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
             await producer.stop()
+            if emptier is not None:
+                await admin.close()
             await pool.close()
+
+    async def _empty_letterboxes(self, admin: AIOKafkaAdminClient) -> None:
+        await asyncio.gather(
+            *(
+                Letterbox(admin, group_id, pattern).empty_forever(self.settings.letterbox_seconds)
+                for group_id, pattern in self._letterboxes
+            )
+        )
 
     async def _create_party_topics(self, names: set[str]) -> None:
         for topic in self.creates:

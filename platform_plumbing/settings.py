@@ -69,6 +69,9 @@ class PlatformSettings(BaseSettings):
     audit_seal_seconds: float = Field(
         2.0, gt=0, description="How often the audit trail's new rows are chained (see platform_plumbing.audit_trail)."
     )
+    letterbox_seconds: float = Field(
+        5.0, gt=0, description="How often a service deletes the records it has processed from a topic it empties."
+    )
     max_delivery_attempts: int = Field(
         5,
         ge=1,

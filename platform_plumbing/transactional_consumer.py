@@ -36,6 +36,7 @@ from platform_plumbing.inbox import claim, claim_all
 from platform_plumbing.logging_setup import where_raised
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.outbox import add_to_outbox
+from platform_plumbing.sealed_letters import SealedLetters, UnreadableLetter
 from platform_plumbing.tracing import context_from_headers, tracer
 from schemas.envelope import CloudEventAttributes, InvalidEnvelope, decode, describe_validation_error
 from schemas.topics import Topic
@@ -109,12 +110,15 @@ class TransactionalBatchConsumer:
         max_record_bytes: int = 128 * 1024,
         metrics: ServiceMetrics | None = None,
         first_in_transaction: BatchLock | None = None,
+        sealed_letters: SealedLetters | None = None,
     ) -> None:
         """`registry` gives, for a record's topic, the types a record on it may carry: a type that topic does
         not carry is refused, whoever sent it (a force may write its decisions topic, but not an outcome
         onto it for intake to follow). `first_in_transaction` runs in every batch's transaction once its
         records are decoded, before any handler: the place for the locks its handlers need, taken in one
-        fixed order so that replicas cannot deadlock (the router's capacity, compliance's cases)."""
+        fixed order so that replicas cannot deadlock (the router's capacity, compliance's cases).
+        `sealed_letters`, for a service that reads personal data in clear, seals the body of every dead
+        letter it writes and opens a replayed one (see `platform_plumbing.sealed_letters`)."""
         self._pool: asyncpg.Pool | None = None
         self._registry = registry
         self._handler = handler
@@ -125,6 +129,7 @@ class TransactionalBatchConsumer:
         self._failures: dict[tuple[str, int, int], int] = {}
         self._metrics = metrics
         self._first_in_transaction = first_in_transaction
+        self._sealed_letters = sealed_letters
 
     def bind(self, pool: asyncpg.Pool) -> None:
         """Give the consumer its database once the service has started it."""
@@ -186,6 +191,12 @@ class TransactionalBatchConsumer:
         self, connection: asyncpg.Connection, record: ConsumerRecord, outcome: BatchOutcome
     ) -> IncomingEvent | None:
         """The record as an event, or None once it has been dead-lettered as unreadable."""
+        if self._sealed_letters is not None:
+            try:
+                record = await self._sealed_letters.opened(connection, record)
+            except UnreadableLetter as error:
+                rejection = Rejection("UnreadableLetter", str(error))
+                return await self._reject(connection, record, _position_id(record), rejection, outcome)
         size = len(record.value or b"") + sum(len(name) + len(value or b"") for name, value in record.headers)
         if size > self._max_record_bytes:
             reason = f"record of {size} bytes is larger than the {self._max_record_bytes} this service accepts"
@@ -247,9 +258,10 @@ class TransactionalBatchConsumer:
         if not await claim(connection, position_id, record.topic):
             outcome.duplicates += 1
             return
-        await add_to_outbox(
-            connection, [dead_letter(record, rejection, topic=self._dead_letter_topic, service=self._service)]
-        )
+        letter = dead_letter(record, rejection, topic=self._dead_letter_topic, service=self._service)
+        if self._sealed_letters is not None:
+            letter = await self._sealed_letters.seal(connection, letter)
+        await add_to_outbox(connection, [letter])
         logger.warning("dead-lettered %s: %s", _position_id(record), rejection.error_class)
         outcome.dead_lettered += 1
 

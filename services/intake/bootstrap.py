@@ -18,9 +18,11 @@ from platform_plumbing.clock import Clock, IdFactory, clock_for, new_id
 from platform_plumbing.database_roles import RuntimePrivileges
 from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.http_conventions import install_conventions
+from platform_plumbing.kafka_acls import INTAKE_EMPTIES
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.personal_data import PersonKeys
+from platform_plumbing.sealed_letters import SealedLetters
 from platform_plumbing.service_runtime import ServiceRuntime
 from schemas.topics import CASES, DEAD_LETTERS
 from services.intake.domain.policy import load_policy
@@ -62,7 +64,13 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
 
     runtime = ServiceRuntime(settings, tables=TABLES, schema=settings.intake_db_schema, metrics=metrics)
     runtime.consume(
-        command_handler(context), ACCEPTED, *TOPICS, group=CONSUMER_GROUP, title="police commands and outcomes"
+        command_handler(context),
+        ACCEPTED,
+        *TOPICS,
+        group=CONSUMER_GROUP,
+        title="police commands and outcomes",
+        sealed_letters=SealedLetters(context.person_keys, clock),  # the police's commands carry personal data
+        empties=INTAKE_EMPTIES,  # and are deleted from the force's topic once processed
     )
     runtime.publishes(CASES, DEAD_LETTERS)
 

@@ -190,9 +190,12 @@ class ComplianceStore:
         )
         return [(row["case_id"], row["referral_id"]) for row in rows]
 
-    async def case_status(self, case_id: UUID) -> CaseStatus | None:
-        status = await self._db.fetchval("SELECT status FROM cases WHERE case_id = $1", case_id)
-        return None if status is None else CaseStatus(status)
+    async def case_standing(self, case_id: UUID) -> tuple[CaseStatus, str, str] | None:
+        """The case's status, force and police reference (what an erasure needs), under its row lock."""
+        row = await self._db.fetchrow(
+            "SELECT status, force_id, police_reference FROM cases WHERE case_id = $1 FOR UPDATE", case_id
+        )
+        return None if row is None else (CaseStatus(row["status"]), row["force_id"], row["police_reference"])
 
     async def concluded_with_personal_data(
         self, before: datetime, concluded: frozenset[CaseStatus], *, limit: int

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from platform_plumbing import keyring
 from platform_plumbing.audit_trail import Action, Purpose
+from schemas.topics import DEAD_LETTERS
 from schemas.vocabulary import ErasureReason
 from services.compliance.domain.entities import CONCLUDED
 from services.compliance.service_layer.unit_of_work import UnitOfWork
 
 RETENTION_ACTOR = "compliance retention sweep"
+LETTERS_KEPT = timedelta(milliseconds=DEAD_LETTERS.retention_ms)
+"""A sealed dead letter's key is kept as long as the dead-letter topic keeps the letter, and no longer."""
 
 
 class UnknownCase(LookupError):
@@ -56,13 +60,15 @@ async def opened_for_agency(case_id: UUID, sealed: Mapping[str, str] | None, uow
 
 async def erase(case_id: UUID, reason: ErasureReason, uow: UnitOfWork, *, force: bool, actor: str) -> Erasure:
     """Erase the person's details of one case; refused while the case is not concluded unless `force`."""
-    status = await uow.store.case_status(case_id)
-    if status is None:
+    standing = await uow.store.case_standing(case_id)
+    if standing is None:
         raise UnknownCase()
+    status, force_id, police_reference = standing
     still_open = status not in CONCLUDED
     if still_open and not force:
         raise CaseStillOpen(status.value)
     erased = bool(await keyring.destroy(uow.connection, [case_id]))
+    letters = await keyring.destroy_letter_keys(uow.connection, force_id, police_reference)
     await uow.store.forget_personal_details([case_id])
     await uow.audit(
         actor=actor,
@@ -71,14 +77,16 @@ async def erase(case_id: UUID, reason: ErasureReason, uow: UnitOfWork, *, force:
         case_id=case_id,
         detail=f"erasure: {reason.value}"
         + (f", forced while {status.value}" if still_open else "")
-        + ("" if erased else ", already erased"),
+        + ("" if erased else ", already erased")
+        + (f", and {letters} dead letter(s) naming the case" if letters else ""),
     )
     return Erasure(case_id, erased, still_open)
 
 
 async def sweep_retention(uow: UnitOfWork, *, limit: int = 100) -> int:
-    """Erase the details of cases concluded longer ago than the rules keep them. Safe on every replica at
-    once: a case another replica holds is skipped, and a key is deleted (and audited) by one of them only."""
+    """Erase the details of cases concluded longer ago than the rules keep them, and the keys of dead letters
+    older than the dead-letter topic keeps them. Safe on every replica at once: a case another replica holds
+    is skipped, and a key is deleted (and audited) by one of them only."""
     before = uow.now() - uow.context.rules.personal_details_kept
     due = await uow.store.concluded_with_personal_data(before, CONCLUDED, limit=limit)
     erased = await keyring.destroy(uow.connection, due)
@@ -91,4 +99,12 @@ async def sweep_retention(uow: UnitOfWork, *, limit: int = 100) -> int:
             case_id=case_id,
             detail="erasure: retention period after conclusion passed",
         )
-    return len(due)
+    expired = await keyring.expire_letter_keys(uow.connection, uow.now() - LETTERS_KEPT)
+    if expired:
+        await uow.audit(
+            actor=RETENTION_ACTOR,
+            action=Action.ERASURE,
+            purpose=Purpose.RETENTION,
+            detail=f"erasure: the keys of {expired} dead letter(s) the dead-letter topic no longer keeps",
+        )
+    return len(due) + expired

@@ -94,6 +94,13 @@ def test_every_read_and_write_follows_from_a_topics_producers_and_consumers():
         assert readers == _expand(topic.consumers)
 
 
+def test_only_intake_may_delete_records_and_only_from_the_forces_decisions_topics():
+    """Deleting what it processed keeps the police's in-clear commands off the broker (see `letterbox`)."""
+    deleters = {(acl.principal, acl.name, acl.prefixed) for acl in ACLS if acl.operation == "delete"}
+
+    assert deleters == {("intake", PREFIX + DECISIONS.stem, True)}
+
+
 SERVICES = {"intake", "referral-router", "compliance"}
 
 
