@@ -15,10 +15,12 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from platform_plumbing.kafka_clients import KafkaAccess, admin_for, consumer_for
+from platform_plumbing.sealed_letters import SEALED_BODY
 from schemas.envelope import InvalidEnvelope, read_attributes
 from schemas.topics import CATALOGUE, DEAD_LETTERS, catalogue_topic_of
 
 REDACTED = "«personal data not shown»"
+SEALED = "«sealed: a police command holding personal data; `dlq replay` sends it back to intake, which opens it»"
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,7 @@ def describe(record: ConsumerRecord) -> dict:
     try:
         payload = redact(json.loads(record.value)) if record.value else None
     except (ValueError, UnicodeDecodeError):
-        payload = "(not JSON)"
+        payload = SEALED if SEALED_BODY in headers else "(not JSON)"
     return {
         "topic": record.topic,
         "partition": record.partition,

@@ -1,12 +1,15 @@
-"""`diversion agencies` and `diversion report` against the running router and compliance services."""
+"""`diversion agencies`, `report` and `erase` against the running router and compliance services."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 
+import asyncpg
 from typer.testing import CliRunner
 
+from platform_plumbing.database_roles import OPERATIONS_ROLE
 from services.operations.cli import app
 from tests.e2e.conftest import operations_key, router_key
 
@@ -23,7 +26,9 @@ async def test_agencies_and_report_read_the_running_services(settings, infrastru
         "AGENCY_API_URL": gateway.url,
         "OPERATIONS_API_KEY": await operations_key(settings.database_url, compliance_schema),
         "ROUTER_API_KEY": await router_key(settings.database_url, router_schema),
+        "OPERATIONS_DATABASE_URL": infrastructure.database.url(OPERATIONS_ROLE),
     }
+    unknown = uuid.uuid4()
 
     agencies = await asyncio.to_thread(CliRunner().invoke, app, ["agencies", "--json"], env=env)
     report = await asyncio.to_thread(CliRunner().invoke, app, ["report", "--json"], env=env)
@@ -31,6 +36,10 @@ async def test_agencies_and_report_read_the_running_services(settings, infrastru
         CliRunner().invoke, app, ["report"], env={**env, "AGENCY_API_URL": "http://127.0.0.1:1"}
     )
     without_key = await asyncio.to_thread(CliRunner().invoke, app, ["agencies"], env={**env, "ROUTER_API_KEY": ""})
+    erase = await asyncio.to_thread(
+        CliRunner().invoke, app, ["erase", str(unknown), "--reason", "data_subject_request"], env=env
+    )
+    bad_reason = await asyncio.to_thread(CliRunner().invoke, app, ["erase", str(unknown), "--reason", "x"], env=env)
 
     rows = json.loads(agencies.output)
     assert {"womens-programme", "youth-offending-team"} <= {r["agency_id"] for r in rows}
@@ -44,3 +53,18 @@ async def test_agencies_and_report_read_the_running_services(settings, infrastru
     }
     assert refused.exit_code == 1 and "error: cannot reach the compliance service" in refused.output
     assert without_key.exit_code == 1 and "answered 401" in without_key.output
+    assert erase.exit_code == 1 and "answered 404" in erase.output and "no case with this id" in erase.output
+    assert bad_reason.exit_code == 2 and "data_subject_request" in bad_reason.output
+    assert await _erasures_recorded(infrastructure, unknown) == [("erasure", "erasure_request", unknown)]
+
+
+async def _erasures_recorded(infrastructure, case_id) -> list[tuple]:
+    """The operator's erasure requests for `case_id` in the operations trail, recorded before the act."""
+    connection = await asyncpg.connect(infrastructure.database.url(OPERATIONS_ROLE))
+    try:
+        rows = await connection.fetch(
+            "SELECT action, purpose, case_id FROM operations.audit_log WHERE case_id = $1", case_id
+        )
+        return [tuple(row) for row in rows]
+    finally:
+        await connection.close()

@@ -165,3 +165,20 @@ async def test_the_keyring_takes_keys_from_intake_and_gives_them_only_to_complia
 
     assert await as_role(app_role("compliance"), lambda db: keyring.wrapped_key(db, case_id)) == b"wrapped"
     assert await as_role(app_role("compliance"), lambda db: keyring.destroy(db, [case_id])) == [case_id]
+
+
+async def test_a_dead_letters_key_is_intakes_to_read_and_compliances_only_to_erase(infrastructure):
+    key_id, now, reference = uuid.uuid4(), datetime.now(UTC), ("west-yorkshire", f"13YE{uuid.uuid4().hex[:8]}")
+    intake = await asyncpg.connect(infrastructure.database.url(app_role("intake")))
+    compliance = await asyncpg.connect(infrastructure.database.url(app_role("compliance")))
+    try:
+        await keyring.add_letter_key(intake, key_id, b"wrapped", reference=reference, now=now)
+        assert await keyring.letter_key(intake, key_id) == b"wrapped", "intake opens the letters it replays"
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await keyring.letter_key(compliance, key_id)
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await keyring.destroy_letter_keys(intake, *reference)
+        assert await keyring.destroy_letter_keys(compliance, *reference) == 1
+    finally:
+        await intake.close()
+        await compliance.close()

@@ -1,0 +1,38 @@
+"""What operators are shown of a record: never personal data, whether in a payload or sealed in a dead letter."""
+
+from __future__ import annotations
+
+from aiokafka.structs import ConsumerRecord
+
+from platform_plumbing.sealed_letters import SEALED_BODY
+from services.operations.kafka_views import REDACTED, SEALED, describe
+
+
+def _record(value: bytes, headers: list[tuple[str, bytes]]) -> ConsumerRecord:
+    return ConsumerRecord(
+        topic="diversion.dead-letters.v1",
+        partition=0,
+        offset=7,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"k",
+        value=value,
+        checksum=None,
+        serialized_key_size=1,
+        serialized_value_size=len(value),
+        headers=headers,
+    )
+
+
+def test_a_personal_object_is_replaced_by_a_marker():
+    shown = describe(_record(b'{"case_id": "c", "personal": {"given_name": "Alex"}}', [("dlq_reason", b"why")]))
+
+    assert shown["data"] == {"case_id": "c", "personal": REDACTED}
+    assert shown["dead_letter"] == {"reason": "why"}
+
+
+def test_a_sealed_dead_letter_says_what_it_is_rather_than_not_json():
+    sealed = describe(_record(b"\x01\x9a\xff", [(SEALED_BODY, b"3f0c"), ("dlq_reason", b"why")]))
+    garbage = describe(_record(b"\x01\x9a\xff", [("dlq_reason", b"why")]))
+
+    assert sealed["data"] == SEALED and garbage["data"] == "(not JSON)"
