@@ -103,3 +103,28 @@ async def make_topics(admin: KafkaAccess, prefix: str) -> None:
 
 async def remove_topics(admin: KafkaAccess, prefix: str) -> None:
     await remove_prefixed(admin, PARTIES, prefix)
+
+
+def consumer_record(
+    value: bytes,
+    *,
+    topic: str,
+    headers: list[tuple[str, bytes]],
+    key: bytes = b"k",
+    partition: int = 0,
+    offset: int = 0,
+) -> ConsumerRecord:
+    """A record as a consumer hands it over, for unit tests of what is done with one."""
+    return ConsumerRecord(
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=key,
+        value=value,
+        checksum=None,
+        serialized_key_size=len(key),
+        serialized_value_size=len(value),
+        headers=headers,
+    )

@@ -6,12 +6,12 @@ import asyncio
 import json
 import uuid
 
-import asyncpg
 from typer.testing import CliRunner
 
 from platform_plumbing.database_roles import OPERATIONS_ROLE
 from services.operations.cli import app
 from tests.e2e.conftest import operations_key, router_key
+from tests.integration.operations.test_cli import operations_trail
 
 
 async def test_agencies_and_report_read_the_running_services(settings, infrastructure, start_service):
@@ -55,16 +55,5 @@ async def test_agencies_and_report_read_the_running_services(settings, infrastru
     assert without_key.exit_code == 1 and "answered 401" in without_key.output
     assert erase.exit_code == 1 and "answered 404" in erase.output and "no case with this id" in erase.output
     assert bad_reason.exit_code == 2 and "data_subject_request" in bad_reason.output
-    assert await _erasures_recorded(infrastructure, unknown) == [("erasure", "erasure_request", unknown)]
-
-
-async def _erasures_recorded(infrastructure, case_id) -> list[tuple]:
-    """The operator's erasure requests for `case_id` in the operations trail, recorded before the act."""
-    connection = await asyncpg.connect(infrastructure.database.url(OPERATIONS_ROLE))
-    try:
-        rows = await connection.fetch(
-            "SELECT action, purpose, case_id FROM operations.audit_log WHERE case_id = $1", case_id
-        )
-        return [tuple(row) for row in rows]
-    finally:
-        await connection.close()
+    requested = await operations_trail(infrastructure, "erase: data_subject_request")
+    assert [row for row in requested if row[1] == unknown] == [("erasure", unknown)], "recorded before the act"

@@ -6,22 +6,11 @@ from aiokafka.structs import ConsumerRecord
 
 from platform_plumbing.sealed_letters import SEALED_BODY
 from services.operations.kafka_views import REDACTED, SEALED, describe
+from tests.kafka_tools import consumer_record
 
 
 def _record(value: bytes, headers: list[tuple[str, bytes]]) -> ConsumerRecord:
-    return ConsumerRecord(
-        topic="diversion.dead-letters.v1",
-        partition=0,
-        offset=7,
-        timestamp=0,
-        timestamp_type=0,
-        key=b"k",
-        value=value,
-        checksum=None,
-        serialized_key_size=1,
-        serialized_value_size=len(value),
-        headers=headers,
-    )
+    return consumer_record(value, topic="diversion.dead-letters.v1", headers=headers)
 
 
 def test_a_personal_object_is_replaced_by_a_marker():

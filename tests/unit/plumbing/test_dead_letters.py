@@ -9,21 +9,13 @@ from platform_plumbing.dead_letters import Rejection, dead_letter
 from schemas.commands import DiversionDecision
 from schemas.envelope import describe_validation_error
 from tests.factories import payload
+from tests.kafka_tools import consumer_record
 
 
 def record(value: bytes) -> ConsumerRecord:
-    return ConsumerRecord(
-        topic="diversion.decisions.v1",
-        partition=4,
-        offset=1234,
-        timestamp=0,
-        timestamp_type=0,
-        key=b"case-1",
-        value=value,
-        checksum=None,
-        serialized_key_size=6,
-        serialized_value_size=len(value),
-        headers=[("ce_id", b"abc"), ("dlq_reason", b"stale")],
+    headers = [("ce_id", b"abc"), ("dlq_reason", b"stale")]
+    return consumer_record(
+        value, topic="diversion.decisions.v1", headers=headers, key=b"case-1", partition=4, offset=1234
     )
 
 
