@@ -1,20 +1,30 @@
-"""The raw ceiling on this machine: what Kafka itself and a framework-free Python hop can do.
+"""What this machine can do without our services: the yardsticks each service's hop is measured against.
 
 - Kafka's own `ProducerPerformance` / `ConsumerPerformance` (the broker's perf-test tools);
-- plain aiokafka consume → validate (the same Pydantic model intake uses) → produce, with no
-  database, no outbox, no framework: the most any of our hops could reach.
+- the bare hop: aiokafka consume → CloudEvents headers + the Pydantic model intake uses → produce, with
+  no database and no framework — the framework-free ceiling;
+- the database-backed hop: the same, plus what any of our hops must do per batch done the set-based way —
+  one transaction with an unnest inbox claim, one unnest insert of state and a COPY into an outbox, then
+  the fan-out produced, the outbox rows marked sent and the offsets committed. A service's hop is
+  reported as a ratio of *this*: what is left between the two is our code.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import tempfile
 import time
+import uuid
 
+import asyncpg
+
+from benchmarks.load import decision_record
 from deploy.local_stack.kafka import LIBS_DIR
 from platform_plumbing.kafka_clients import KafkaAccess, consumer_for, producer_for
-from schemas.commands import DiversionDecision
+from schemas.envelope import decode
+from schemas.registry import COMMAND_TYPES as COMMANDS
 from services.operations.kafka_views import partitions_of
 
 
@@ -96,21 +106,21 @@ def _perf_tools(classpath: str, client_config: str, bootstrap: str, topic: str, 
     return {"kafka_producer_perf_records_per_s": producer_rate, "kafka_consumer_perf_records_per_s": consumer_rate}
 
 
-async def fill(kafka: KafkaAccess, topic: str, records: int, decision: dict) -> None:
-    """Put `records` valid decisions on `topic` for the bare hop to read."""
+async def fill(kafka: KafkaAccess, topic: str, records: int) -> None:
+    """Put `records` valid decisions on `topic`, each a police system's CloudEvent, for the hops to read."""
     producer = producer_for(kafka)
     await producer.start()
     try:
-        body = DiversionDecision.model_validate(decision).model_dump_json().encode()
         for n in range(records):
-            await producer.send(topic, body, key=str(n).encode())
+            record = decision_record(f"13BM{n:07d}", f"bench-hop-{n:07d}")
+            await producer.send(topic, record.value, key=record.key, headers=record.headers)
         await producer.flush()
     finally:
         await producer.stop()
 
 
 async def python_hop(kafka: KafkaAccess, source: str, sink: str, records: int) -> float:
-    """Records/s through a bare consume → validate → produce loop (batched, acks=all; TLS and SCRAM too)."""
+    """Records/s through a bare consume → decode → produce loop (batched, acks=all; TLS and SCRAM too)."""
     consumer = consumer_for(kafka, max_poll_records=500)
     producer = producer_for(kafka)
     await consumer.start()
@@ -125,7 +135,7 @@ async def python_hop(kafka: KafkaAccess, source: str, sink: str, records: int) -
             futures = []
             for chunk in batch.values():
                 for record in chunk:
-                    decision = DiversionDecision.model_validate_json(record.value)
+                    _, decision = decode(record.headers, record.value, COMMANDS)
                     futures.append(await producer.send(sink, decision.model_dump_json().encode(), key=record.key))
             for future in futures:
                 await future
@@ -136,3 +146,80 @@ async def python_hop(kafka: KafkaAccess, source: str, sink: str, records: int) -
     finally:
         await consumer.stop()
         await producer.stop()
+
+
+STATE = """
+CREATE TABLE inbox (event_id text PRIMARY KEY, topic text NOT NULL, processed_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE cases (
+    case_id uuid PRIMARY KEY, police_reference text NOT NULL UNIQUE, subject_ref text NOT NULL,
+    decided_at timestamptz NOT NULL, decision jsonb NOT NULL
+);
+CREATE TABLE outbox (
+    id bigserial PRIMARY KEY, topic text NOT NULL, key bytea NOT NULL, value bytea,
+    created_at timestamptz NOT NULL DEFAULT now(), sent_at timestamptz
+);
+CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;
+"""
+
+
+async def database_hop(kafka: KafkaAccess, database_url: str, source: str, sink: str, records: int) -> float:
+    """Records/s through consume → decode → one set-based transaction → produce → mark sent → commit, in a
+    schema of its own (dropped after)."""
+    schema = f"bench_baseline_{uuid.uuid4().hex[:8]}"
+    connection = await asyncpg.connect(database_url)
+    consumer = consumer_for(kafka, group_id=schema, enable_auto_commit=False, max_poll_records=500)
+    producer = producer_for(kafka)
+    try:
+        await connection.execute(f"CREATE SCHEMA {schema}; SET search_path = {schema};" + STATE)
+        await consumer.start()
+        await producer.start()
+        partitions = (await partitions_of(kafka, [source]))[source]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        done, started = 0, time.perf_counter()
+        while done < records:
+            batch = [record for chunk in (await consumer.getmany(timeout_ms=1000)).values() for record in chunk]
+            if not batch:
+                break
+            done += await _one_batch(connection, producer, consumer, batch, source, sink)
+        return done / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+        await connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        await connection.close()
+
+
+async def _one_batch(connection: asyncpg.Connection, producer, consumer, batch: list, source: str, sink: str) -> int:
+    decoded = [decode(record.headers, record.value, COMMANDS) for record in batch]
+    async with connection.transaction():
+        fresh = {
+            row["event_id"]
+            for row in await connection.fetch(
+                "INSERT INTO inbox (event_id, topic) SELECT unnest($1::text[]), $2"
+                " ON CONFLICT DO NOTHING RETURNING event_id",
+                [f"{attributes.source}/{attributes.id}" for attributes, _ in decoded],
+                source,
+            )
+        }
+        new = [
+            (uuid.uuid4(), decision)
+            for attributes, decision in decoded
+            if f"{attributes.source}/{attributes.id}" in fresh
+        ]
+        await connection.execute(
+            "INSERT INTO cases SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])"
+            " ON CONFLICT DO NOTHING",
+            [case_id for case_id, _ in new],
+            [decision.police_reference for _, decision in new],
+            [decision.subject_ref for _, decision in new],
+            [decision.decided_at for _, decision in new],
+            [decision.model_dump_json() for _, decision in new],
+        )
+        out = [(sink, str(case_id).encode(), decision.model_dump_json().encode()) for case_id, decision in new]
+        await connection.copy_records_to_table("outbox", records=out, columns=["topic", "key", "value"])
+    futures = [await producer.send(topic, value, key=key) for topic, key, value in out]
+    await asyncio.gather(*futures)
+    await connection.execute("UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL")  # this hop's only writer
+    await consumer.commit()
+    return len(batch)
