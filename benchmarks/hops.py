@@ -31,6 +31,10 @@ HOPS = (  # service, its group, the topics it drains here, the topic its output 
 )
 
 
+class TimingTooCoarse(RuntimeError):
+    """The input was drained before it could be timed: a rate of 0 would be a wrong figure, not a slow one."""
+
+
 @dataclass(frozen=True)
 class HopRate:
     records: int
@@ -96,6 +100,8 @@ async def _drain_time(kafka: KafkaAccess, group: str, topics: list[str], timeout
             if first is None and done > 0:
                 first = (now, done)
             if done >= total and first is not None:
+                if first[1] >= total:
+                    raise TimingTooCoarse(f"{group} drained all {total} records before the first look: use more cases")
                 return HopRate(total - first[1], max(now - first[0], 1e-3))
             await asyncio.sleep(0.05)
     raise TimeoutError(f"{group} did not drain {topics} in {timeout}s")
