@@ -5,9 +5,8 @@ compensation only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-import asyncpg
+from platform_plumbing.api_clients import ClientTable
 
 
 @dataclass(frozen=True)
@@ -18,22 +17,6 @@ class PoliceClient:
     role: str = "police"
 
 
-async def add_client(connection: asyncpg.Connection, client: PoliceClient, *, now: datetime) -> bool:
-    """Register `client`; False (and nothing changed) if its id exists already."""
-    status = await connection.execute(
-        "INSERT INTO police_clients (client_id, force_id, name, role, created_at) VALUES ($1, $2, $3, $4, $5)"
-        " ON CONFLICT (client_id) DO NOTHING",
-        client.client_id,
-        client.force_id,
-        client.name,
-        client.role,
-        now,
-    )
-    return status.endswith(" 1")
-
-
-async def find_client(connection: asyncpg.Connection | asyncpg.Pool, client_id: str) -> PoliceClient | None:
-    row = await connection.fetchrow(
-        "SELECT client_id, force_id, name, role FROM police_clients WHERE client_id = $1", client_id
-    )
-    return None if row is None else PoliceClient(**dict(row))
+_CLIENTS = ClientTable("police_clients", PoliceClient)
+add_client = _CLIENTS.add
+find_client = _CLIENTS.find
