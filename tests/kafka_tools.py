@@ -24,7 +24,7 @@ PARTIES = Directory(forces=("west-yorkshire",), agencies=("womens-programme", "s
 
 async def read_topic(kafka: KafkaAccess, topic: str, *, at_least: int, timeout: float = 30.0) -> list[ConsumerRecord]:
     """Every record on `topic` from the beginning, once at least `at_least` have arrived (or timeout),
-    plus whatever else is already there."""
+    plus whatever else is already there; none while the topic does not exist."""
     consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     try:
@@ -32,6 +32,8 @@ async def read_topic(kafka: KafkaAccess, topic: str, *, at_least: int, timeout: 
         if not partitions:
             await consumer._client.force_metadata_update()  # noqa: SLF001 - fresh topic
             partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        if not partitions:
+            return []  # the topic does not exist yet (a service makes it at its first record): nothing on it
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         records: list[ConsumerRecord] = []
