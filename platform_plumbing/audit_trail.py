@@ -29,6 +29,8 @@ from uuid import UUID
 
 import asyncpg
 
+from platform_plumbing.pending_writes import PendingWrites
+
 logger = logging.getLogger(__name__)
 
 
@@ -83,10 +85,11 @@ class AuditEntry:
 _COLUMNS = ("at", "actor", "action", "purpose", "case_id", "referral_id", "recipient", "fields", "detail")
 
 
-async def record(connection: asyncpg.Connection, *entries: AuditEntry) -> None:
-    """Write `entries` in the caller's transaction."""
-    await connection.executemany(
-        f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+def queue(writes: PendingWrites, *entries: AuditEntry) -> None:
+    """Queue `entries` with the rest of a transaction's appended rows (see `pending_writes`)."""
+    writes.add(
+        "audit_log",
+        _COLUMNS,
         [
             (
                 e.at,
@@ -102,6 +105,13 @@ async def record(connection: asyncpg.Connection, *entries: AuditEntry) -> None:
             for e in entries
         ],
     )
+
+
+async def record(connection: asyncpg.Connection, *entries: AuditEntry) -> None:
+    """Write `entries` now, in the caller's transaction."""
+    writes = PendingWrites()
+    queue(writes, *entries)
+    await writes.flush(connection)
 
 
 OPERATIONS_SCHEMA = "operations"

@@ -1,8 +1,9 @@
 """Publishing events from inside a unit of work: encode as CloudEvents and queue in the outbox.
 
-Services say *what* happened (`await outbox.publish(CaseOpened(...))`); this decides the topic
-(from the catalogue), the key (the case id), the CloudEvents id and time (injected), and writes
-the record in the caller's transaction. Nothing reaches Kafka unless that transaction commits.
+Services say *what* happened (`outbox.publish(CaseOpened(...))`); this decides the topic
+(from the catalogue), the key (the case id), the CloudEvents id and time (injected), and queues
+the record with the transaction's other appended rows (`pending_writes`), which are written before it
+commits. Nothing reaches Kafka unless that transaction commits.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import asyncpg
-
 from platform_plumbing.clock import Clock, IdFactory
-from platform_plumbing.outbox import OutgoingRecord, add_to_outbox
+from platform_plumbing.outbox import OutgoingRecord, queue_in_outbox
+from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.tracing import trace_headers
 from schemas.base import Command, Event
 from schemas.envelope import encode, type_of
@@ -31,19 +31,19 @@ class EventSource:
 
 
 class EventOutbox:
-    def __init__(self, connection: asyncpg.Connection, source: EventSource) -> None:
-        self._connection = connection
+    def __init__(self, writes: PendingWrites, source: EventSource) -> None:
+        self._writes = writes
         self._source = source
 
-    async def publish(self, *events: Event | Command) -> list[str]:
+    def publish(self, *events: Event | Command) -> list[str]:
         """Queue `events` (in order) for publishing on their home topics; return their CloudEvents ids."""
-        return await self._queue(events, lambda event: topic_carrying(type_of(event)).name)
+        return self._queue(events, lambda event: topic_carrying(type_of(event)).name)
 
-    async def publish_to(self, topic: str, *events: Event) -> list[str]:
+    def publish_to(self, topic: str, *events: Event) -> list[str]:
         """Queue `events` on `topic` (a catalogue name, e.g. one agency's topic), whatever their home topic."""
-        return await self._queue(events, lambda event: topic)
+        return self._queue(events, lambda event: topic)
 
-    async def _queue(self, events: Sequence[Event | Command], topic_of: Callable[[Event | Command], str]) -> list[str]:
+    def _queue(self, events: Sequence[Event | Command], topic_of: Callable[[Event | Command], str]) -> list[str]:
         ids, records = [], []
         trace = trace_headers()
         for event in events:
@@ -60,5 +60,5 @@ class EventOutbox:
             )
             records.append(OutgoingRecord.of(topic, encoded))
             ids.append(event_id)
-        await add_to_outbox(self._connection, records)
+        queue_in_outbox(self._writes, records)
         return ids

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from platform_plumbing.pending_writes import PendingWrites
 from schemas.envelope import EncodedRecord, Headers
+
+COLUMNS = ("topic", "key", "header_names", "header_values", "value")
 
 
 @dataclass(frozen=True)
@@ -28,14 +31,23 @@ class OutgoingRecord:
     def of(cls, topic: str, record: EncodedRecord) -> OutgoingRecord:
         return cls(topic=topic, key=record.key, headers=record.headers, value=record.value)
 
+    def row(self) -> tuple:
+        return (
+            self.topic,
+            self.key,
+            [name for name, _ in self.headers],
+            [value for _, value in self.headers],
+            self.value,
+        )
+
 
 async def add_to_outbox(connection: asyncpg.Connection, records: Iterable[OutgoingRecord]) -> None:
-    """Queue records for publishing; call inside the transaction that makes the state change."""
-    rows = [
-        (r.topic, r.key, [name for name, _ in r.headers], [value for _, value in r.headers], r.value) for r in records
-    ]
-    if rows:
-        await connection.executemany(
-            "INSERT INTO outbox (topic, key, header_names, header_values, value) VALUES ($1, $2, $3, $4, $5)",
-            rows,
-        )
+    """Write records for publishing now; call inside the transaction that makes the state change."""
+    writes = PendingWrites()
+    queue_in_outbox(writes, records)
+    await writes.flush(connection)
+
+
+def queue_in_outbox(writes: PendingWrites, records: Iterable[OutgoingRecord]) -> None:
+    """Queue records for publishing with the rest of a transaction's appended rows (see `pending_writes`)."""
+    writes.add("outbox", COLUMNS, [record.row() for record in records])

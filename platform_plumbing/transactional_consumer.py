@@ -8,9 +8,11 @@ For every record, inside one transaction for the whole batch:
 Dead letters go through the outbox, in the same transaction, so they are never lost either.
 
 Round trips to PostgreSQL are what a batch costs (`make bench` shows it), so a batch is first
-tried optimistically: the whole batch's ids claimed in one statement and the handlers run
-without savepoints. Only when a handler raises is that attempt rolled back and the batch
-re-run carefully, each record in its own savepoint, so the one bad record can be set aside.
+tried optimistically: the whole batch's ids claimed in one statement, the handlers run
+without savepoints, and the rows they append (events, audit, history) queued in one
+`PendingWrites` written with one COPY per table before the commit. Only when a handler raises
+is that attempt rolled back and the batch re-run carefully, each record in its own savepoint
+with its own appended rows, so the one bad record can be set aside.
 
 Errors that are the infrastructure's (PostgreSQL or the network away) abort the batch, which
 is then retried whole: nothing was committed, so nothing happens twice. Any other unexpected
@@ -36,6 +38,7 @@ from platform_plumbing.inbox import claim, claim_all
 from platform_plumbing.logging_setup import where_raised
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.outbox import add_to_outbox
+from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.sealed_letters import SealedLetters, UnreadableLetter
 from platform_plumbing.tracing import context_from_headers, tracer
 from schemas.envelope import CloudEventAttributes, InvalidEnvelope, decode, describe_validation_error
@@ -75,7 +78,8 @@ class IncomingEvent:
         return f"{self.attributes.source}/{self.attributes.id}"
 
 
-Handler = Callable[[asyncpg.Connection, IncomingEvent], Awaitable[None]]
+Handler = Callable[[asyncpg.Connection, PendingWrites, IncomingEvent], Awaitable[None]]
+"""Applies one event on the batch's connection, queueing the rows it appends in the batch's writes."""
 BatchLock = Callable[[asyncpg.Connection, Sequence[IncomingEvent]], Awaitable[None]]
 
 
@@ -159,11 +163,13 @@ class TransactionalBatchConsumer:
             events = [incoming for incoming in decoded if incoming is not None]
             if self._first_in_transaction is not None:
                 await self._first_in_transaction(connection, events)
-            await apply(connection, events, outcome)
+            writes = PendingWrites()
+            await apply(connection, writes, events, outcome)
+            await writes.flush(connection)
         return outcome
 
     async def _apply_optimistically(
-        self, connection: asyncpg.Connection, events: list[IncomingEvent], outcome: BatchOutcome
+        self, connection: asyncpg.Connection, writes: PendingWrites, events: list[IncomingEvent], outcome: BatchOutcome
     ) -> None:
         unclaimed = await claim_all(connection, [(event.event_id, event.record.topic) for event in events])
         for event in events:
@@ -173,7 +179,7 @@ class TransactionalBatchConsumer:
             unclaimed.discard(event.event_id)
             with _span(event.record):
                 try:
-                    await self._handler(connection, event)
+                    await self._handler(connection, writes, event)
                 except INFRASTRUCTURE_ERRORS:
                     raise
                 except Exception as error:
@@ -181,11 +187,11 @@ class TransactionalBatchConsumer:
             outcome.applied += 1
 
     async def _apply_carefully(
-        self, connection: asyncpg.Connection, events: list[IncomingEvent], outcome: BatchOutcome
+        self, connection: asyncpg.Connection, writes: PendingWrites, events: list[IncomingEvent], outcome: BatchOutcome
     ) -> None:
         for event in events:
             with _span(event.record):
-                await self._apply_one(connection, event, outcome)
+                await self._apply_one(connection, writes, event, outcome)
 
     async def _decode(
         self, connection: asyncpg.Connection, record: ConsumerRecord, outcome: BatchOutcome
@@ -214,22 +220,29 @@ class TransactionalBatchConsumer:
             return await self._reject(connection, record, _position_id(record), rejection, outcome)
         return IncomingEvent(attributes, payload, record)
 
-    async def _apply_one(self, connection: asyncpg.Connection, event: IncomingEvent, outcome: BatchOutcome) -> None:
+    async def _apply_one(
+        self, connection: asyncpg.Connection, writes: PendingWrites, event: IncomingEvent, outcome: BatchOutcome
+    ) -> None:
+        """The record in a savepoint of its own, its appended rows written inside it (or forgotten with it)."""
         record = event.record
+        mark = writes.mark()
         try:
             async with connection.transaction():
                 if not await claim(connection, event.event_id, record.topic):
                     outcome.duplicates += 1
                     return
-                await self._handler(connection, event)
+                await self._handler(connection, writes, event)
+                await writes.flush(connection)
                 outcome.applied += 1
         except PoisonMessage as error:
+            writes.undo_to(mark)
             await self._reject(
                 connection, record, _position_id(record), Rejection("PoisonMessage", error.reason), outcome
             )
         except INFRASTRUCTURE_ERRORS:
             raise
         except Exception as error:
+            writes.undo_to(mark)
             failures = self._failures.get(_position(record), 0) + 1
             self._failures[_position(record)] = failures
             if failures < self._max_attempts:

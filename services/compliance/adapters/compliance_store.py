@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 
 from platform_plumbing import keyring
+from platform_plumbing.pending_writes import PendingWrites
 from schemas.vocabulary import (
     BreachNextStep,
     CaseStatus,
@@ -59,8 +60,11 @@ class ReferralOwner:
 
 
 class ComplianceStore:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: asyncpg.Connection, writes: PendingWrites) -> None:
+        """`writes`: where the append-only records (updates, reports, decisions, signals) are queued until the
+        transaction flushes."""
         self._db = connection
+        self._writes = writes
 
     async def add_case(self, case: Case, conditions: list[Condition], *, now: datetime) -> Recorded:
         """Add the case and its conditions unless known; also say whether events are held waiting for it."""
@@ -219,7 +223,7 @@ class ComplianceStore:
             case_ids,
         )
 
-    async def record_update(
+    def record_update(
         self,
         referral_id: UUID,
         agency_id: str,
@@ -231,60 +235,86 @@ class ComplianceStore:
         received_via: str,
         now: datetime,
     ) -> None:
-        await self._db.execute(
-            "INSERT INTO referral_updates (referral_id, agency_id, update_type, occurred_at, received_at, applied,"
-            " detail, received_via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            referral_id,
-            agency_id,
-            update_type,
-            occurred_at,
-            now,
-            applied,
-            json.dumps(detail),
-            received_via,
+        self._writes.add(
+            "referral_updates",
+            (
+                "referral_id",
+                "agency_id",
+                "update_type",
+                "occurred_at",
+                "received_at",
+                "applied",
+                "detail",
+                "received_via",
+            ),
+            [(referral_id, agency_id, update_type, occurred_at, now, applied, json.dumps(detail), received_via)],
         )
 
-    async def record_condition_report(self, case_id: UUID, report: dict, *, applied: bool, now: datetime) -> None:
-        await self._db.execute(
-            "INSERT INTO condition_reports (case_id, condition_id, reported_by, report, amount_pence, hours,"
-            " occurred_at, received_at, applied) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            case_id,
-            report["condition_id"],
-            report["reported_by"],
-            report["report"],
-            report.get("amount_pence"),
-            report.get("hours"),
-            report["occurred_at"],
-            now,
-            applied,
+    def record_condition_report(self, case_id: UUID, report: dict, *, applied: bool, now: datetime) -> None:
+        self._writes.add(
+            "condition_reports",
+            (
+                "case_id",
+                "condition_id",
+                "reported_by",
+                "report",
+                "amount_pence",
+                "hours",
+                "occurred_at",
+                "received_at",
+                "applied",
+            ),
+            [
+                (
+                    case_id,
+                    report["condition_id"],
+                    report["reported_by"],
+                    report["report"],
+                    report.get("amount_pence"),
+                    report.get("hours"),
+                    report["occurred_at"],
+                    now,
+                    applied,
+                )
+            ],
         )
 
-    async def record_police_decision(
+    def record_police_decision(
         self, case_id: UUID, decision: dict, *, breach_reason: str | None, applied: bool, now: datetime
     ) -> None:
-        await self._db.execute(
-            "INSERT INTO police_decisions (case_id, decision, officer, reason, breach_sequence, breach_reason,"
-            " decided_at, received_at, applied) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            case_id,
-            decision["decision"],
-            decision["officer"],
-            decision["reason"],
-            decision["breach_sequence"],
-            breach_reason,
-            decision["decided_at"],
-            now,
-            applied,
+        self._writes.add(
+            "police_decisions",
+            (
+                "case_id",
+                "decision",
+                "officer",
+                "reason",
+                "breach_sequence",
+                "breach_reason",
+                "decided_at",
+                "received_at",
+                "applied",
+            ),
+            [
+                (
+                    case_id,
+                    decision["decision"],
+                    decision["officer"],
+                    decision["reason"],
+                    decision["breach_sequence"],
+                    breach_reason,
+                    decision["decided_at"],
+                    now,
+                    applied,
+                )
+            ],
         )
 
-    async def add_reoffending_signal(
-        self, force_id: str, subject_ref: str, named_on: date, domestic_abuse: bool
-    ) -> None:
-        await self._db.execute(
-            "INSERT INTO reoffending_signals (force_id, subject_ref, named_on, domestic_abuse) VALUES ($1, $2, $3, $4)",
-            force_id,
-            subject_ref,
-            named_on,
-            domestic_abuse,
+    def add_reoffending_signal(self, force_id: str, subject_ref: str, named_on: date, domestic_abuse: bool) -> None:
+        self._writes.add(
+            "reoffending_signals",
+            ("force_id", "subject_ref", "named_on", "domestic_abuse"),
+            [(force_id, subject_ref, named_on, domestic_abuse)],
         )
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from platform_plumbing.dead_letters import Rejection, dead_letter
 from platform_plumbing.inbox import forget
 from platform_plumbing.outbox import add_to_outbox
+from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.transactional_consumer import Handler, IncomingEvent, PoisonMessage
 from schemas.envelope import decode
 from schemas.topics import DEAD_LETTERS
@@ -39,18 +40,22 @@ async def hold(
 
 async def apply_held(
     connection: asyncpg.Connection,
+    writes: PendingWrites,
     awaiting: UUID,
     context: ComplianceContext,
     handle: Handler,
     registry: Mapping[str, type[BaseModel]],
 ) -> None:
-    """Run what was held for `awaiting`, which has just arrived, through `handle`."""
+    """Run what was held for `awaiting`, which has just arrived, through `handle`, each in a savepoint: one
+    refused is undone alone (its queued rows forgotten with it) and dead-lettered."""
     for held in await held_events.release_for(connection, awaiting):
         attributes, payload = decode(held.record.headers, held.record.value, registry)
+        mark = writes.mark()
         try:
             async with connection.transaction():
-                await handle(connection, IncomingEvent(attributes, payload, held.record))
+                await handle(connection, writes, IncomingEvent(attributes, payload, held.record))
         except PoisonMessage as refused:
+            writes.undo_to(mark)
             await _dead_letter(connection, held, refused.reason, context)
 
 

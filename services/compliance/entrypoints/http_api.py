@@ -108,8 +108,12 @@ def context_of(request: Request) -> ComplianceContext:
 
 async def in_transaction(request: Request, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     """Run `work` in one transaction that commits before the response is sent."""
-    async with request.app.state.pool.acquire() as connection, connection.transaction():
-        return await work(UnitOfWork(connection, context_of(request)))
+    async with (
+        request.app.state.pool.acquire() as connection,
+        connection.transaction(),
+        UnitOfWork(connection, context_of(request)) as uow,
+    ):
+        return await work(uow)
 
 
 async def post_update(
@@ -177,7 +181,7 @@ async def read_referral(
         sent = await agency_views.personal_details(uow.connection, referral_id) if in_hand else None
         brief, sealed = uow.context.disclosure.visible(client.agency_id, referral.brief if in_hand else {}, sent)
         personal = await personal_data.opened_for_agency(referral.case_id, sealed, uow)
-        await uow.audit(
+        uow.audit(
             actor=client.client_id,
             action=Action.CONSULTATION,
             purpose=Purpose(purpose.value),

@@ -17,6 +17,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from platform_plumbing.kafka_acls import agency_principal
+from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage, check_sender
 from schemas.commands.agency import AgencyUpdate
 from schemas.events import (
@@ -75,7 +76,7 @@ async def lock_cases_of(connection: asyncpg.Connection, events: Sequence[Incomin
 def event_handler(context: ComplianceContext):
     prefix = context.events.topic_prefix
 
-    async def handle(connection: asyncpg.Connection, incoming: IncomingEvent) -> None:
+    async def handle(connection: asyncpg.Connection, writes: PendingWrites, incoming: IncomingEvent) -> None:
         event = incoming.payload
         apply = APPLY.get(type(event))
         if apply is None:
@@ -85,7 +86,7 @@ def event_handler(context: ComplianceContext):
         elif isinstance(event, ReoffendingSignal):
             check_sender(incoming, POLICE_SIGNALS, prefix, event.force_id)
         try:
-            awaited = await apply(event, UnitOfWork(connection, context))
+            awaited = await apply(event, UnitOfWork(connection, context, writes))
         except handlers.UnknownCase:
             return await held_events.hold(connection, incoming, event.case_id, "case", context)
         except handlers.UnknownReferral:
@@ -93,7 +94,7 @@ def event_handler(context: ComplianceContext):
         except (handlers.NotYourReferral, IllegalTransition, ImplausibleTime) as refused:
             raise PoisonMessage(f"{type(refused).__name__}: {refused}") from None
         if awaited:
-            await held_events.apply_held(connection, _awaited_id(event), context, handle, HEARD)
+            await held_events.apply_held(connection, writes, _awaited_id(event), context, handle, HEARD)
 
     return handle
 

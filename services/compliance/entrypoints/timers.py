@@ -23,7 +23,8 @@ from services.compliance.service_layer.unit_of_work import ComplianceContext, Un
 
 def _job(context: ComplianceContext, sweep=sweep_deadlines):
     async def job(connection: asyncpg.Connection, limit: int) -> int:
-        return await sweep(UnitOfWork(connection, context), limit=limit)
+        async with UnitOfWork(connection, context) as uow:
+            return await sweep(uow, limit=limit)
 
     return job
 

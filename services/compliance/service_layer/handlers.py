@@ -161,7 +161,7 @@ async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: 
         absence_acceptable=getattr(update, "absence_acceptable", True),
     )
     step = agency_reports.report(file, referral, report, now=uow.now())
-    await uow.store.record_update(
+    uow.store.record_update(
         referral.referral_id,
         update.agency_id,
         kind.value,
@@ -173,7 +173,7 @@ async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: 
     )
     await _commit(file, uow)
     if step.applied:
-        await uow.audit(
+        uow.audit(
             actor=actor,
             action=Action.ALTERATION,
             purpose=Purpose.REPORTING_PROGRESS,
@@ -189,7 +189,7 @@ async def condition_reported(event: ConditionProgressReported, uow: UnitOfWork) 
     condition = file.condition(event.condition_id)
     progress = police_actions.ProgressReported(event.report, event.occurred_at, event.amount_pence, event.hours)
     applied = condition is not None and police_actions.report_progress(file, condition, progress)
-    await uow.store.record_condition_report(file.case.case_id, event.model_dump(), applied=applied, now=uow.now())
+    uow.store.record_condition_report(file.case.case_id, event.model_dump(), applied=applied, now=uow.now())
     await _commit(file, uow)
 
 
@@ -203,7 +203,7 @@ async def breach_decided(event: BreachDecisionRecorded, uow: UnitOfWork) -> None
         varied_conditions=[condition_of(c) for c in event.varied_conditions],
     )
     applied = police_actions.decide(file, decision)
-    await uow.store.record_police_decision(
+    uow.store.record_police_decision(
         file.case.case_id, event.model_dump(), breach_reason=breach_reason, applied=applied, now=uow.now()
     )
     await _commit(file, uow)
@@ -218,7 +218,7 @@ async def deadline_extended(event: DeadlineExtended, uow: UnitOfWork) -> None:
 
 
 async def reoffending_signal(event: ReoffendingSignal, uow: UnitOfWork) -> None:
-    await uow.store.add_reoffending_signal(event.force_id, event.subject_ref, event.named_on, event.domestic_abuse)
+    uow.store.add_reoffending_signal(event.force_id, event.subject_ref, event.named_on, event.domestic_abuse)
 
 
 async def sweep_deadlines(uow: UnitOfWork, *, limit: int = 100) -> int:
@@ -279,9 +279,9 @@ async def _apply(case_id: UUID, change: Callable[[CaseFile], object], uow: UnitO
 async def _commit(file: CaseFile, uow: UnitOfWork) -> set[UUID]:
     awaited = await uow.store.save(file, now=uow.now())
     events = events_of(file, uow.now())
-    await uow.outbox.publish(*events)
+    uow.outbox.publish(*events)
     for agency, copies in agency_copies(file, events).items():
-        await uow.outbox.publish_to(AGENCY_REFERRALS.named(agency), *copies)
+        uow.outbox.publish_to(AGENCY_REFERRALS.named(agency), *copies)
     if outcomes := force_copies(events):
-        await uow.outbox.publish_to(OUTCOMES.named(file.case.force_id), *outcomes)
+        uow.outbox.publish_to(OUTCOMES.named(file.case.force_id), *outcomes)
     return awaited

@@ -70,7 +70,7 @@ async def erase(case_id: UUID, reason: ErasureReason, uow: UnitOfWork, *, force:
     erased = bool(await keyring.destroy(uow.connection, [case_id]))
     letters = await keyring.destroy_letter_keys(uow.connection, force_id, police_reference)
     await uow.store.forget_personal_details([case_id])
-    await uow.audit(
+    uow.audit(
         actor=actor,
         action=Action.ERASURE,
         purpose=Purpose.ERASURE_REQUEST,
@@ -92,7 +92,7 @@ async def sweep_retention(uow: UnitOfWork, *, limit: int = 100) -> int:
     erased = await keyring.destroy(uow.connection, due)
     await uow.store.forget_personal_details(erased)
     for case_id in erased:
-        await uow.audit(
+        uow.audit(
             actor=RETENTION_ACTOR,
             action=Action.ERASURE,
             purpose=Purpose.RETENTION,
@@ -101,7 +101,7 @@ async def sweep_retention(uow: UnitOfWork, *, limit: int = 100) -> int:
         )
     expired = await keyring.expire_letter_keys(uow.connection, uow.now() - LETTERS_KEPT)
     if expired:
-        await uow.audit(
+        uow.audit(
             actor=RETENTION_ACTOR,
             action=Action.ERASURE,
             purpose=Purpose.RETENTION,

@@ -1,17 +1,16 @@
-"""One transaction's worth of compliance: the store, the audit log's connection and the event outbox."""
+"""One transaction's worth of compliance: the store, the event outbox and the audit trail on one connection."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import asyncpg
 
-from platform_plumbing import audit_trail
-from platform_plumbing.audit_trail import AuditEntry
 from platform_plumbing.clock import Clock, IdFactory
-from platform_plumbing.event_outbox import EventOutbox, EventSource
+from platform_plumbing.event_outbox import EventSource
+from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.personal_data import PersonKeys
+from platform_plumbing.unit_of_work import TransactionalWork
 from services.compliance.adapters.compliance_store import ComplianceStore
 from services.compliance.domain.disclosure import DisclosurePolicy
 from services.compliance.domain.rules import ComplianceRules
@@ -27,16 +26,10 @@ class ComplianceContext:
     person_keys: PersonKeys
 
 
-class UnitOfWork:
-    def __init__(self, connection: asyncpg.Connection, context: ComplianceContext) -> None:
-        self.connection = connection
-        self.store = ComplianceStore(connection)
-        self.outbox = EventOutbox(connection, context.events)
+class UnitOfWork(TransactionalWork):
+    def __init__(
+        self, connection: asyncpg.Connection, context: ComplianceContext, writes: PendingWrites | None = None
+    ) -> None:
+        super().__init__(connection, context.events, writes)
+        self.store = ComplianceStore(connection, self.writes)
         self.context = context
-
-    def now(self) -> datetime:
-        return self.context.clock.now()
-
-    async def audit(self, **entry) -> None:
-        """Into the audit trail, in this transaction, dated now (see `platform_plumbing.audit_trail`)."""
-        await audit_trail.record(self.connection, AuditEntry(at=self.now(), **entry))

@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 
 from platform_plumbing import keyring
+from platform_plumbing.pending_writes import PendingWrites
 from schemas.events import CaseCondition
 
 
@@ -65,8 +66,10 @@ _COLUMNS = ", ".join(CaseRecord.__dataclass_fields__)
 
 
 class CaseRepository:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: asyncpg.Connection, writes: PendingWrites) -> None:
+        """`writes`: where the append-only rows (history, assessments) are queued until the transaction flushes."""
         self._db = connection
+        self._writes = writes
 
     async def add(self, case: CaseRecord, *, now: datetime) -> bool:
         """Insert the case; False if the force already has a case with this police reference."""
@@ -231,13 +234,11 @@ class CaseRepository:
         )
         return bool(recorded)
 
-    async def add_assessment(self, case_id: UUID, needs: list[dict], *, assessed_at: datetime, now: datetime) -> None:
-        await self._db.execute(
-            "INSERT INTO needs_assessments (case_id, needs, assessed_at, recorded_at) VALUES ($1, $2, $3, $4)",
-            case_id,
-            json.dumps(needs),
-            assessed_at,
-            now,
+    def add_assessment(self, case_id: UUID, needs: list[dict], *, assessed_at: datetime, now: datetime) -> None:
+        self._writes.add(
+            "needs_assessments",
+            ("case_id", "needs", "assessed_at", "recorded_at"),
+            [(case_id, json.dumps(needs), assessed_at, now)],
         )
 
     async def latest_needs(self, case_id: UUID) -> list[dict] | None:
@@ -246,14 +247,8 @@ class CaseRepository:
         )
         return None if needs is None else json.loads(needs)
 
-    async def record(self, case_id: UUID, what: str, detail: str, *, at: datetime) -> None:
-        await self._db.execute(
-            "INSERT INTO case_history (case_id, what, detail, occurred_at) VALUES ($1, $2, $3, $4)",
-            case_id,
-            what,
-            detail,
-            at,
-        )
+    def record(self, case_id: UUID, what: str, detail: str, *, at: datetime) -> None:
+        self._writes.add("case_history", ("case_id", "what", "detail", "occurred_at"), [(case_id, what, detail, at)])
 
     async def history(self, case_id: UUID) -> list[HistoryEntry]:
         rows = await self._db.fetch(

@@ -88,8 +88,12 @@ Police = Annotated[PoliceClient, Depends(police_role)]
 
 async def in_transaction(request: Request, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     """Run `work` in one transaction that commits before the response is sent."""
-    async with request.app.state.pool.acquire() as connection, connection.transaction():
-        return await work(UnitOfWork(connection, request.app.state.context))
+    async with (
+        request.app.state.pool.acquire() as connection,
+        connection.transaction(),
+        UnitOfWork(connection, request.app.state.context) as uow,
+    ):
+        return await work(uow)
 
 
 def now(request: Request):

@@ -20,7 +20,7 @@ async def case_changed(event: CaseStatusChanged, uow: UnitOfWork) -> None:
     ):
         why = [part for part in (reason, event.police_decision and f"police decision: {event.police_decision}") if part]
         detail = event.status.value.replace("_", " ") + (f" ({'; '.join(why)})" if why else "")
-        await uow.cases.record(event.case_id, "case status", detail, at=event.changed_at)
+        uow.cases.record(event.case_id, "case status", detail, at=event.changed_at)
 
 
 async def condition_changed(event: ConditionStatusChanged, uow: UnitOfWork) -> None:
@@ -38,7 +38,7 @@ async def condition_changed(event: ConditionStatusChanged, uow: UnitOfWork) -> N
             if part
         )
         detail = f"{event.kind.value} condition {event.status.value}" + (f" ({progress})" if progress else "")
-        await uow.cases.record(event.case_id, "condition", detail, at=event.changed_at)
+        uow.cases.record(event.case_id, "condition", detail, at=event.changed_at)
 
 
 async def referral_changed(event: ReferralStatusChanged, uow: UnitOfWork) -> None:
@@ -55,4 +55,4 @@ async def referral_changed(event: ReferralStatusChanged, uow: UnitOfWork) -> Non
         detail = f"referral to {to}: {event.status.value.replace('_', ' ')}" + (
             f" ({event.reason})" if event.reason else ""
         )
-        await uow.cases.record(event.case_id, "referral", detail, at=event.changed_at)
+        uow.cases.record(event.case_id, "referral", detail, at=event.changed_at)

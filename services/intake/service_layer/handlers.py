@@ -86,7 +86,7 @@ async def submit_decision(
         await uow.cases.remember_idempotency_key(client_id, idempotency_key, case.case_id, now=now)
     if verdict.eligible:
         await _open(case, decision, verdict, uow)
-        await uow.audit(
+        uow.audit(
             actor=actor,
             action=Action.COLLECTION,
             purpose=Purpose.DIVERSION_DECISION,
@@ -106,10 +106,10 @@ async def assess_needs(assessment: NeedsAssessment, uow: UnitOfWork, *, actor: s
     )
     now = uow.context.clock.now()
     needs = [need.model_dump(mode="json") for need in assessment.needs]
-    await uow.cases.add_assessment(case.case_id, needs, assessed_at=assessment.assessed_at, now=now)
-    await uow.cases.record(case.case_id, "needs assessed", f"{len(needs)} need(s) assessed", at=now)
-    await _altered(case, "needs assessed", ("needs",), uow, actor=actor)
-    await uow.outbox.publish(NeedsAssessed(case_id=case.case_id, needs=needs, assessed_at=assessment.assessed_at))
+    uow.cases.add_assessment(case.case_id, needs, assessed_at=assessment.assessed_at, now=now)
+    uow.cases.record(case.case_id, "needs assessed", f"{len(needs)} need(s) assessed", at=now)
+    _altered(case, "needs assessed", ("needs",), uow, actor=actor)
+    uow.outbox.publish(NeedsAssessed(case_id=case.case_id, needs=needs, assessed_at=assessment.assessed_at))
     return CaseChange(case.case_id, case.status, case.complete_by, recorded="needs assessment")
 
 
@@ -120,9 +120,9 @@ async def withdraw_case(withdrawal: WithdrawCase, uow: UnitOfWork, *, actor: str
     if case.status == CaseStatus.WITHDRAWN:
         return CaseChange(case.case_id, case.status, case.complete_by)
     now = uow.context.clock.now()
-    await uow.cases.record(case.case_id, "withdrawal recorded", f"withdrawn: {withdrawal.reason.value}", at=now)
-    await _altered(case, "case withdrawn", ("status",), uow, actor=actor)
-    await uow.outbox.publish(
+    uow.cases.record(case.case_id, "withdrawal recorded", f"withdrawn: {withdrawal.reason.value}", at=now)
+    _altered(case, "case withdrawn", ("status",), uow, actor=actor)
+    uow.outbox.publish(
         CaseWithdrawn(case_id=case.case_id, reason=withdrawal.reason, withdrawn_at=withdrawal.withdrawn_at)
     )
     return CaseChange(case.case_id, case.status, case.complete_by, recorded="withdrawal")
@@ -137,9 +137,9 @@ async def extend_deadline(
     extended = deadlines.extended_complete_by(case.decided_at, disposal, current=case.complete_by)
     now = uow.context.clock.now()
     await uow.cases.set_deadline(case.case_id, extended, extended=True, now=now)
-    await uow.cases.record(case.case_id, "deadline extended", f"to {extended.isoformat()}: {reason.value}", at=now)
-    await _altered(case, "deadline extended", ("complete_by",), uow, actor=actor)
-    await uow.outbox.publish(
+    uow.cases.record(case.case_id, "deadline extended", f"to {extended.isoformat()}: {reason.value}", at=now)
+    _altered(case, "deadline extended", ("complete_by",), uow, actor=actor)
+    uow.outbox.publish(
         DeadlineExtended(
             case_id=case.case_id, previous_complete_by=case.complete_by, complete_by=extended, reason=reason
         )
@@ -153,7 +153,7 @@ async def read_case(force_id: str, police_reference: str, uow: UnitOfWork, *, ac
     case = await uow.cases.by_reference(force_id, police_reference)
     if case is None:
         raise CaseNotFound("no case with this police reference")
-    await uow.audit(
+    uow.audit(
         actor=actor,
         action=Action.CONSULTATION,
         purpose=Purpose.DIVERSION_DECISION,
@@ -169,8 +169,8 @@ async def read_case(force_id: str, police_reference: str, uow: UnitOfWork, *, ac
     )
 
 
-async def _altered(case: CaseRecord, what: str, fields: tuple[str, ...], uow: UnitOfWork, *, actor: str) -> None:
-    await uow.audit(
+def _altered(case: CaseRecord, what: str, fields: tuple[str, ...], uow: UnitOfWork, *, actor: str) -> None:
+    uow.audit(
         actor=actor,
         action=Action.ALTERATION,
         purpose=Purpose.DIVERSION_DECISION,
@@ -189,15 +189,15 @@ async def _open(case: CaseRecord, decision: DiversionDecision, verdict: eligibil
     now = uow.context.clock.now()
     data_key, wrapped = uow.context.person_keys.new(case.case_id)
     await uow.cases.keep_data_key(case.case_id, wrapped, now=now)
-    await uow.cases.record(
+    uow.cases.record(
         case.case_id, "case opened", f"{decision.disposal_type.value} under policy {case.policy_version}", at=now
     )
     conditions = case_conditions(decision.conditions, uow)
     await uow.cases.add_conditions(case.case_id, conditions, now=now)
     needs = [need.model_dump(mode="json") for need in decision.needs] if decision.needs is not None else None
     if needs is not None:
-        await uow.cases.add_assessment(case.case_id, needs, assessed_at=decision.decided_at, now=now)
-    await uow.outbox.publish(
+        uow.cases.add_assessment(case.case_id, needs, assessed_at=decision.decided_at, now=now)
+    uow.outbox.publish(
         CaseOpened(
             case_id=case.case_id,
             subject_ref=decision.subject_ref,
@@ -223,8 +223,8 @@ async def _open(case: CaseRecord, decision: DiversionDecision, verdict: eligibil
 
 async def _reject(case: CaseRecord, decision: DiversionDecision, verdict: eligibility.Verdict, uow: UnitOfWork) -> None:
     failed = ", ".join(result.rule for result in verdict.failed)
-    await uow.cases.record(case.case_id, "case rejected", f"failed: {failed}", at=uow.context.clock.now())
-    await uow.outbox.publish(
+    uow.cases.record(case.case_id, "case rejected", f"failed: {failed}", at=uow.context.clock.now())
+    uow.outbox.publish(
         CaseRejected(
             case_id=case.case_id,
             force_id=decision.force_id,

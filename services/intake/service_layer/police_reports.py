@@ -65,8 +65,8 @@ async def report_condition(report: ConditionProgress, uow: UnitOfWork, *, actor:
         hours=report.hours,
         occurred_at=report.occurred_at,
     )
-    await uow.cases.record(case.case_id, "condition progress reported", _progress_text(report), at=now)
-    await uow.audit(
+    uow.cases.record(case.case_id, "condition progress reported", _progress_text(report), at=now)
+    uow.audit(
         actor=actor,
         action=Action.ALTERATION,
         purpose=Purpose.COMPLIANCE_MONITORING,
@@ -74,7 +74,7 @@ async def report_condition(report: ConditionProgress, uow: UnitOfWork, *, actor:
         fields=("conditions",),
         detail=f"condition progress reported by {report.reported_by.value}",
     )
-    await uow.outbox.publish(event)
+    uow.outbox.publish(event)
     return CaseChange(case.case_id, case.status, case.complete_by, recorded="condition progress")
 
 
@@ -109,10 +109,10 @@ async def decide_breach(decision: BreachDecision, uow: UnitOfWork, *, actor: str
         complete_by=complete_by,
         varied_conditions=varied,
     )
-    await uow.cases.record(
+    uow.cases.record(
         case.case_id, "police decision recorded", f"{decision.decision.value} by {decision.officer}", at=now
     )
-    await uow.audit(
+    uow.audit(
         actor=actor,
         action=Action.ALTERATION,
         purpose=Purpose.DIVERSION_DECISION,
@@ -120,7 +120,7 @@ async def decide_breach(decision: BreachDecision, uow: UnitOfWork, *, actor: str
         fields=("breach_decision", *(("conditions",) if varied else ()), *(("complete_by",) if complete_by else ())),
         detail=f"breach decision: {decision.decision.value}",
     )
-    await uow.outbox.publish(event)
+    uow.outbox.publish(event)
     return CaseChange(case.case_id, case.status, complete_by or case.complete_by, recorded="police decision")
 
 

@@ -15,6 +15,7 @@ import asyncpg
 
 from platform_plumbing import audit_trail
 from platform_plumbing.audit_trail import Action, AuditEntry, Purpose
+from platform_plumbing.pending_writes import PendingWrites
 from schemas.events import CaseCondition
 from schemas.vocabulary import (
     CaseStatus,
@@ -57,8 +58,10 @@ def needs_from_json(raw: str) -> tuple[Need, ...]:
 
 
 class RouterStore:
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: asyncpg.Connection, writes: PendingWrites) -> None:
+        """`writes`: where the audit trail's rows are queued until the transaction flushes."""
         self._db = connection
+        self._writes = writes
 
     # -- cases --------------------------------------------------------------------------------------------
 
@@ -245,14 +248,6 @@ class RouterStore:
             respond_by,
         )
 
-    async def lock_capacity(self) -> None:
-        """Serialise capacity decisions across replicas until the transaction ends.
-
-        Taken at the start of every routing transaction, before any row lock, so all replicas take
-        their locks in the same order and cannot deadlock. Capacity is read and spent only under it.
-        """
-        await self._db.execute("SELECT pg_advisory_xact_lock($1)", CAPACITY_LOCK)
-
     async def agency_load(self) -> dict[str, int]:
         """Active referrals per agency, from the counter a trigger keeps (migration 0002)."""
         rows = await self._db.fetch("SELECT agency_id, active FROM agency_load")
@@ -280,7 +275,7 @@ class RouterStore:
             result.setdefault(NeedCategory(row["category"]), set()).add(row["agency_id"])
         return {category: frozenset(agencies) for category, agencies in result.items()}
 
-    async def record_disclosure(self, referral: Referral, fields: list[str], *, why: str, at: datetime) -> None:
+    def record_disclosure(self, referral: Referral, fields: list[str], *, why: str, at: datetime) -> None:
         """The referral's issue told its agency `fields` of the person's data: into the audit trail."""
         disclosure = AuditEntry(
             actor="referral-router",
@@ -293,7 +288,16 @@ class RouterStore:
             fields=tuple(fields),
             detail=why,
         )
-        await audit_trail.record(self._db, disclosure)
+        audit_trail.queue(self._writes, disclosure)
+
+
+async def lock_capacity(connection: asyncpg.Connection) -> None:
+    """Serialise capacity decisions across replicas until the transaction ends.
+
+    Taken at the start of every routing transaction, before any row lock, so all replicas take
+    their locks in the same order and cannot deadlock. Capacity is read and spent only under it.
+    """
+    await connection.execute("SELECT pg_advisory_xact_lock($1)", CAPACITY_LOCK)
 
 
 def _referral(row: asyncpg.Record | None) -> Referral | None:

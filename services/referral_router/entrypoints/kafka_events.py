@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import asyncpg
 from pydantic import BaseModel
 
+from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage
 from schemas.events import (
     BreachDecisionRecorded,
@@ -22,7 +23,7 @@ from schemas.events import (
 )
 from schemas.registry import carried_by
 from schemas.topics import CASES, COMPLIANCE
-from services.referral_router.adapters.referral_store import RouterStore
+from services.referral_router.adapters import referral_store
 from services.referral_router.service_layer import handlers
 from services.referral_router.service_layer.unit_of_work import RouterContext, UnitOfWork
 
@@ -40,12 +41,12 @@ APPLY: dict[type[BaseModel], Callable[[BaseModel, UnitOfWork], Awaitable[None]]]
 
 
 def event_handler(context: RouterContext):
-    async def handle(connection: asyncpg.Connection, incoming: IncomingEvent) -> None:
+    async def handle(connection: asyncpg.Connection, writes: PendingWrites, incoming: IncomingEvent) -> None:
         apply = APPLY.get(type(incoming.payload))
         if apply is None:
             return
         try:
-            await apply(incoming.payload, UnitOfWork(connection, context))
+            await apply(incoming.payload, UnitOfWork(connection, context, writes))
         except handlers.UnknownCase as error:
             raise PoisonMessage(str(error)) from None
 
@@ -53,5 +54,5 @@ def event_handler(context: RouterContext):
 
 
 async def lock_capacity(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> None:
-    """Taken once at the start of each batch's transaction, before any row lock: see `RouterStore.lock_capacity`."""
-    await RouterStore(connection).lock_capacity()
+    """Taken once at the start of each batch's transaction, before any row lock: see `referral_store.lock_capacity`."""
+    await referral_store.lock_capacity(connection)

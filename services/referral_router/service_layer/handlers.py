@@ -134,7 +134,7 @@ async def _wanted(case: RoutedCase, uow: UnitOfWork) -> tuple[Need, ...]:
 
 async def _recall(referral: Referral, reason: RecallReason, uow: UnitOfWork) -> None:
     recalled = ReferralRecalled(case_id=referral.case_id, referral_id=referral.referral_id, reason=reason)
-    await uow.outbox.publish(recalled)
+    uow.outbox.publish(recalled)
 
 
 async def _youth_team_involved(case: RoutedCase, uow: UnitOfWork) -> bool:

@@ -2,7 +2,7 @@
 counted under a lock.
 
 Matching is pure and reads agency load. Two replicas could otherwise count the same free place
-twice, so load is read under the router's capacity lock (see `RouterStore.lock_capacity`), which
+twice, so load is read under the router's capacity lock (see `referral_store.lock_capacity`), which
 every routing transaction takes first (the consumer at the start of each batch). Issuing a referral
 discloses the person's details and the brief to the agency — only the fields its catalogue entry
 allows — so each issue is recorded as a disclosure in the same transaction.
@@ -76,9 +76,9 @@ async def announce(
         queued = ReferralQueued(
             **_placement(referral), agency_id=referral.agency_id, delivery_mode=referral.delivery_mode
         )
-        await uow.outbox.publish(queued)
+        uow.outbox.publish(queued)
     else:
-        await uow.outbox.publish(ReferralUnmatched(**_placement(referral), reason=unmatched_because))
+        uow.outbox.publish(ReferralUnmatched(**_placement(referral), reason=unmatched_because))
 
 
 async def announce_issued(referral: Referral, case: RoutedCase, uow: UnitOfWork) -> None:
@@ -86,7 +86,7 @@ async def announce_issued(referral: Referral, case: RoutedCase, uow: UnitOfWork)
     allowed = agency.discloses
     personal = planning.minimised(await uow.store.personal_details(case.case_id), allowed)
     brief = planning.brief(referral.needs, case, await uow.store.conditions(case.case_id), allowed)
-    await uow.outbox.publish(
+    uow.outbox.publish(
         ReferralIssued(
             **_placement(referral),
             agency_id=referral.agency_id,
@@ -102,7 +102,7 @@ async def announce_issued(referral: Referral, case: RoutedCase, uow: UnitOfWork)
         [*(name for name, value in (personal or {}).items() if value is not None)]
         + [name for name, value in brief.model_dump(exclude_defaults=True).items() if value]
     )
-    await uow.store.record_disclosure(referral, disclosed, why=DISCLOSURE_PURPOSE, at=uow.now())
+    uow.store.record_disclosure(referral, disclosed, why=DISCLOSURE_PURPOSE, at=uow.now())
 
 
 async def release_capacity(agency_id: str, uow: UnitOfWork) -> None:

@@ -1,15 +1,17 @@
-"""One transaction's worth of routing: the router's store and the event outbox on one connection."""
+"""One transaction's worth of routing: the router's store, the event outbox and the audit trail on one
+connection."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 import asyncpg
 
 from platform_plumbing.clock import Clock, IdFactory
-from platform_plumbing.event_outbox import EventOutbox, EventSource
+from platform_plumbing.event_outbox import EventSource
+from platform_plumbing.pending_writes import PendingWrites
+from platform_plumbing.unit_of_work import TransactionalWork
 from services.referral_router.adapters.referral_store import RouterStore
 from services.referral_router.domain.catalogue import Catalogue
 
@@ -25,11 +27,10 @@ class RouterContext:
     events: EventSource
 
 
-class UnitOfWork:
-    def __init__(self, connection: asyncpg.Connection, context: RouterContext) -> None:
-        self.store = RouterStore(connection)
-        self.outbox = EventOutbox(connection, context.events)
+class UnitOfWork(TransactionalWork):
+    def __init__(
+        self, connection: asyncpg.Connection, context: RouterContext, writes: PendingWrites | None = None
+    ) -> None:
+        super().__init__(connection, context.events, writes)
+        self.store = RouterStore(connection, self.writes)
         self.context = context
-
-    def now(self) -> datetime:
-        return self.context.clock.now()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from aiokafka.structs import ConsumerRecord
 
+from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.transactional_consumer import IncomingEvent
 from schemas.envelope import decode, encode
 from schemas.topics import CASES, REFERRALS
@@ -36,12 +37,14 @@ async def test_a_referral_held_while_another_replica_opens_its_case_is_released(
         holding = first.transaction()
         await holding.start()
         await lock_cases_of(first, [referral])
-        await handle(first, referral)  # its case is unknown to this transaction: held
+        await handle(first, PendingWrites(), referral)  # its case is unknown to this transaction: held
 
         async def open_case() -> None:
             async with second.transaction():
                 await lock_cases_of(second, [opened])
-                await handle(second, opened)
+                writes = PendingWrites()
+                await handle(second, writes, opened)
+                await writes.flush(second)
 
         opening = asyncio.create_task(open_case())
         await asyncio.sleep(0.5)  # the other replica is now opening the case while the hold is uncommitted

@@ -7,6 +7,7 @@ import itertools
 import uuid
 from datetime import UTC, datetime
 
+from platform_plumbing.pending_writes import PendingWrites
 from services.referral_router.adapters.referral_store import RouterStore
 
 STATUSES = (
@@ -53,7 +54,7 @@ async def test_the_counter_follows_every_status_change(router):
             " WHERE status IN ('issued', 'accepted', 'in_progress') GROUP BY agency_id"
         )
 
-        load = await RouterStore(connection).agency_load()
+        load = await RouterStore(connection, PendingWrites()).agency_load()
 
     assert {k: v for k, v in load.items() if v} == {row["agency_id"]: row["count"] for row in counted}
     assert sum(load.values()) == 36  # every pair ending in one of the three active statuses
