@@ -32,7 +32,7 @@ from platform_plumbing.sealed_letters import SealedLetters
 from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.subscriptions import subscribe_transactionally
 from platform_plumbing.topic_admin import ensure_topics
-from platform_plumbing.transactional_consumer import BatchLock, Handler, TransactionalBatchConsumer
+from platform_plumbing.transactional_consumer import BatchLoad, Handler, TransactionalBatchConsumer
 from schemas.registry import MESSAGE_TYPES
 from schemas.topics import DEAD_LETTERS, Directory, Topic, catalogue_topic_of
 
@@ -67,7 +67,7 @@ class ServiceRuntime:
         *topics: Topic,
         group: str,
         title: str,
-        first_in_transaction: BatchLock | None = None,
+        load: BatchLoad | None = None,
         sealed_letters: SealedLetters | None = None,
         empties: tuple[Topic, ...] = (),
     ) -> None:
@@ -90,7 +90,7 @@ class ServiceRuntime:
             max_attempts=self.settings.max_delivery_attempts,
             max_record_bytes=self.settings.max_record_bytes,
             metrics=self.metrics,
-            first_in_transaction=first_in_transaction,
+            load=load,
             sealed_letters=sealed_letters,
         )
         self._consumers.append(consumer)

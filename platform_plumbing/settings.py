@@ -52,6 +52,15 @@ class PlatformSettings(BaseSettings):
         le=10_000,
         description="Most records one consumer batch (one DB transaction) takes.",
     )
+    consumer_idle_wait_ms: int = Field(
+        10,
+        ge=1,
+        le=1_000,
+        description=(
+            "How long a consumer with nothing to do waits for a record before looking again (FastStream then"
+            " pauses as long again): the most an idle service adds to a record's latency."
+        ),
+    )
     outbox_batch_size: int = Field(
         500,
         ge=1,

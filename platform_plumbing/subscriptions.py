@@ -45,6 +45,7 @@ def subscribe_transactionally(
         group_id=group_id,
         batch=True,
         max_records=settings.consumer_batch_size,
+        batch_timeout_ms=settings.consumer_idle_wait_ms,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
         parser=_tolerant_batch_parser,

@@ -7,12 +7,14 @@ For every record, inside one transaction for the whole batch:
   dead-lettered, while the rest of the batch stands.
 Dead letters go through the outbox, in the same transaction, so they are never lost either.
 
-Round trips to PostgreSQL are what a batch costs (`make bench` shows it), so a batch is first
-tried optimistically: the whole batch's ids claimed in one statement, the handlers run
-without savepoints, and the rows they append (events, audit, history) queued in one
-`PendingWrites` written with one COPY per table before the commit. Only when a handler raises
-is that attempt rolled back and the batch re-run carefully, each record in its own savepoint
-with its own appended rows, so the one bad record can be set aside.
+Round trips to PostgreSQL are what a batch costs (`make bench` shows it), so a batch is
+handled as a set wherever it can be: records are decoded before anything else, the service's
+`load` step locks and reads what the whole batch needs in one go, the handlers apply each
+record to that state in offset order, and the rows they append (events, audit, history) are
+queued in one `PendingWrites` and written with one COPY per table before the commit. That is
+the optimistic attempt: the whole batch's ids claimed in one statement, no savepoints. Only
+when a handler raises is it rolled back and the batch re-run carefully, each record in its own
+savepoint with state loaded for it alone, so the one bad record can be set aside.
 
 Errors that are the infrastructure's (PostgreSQL or the network away) abort the batch, which
 is then retried whole: nothing was committed, so nothing happens twice. Any other unexpected
@@ -27,6 +29,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from aiokafka.structs import ConsumerRecord
@@ -78,9 +81,18 @@ class IncomingEvent:
         return f"{self.attributes.source}/{self.attributes.id}"
 
 
-Handler = Callable[[asyncpg.Connection, PendingWrites, IncomingEvent], Awaitable[None]]
-"""Applies one event on the batch's connection, queueing the rows it appends in the batch's writes."""
-BatchLock = Callable[[asyncpg.Connection, Sequence[IncomingEvent]], Awaitable[None]]
+@dataclass(frozen=True)
+class Batch:
+    """What a handler works with: the batch's connection (in its transaction), where it queues the rows it
+    appends, and what the service's `load` step read for the batch (None without one)."""
+
+    connection: asyncpg.Connection
+    writes: PendingWrites
+    loaded: Any = None
+
+
+Handler = Callable[[Batch, IncomingEvent], Awaitable[None]]
+BatchLoad = Callable[[asyncpg.Connection, Sequence[IncomingEvent]], Awaitable[Any]]
 
 
 @dataclass
@@ -113,14 +125,15 @@ class TransactionalBatchConsumer:
         max_attempts: int = 5,
         max_record_bytes: int = 128 * 1024,
         metrics: ServiceMetrics | None = None,
-        first_in_transaction: BatchLock | None = None,
+        load: BatchLoad | None = None,
         sealed_letters: SealedLetters | None = None,
     ) -> None:
         """`registry` gives, for a record's topic, the types a record on it may carry: a type that topic does
         not carry is refused, whoever sent it (a force may write its decisions topic, but not an outcome
-        onto it for intake to follow). `first_in_transaction` runs in every batch's transaction once its
-        records are decoded, before any handler: the place for the locks its handlers need, taken in one
-        fixed order so that replicas cannot deadlock (the router's capacity, compliance's cases).
+        onto it for intake to follow). `load` runs in every batch's transaction once its records are
+        decoded, before any handler: the place for the locks its handlers need, taken in one fixed order so
+        that replicas cannot deadlock (the router's capacity, compliance's cases), and for reading what the
+        batch's records need in one query per table; what it returns reaches every handler as `batch.loaded`.
         `sealed_letters`, for a service that reads personal data in clear, seals the body of every dead
         letter it writes and opens a replayed one (see `platform_plumbing.sealed_letters`)."""
         self._pool: asyncpg.Pool | None = None
@@ -132,7 +145,7 @@ class TransactionalBatchConsumer:
         self._max_record_bytes = max_record_bytes
         self._failures: dict[tuple[str, int, int], int] = {}
         self._metrics = metrics
-        self._first_in_transaction = first_in_transaction
+        self._load = load
         self._sealed_letters = sealed_letters
 
     def bind(self, pool: asyncpg.Pool) -> None:
@@ -161,16 +174,16 @@ class TransactionalBatchConsumer:
         async with connection.transaction():
             decoded = [await self._decode(connection, record, outcome) for record in records]
             events = [incoming for incoming in decoded if incoming is not None]
-            if self._first_in_transaction is not None:
-                await self._first_in_transaction(connection, events)
-            writes = PendingWrites()
-            await apply(connection, writes, events, outcome)
-            await writes.flush(connection)
+            batch = Batch(connection, PendingWrites(), await self._loaded(connection, events))
+            await apply(batch, events, outcome)
+            await batch.writes.flush(connection)
         return outcome
 
-    async def _apply_optimistically(
-        self, connection: asyncpg.Connection, writes: PendingWrites, events: list[IncomingEvent], outcome: BatchOutcome
-    ) -> None:
+    async def _loaded(self, connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> Any:
+        return None if self._load is None else await self._load(connection, events)
+
+    async def _apply_optimistically(self, batch: Batch, events: list[IncomingEvent], outcome: BatchOutcome) -> None:
+        connection = batch.connection
         unclaimed = await claim_all(connection, [(event.event_id, event.record.topic) for event in events])
         for event in events:
             if event.event_id not in unclaimed:
@@ -179,19 +192,17 @@ class TransactionalBatchConsumer:
             unclaimed.discard(event.event_id)
             with _span(event.record):
                 try:
-                    await self._handler(connection, writes, event)
+                    await self._handler(batch, event)
                 except INFRASTRUCTURE_ERRORS:
                     raise
                 except Exception as error:
                     raise _CarefulRetry from error
             outcome.applied += 1
 
-    async def _apply_carefully(
-        self, connection: asyncpg.Connection, writes: PendingWrites, events: list[IncomingEvent], outcome: BatchOutcome
-    ) -> None:
+    async def _apply_carefully(self, batch: Batch, events: list[IncomingEvent], outcome: BatchOutcome) -> None:
         for event in events:
             with _span(event.record):
-                await self._apply_one(connection, writes, event, outcome)
+                await self._apply_one(batch, event, outcome)
 
     async def _decode(
         self, connection: asyncpg.Connection, record: ConsumerRecord, outcome: BatchOutcome
@@ -220,18 +231,17 @@ class TransactionalBatchConsumer:
             return await self._reject(connection, record, _position_id(record), rejection, outcome)
         return IncomingEvent(attributes, payload, record)
 
-    async def _apply_one(
-        self, connection: asyncpg.Connection, writes: PendingWrites, event: IncomingEvent, outcome: BatchOutcome
-    ) -> None:
-        """The record in a savepoint of its own, its appended rows written inside it (or forgotten with it)."""
-        record = event.record
+    async def _apply_one(self, batch: Batch, event: IncomingEvent, outcome: BatchOutcome) -> None:
+        """The record in a savepoint of its own, with state loaded for it alone (what an undone record left
+        in memory is never seen again), its appended rows written inside it or forgotten with it."""
+        connection, writes, record = batch.connection, batch.writes, event.record
         mark = writes.mark()
         try:
             async with connection.transaction():
                 if not await claim(connection, event.event_id, record.topic):
                     outcome.duplicates += 1
                     return
-                await self._handler(connection, writes, event)
+                await self._handler(Batch(connection, writes, await self._loaded(connection, [event])), event)
                 await writes.flush(connection)
                 outcome.applied += 1
         except PoisonMessage as error:

@@ -29,7 +29,7 @@ from schemas.topics import AGENCY_REFERRALS, COMPLIANCE, DEAD_LETTERS, OUTCOMES
 from services.compliance.adapters.disclosure_file import load_disclosure_policy
 from services.compliance.domain.rules import load_rules
 from services.compliance.entrypoints import erasure_routes, http_api, report_routes
-from services.compliance.entrypoints.kafka_events import HEARD, TOPICS, event_handler, lock_cases_of
+from services.compliance.entrypoints.kafka_events import HEARD, TOPICS, batch_loader, event_handler
 from services.compliance.entrypoints.timers import sweep_forever
 from services.compliance.service_layer.unit_of_work import ComplianceContext
 from services.compliance.settings import ComplianceSettings
@@ -85,7 +85,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         *TOPICS,
         group=CONSUMER_GROUP,
         title="cases, referrals, agency updates and police signals",
-        first_in_transaction=lock_cases_of,
+        load=batch_loader(context),
     )
     runtime.publishes(COMPLIANCE, AGENCY_REFERRALS, OUTCOMES, DEAD_LETTERS)
 

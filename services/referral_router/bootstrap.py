@@ -67,7 +67,7 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
         *TOPICS,
         group=CONSUMER_GROUP,
         title="case events and compliance's decisions",
-        first_in_transaction=lock_capacity,
+        load=lock_capacity,
     )
     runtime.publishes(REFERRALS, DEAD_LETTERS)
 

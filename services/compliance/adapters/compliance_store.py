@@ -1,10 +1,15 @@
 """Compliance's state in its own schema: each case file (case, conditions, referrals) loaded whole under
-the case's row lock, and stored back as the domain left it."""
+the case's row lock, and stored back as the domain left it.
+
+The files a transaction has loaded are kept in an identity map (`CaseFiles`) for the rest of it: a
+consumer batch loads the files of all its records' cases at once (one query per table) and every fact
+of the batch then finds its case as the facts before it left it, without reading it again."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
@@ -59,12 +64,31 @@ class ReferralOwner:
     """Whether it was ever issued to its agency (a queued referral is not the agency's yet)."""
 
 
+@dataclass
+class CaseFiles:
+    """The case files one transaction has loaded, by case id, and which case each of their referrals
+    belongs to. Dropped whole (`forget`) when part of the transaction is rolled back, since what an
+    undone fact did to a file in memory is not undone with it."""
+
+    files: dict[UUID, CaseFile] = field(default_factory=dict)
+    owners: dict[UUID, UUID] = field(default_factory=dict)
+
+    def keep(self, file: CaseFile) -> None:
+        self.files[file.case.case_id] = file
+        self.owners.update((referral.referral_id, file.case.case_id) for referral in file.referrals)
+
+    def forget(self) -> None:
+        self.files.clear()
+        self.owners.clear()
+
+
 class ComplianceStore:
-    def __init__(self, connection: asyncpg.Connection, writes: PendingWrites) -> None:
+    def __init__(self, connection: asyncpg.Connection, writes: PendingWrites, files: CaseFiles | None = None) -> None:
         """`writes`: where the append-only records (updates, reports, decisions, signals) are queued until the
-        transaction flushes."""
+        transaction flushes; `files`: the transaction's loaded case files (a new, empty map if not given)."""
         self._db = connection
         self._writes = writes
+        self._files = CaseFiles() if files is None else files
 
     async def add_case(self, case: Case, conditions: list[Condition], *, now: datetime) -> Recorded:
         """Add the case and its conditions unless known; also say whether events are held waiting for it."""
@@ -81,20 +105,46 @@ class ComplianceStore:
             await self._upsert_conditions(case.case_id, conditions)
         return Recorded(row["added"], row["awaited"])
 
+    async def load_case_files(self, case_ids: Collection[UUID], rules: ComplianceRules) -> None:
+        """Load the files of those of `case_ids` that exist and are not loaded yet, one query per table; their
+        case rows stay locked (taken in case id order) until the transaction ends."""
+        wanted = sorted(set(case_ids) - self._files.files.keys())
+        if not wanted:
+            return
+        cases = await self._db.fetch(
+            f"SELECT {_CASE} FROM cases WHERE case_id = ANY($1::uuid[]) ORDER BY case_id FOR UPDATE", wanted
+        )
+        found = [row["case_id"] for row in cases]
+        if not found:
+            return
+        conditions: dict[UUID, list[Condition]] = {case_id: [] for case_id in found}
+        for row in await self._db.fetch(
+            f"SELECT case_id AS of_case, {_CONDITION} FROM conditions WHERE case_id = ANY($1::uuid[])"
+            " ORDER BY condition_id",
+            found,
+        ):
+            conditions[row["of_case"]].append(_condition(row))
+        referrals: dict[UUID, list[Referral]] = {case_id: [] for case_id in found}
+        for row in await self._db.fetch(
+            f"SELECT case_id AS of_case, {_REFERRAL} FROM referrals WHERE case_id = ANY($1::uuid[])"
+            " ORDER BY referral_id",
+            found,
+        ):
+            referrals[row["of_case"]].append(_referral(row))
+        for row in cases:
+            case = _case(row)
+            self._files.keep(CaseFile(case, conditions[case.case_id], referrals[case.case_id], rules))
+
     async def case_file(self, case_id: UUID, rules: ComplianceRules) -> CaseFile | None:
-        """The case with its conditions and referrals; its row stays locked until the transaction ends."""
-        row = await self._db.fetchrow(f"SELECT {_CASE} FROM cases WHERE case_id = $1 FOR UPDATE", case_id)
-        if row is None:
-            return None
-        conditions = await self._db.fetch(
-            f"SELECT {_CONDITION} FROM conditions WHERE case_id = $1 ORDER BY condition_id", case_id
-        )
-        referrals = await self._db.fetch(
-            f"SELECT {_REFERRAL} FROM referrals WHERE case_id = $1 ORDER BY referral_id", case_id
-        )
-        return CaseFile(_case(row), [_condition(c) for c in conditions], [_referral(r) for r in referrals], rules)
+        """The case with its conditions and referrals (as this transaction last left them); its row stays locked
+        until the transaction ends."""
+        await self.load_case_files([case_id], rules)
+        return self._files.files.get(case_id)
 
     async def owner_of(self, referral_id: UUID) -> ReferralOwner | None:
+        if (case_id := self._files.owners.get(referral_id)) is not None:
+            referral = self._files.files[case_id].referral(referral_id)
+            return ReferralOwner(case_id, referral.agency_id, referral.issued_at is not None)
         row = await self._db.fetchrow(
             "SELECT case_id, agency_id, issued_at IS NOT NULL AS issued FROM referrals WHERE referral_id = $1",
             referral_id,
@@ -125,6 +175,7 @@ class ComplianceStore:
         if referrals:
             await self._upsert_referrals(file.case.case_id, referrals, now)
         added = [r.referral_id for r in file.referrals if r.referral_id in file.added]
+        self._files.keep(file)  # its new referrals are known to `owner_of` from now on
         if not added:
             return set()
         rows = await self._db.fetch("SELECT DISTINCT awaiting FROM held_events WHERE awaiting = ANY($1)", added)
@@ -393,7 +444,7 @@ def _case(row: asyncpg.Record) -> Case:
 
 
 def _condition(row: asyncpg.Record) -> Condition:
-    values = dict(row)
+    values = {name: value for name, value in row.items() if name != "of_case"}
     return Condition(
         **{
             **values,
@@ -408,7 +459,7 @@ def _condition(row: asyncpg.Record) -> Condition:
 
 
 def _referral(row: asyncpg.Record) -> Referral:
-    values = dict(row)
+    values = {name: value for name, value in row.items() if name != "of_case"}
     return Referral(
         **{
             **values,

@@ -118,6 +118,13 @@ class CaseFile:
         self.added.add(condition.condition_id)
         self._record(condition, "status", ConditionStatus.OPEN)
 
+    def stored(self) -> None:
+        """Its changes so far are stored and published: the next fact's are tracked from here (a batch applies
+        several facts of one case to the same file)."""
+        self.changes.clear()
+        self.added.clear()
+        self.touched.clear()
+
     def touch(self, entity: Case | Condition | Referral, **fields) -> None:
         """Change what followers do not track (no event): a moved deadline, a noted appointment."""
         for name, new in fields.items():

@@ -22,8 +22,7 @@ from pydantic import BaseModel
 from platform_plumbing.dead_letters import Rejection, dead_letter
 from platform_plumbing.inbox import forget
 from platform_plumbing.outbox import add_to_outbox
-from platform_plumbing.pending_writes import PendingWrites
-from platform_plumbing.transactional_consumer import Handler, IncomingEvent, PoisonMessage
+from platform_plumbing.transactional_consumer import Batch, Handler, IncomingEvent, PoisonMessage
 from schemas.envelope import decode
 from schemas.topics import DEAD_LETTERS
 from services.compliance.adapters import held_events
@@ -39,23 +38,25 @@ async def hold(
 
 
 async def apply_held(
-    connection: asyncpg.Connection,
-    writes: PendingWrites,
+    batch: Batch,
     awaiting: UUID,
     context: ComplianceContext,
     handle: Handler,
     registry: Mapping[str, type[BaseModel]],
 ) -> None:
     """Run what was held for `awaiting`, which has just arrived, through `handle`, each in a savepoint: one
-    refused is undone alone (its queued rows forgotten with it) and dead-lettered."""
+    refused is undone alone (its queued rows and the batch's case files in memory forgotten with it) and
+    dead-lettered."""
+    connection = batch.connection
     for held in await held_events.release_for(connection, awaiting):
         attributes, payload = decode(held.record.headers, held.record.value, registry)
-        mark = writes.mark()
+        mark = batch.writes.mark()
         try:
             async with connection.transaction():
-                await handle(connection, writes, IncomingEvent(attributes, payload, held.record))
+                await handle(batch, IncomingEvent(attributes, payload, held.record))
         except PoisonMessage as refused:
-            writes.undo_to(mark)
+            batch.writes.undo_to(mark)
+            batch.loaded.forget()
             await _dead_letter(connection, held, refused.reason, context)
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from platform_plumbing.kafka_acls import agency_principal
 from platform_plumbing.pending_writes import PendingWrites
-from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage, check_sender
+from platform_plumbing.transactional_consumer import Batch, IncomingEvent, PoisonMessage, check_sender
 from schemas.commands.agency import AgencyUpdate
 from schemas.events import (
     BreachDecisionRecorded,
@@ -36,6 +36,7 @@ from schemas.registry import AGENCY_UPDATES as AGENCY_UPDATE_TYPES
 from schemas.registry import carried_by
 from schemas.topics import AGENCY_UPDATES, CASES, POLICE_SIGNALS, REFERRALS
 from services.compliance.adapters.case_locks import lock_cases
+from services.compliance.adapters.compliance_store import CaseFiles, ComplianceStore
 from services.compliance.domain.agency_reports import ImplausibleTime
 from services.compliance.domain.referral_progress import IllegalTransition
 from services.compliance.entrypoints import held_events
@@ -67,16 +68,30 @@ APPLY: dict[type[BaseModel], Apply] = {
 """Every type compliance hears; the case's other events (a rejection, an assessment) are not its business."""
 
 
-async def lock_cases_of(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> None:
+async def lock_cases_of(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> set[UUID]:
     """Taken once per batch before any handler: the batch's cases, so that no other replica works on them
     meanwhile (see `case_locks`). A reoffending signal names a person, not a case, and needs none."""
-    await lock_cases(connection, (case_id for e in events if (case_id := getattr(e.payload, "case_id", None))))
+    case_ids = {case_id for e in events if (case_id := getattr(e.payload, "case_id", None))}
+    await lock_cases(connection, case_ids)
+    return case_ids
+
+
+def batch_loader(context: ComplianceContext):
+    """The batch's load step: lock its cases, then load the files of those that exist, one query per table."""
+
+    async def load(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> CaseFiles:
+        files = CaseFiles()
+        store = ComplianceStore(connection, PendingWrites(), files)
+        await store.load_case_files(await lock_cases_of(connection, events), context.rules)
+        return files
+
+    return load
 
 
 def event_handler(context: ComplianceContext):
     prefix = context.events.topic_prefix
 
-    async def handle(connection: asyncpg.Connection, writes: PendingWrites, incoming: IncomingEvent) -> None:
+    async def handle(batch: Batch, incoming: IncomingEvent) -> None:
         event = incoming.payload
         apply = APPLY.get(type(event))
         if apply is None:
@@ -86,15 +101,15 @@ def event_handler(context: ComplianceContext):
         elif isinstance(event, ReoffendingSignal):
             check_sender(incoming, POLICE_SIGNALS, prefix, event.force_id)
         try:
-            awaited = await apply(event, UnitOfWork(connection, context, writes))
+            awaited = await apply(event, UnitOfWork(batch.connection, context, batch.writes, batch.loaded))
         except handlers.UnknownCase:
-            return await held_events.hold(connection, incoming, event.case_id, "case", context)
+            return await held_events.hold(batch.connection, incoming, event.case_id, "case", context)
         except handlers.UnknownReferral:
-            return await held_events.hold(connection, incoming, event.referral_id, "referral", context)
+            return await held_events.hold(batch.connection, incoming, event.referral_id, "referral", context)
         except (handlers.NotYourReferral, IllegalTransition, ImplausibleTime) as refused:
             raise PoisonMessage(f"{type(refused).__name__}: {refused}") from None
         if awaited:
-            await held_events.apply_held(connection, writes, _awaited_id(event), context, handle, HEARD)
+            await held_events.apply_held(batch, _awaited_id(event), context, handle, HEARD)
 
     return handle
 

@@ -284,4 +284,5 @@ async def _commit(file: CaseFile, uow: UnitOfWork) -> set[UUID]:
         uow.outbox.publish_to(AGENCY_REFERRALS.named(agency), *copies)
     if outcomes := force_copies(events):
         uow.outbox.publish_to(OUTCOMES.named(file.case.force_id), *outcomes)
+    file.stored()
     return awaited

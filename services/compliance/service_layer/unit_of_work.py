@@ -11,7 +11,7 @@ from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.personal_data import PersonKeys
 from platform_plumbing.unit_of_work import TransactionalWork
-from services.compliance.adapters.compliance_store import ComplianceStore
+from services.compliance.adapters.compliance_store import CaseFiles, ComplianceStore
 from services.compliance.domain.disclosure import DisclosurePolicy
 from services.compliance.domain.rules import ComplianceRules
 
@@ -28,8 +28,13 @@ class ComplianceContext:
 
 class UnitOfWork(TransactionalWork):
     def __init__(
-        self, connection: asyncpg.Connection, context: ComplianceContext, writes: PendingWrites | None = None
+        self,
+        connection: asyncpg.Connection,
+        context: ComplianceContext,
+        writes: PendingWrites | None = None,
+        files: CaseFiles | None = None,
     ) -> None:
+        """`writes` and `files`: a consumer batch's, shared by the units of work of its records."""
         super().__init__(connection, context.events, writes)
-        self.store = ComplianceStore(connection, self.writes)
+        self.store = ComplianceStore(connection, self.writes, files)
         self.context = context

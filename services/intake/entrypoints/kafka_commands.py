@@ -15,12 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import asyncpg
 from pydantic import BaseModel
 
 from platform_plumbing.kafka_acls import police_principal
-from platform_plumbing.pending_writes import PendingWrites
-from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage, check_sender
+from platform_plumbing.transactional_consumer import Batch, IncomingEvent, PoisonMessage, check_sender
 from schemas.commands import BreachDecision, ConditionProgress, DiversionDecision, NeedsAssessment, WithdrawCase
 from schemas.events import CaseStatusChanged, ConditionStatusChanged, ReferralStatusChanged
 from schemas.registry import POLICE_COMMANDS, carried_by
@@ -56,11 +54,11 @@ APPLY: dict[type[BaseModel], Callable[[BaseModel, UnitOfWork], Awaitable[object]
 def command_handler(context: IntakeContext):
     """The handler the transactional consumer calls for each record."""
 
-    async def handle(connection: asyncpg.Connection, writes: PendingWrites, incoming: IncomingEvent) -> None:
+    async def handle(batch: Batch, incoming: IncomingEvent) -> None:
         if type(incoming.payload) in POLICE_COMMANDS:
             check_sender(incoming, DECISIONS, context.events.topic_prefix, incoming.payload.force_id)
         try:
-            await APPLY[type(incoming.payload)](incoming.payload, UnitOfWork(connection, context, writes))
+            await APPLY[type(incoming.payload)](incoming.payload, UnitOfWork(batch.connection, context, batch.writes))
         except (IntakeError, ExtensionRefused) as error:
             raise PoisonMessage(f"{type(error).__name__}: {error}") from None
 

@@ -10,8 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import asyncpg
 from pydantic import BaseModel
 
-from platform_plumbing.pending_writes import PendingWrites
-from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage
+from platform_plumbing.transactional_consumer import Batch, IncomingEvent, PoisonMessage
 from schemas.events import (
     BreachDecisionRecorded,
     CaseOpened,
@@ -41,12 +40,12 @@ APPLY: dict[type[BaseModel], Callable[[BaseModel, UnitOfWork], Awaitable[None]]]
 
 
 def event_handler(context: RouterContext):
-    async def handle(connection: asyncpg.Connection, writes: PendingWrites, incoming: IncomingEvent) -> None:
+    async def handle(batch: Batch, incoming: IncomingEvent) -> None:
         apply = APPLY.get(type(incoming.payload))
         if apply is None:
             return
         try:
-            await apply(incoming.payload, UnitOfWork(connection, context, writes))
+            await apply(incoming.payload, UnitOfWork(batch.connection, context, batch.writes))
         except handlers.UnknownCase as error:
             raise PoisonMessage(str(error)) from None
 

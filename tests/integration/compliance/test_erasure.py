@@ -103,9 +103,12 @@ async def test_retention_erases_each_concluded_case_once_whatever_the_replicas_d
     context = compliance.app.state.context
 
     async def sweep() -> int:
-        async with compliance.pool.acquire() as connection, connection.transaction():
-            async with UnitOfWork(connection, context) as uow:
-                return await sweep_retention(uow)
+        async with (
+            compliance.pool.acquire() as connection,
+            connection.transaction(),
+            UnitOfWork(connection, context) as uow,
+        ):
+            return await sweep_retention(uow)
 
     assert await sweep() == 0, "not before the retention period has passed"
     compliance.clock.advance(days=context.rules.personal_details_days_after_conclusion + 1)

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from aiokafka.structs import ConsumerRecord
 
 from platform_plumbing.pending_writes import PendingWrites
-from platform_plumbing.transactional_consumer import IncomingEvent
+from platform_plumbing.transactional_consumer import Batch, IncomingEvent
 from schemas.envelope import decode, encode
 from schemas.topics import CASES, REFERRALS
-from services.compliance.entrypoints.kafka_events import HEARD, event_handler, lock_cases_of
+from services.compliance.entrypoints.kafka_events import HEARD, batch_loader, event_handler
 
 
 def incoming(compliance, topic: str, event) -> IncomingEvent:
@@ -31,20 +31,20 @@ async def test_a_referral_held_while_another_replica_opens_its_case_is_released(
         referrals={"substance-misuse-treatment": ["alcohol_misuse"]}, send_case=False, send_referrals=False
     )
     handle = event_handler(compliance.app.state.context)
+    load = batch_loader(compliance.app.state.context)
     referral = incoming(compliance, REFERRALS.name, case.issued[0])
     opened = incoming(compliance, CASES.name, case.opened)
     async with compliance.pool.acquire() as first, compliance.pool.acquire() as second:
         holding = first.transaction()
         await holding.start()
-        await lock_cases_of(first, [referral])
-        await handle(first, PendingWrites(), referral)  # its case is unknown to this transaction: held
+        loaded = await load(first, [referral])
+        await handle(Batch(first, PendingWrites(), loaded), referral)  # its case is unknown to this transaction: held
 
         async def open_case() -> None:
             async with second.transaction():
-                await lock_cases_of(second, [opened])
-                writes = PendingWrites()
-                await handle(second, writes, opened)
-                await writes.flush(second)
+                batch = Batch(second, PendingWrites(), await load(second, [opened]))
+                await handle(batch, opened)
+                await batch.writes.flush(second)
 
         opening = asyncio.create_task(open_case())
         await asyncio.sleep(0.5)  # the other replica is now opening the case while the hold is uncommitted

@@ -20,11 +20,10 @@ from faststream.kafka import KafkaBroker
 
 from platform_plumbing.database import create_pool
 from platform_plumbing.kafka_clients import create_broker
-from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.service_runtime import topics_pattern
 from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.subscriptions import subscribe_transactionally
-from platform_plumbing.transactional_consumer import IncomingEvent, PoisonMessage, TransactionalBatchConsumer
+from platform_plumbing.transactional_consumer import Batch, IncomingEvent, PoisonMessage, TransactionalBatchConsumer
 from schemas.base import Event
 from schemas.topics import CASES, DEAD_LETTERS
 
@@ -44,11 +43,11 @@ EFFECTS_TABLE = (
 )
 
 
-async def record_effect(connection: asyncpg.Connection, writes: PendingWrites, event: IncomingEvent) -> None:
+async def record_effect(batch: Batch, event: IncomingEvent) -> None:
     """Writes the effect first, then objects to labels it cannot handle — so a rejected event's
     effect must be rolled back by the savepoint, or the test sees it."""
     payload = event.payload
-    await connection.execute(
+    await batch.connection.execute(
         "INSERT INTO effects VALUES ($1, $2, $3)", event.attributes.id, payload.case_id, payload.label
     )
     if payload.label == "refuse":
@@ -94,8 +93,8 @@ async def run_and_die(settings: PlatformSettings, schema: str, moment: str) -> N
         consumer.process = process_then_die
     else:
 
-        async def linger_then_die(connection, writes, event):
-            await record_effect(connection, writes, event)
+        async def linger_then_die(batch, event):
+            await record_effect(batch, event)
             await asyncio.sleep(AUTO_COMMIT_INTERVAL_SECONDS + 2)
             os.kill(os.getpid(), signal.SIGKILL)
 
