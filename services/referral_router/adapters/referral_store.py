@@ -3,11 +3,17 @@ the referrals it placed, who declined what, and every disclosure.
 
 A referral's and a case's `status` after placement are compliance's, followed here from its events;
 `sequence` records the last change applied, so an older or repeated event changes nothing.
+
+Placing a case the router has just been told of reads back everything it has just written (its needs,
+conditions, referrals, the person's details). The store remembers what it wrote of a case it added
+(`_Fresh`) and answers those reads from memory; any other change in the same unit of work makes it
+forget and read the database again.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
@@ -57,11 +63,26 @@ def needs_from_json(raw: str) -> tuple[Need, ...]:
     )
 
 
+@dataclass
+class _Fresh:
+    """All there is of a case added by this unit of work: what it wrote, as the database would return it."""
+
+    personal: dict | None
+    needs: tuple[Need, ...] = ()
+    conditions: dict[UUID, TrackedCondition] = field(default_factory=dict)
+    referrals: list[tuple[datetime, Referral]] = field(default_factory=list)
+
+
 class RouterStore:
     def __init__(self, connection: asyncpg.Connection, writes: PendingWrites) -> None:
         """`writes`: where the audit trail's rows are queued until the transaction flushes."""
         self._db = connection
         self._writes = writes
+        self._fresh: dict[UUID, _Fresh] = {}
+
+    def _changed_otherwise(self) -> None:
+        """A change other than the fresh cases' own writes: their memory may no longer be the whole truth."""
+        self._fresh.clear()
 
     # -- cases --------------------------------------------------------------------------------------------
 
@@ -90,6 +111,8 @@ class RouterStore:
                 case.case_id,
                 json.dumps(personal),
             )
+        if added:
+            self._fresh[case.case_id] = _Fresh(personal)
         return bool(added)
 
     async def case(self, case_id: UUID, *, for_update: bool = False) -> RoutedCase | None:
@@ -111,6 +134,7 @@ class RouterStore:
 
     async def follow_case(self, case_id: UUID, status: CaseStatus, sequence: int) -> bool:
         """Apply compliance's change to the case if it is newer than the last one applied."""
+        self._changed_otherwise()
         updated = await self._db.execute(
             "UPDATE cases SET status = $2, sequence = $3 WHERE case_id = $1 AND sequence < $3",
             case_id,
@@ -120,15 +144,20 @@ class RouterStore:
         return updated.endswith(" 1")
 
     async def set_deadline(self, case_id: UUID, complete_by: date) -> None:
+        self._changed_otherwise()
         await self._db.execute("UPDATE cases SET complete_by = $2 WHERE case_id = $1", case_id, complete_by)
 
     async def personal_details(self, case_id: UUID) -> dict | None:
+        if (fresh := self._fresh.get(case_id)) is not None:
+            return fresh.personal
         raw = await self._db.fetchval("SELECT details FROM case_personal_details WHERE case_id = $1", case_id)
         return None if raw is None else json.loads(raw)
 
     # -- needs and conditions -----------------------------------------------------------------------------
 
     async def current_needs(self, case_id: UUID) -> tuple[Need, ...]:
+        if (fresh := self._fresh.get(case_id)) is not None:
+            return tuple(sorted(fresh.needs, key=lambda need: need.category.value))
         rows = await self._db.fetch(
             "SELECT category, severity, preferred_mode FROM case_needs WHERE case_id = $1 ORDER BY category", case_id
         )
@@ -142,6 +171,8 @@ class RouterStore:
         )
 
     async def replace_needs(self, case_id: UUID, needs: tuple[Need, ...]) -> None:
+        if (fresh := self._fresh.get(case_id)) is not None:
+            fresh.needs = needs
         await self._db.execute("DELETE FROM case_needs WHERE case_id = $1", case_id)
         await self._db.executemany(
             "INSERT INTO case_needs (case_id, category, severity, preferred_mode) VALUES ($1, $2, $3, $4)",
@@ -153,6 +184,14 @@ class RouterStore:
 
     async def add_conditions(self, case_id: UUID, conditions: list[CaseCondition]) -> None:
         """The police's terms of these conditions (their status may have come first, from compliance)."""
+        if (fresh := self._fresh.get(case_id)) is not None:
+            for c in conditions:
+                known = fresh.conditions.get(c.condition_id)
+                fresh.conditions[c.condition_id] = (
+                    TrackedCondition(c.condition_id, c)
+                    if known is None
+                    else TrackedCondition(c.condition_id, c, known.status, known.sequence)
+                )
         await self._db.executemany(
             "INSERT INTO case_conditions (condition_id, case_id, terms) VALUES ($1, $2, $3)"
             " ON CONFLICT (condition_id) DO UPDATE SET terms = EXCLUDED.terms",
@@ -161,6 +200,7 @@ class RouterStore:
 
     async def follow_condition(self, case_id: UUID, condition_id: UUID, status: str, sequence: int) -> bool:
         """Apply compliance's change to a condition if newer; ignored for a case not opened here (yet)."""
+        self._changed_otherwise()
         updated = await self._db.fetchval(
             "INSERT INTO case_conditions AS c (condition_id, case_id, status, sequence)"
             " SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM cases WHERE case_id = $2)"
@@ -174,6 +214,8 @@ class RouterStore:
         return bool(updated)
 
     async def conditions(self, case_id: UUID) -> list[TrackedCondition]:
+        if (fresh := self._fresh.get(case_id)) is not None:
+            return [fresh.conditions[condition_id] for condition_id in sorted(fresh.conditions)]
         rows = await self._db.fetch(
             "SELECT condition_id, terms, status, sequence FROM case_conditions WHERE case_id = $1"
             " ORDER BY condition_id",
@@ -192,6 +234,10 @@ class RouterStore:
     # -- referrals ----------------------------------------------------------------------------------------
 
     async def add_referral(self, referral: Referral, *, now: datetime) -> None:
+        if (fresh := self._fresh.get(referral.case_id)) is not None:
+            fresh.referrals.append((now, referral))
+        else:
+            self._changed_otherwise()
         await self._db.execute(
             "INSERT INTO referrals (referral_id, case_id, agency_id, needs, delivery_mode, status, explanation,"
             " candidates, issued_at, respond_by, replaces, created_at, updated_at)"
@@ -217,6 +263,8 @@ class RouterStore:
         return _referral(row)
 
     async def referrals_of_case(self, case_id: UUID) -> list[Referral]:
+        if (fresh := self._fresh.get(case_id)) is not None:
+            return [referral for _, referral in sorted(fresh.referrals, key=lambda r: (r[0], r[1].referral_id))]
         rows = await self._db.fetch(
             "SELECT * FROM referrals WHERE case_id = $1 ORDER BY created_at, referral_id FOR UPDATE", case_id
         )
@@ -224,6 +272,7 @@ class RouterStore:
 
     async def follow_referral(self, referral_id: UUID, status: ReferralStatus, sequence: int, *, now: datetime) -> bool:
         """Apply compliance's change to the referral if it is newer than the last one applied."""
+        self._changed_otherwise()
         updated = await self._db.execute(
             "UPDATE referrals SET status = $2, sequence = $3, updated_at = $4 WHERE referral_id = $1 AND sequence < $3",
             referral_id,
@@ -235,11 +284,13 @@ class RouterStore:
 
     async def note_sequence(self, referral_id: UUID, sequence: int) -> None:
         """Compliance echoed a placement the router made: nothing to change but the count."""
+        self._changed_otherwise()
         await self._db.execute(
             "UPDATE referrals SET sequence = $2 WHERE referral_id = $1 AND sequence < $2", referral_id, sequence
         )
 
     async def mark_issued(self, referral_id: UUID, *, issued_at: datetime, respond_by: datetime) -> None:
+        self._changed_otherwise()
         await self._db.execute(
             "UPDATE referrals SET status = 'issued', issued_at = $2, respond_by = $3, updated_at = $2"
             " WHERE referral_id = $1",
@@ -263,12 +314,15 @@ class RouterStore:
         return [_referral(row) for row in rows]
 
     async def exclude(self, case_id: UUID, needs: tuple[Need, ...], agency_id: str) -> None:
+        self._changed_otherwise()
         await self._db.executemany(
             "INSERT INTO exclusions (case_id, category, agency_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             [(case_id, n.category.value, agency_id) for n in needs],
         )
 
     async def exclusions(self, case_id: UUID) -> dict[NeedCategory, frozenset[str]]:
+        if case_id in self._fresh:
+            return {}  # nobody declined a case this unit of work has just added
         rows = await self._db.fetch("SELECT category, agency_id FROM exclusions WHERE case_id = $1", case_id)
         result: dict[NeedCategory, set[str]] = {}
         for row in rows:
