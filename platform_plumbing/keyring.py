@@ -17,6 +17,8 @@ from uuid import UUID
 
 import asyncpg
 
+from platform_plumbing.pending_writes import PendingWrites
+
 SCHEMA = "keyring"
 TABLE = f"{SCHEMA}.data_keys"
 LETTERS = f"{SCHEMA}.letter_keys"
@@ -43,14 +45,14 @@ RIGHTS = {
 """service -> table -> what its runtime role may do there."""
 
 
-async def add(db: asyncpg.Connection, case_id: UUID, wrapped: bytes, *, now: datetime) -> None:
-    """Keep a new case's wrapped key; a redelivered decision's second key is not kept (the first sealed
-    everything already published)."""
-    await db.execute(
-        f"INSERT INTO {TABLE} (case_id, wrapped, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        case_id,
-        wrapped,
-        now,
+def add(writes: PendingWrites, case_id: UUID, wrapped: bytes, *, now: datetime) -> None:
+    """Keep a new case's wrapped key, with the transaction's other appended rows; a redelivered decision's
+    second key is not kept (the first sealed everything already published)."""
+    writes.add(
+        TABLE,
+        ("case_id", "wrapped", "created_at"),
+        [(case_id, wrapped, now)],
+        types=("uuid", "bytea", "timestamptz"),
     )
 
 

@@ -7,6 +7,13 @@ the transaction flushes — for a consumer batch, once for the whole batch (`mak
 statements). A flush happens inside the transaction, before its commit, so the rows still commit or roll
 back with the state they describe.
 
+A table the role may insert into but not read (the keyring) cannot take a COPY, which reads the table's
+row type first: its rows are queued with their SQL `types` and go in with one `INSERT … SELECT FROM
+unnest(…)` that skips a row whose key is there already.
+
+A read of a table with rows still queued would not see them: a reader that may meet its own transaction's
+rows calls `flush` first when `pending(table)` (intake's conditions of a case opened earlier in the batch).
+
 `mark` / `undo_to` let a caller that runs part of a transaction in a savepoint drop exactly the rows that
 part queued when the savepoint is rolled back (the consumer's careful, record-by-record retry).
 """
@@ -23,16 +30,24 @@ Mark = dict[str, int]
 class PendingWrites:
     def __init__(self) -> None:
         self._columns: dict[str, tuple[str, ...]] = {}
+        self._types: dict[str, tuple[str, ...] | None] = {}
         self._rows: dict[str, list[tuple]] = {}
 
-    def add(self, table: str, columns: tuple[str, ...], rows: Sequence[tuple]) -> None:
-        """Queue `rows` (values in the order of `columns`) for `table`; one table always has the same columns."""
+    def add(
+        self, table: str, columns: tuple[str, ...], rows: Sequence[tuple], *, types: tuple[str, ...] | None = None
+    ) -> None:
+        """Queue `rows` (values in the order of `columns`) for `table`; one table always has the same columns.
+        `types`: the columns' SQL types, for a table that must be written without being read (see above)."""
         if not rows:
             return
         known = self._columns.setdefault(table, columns)
         if known != columns:
             raise ValueError(f"{table} queued with columns {columns} after {known}")
+        self._types.setdefault(table, types)
         self._rows.setdefault(table, []).extend(rows)
+
+    def pending(self, table: str) -> bool:
+        return bool(self._rows.get(table))
 
     def mark(self) -> Mark:
         return {table: len(rows) for table, rows in self._rows.items()}
@@ -49,6 +64,13 @@ class PendingWrites:
         """Write every queued row, one COPY per table in the order the tables were first used; call inside the
         transaction whose state the rows belong to."""
         for table, rows in self._rows.items():
-            if rows:
+            if rows and (types := self._types[table]) is not None:
+                await connection.execute(_unnest_insert(table, self._columns[table], types), *zip(*rows, strict=True))
+            elif rows:
                 await connection.copy_records_to_table(table, records=rows, columns=self._columns[table])
         self._rows = {table: [] for table in self._rows}
+
+
+def _unnest_insert(table: str, columns: tuple[str, ...], types: tuple[str, ...]) -> str:
+    arrays = ", ".join(f"${n}::{sql_type}[]" for n, sql_type in enumerate(types, start=1))
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING"

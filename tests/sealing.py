@@ -7,6 +7,7 @@ read — and keep the wrapped key in the keyring with `keep_key`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from tink import aead
 
 from platform_plumbing import keyring
 from platform_plumbing.clock import SystemClock
+from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.personal_data import LOCAL_SCHEME, PersonKeys
 from platform_plumbing.settings import KEK_FILE
 from schemas.personal import PersonalDetails
@@ -39,9 +41,16 @@ def sealed(case_id: UUID, details: dict[str, Any], keys: PersonKeys | None = Non
     return data_key.seal(PersonalDetails.model_validate(details)).model_dump(exclude_none=True), wrapped
 
 
+async def written(connection: asyncpg.Connection, queue: Callable[[PendingWrites], None]) -> None:
+    """Write now what `queue` queues (as a unit of work's flush would)."""
+    writes = PendingWrites()
+    queue(writes)
+    await writes.flush(connection)
+
+
 async def keep_key(admin_url: str, case_id: UUID, wrapped: bytes) -> None:
     connection = await asyncpg.connect(admin_url)
     try:
-        await keyring.add(connection, case_id, wrapped, now=SystemClock().now())
+        await written(connection, lambda writes: keyring.add(writes, case_id, wrapped, now=SystemClock().now()))
     finally:
         await connection.close()

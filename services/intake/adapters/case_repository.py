@@ -1,10 +1,13 @@
 """Cases in intake's schema: the case row, assessments, history, the case's wrapped data key (in the keyring), and what
-intake follows of compliance's decisions (the case's status, each condition's and referral's)."""
+intake follows of compliance's decisions (the case's status, each condition's and referral's).
+
+A consumer batch looks up every police reference its decisions name in one query (`look_up`); a decision
+then learns from that whether its case exists already without a query of its own (`KnownReferences`)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
@@ -63,13 +66,44 @@ class HistoryEntry:
 
 
 _COLUMNS = ", ".join(CaseRecord.__dataclass_fields__)
+Reference = tuple[str, str]
+"""(force id, police reference): what names a case to the police."""
+
+
+@dataclass
+class KnownReferences:
+    """What one transaction knows of police references: those looked up, and the case of each that has one
+    (as it was at the look-up, or as this transaction opened it)."""
+
+    looked_up: set[Reference] = field(default_factory=set)
+    cases: dict[Reference, CaseRecord] = field(default_factory=dict)
+
+
+async def look_up(connection: asyncpg.Connection, references: set[Reference]) -> KnownReferences:
+    """The cases of `references`, in one query."""
+    rows = (
+        await connection.fetch(
+            f"SELECT {_COLUMNS} FROM cases WHERE (force_id, police_reference) IN"
+            " (SELECT * FROM unnest($1::text[], $2::text[]))",
+            [force_id for force_id, _ in references],
+            [reference for _, reference in references],
+        )
+        if references
+        else []
+    )
+    cases = [_case(row) for row in rows]
+    return KnownReferences(set(references), {(case.force_id, case.police_reference): case for case in cases})
 
 
 class CaseRepository:
-    def __init__(self, connection: asyncpg.Connection, writes: PendingWrites) -> None:
-        """`writes`: where the append-only rows (history, assessments) are queued until the transaction flushes."""
+    def __init__(
+        self, connection: asyncpg.Connection, writes: PendingWrites, known: KnownReferences | None = None
+    ) -> None:
+        """`writes`: where the appended rows (history, assessments, conditions, keys) are queued until the
+        transaction flushes; `known`: the references its batch looked up."""
         self._db = connection
         self._writes = writes
+        self._known = KnownReferences() if known is None else known
 
     async def add(self, case: CaseRecord, *, now: datetime) -> bool:
         """Insert the case; False if the force already has a case with this police reference."""
@@ -96,11 +130,18 @@ class CaseRepository:
             case.sequence,
             now,
         )
+        if inserted:
+            self._known.looked_up.add((case.force_id, case.police_reference))
+            self._known.cases[case.force_id, case.police_reference] = case
         return bool(inserted)
 
     async def by_reference(
         self, force_id: str, police_reference: str, *, for_update: bool = False
     ) -> CaseRecord | None:
+        """The case the force knows by this reference; without `for_update`, as the batch's look-up found it
+        (or this transaction opened it) where it was looked up."""
+        if not for_update and (force_id, police_reference) in self._known.looked_up:
+            return self._known.cases.get((force_id, police_reference))
         row = await self._db.fetchrow(
             f"SELECT {_COLUMNS} FROM cases WHERE force_id = $1 AND police_reference = $2"
             + (" FOR UPDATE" if for_update else ""),
@@ -128,10 +169,10 @@ class CaseRepository:
             now,
         )
 
-    async def keep_data_key(self, case_id: UUID, wrapped: bytes, *, now: datetime) -> None:
+    def keep_data_key(self, case_id: UUID, wrapped: bytes, *, now: datetime) -> None:
         """The case's data key, wrapped, into the keyring: intake keeps no personal data of its own, sealed
         or not (it never reads it again); the key is what lets compliance open the sealed fields later."""
-        await keyring.add(self._db, case_id, wrapped, now=now)
+        keyring.add(self._writes, case_id, wrapped, now=now)
 
     async def set_deadline(self, case_id: UUID, complete_by: date, *, extended: bool, now: datetime) -> None:
         await self._db.execute(
@@ -159,14 +200,18 @@ class CaseRepository:
         )
         return updated.endswith(" 1")
 
-    async def add_conditions(self, case_id: UUID, conditions: list[CaseCondition], *, now: datetime) -> None:
-        await self._db.executemany(
-            "INSERT INTO case_conditions (condition_id, case_id, terms, added_at, position) VALUES ($1, $2, $3, $4, $5)"
-            " ON CONFLICT (condition_id) DO NOTHING",
+    def add_conditions(self, case_id: UUID, conditions: list[CaseCondition], *, now: datetime) -> None:
+        """Queued with the transaction's appended rows: a condition's id is new, and its status changes only
+        when compliance reports on it, in a later transaction."""
+        self._writes.add(
+            "case_conditions",
+            ("condition_id", "case_id", "terms", "added_at", "position"),
             [(c.condition_id, case_id, c.model_dump_json(), now, n) for n, c in enumerate(conditions)],
         )
 
     async def conditions(self, case_id: UUID) -> list[FollowedCondition]:
+        if self._writes.pending("case_conditions"):  # a case opened earlier in this batch: write them first
+            await self._writes.flush(self._db)
         rows = await self._db.fetch(
             "SELECT terms, status, reason, amount_paid_pence, hours_done FROM case_conditions WHERE case_id = $1"
             " ORDER BY added_at, position",
@@ -179,6 +224,8 @@ class CaseRepository:
     async def follow_condition(
         self, condition_id: UUID, status: str, reason: str | None, paid: int, hours: int, sequence: int
     ) -> bool:
+        if self._writes.pending("case_conditions"):
+            await self._writes.flush(self._db)
         updated = await self._db.execute(
             "UPDATE case_conditions SET status = $2, reason = $3, amount_paid_pence = $4, hours_done = $5,"
             " sequence = $6 WHERE condition_id = $1 AND sequence < $6",

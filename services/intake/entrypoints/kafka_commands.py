@@ -13,8 +13,9 @@ blocking the partition.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
+import asyncpg
 from pydantic import BaseModel
 
 from platform_plumbing.kafka_acls import police_principal
@@ -23,6 +24,7 @@ from schemas.commands import BreachDecision, ConditionProgress, DiversionDecisio
 from schemas.events import CaseStatusChanged, ConditionStatusChanged, ReferralStatusChanged
 from schemas.registry import POLICE_COMMANDS, carried_by
 from schemas.topics import COMPLIANCE, DECISIONS
+from services.intake.adapters.case_repository import KnownReferences, look_up
 from services.intake.domain.deadlines import ExtensionRefused
 from services.intake.service_layer import following, handlers, police_reports
 from services.intake.service_layer.results import IntakeError
@@ -51,6 +53,14 @@ APPLY: dict[type[BaseModel], Callable[[BaseModel, UnitOfWork], Awaitable[object]
 }
 
 
+async def look_up_decisions(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> KnownReferences:
+    """The batch's load step: which of its decisions' police references have a case already, in one query."""
+    return await look_up(
+        connection,
+        {(e.payload.force_id, e.payload.police_reference) for e in events if type(e.payload) is DiversionDecision},
+    )
+
+
 def command_handler(context: IntakeContext):
     """The handler the transactional consumer calls for each record."""
 
@@ -58,7 +68,9 @@ def command_handler(context: IntakeContext):
         if type(incoming.payload) in POLICE_COMMANDS:
             check_sender(incoming, DECISIONS, context.events.topic_prefix, incoming.payload.force_id)
         try:
-            await APPLY[type(incoming.payload)](incoming.payload, UnitOfWork(batch.connection, context, batch.writes))
+            await APPLY[type(incoming.payload)](
+                incoming.payload, UnitOfWork(batch.connection, context, batch.writes, batch.loaded)
+            )
         except (IntakeError, ExtensionRefused) as error:
             raise PoisonMessage(f"{type(error).__name__}: {error}") from None
 

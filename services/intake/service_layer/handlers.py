@@ -84,8 +84,9 @@ async def submit_decision(
         return await _replayed(earlier, uow, client_id, idempotency_key)
     if client_id and idempotency_key:
         await uow.cases.remember_idempotency_key(client_id, idempotency_key, case.case_id, now=now)
+    conditions = []
     if verdict.eligible:
-        await _open(case, decision, verdict, uow)
+        conditions = _open(case, decision, verdict, uow)
         uow.audit(
             actor=actor,
             action=Action.COLLECTION,
@@ -95,8 +96,8 @@ async def submit_decision(
             detail="case opened",
         )
     else:
-        await _reject(case, decision, verdict, uow)
-    return await _result(case, uow, replayed=False)
+        _reject(case, decision, verdict, uow)
+    return DecisionResult(case, replayed=False, conditions=conditions)
 
 
 async def assess_needs(assessment: NeedsAssessment, uow: UnitOfWork, *, actor: str) -> CaseChange:
@@ -185,15 +186,18 @@ def case_conditions(imposed: Sequence[ImposedCondition], uow: UnitOfWork) -> lis
     return [CaseCondition(condition_id=uow.context.new_id(), **c.model_dump()) for c in imposed]
 
 
-async def _open(case: CaseRecord, decision: DiversionDecision, verdict: eligibility.Verdict, uow: UnitOfWork) -> None:
+def _open(
+    case: CaseRecord, decision: DiversionDecision, verdict: eligibility.Verdict, uow: UnitOfWork
+) -> list[CaseCondition]:
+    """Record and announce the case opened; return its conditions, as `_result` would read them back."""
     now = uow.context.clock.now()
     data_key, wrapped = uow.context.person_keys.new(case.case_id)
-    await uow.cases.keep_data_key(case.case_id, wrapped, now=now)
+    uow.cases.keep_data_key(case.case_id, wrapped, now=now)
     uow.cases.record(
         case.case_id, "case opened", f"{decision.disposal_type.value} under policy {case.policy_version}", at=now
     )
     conditions = case_conditions(decision.conditions, uow)
-    await uow.cases.add_conditions(case.case_id, conditions, now=now)
+    uow.cases.add_conditions(case.case_id, conditions, now=now)
     needs = [need.model_dump(mode="json") for need in decision.needs] if decision.needs is not None else None
     if needs is not None:
         uow.cases.add_assessment(case.case_id, needs, assessed_at=decision.decided_at, now=now)
@@ -219,9 +223,10 @@ async def _open(case: CaseRecord, decision: DiversionDecision, verdict: eligibil
             personal=data_key.seal(decision.personal),
         )
     )
+    return conditions
 
 
-async def _reject(case: CaseRecord, decision: DiversionDecision, verdict: eligibility.Verdict, uow: UnitOfWork) -> None:
+def _reject(case: CaseRecord, decision: DiversionDecision, verdict: eligibility.Verdict, uow: UnitOfWork) -> None:
     failed = ", ".join(result.rule for result in verdict.failed)
     uow.cases.record(case.case_id, "case rejected", f"failed: {failed}", at=uow.context.clock.now())
     uow.outbox.publish(

@@ -96,7 +96,7 @@ async def decide_breach(decision: BreachDecision, uow: UnitOfWork, *, actor: str
     if not await uow.cases.record_breach_decision(case.case_id, case.sequence, record, now=now):
         raise CaseNotOpen("a decision on this breach was already recorded")
     if varied:
-        await uow.cases.add_conditions(case.case_id, varied, now=now)
+        uow.cases.add_conditions(case.case_id, varied, now=now)
     if complete_by is not None:
         await uow.cases.set_deadline(case.case_id, complete_by, extended=False, now=now)
     event = BreachDecisionRecorded(

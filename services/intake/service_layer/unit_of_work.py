@@ -16,7 +16,7 @@ from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.personal_data import PersonKeys
 from platform_plumbing.unit_of_work import TransactionalWork
-from services.intake.adapters.case_repository import CaseRepository
+from services.intake.adapters.case_repository import CaseRepository, KnownReferences
 from services.intake.domain.policy import Policy
 
 
@@ -34,8 +34,13 @@ class IntakeContext:
 
 class UnitOfWork(TransactionalWork):
     def __init__(
-        self, connection: asyncpg.Connection, context: IntakeContext, writes: PendingWrites | None = None
+        self,
+        connection: asyncpg.Connection,
+        context: IntakeContext,
+        writes: PendingWrites | None = None,
+        known: KnownReferences | None = None,
     ) -> None:
+        """`writes` and `known`: a consumer batch's, shared by the units of work of its records."""
         super().__init__(connection, context.events, writes)
-        self.cases = CaseRepository(connection, self.writes)
+        self.cases = CaseRepository(connection, self.writes, known)
         self.context = context

@@ -39,17 +39,20 @@ class SampleHappened(Event):
 
 REGISTRY = {SampleHappened.event_type: SampleHappened}
 EFFECTS_TABLE = (
-    "CREATE TABLE IF NOT EXISTS effects (event_id text NOT NULL, case_id uuid NOT NULL, label text NOT NULL)"
+    "CREATE TABLE IF NOT EXISTS effects (event_id text NOT NULL, case_id uuid NOT NULL, label text NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS appended (event_id text NOT NULL, label text NOT NULL)"
 )
 
 
 async def record_effect(batch: Batch, event: IncomingEvent) -> None:
-    """Writes the effect first, then objects to labels it cannot handle — so a rejected event's
-    effect must be rolled back by the savepoint, or the test sees it."""
+    """Writes the effect and queues an appended row first, then objects to labels it cannot handle — so a
+    rejected event's effect must be rolled back by the savepoint, and its queued row forgotten, or the test
+    sees them."""
     payload = event.payload
     await batch.connection.execute(
         "INSERT INTO effects VALUES ($1, $2, $3)", event.attributes.id, payload.case_id, payload.label
     )
+    batch.writes.add("appended", ("event_id", "label"), [(event.attributes.id, payload.label)])
     if payload.label == "refuse":
         raise PoisonMessage("label not accepted by the sample handler")
     if payload.label == "explode":

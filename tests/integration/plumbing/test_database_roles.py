@@ -17,6 +17,7 @@ from platform_plumbing.settings import PlatformSettings
 from services.compliance.bootstrap import TABLES as COMPLIANCE_TABLES
 from services.intake.bootstrap import TABLES as INTAKE_TABLES
 from services.referral_router.bootstrap import TABLES as ROUTER_TABLES
+from tests.sealing import written
 
 TABLES = {tables.service: tables for tables in (INTAKE_TABLES, ROUTER_TABLES, COMPLIANCE_TABLES)}
 AUDIT_ROW = {  # an audit or history table of each service, and a statement that adds a row to it
@@ -154,12 +155,14 @@ async def test_the_keyring_takes_keys_from_intake_and_gives_them_only_to_complia
         finally:
             await connection.close()
 
-    await as_role(app_role("intake"), lambda db: keyring.add(db, case_id, b"wrapped", now=now))
+    await as_role(app_role("intake"), lambda db: written(db, lambda w: keyring.add(w, case_id, b"wrapped", now=now)))
     for role in (app_role("intake"), app_role("referral_router"), OPERATIONS_ROLE):
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await as_role(role, lambda db: keyring.wrapped_key(db, case_id))
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
-        await as_role(app_role("compliance"), lambda db: keyring.add(db, uuid.uuid4(), b"forged", now=now))
+        await as_role(
+            app_role("compliance"), lambda db: written(db, lambda w: keyring.add(w, uuid.uuid4(), b"forged", now=now))
+        )
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await as_role(app_role("intake"), lambda db: keyring.destroy(db, [case_id]))
 

@@ -81,6 +81,8 @@ async def test_poison_messages_are_dead_lettered_and_the_partition_keeps_flowing
 
     labels = [r["label"] for r in await effects_pool.fetch("SELECT label FROM effects ORDER BY label")]
     assert labels == ["after", "before"], "the refused event's own write must be rolled back"
+    appended = [r["label"] for r in await effects_pool.fetch("SELECT label FROM appended ORDER BY label")]
+    assert appended == ["after", "before"], "the refused event's queued rows must be forgotten, the others' written"
     dead = await read_topic(settings.kafka, settings.topic(DEAD_LETTERS.name), at_least=5)
     assert len(dead) == 5
     by_offset = {int(dict(r.headers)["dlq_origin_offset"]): dict(r.headers) for r in dead}
@@ -107,6 +109,7 @@ async def test_a_record_that_keeps_failing_is_dead_lettered_after_max_attempts(s
     await run_until_committed(settings, effects_pool, expected_offsets=2)
 
     assert [r["label"] for r in await effects_pool.fetch("SELECT label FROM effects")] == ["after"]
+    assert [r["label"] for r in await effects_pool.fetch("SELECT label FROM appended")] == ["after"]
     dead = await effects_pool.fetch("SELECT header_names, header_values FROM outbox")
     assert len(dead) == 1
     headers = dict(zip(dead[0]["header_names"], dead[0]["header_values"], strict=False))
@@ -149,6 +152,7 @@ async def test_consumer_killed_before_its_offset_commit_reprocesses_without_doub
 
     assert await effects_pool.fetchval("SELECT count(*) FROM effects") == 20
     assert await effects_pool.fetchval("SELECT count(DISTINCT event_id) FROM effects") == 20
+    assert await effects_pool.fetchval("SELECT count(*) FROM appended") == 20
     assert consumer is not None
 
 

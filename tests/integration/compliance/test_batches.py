@@ -1,0 +1,80 @@
+"""A consumer batch is applied as a set: its cases' files are loaded once, and every fact of the batch finds
+its case as the facts before it left it — so the facts of a case applied in one batch end exactly as the
+same facts applied one batch at a time, each change published once, in order."""
+
+from __future__ import annotations
+
+from platform_plumbing.pending_writes import PendingWrites
+from platform_plumbing.transactional_consumer import Batch, IncomingEvent
+from schemas.envelope import decode
+from schemas.registry import MESSAGE_TYPES
+from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, REFERRALS
+from services.compliance.entrypoints.kafka_events import batch_loader, event_handler
+from tests.integration.compliance.test_kafka_updates import clean_run
+from tests.integration.compliance.test_replicas import incoming
+
+AGENCY = "substance-misuse-treatment"
+
+
+async def test_a_cases_facts_in_one_batch_end_as_they_do_one_batch_at_a_time(compliance):
+    together = await _case_and_its_facts(compliance)
+    one_by_one = await _case_and_its_facts(compliance)
+    await _apply(compliance, together[1])
+    for event in one_by_one[1]:
+        await _apply(compliance, [event])
+
+    assert await _published(compliance, together[0]) == await _published(compliance, one_by_one[0])
+    changes = await _published(compliance, together[0])
+    referral_sequences = [sequence for kind, _, sequence in changes if kind == "referral"]
+    assert referral_sequences == list(range(1, len(referral_sequences) + 1)), "each change once, in order"
+    assert ("referral", "completed", referral_sequences[-1]) in changes
+    assert await _stored(compliance, together[0]) == await _stored(compliance, one_by_one[0])
+
+
+async def _case_and_its_facts(compliance):
+    case = await compliance.open_case(referrals={AGENCY: ["alcohol_misuse"]}, send_case=False, send_referrals=False)
+    return case, [
+        incoming(compliance, CASES.name, case.opened),
+        incoming(compliance, REFERRALS.name, case.issued[0]),
+        *(incoming(compliance, AGENCY_UPDATES.named(AGENCY), update) for update in clean_run(case, AGENCY)),
+    ]
+
+
+async def _apply(compliance, events: list[IncomingEvent]) -> None:
+    """As the consumer does with a batch: load for all of it, each event in order, the appended rows at the end."""
+    context = compliance.app.state.context
+    handle = event_handler(context)
+    async with compliance.pool.acquire() as connection, connection.transaction():
+        batch = Batch(connection, PendingWrites(), await batch_loader(context)(connection, events))
+        for event in events:
+            await handle(batch, event)
+        await batch.writes.flush(connection)
+
+
+async def _published(compliance, case) -> list[tuple[str, str, int]]:
+    """(kind, status, sequence) of every change compliance queued for the case, in order."""
+    rows = await compliance.pool.fetch(
+        "SELECT header_names, header_values, value FROM outbox WHERE topic = $1 ORDER BY id",
+        compliance.settings.topic(COMPLIANCE.name),
+    )
+    decoded = [
+        decode(list(zip(r["header_names"], r["header_values"], strict=True)), r["value"], MESSAGE_TYPES)[1]
+        for r in rows
+    ]
+    return [
+        (type(p).__name__.removesuffix("StatusChanged").lower(), p.status.value, p.sequence)
+        for p in decoded
+        if p.case_id == case.case_id
+    ]
+
+
+async def _stored(compliance, case) -> tuple:
+    return tuple(
+        tuple(row)
+        for row in await compliance.pool.fetch(
+            "SELECT status, sequence FROM referrals WHERE case_id = $1"
+            " UNION ALL SELECT status, sequence FROM cases WHERE case_id = $1"
+            " UNION ALL (SELECT status, sequence FROM conditions WHERE case_id = $1)",
+            case.case_id,
+        )
+    )
