@@ -14,17 +14,28 @@ unnest(…)` that skips a row whose key is there already.
 A read of a table with rows still queued would not see them: a reader that may meet its own transaction's
 rows calls `flush` first when `pending(table)` (intake's conditions of a case opened earlier in the batch).
 
+A writer that keeps set-based writes of its own until the end (compliance's changed case files, written
+with one statement per table) registers them with `before_flush`; they run first when the transaction
+flushes, so the rows appended about them find them written.
+
 `mark` / `undo_to` let a caller that runs part of a transaction in a savepoint drop exactly the rows that
 part queued when the savepoint is rolled back (the consumer's careful, record-by-record retry).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 import asyncpg
 
-Mark = dict[str, int]
+Write = Callable[[asyncpg.Connection], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Mark:
+    rows: dict[str, int]
+    writes: int
 
 
 class PendingWrites:
@@ -32,6 +43,7 @@ class PendingWrites:
         self._columns: dict[str, tuple[str, ...]] = {}
         self._types: dict[str, tuple[str, ...] | None] = {}
         self._rows: dict[str, list[tuple]] = {}
+        self._before: list[Write] = []
 
     def add(
         self, table: str, columns: tuple[str, ...], rows: Sequence[tuple], *, types: tuple[str, ...] | None = None
@@ -46,23 +58,31 @@ class PendingWrites:
         self._types.setdefault(table, types)
         self._rows.setdefault(table, []).extend(rows)
 
+    def before_flush(self, write: Write) -> None:
+        """Run `write` at the next flush, before the queued rows are written."""
+        self._before.append(write)
+
     def pending(self, table: str) -> bool:
         return bool(self._rows.get(table))
 
     def mark(self) -> Mark:
-        return {table: len(rows) for table, rows in self._rows.items()}
+        return Mark({table: len(rows) for table, rows in self._rows.items()}, len(self._before))
 
     def undo_to(self, mark: Mark) -> None:
-        """Forget the rows queued since `mark` was taken."""
+        """Forget the rows queued and the writes registered since `mark` was taken."""
         for table, rows in self._rows.items():
-            del rows[mark.get(table, 0) :]
+            del rows[mark.rows.get(table, 0) :]
+        del self._before[mark.writes :]
 
     def __len__(self) -> int:
-        return sum(len(rows) for rows in self._rows.values())
+        return sum(len(rows) for rows in self._rows.values()) + len(self._before)
 
     async def flush(self, connection: asyncpg.Connection) -> None:
         """Write every queued row, one COPY per table in the order the tables were first used; call inside the
         transaction whose state the rows belong to."""
+        before, self._before = self._before, []
+        for write in before:
+            await write(connection)
         for table, rows in self._rows.items():
             if rows and (types := self._types[table]) is not None:
                 await connection.execute(_unnest_insert(table, self._columns[table], types), *zip(*rows, strict=True))

@@ -3,7 +3,10 @@ the case's row lock, and stored back as the domain left it.
 
 The files a transaction has loaded are kept in an identity map (`CaseFiles`) for the rest of it: a
 consumer batch loads the files of all its records' cases at once (one query per table) and every fact
-of the batch then finds its case as the facts before it left it, without reading it again."""
+of the batch then finds its case as the facts before it left it, without reading it again. What the facts
+change is written when the transaction flushes (`PendingWrites.before_flush`), each changed entity once,
+one statement per table: rows travel as one JSON array that `jsonb_to_recordset` turns back into typed
+rows, since `unnest` cannot carry the array columns (needs, appointments) row by row."""
 
 from __future__ import annotations
 
@@ -66,12 +69,17 @@ class ReferralOwner:
 
 @dataclass
 class CaseFiles:
-    """The case files one transaction has loaded, by case id, and which case each of their referrals
-    belongs to. Dropped whole (`forget`) when part of the transaction is rolled back, since what an
-    undone fact did to a file in memory is not undone with it."""
+    """The case files one transaction has loaded, by case id, which case each of their referrals belongs to,
+    and what changed in them since the transaction last flushed. Dropped whole (`forget`), together with the
+    flush's pending writes (`PendingWrites.undo_to`), when part of the transaction is rolled back, since what
+    an undone fact did to a file in memory is not undone with it."""
 
     files: dict[UUID, CaseFile] = field(default_factory=dict)
     owners: dict[UUID, UUID] = field(default_factory=dict)
+    changed: dict[UUID, dict[UUID, datetime]] = field(default_factory=dict)
+    """case id -> the ids of its entities changed since the last flush, each with when it last changed."""
+    deliveries: dict[UUID, tuple[str, dict, dict | None]] = field(default_factory=dict)
+    """referral id -> what its agency is told (delivery mode, brief, personal details), not written yet."""
 
     def keep(self, file: CaseFile) -> None:
         self.files[file.case.case_id] = file
@@ -80,6 +88,12 @@ class CaseFiles:
     def forget(self) -> None:
         self.files.clear()
         self.owners.clear()
+        self.changed.clear()
+        self.deliveries.clear()
+
+    @property
+    def unwritten(self) -> bool:
+        return bool(self.changed or self.deliveries)
 
 
 class ComplianceStore:
@@ -152,71 +166,66 @@ class ComplianceStore:
         return None if row is None else ReferralOwner(row["case_id"], row["agency_id"], row["issued"])
 
     async def save(self, file: CaseFile, *, now: datetime) -> set[UUID]:
-        """Store what the domain changed; return the added referrals that held events wait for."""
-        dirty = file.added | file.touched
-        if file.case.case_id in dirty:
-            await self._db.execute(
-                "UPDATE cases SET complete_by = $2, status = $3, reason = $4, next_step = $5, police_decision = $6,"
-                " sequence = $7, outcome_at = CASE WHEN status <> $3 THEN $8 ELSE outcome_at END, updated_at = $8"
-                " WHERE case_id = $1",
-                file.case.case_id,
-                file.case.complete_by,
-                file.case.status.value,
-                _value(file.case.reason),
-                _value(file.case.next_step),
-                _value(file.case.police_decision),
-                file.case.sequence,
-                now,
-            )
-        conditions = [c for c in file.conditions if c.condition_id in dirty]
-        if conditions:
-            await self._upsert_conditions(file.case.case_id, conditions)
-        referrals = [r for r in file.referrals if r.referral_id in dirty]
-        if referrals:
-            await self._upsert_referrals(file.case.case_id, referrals, now)
-        added = [r.referral_id for r in file.referrals if r.referral_id in file.added]
+        """Note what the domain changed, to be written when the transaction flushes; return the added referrals
+        that held events wait for."""
+        self._note_changed(file.case.case_id, file.added | file.touched, now)
         self._files.keep(file)  # its new referrals are known to `owner_of` from now on
+        added = [r.referral_id for r in file.referrals if r.referral_id in file.added]
         if not added:
             return set()
         rows = await self._db.fetch("SELECT DISTINCT awaiting FROM held_events WHERE awaiting = ANY($1)", added)
         return {row["awaiting"] for row in rows}
 
-    async def _upsert_conditions(self, case_id: UUID, conditions: list[Condition]) -> None:
-        await self._db.executemany(
-            f"INSERT INTO conditions (case_id, {_CONDITION})"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-            " ON CONFLICT (condition_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,"
-            " amount_paid_pence = EXCLUDED.amount_paid_pence, hours_done = EXCLUDED.hours_done,"
-            " sequence = EXCLUDED.sequence",
-            [(case_id, *_condition_values(c)) for c in conditions],
-        )
-
-    async def _upsert_referrals(self, case_id: UUID, referrals: list[Referral], now: datetime) -> None:
-        await self._db.executemany(
-            f"INSERT INTO referrals (case_id, delivery_mode, updated_at, {_REFERRAL})"
-            " VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-            " ON CONFLICT (referral_id) DO UPDATE SET status = EXCLUDED.status, issued_at = EXCLUDED.issued_at,"
-            " respond_by = EXCLUDED.respond_by, unacceptable_absences = EXCLUDED.unacceptable_absences,"
-            " reason = EXCLUDED.reason, superseded = EXCLUDED.superseded, scheduled = EXCLUDED.scheduled,"
-            " missed = EXCLUDED.missed, sequence = EXCLUDED.sequence, updated_at = EXCLUDED.updated_at",
-            [(case_id, now, *_referral_values(r)) for r in referrals],
-        )
-
-    async def save_delivery(self, referral_id: UUID, *, delivery_mode: str, brief: dict, personal: dict | None) -> None:
+    def save_delivery(self, referral_id: UUID, *, delivery_mode: str, brief: dict, personal: dict | None) -> None:
         """What the agency is told when the referral is issued: the brief, and the personal details."""
-        await self._db.execute(
-            "UPDATE referrals SET delivery_mode = $2, brief = $3 WHERE referral_id = $1",
-            referral_id,
-            delivery_mode,
-            json.dumps(brief),
-        )
-        if personal is not None:
-            await self._db.execute(
-                "INSERT INTO referral_personal_details (referral_id, details) VALUES ($1, $2)"
-                " ON CONFLICT (referral_id) DO NOTHING",
-                referral_id,
-                json.dumps(personal),
-            )
+        self._will_write()
+        self._files.deliveries[referral_id] = (delivery_mode, brief, personal)
+
+    def _note_changed(self, case_id: UUID, entities: set[UUID], now: datetime) -> None:
+        self._will_write()
+        self._files.changed.setdefault(case_id, {}).update(dict.fromkeys(entities, now))
+
+    def _will_write(self) -> None:
+        """The first change since the last flush asks the flush to write them all (see `CaseFiles.forget` for
+        what keeps this true when part of a transaction is undone)."""
+        if not self._files.unwritten:
+            self._writes.before_flush(self._write_changes)
+
+    async def _write_changes(self, connection: asyncpg.Connection) -> None:
+        """Every entity changed since the last flush, as it is now, one statement per table."""
+        cases, conditions, referrals = [], [], []
+        for case_id, entities in self._files.changed.items():
+            file = self._files.files[case_id]
+            if case_id in entities:
+                cases.append({**_row(_CASE, _case_values(file.case)), "at": entities[case_id]})
+            conditions += [
+                {**_row(_CONDITION, _condition_values(c)), "case_id": case_id}
+                for c in file.conditions
+                if c.condition_id in entities
+            ]
+            referrals += [
+                {**_row(_REFERRAL, _referral_values(r)), "case_id": case_id, "at": entities[r.referral_id]}
+                for r in file.referrals
+                if r.referral_id in entities
+            ]
+        deliveries = [
+            {"referral_id": referral_id, "delivery_mode": mode, "brief": brief, "personal": personal}
+            for referral_id, (mode, brief, personal) in self._files.deliveries.items()
+        ]
+        self._files.changed.clear()
+        self._files.deliveries.clear()
+        if cases:
+            await connection.execute(_UPDATE_CASES, _json(cases))
+        if conditions:
+            await connection.execute(_UPSERT_CONDITIONS, _json(conditions))
+        if referrals:
+            await connection.execute(_UPSERT_REFERRALS, _json(referrals))
+        if deliveries:
+            await connection.execute(_DELIVER, _json(deliveries))
+
+    async def _upsert_conditions(self, case_id: UUID, conditions: list[Condition]) -> None:
+        rows = [{**_row(_CONDITION, _condition_values(c)), "case_id": case_id} for c in conditions]
+        await self._db.execute(_UPSERT_CONDITIONS, _json(rows))
 
     async def overdue_cases(self, today: date, *, limit: int) -> list[UUID]:
         """Open cases whose deadline has passed, or a condition's own deadline with something to judge (an
@@ -367,6 +376,56 @@ class ComplianceStore:
             ("force_id", "subject_ref", "named_on", "domestic_abuse"),
             [(force_id, subject_ref, named_on, domestic_abuse)],
         )
+
+
+_CONDITION_TYPES = (
+    "condition_id uuid, kind text, description text, evidence text, reported_by text, addresses_need text,"
+    " hours int, amount_pence int, own_complete_by date, status text, reason text, amount_paid_pence int,"
+    " hours_done int, sequence int"
+)
+_REFERRAL_TYPES = (
+    "referral_id uuid, agency_id text, needs text[], status text, issued_at timestamptz, respond_by timestamptz,"
+    " replaces uuid[], unacceptable_absences int, reason text, superseded boolean, scheduled uuid[], missed uuid[],"
+    " sequence int"
+)
+_UPDATE_CASES = (
+    "UPDATE cases c SET complete_by = u.complete_by, status = u.status, reason = u.reason, next_step = u.next_step,"
+    " police_decision = u.police_decision, sequence = u.sequence,"
+    " outcome_at = CASE WHEN c.status <> u.status THEN u.at ELSE c.outcome_at END, updated_at = u.at"
+    " FROM jsonb_to_recordset($1::jsonb) AS u(case_id uuid, complete_by date, status text, reason text,"
+    " next_step text, police_decision text, sequence int, at timestamptz) WHERE c.case_id = u.case_id"
+)
+_UPSERT_CONDITIONS = (
+    f"INSERT INTO conditions (case_id, {_CONDITION}) SELECT case_id, {_CONDITION}"
+    f" FROM jsonb_to_recordset($1::jsonb) AS u(case_id uuid, {_CONDITION_TYPES})"
+    " ON CONFLICT (condition_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,"
+    " amount_paid_pence = EXCLUDED.amount_paid_pence, hours_done = EXCLUDED.hours_done,"
+    " sequence = EXCLUDED.sequence"
+)
+_UPSERT_REFERRALS = (
+    f"INSERT INTO referrals (case_id, delivery_mode, updated_at, {_REFERRAL}) SELECT case_id, '', at, {_REFERRAL}"
+    f" FROM jsonb_to_recordset($1::jsonb) AS u(case_id uuid, at timestamptz, {_REFERRAL_TYPES})"
+    " ON CONFLICT (referral_id) DO UPDATE SET status = EXCLUDED.status, issued_at = EXCLUDED.issued_at,"
+    " respond_by = EXCLUDED.respond_by, unacceptable_absences = EXCLUDED.unacceptable_absences,"
+    " reason = EXCLUDED.reason, superseded = EXCLUDED.superseded, scheduled = EXCLUDED.scheduled,"
+    " missed = EXCLUDED.missed, sequence = EXCLUDED.sequence, updated_at = EXCLUDED.updated_at"
+)
+_DELIVER = (
+    "WITH told AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(referral_id uuid, delivery_mode text,"
+    " brief jsonb, personal jsonb)),"
+    " briefed AS (UPDATE referrals r SET delivery_mode = told.delivery_mode, brief = told.brief FROM told"
+    " WHERE r.referral_id = told.referral_id)"
+    " INSERT INTO referral_personal_details (referral_id, details)"
+    " SELECT referral_id, personal FROM told WHERE personal IS NOT NULL ON CONFLICT (referral_id) DO NOTHING"
+)
+
+
+def _row(columns: str, values: tuple) -> dict:
+    return dict(zip((name.strip() for name in columns.split(",")), values, strict=True))
+
+
+def _json(rows: list[dict]) -> str:
+    return json.dumps(rows, default=str)
 
 
 def _value(member) -> str | None:

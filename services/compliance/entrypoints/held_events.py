@@ -45,11 +45,12 @@ async def apply_held(
     registry: Mapping[str, type[BaseModel]],
 ) -> None:
     """Run what was held for `awaiting`, which has just arrived, through `handle`, each in a savepoint: one
-    refused is undone alone (its queued rows and the batch's case files in memory forgotten with it) and
-    dead-lettered."""
+    refused is undone alone and dead-lettered. What the batch did before is written first, so that forgetting
+    the refused one's changes in memory (the batch's case files, its queued rows) forgets nothing else."""
     connection = batch.connection
     for held in await held_events.release_for(connection, awaiting):
         attributes, payload = decode(held.record.headers, held.record.value, registry)
+        await batch.writes.flush(connection)
         mark = batch.writes.mark()
         try:
             async with connection.transaction():

@@ -116,7 +116,7 @@ async def placed(event: ReferralIssued | ReferralQueued | ReferralUnmatched, uow
         personal = (
             event.personal.model_dump(mode="json", exclude_none=True) if getattr(event, "personal", None) else None
         )
-        await uow.store.save_delivery(
+        uow.store.save_delivery(
             referral.referral_id, delivery_mode=event.delivery_mode.value, brief=brief, personal=personal
         )
     return referral.referral_id in awaited
