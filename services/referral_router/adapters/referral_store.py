@@ -4,16 +4,14 @@ the referrals it placed, who declined what, and every disclosure.
 A referral's and a case's `status` after placement are compliance's, followed here from its events;
 `sequence` records the last change applied, so an older or repeated event changes nothing.
 
-Placing a case the router has just been told of reads back everything it has just written (its needs,
-conditions, referrals, the person's details). The store remembers what it wrote of a case it added
-(`_Fresh`) and answers those reads from memory; any other change in the same unit of work makes it
-forget and read the database again.
+The store works on its transaction's `RouterBatch` (see `router_batch`): a consumer batch is loaded once,
+its events change that state in memory, and it is written when the transaction flushes.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import date, datetime
 from uuid import UUID
 
@@ -33,23 +31,11 @@ from schemas.vocabulary import (
     Severity,
     Sex,
 )
+from services.referral_router.adapters.router_batch import OpenedCase, RouterBatch
 from services.referral_router.domain.entities import Referral, RoutedCase, TrackedCondition
 from services.referral_router.domain.matching import Need, Person
 
 CAPACITY_LOCK = 0x5EFE_7A15  # advisory lock key: "capacity decisions of the referral router"
-
-
-def needs_to_json(needs: tuple[Need, ...] | list[Need]) -> str:
-    return json.dumps(
-        [
-            {
-                "category": n.category.value,
-                "severity": n.severity.value,
-                "preferred_mode": n.preferred_mode.value if n.preferred_mode else None,
-            }
-            for n in needs
-        ]
-    )
 
 
 def needs_from_json(raw: str) -> tuple[Need, ...]:
@@ -63,59 +49,42 @@ def needs_from_json(raw: str) -> tuple[Need, ...]:
     )
 
 
-@dataclass
-class _Fresh:
-    """All there is of a case added by this unit of work: what it wrote, as the database would return it."""
-
-    personal: dict | None
-    needs: tuple[Need, ...] = ()
-    conditions: dict[UUID, TrackedCondition] = field(default_factory=dict)
-    referrals: list[tuple[datetime, Referral]] = field(default_factory=list)
-
-
 class RouterStore:
-    def __init__(self, connection: asyncpg.Connection, writes: PendingWrites) -> None:
-        """`writes`: where the audit trail's rows are queued until the transaction flushes."""
+    def __init__(self, connection: asyncpg.Connection, writes: PendingWrites, batch: RouterBatch | None = None) -> None:
+        """`writes`: the transaction's pending writes (the audit trail's rows, and this store's own, which it
+        registers there); `batch`: what the transaction knows (a consumer batch's, shared by its records)."""
         self._db = connection
         self._writes = writes
-        self._fresh: dict[UUID, _Fresh] = {}
+        self._batch = RouterBatch() if batch is None else batch
 
-    def _changed_otherwise(self) -> None:
-        """A change other than the fresh cases' own writes: their memory may no longer be the whole truth."""
-        self._fresh.clear()
+    def _will_write(self) -> None:
+        if not self._batch.unwritten:
+            self._writes.before_flush(self._batch.write)
+
+    async def _written(self) -> None:
+        """Before a read the batch's memory cannot answer: write what is pending, so the database is whole."""
+        if self._batch.unwritten:
+            await self._writes.flush(self._db)
 
     # -- cases --------------------------------------------------------------------------------------------
 
     async def add_case(self, case: RoutedCase, personal: dict | None, *, opened_at: datetime) -> bool:
-        p = case.person
-        added = await self._db.fetchval(
-            "INSERT INTO cases (case_id, disposal_type, age, sex, area, domestic_abuse, dash_risk,"
-            " youth_offending_team, status, opened_at, complete_by)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-            " ON CONFLICT (case_id) DO NOTHING RETURNING true",
-            case.case_id,
-            p.disposal.value,
-            p.age,
-            p.sex.value,
-            p.area,
-            p.domestic_abuse,
-            p.dash_risk.value if p.dash_risk else None,
-            p.youth_offending_team,
-            case.status.value,
-            opened_at,
-            case.complete_by,
-        )
-        if added and personal is not None:
-            await self._db.execute(
-                "INSERT INTO case_personal_details (case_id, details) VALUES ($1, $2)",
-                case.case_id,
-                json.dumps(personal),
-            )
-        if added:
-            self._fresh[case.case_id] = _Fresh(personal)
-        return bool(added)
+        """Add the case unless it is known already (a replay); False then."""
+        batch = self._batch
+        if case.case_id not in batch.looked_up:
+            batch.looked_up.add(case.case_id)
+            if await self._db.fetchval("SELECT true FROM cases WHERE case_id = $1", case.case_id):
+                batch.existing.add(case.case_id)
+        if case.case_id in batch.existing or case.case_id in batch.opened:
+            return False
+        self._will_write()
+        batch.opened[case.case_id] = OpenedCase(case, opened_at, personal)
+        return True
 
     async def case(self, case_id: UUID, *, for_update: bool = False) -> RoutedCase | None:
+        if (opened := self._batch.opened.get(case_id)) is not None:
+            return opened.case
+        await self._written()
         row = await self._db.fetchrow(
             "SELECT * FROM cases WHERE case_id = $1" + (" FOR UPDATE" if for_update else ""), case_id
         )
@@ -132,32 +101,37 @@ class RouterStore:
         )
         return RoutedCase(row["case_id"], person, CaseStatus(row["status"]), row["complete_by"], row["sequence"])
 
-    async def follow_case(self, case_id: UUID, status: CaseStatus, sequence: int) -> bool:
+    def follow_case(self, case_id: UUID, status: CaseStatus, sequence: int) -> None:
         """Apply compliance's change to the case if it is newer than the last one applied."""
-        self._changed_otherwise()
-        updated = await self._db.execute(
-            "UPDATE cases SET status = $2, sequence = $3 WHERE case_id = $1 AND sequence < $3",
-            case_id,
-            status.value,
-            sequence,
-        )
-        return updated.endswith(" 1")
+        self._will_write()
+        if (opened := self._batch.opened.get(case_id)) is not None:
+            if sequence > opened.case.sequence:
+                opened.case = replace(opened.case, status=status, sequence=sequence)
+            return
+        newest = self._batch.case_changes.get(case_id)
+        if newest is None or sequence > newest[1]:
+            self._batch.case_changes[case_id] = (status, sequence)
 
     async def set_deadline(self, case_id: UUID, complete_by: date) -> None:
-        self._changed_otherwise()
+        if (opened := self._batch.opened.get(case_id)) is not None:
+            opened.case = replace(opened.case, complete_by=complete_by)
+            return
+        await self._written()
         await self._db.execute("UPDATE cases SET complete_by = $2 WHERE case_id = $1", case_id, complete_by)
 
     async def personal_details(self, case_id: UUID) -> dict | None:
-        if (fresh := self._fresh.get(case_id)) is not None:
-            return fresh.personal
+        if (opened := self._batch.opened.get(case_id)) is not None:
+            return opened.personal
+        await self._written()
         raw = await self._db.fetchval("SELECT details FROM case_personal_details WHERE case_id = $1", case_id)
         return None if raw is None else json.loads(raw)
 
     # -- needs and conditions -----------------------------------------------------------------------------
 
     async def current_needs(self, case_id: UUID) -> tuple[Need, ...]:
-        if (fresh := self._fresh.get(case_id)) is not None:
-            return tuple(sorted(fresh.needs, key=lambda need: need.category.value))
+        if (opened := self._batch.opened.get(case_id)) is not None:
+            return tuple(sorted(opened.needs, key=lambda need: need.category.value))
+        await self._written()
         rows = await self._db.fetch(
             "SELECT category, severity, preferred_mode FROM case_needs WHERE case_id = $1 ORDER BY category", case_id
         )
@@ -171,8 +145,10 @@ class RouterStore:
         )
 
     async def replace_needs(self, case_id: UUID, needs: tuple[Need, ...]) -> None:
-        if (fresh := self._fresh.get(case_id)) is not None:
-            fresh.needs = needs
+        if (opened := self._batch.opened.get(case_id)) is not None:
+            opened.needs = needs
+            return
+        await self._written()
         await self._db.execute("DELETE FROM case_needs WHERE case_id = $1", case_id)
         await self._db.executemany(
             "INSERT INTO case_needs (case_id, category, severity, preferred_mode) VALUES ($1, $2, $3, $4)",
@@ -184,23 +160,37 @@ class RouterStore:
 
     async def add_conditions(self, case_id: UUID, conditions: list[CaseCondition]) -> None:
         """The police's terms of these conditions (their status may have come first, from compliance)."""
-        if (fresh := self._fresh.get(case_id)) is not None:
+        if (opened := self._batch.opened.get(case_id)) is not None:
             for c in conditions:
-                known = fresh.conditions.get(c.condition_id)
-                fresh.conditions[c.condition_id] = (
-                    TrackedCondition(c.condition_id, c)
-                    if known is None
-                    else TrackedCondition(c.condition_id, c, known.status, known.sequence)
-                )
+                known = opened.conditions.get(c.condition_id, TrackedCondition(c.condition_id, None))
+                opened.conditions[c.condition_id] = replace(known, terms=c)
+            return
+        await self._written()
         await self._db.executemany(
             "INSERT INTO case_conditions (condition_id, case_id, terms) VALUES ($1, $2, $3)"
             " ON CONFLICT (condition_id) DO UPDATE SET terms = EXCLUDED.terms",
             [(c.condition_id, case_id, c.model_dump_json()) for c in conditions],
         )
 
-    async def follow_condition(self, case_id: UUID, condition_id: UUID, status: str, sequence: int) -> bool:
+    def note_condition(self, case_id: UUID, condition_id: UUID, status: str, sequence: int) -> None:
         """Apply compliance's change to a condition if newer; ignored for a case not opened here (yet)."""
-        self._changed_otherwise()
+        self._will_write()
+        if (opened := self._batch.opened.get(case_id)) is not None:
+            known = opened.conditions.get(condition_id, TrackedCondition(condition_id, None))
+            if sequence > known.sequence:
+                opened.conditions[condition_id] = replace(known, status=status, sequence=sequence)
+            return
+        newest = self._batch.condition_changes.get(condition_id)
+        if newest is None or sequence > newest[2]:
+            self._batch.condition_changes[condition_id] = (case_id, status, sequence)
+
+    async def follow_condition(self, case_id: UUID, condition_id: UUID, status: str, sequence: int) -> bool:
+        """Apply compliance's change to a condition now, saying whether it was newer than the one held."""
+        if (opened := self._batch.opened.get(case_id)) is not None:
+            known = opened.conditions.get(condition_id, TrackedCondition(condition_id, None))
+            self.note_condition(case_id, condition_id, status, sequence)
+            return sequence > known.sequence
+        await self._written()
         updated = await self._db.fetchval(
             "INSERT INTO case_conditions AS c (condition_id, case_id, status, sequence)"
             " SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM cases WHERE case_id = $2)"
@@ -214,8 +204,9 @@ class RouterStore:
         return bool(updated)
 
     async def conditions(self, case_id: UUID) -> list[TrackedCondition]:
-        if (fresh := self._fresh.get(case_id)) is not None:
-            return [fresh.conditions[condition_id] for condition_id in sorted(fresh.conditions)]
+        if (opened := self._batch.opened.get(case_id)) is not None:
+            return [opened.conditions[condition_id] for condition_id in sorted(opened.conditions)]
+        await self._written()
         rows = await self._db.fetch(
             "SELECT condition_id, terms, status, sequence FROM case_conditions WHERE case_id = $1"
             " ORDER BY condition_id",
@@ -233,96 +224,92 @@ class RouterStore:
 
     # -- referrals ----------------------------------------------------------------------------------------
 
-    async def add_referral(self, referral: Referral, *, now: datetime) -> None:
-        if (fresh := self._fresh.get(referral.case_id)) is not None:
-            fresh.referrals.append((now, referral))
-        else:
-            self._changed_otherwise()
-        await self._db.execute(
-            "INSERT INTO referrals (referral_id, case_id, agency_id, needs, delivery_mode, status, explanation,"
-            " candidates, issued_at, respond_by, replaces, created_at, updated_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
-            referral.referral_id,
-            referral.case_id,
-            referral.agency_id,
-            needs_to_json(referral.needs),
-            referral.delivery_mode.value,
-            referral.status.value,
-            referral.explanation,
-            json.dumps(referral.candidates),
-            referral.issued_at,
-            referral.respond_by,
-            list(referral.replaces),
-            now,
-        )
+    def add_referral(self, referral: Referral, *, now: datetime) -> None:
+        self._will_write()
+        self._batch.placed.add(referral.referral_id)
+        self._batch.created_at[referral.referral_id] = now
+        self._batch.keep(referral)
 
     async def referral(self, referral_id: UUID, *, for_update: bool = False) -> Referral | None:
+        """The referral as this transaction holds it (the batch's are read locked); read, and locked when
+        `for_update`, if it holds none."""
+        if (known := self._batch.referrals.get(referral_id)) is not None:
+            return known
         row = await self._db.fetchrow(
             "SELECT * FROM referrals WHERE referral_id = $1" + (" FOR UPDATE" if for_update else ""), referral_id
         )
-        return _referral(row)
+        return None if row is None else self._batch.remember(_referral(row))
 
     async def referrals_of_case(self, case_id: UUID) -> list[Referral]:
-        if (fresh := self._fresh.get(case_id)) is not None:
-            return [referral for _, referral in sorted(fresh.referrals, key=lambda r: (r[0], r[1].referral_id))]
+        batch = self._batch
+        if case_id in batch.opened:
+            placed = [r for r in batch.referrals.values() if r.case_id == case_id]
+            return sorted(placed, key=lambda r: (batch.created_at[r.referral_id], r.referral_id))
+        await self._written()
         rows = await self._db.fetch(
             "SELECT * FROM referrals WHERE case_id = $1 ORDER BY created_at, referral_id FOR UPDATE", case_id
         )
-        return [_referral(row) for row in rows]
+        return [batch.remember(_referral(row)) for row in rows]
 
-    async def follow_referral(self, referral_id: UUID, status: ReferralStatus, sequence: int, *, now: datetime) -> bool:
-        """Apply compliance's change to the referral if it is newer than the last one applied."""
-        self._changed_otherwise()
-        updated = await self._db.execute(
-            "UPDATE referrals SET status = $2, sequence = $3, updated_at = $4 WHERE referral_id = $1 AND sequence < $3",
-            referral_id,
-            status.value,
-            sequence,
-            now,
-        )
-        return updated.endswith(" 1")
+    def follow_referral(self, referral_id: UUID, status: ReferralStatus, sequence: int, *, now: datetime) -> bool:
+        """Apply compliance's change to the referral (read by `referral` first) if it is newer than the last one
+        applied; say whether it was."""
+        if sequence <= self._batch.referrals[referral_id].sequence:
+            return False
+        self._will_write()
+        self._batch.change(referral_id, now, status=status, sequence=sequence)
+        return True
 
-    async def note_sequence(self, referral_id: UUID, sequence: int) -> None:
+    def note_sequence(self, referral_id: UUID, sequence: int, *, now: datetime) -> None:
         """Compliance echoed a placement the router made: nothing to change but the count."""
-        self._changed_otherwise()
-        await self._db.execute(
-            "UPDATE referrals SET sequence = $2 WHERE referral_id = $1 AND sequence < $2", referral_id, sequence
-        )
+        if sequence > self._batch.referrals[referral_id].sequence:
+            self._will_write()
+            self._batch.change(referral_id, now, sequence=sequence)
 
-    async def mark_issued(self, referral_id: UUID, *, issued_at: datetime, respond_by: datetime) -> None:
-        self._changed_otherwise()
-        await self._db.execute(
-            "UPDATE referrals SET status = 'issued', issued_at = $2, respond_by = $3, updated_at = $2"
-            " WHERE referral_id = $1",
-            referral_id,
-            issued_at,
-            respond_by,
+    def mark_issued(self, referral_id: UUID, *, issued_at: datetime, respond_by: datetime) -> None:
+        self._will_write()
+        self._batch.change(
+            referral_id, issued_at, status=ReferralStatus.ISSUED, issued_at=issued_at, respond_by=respond_by
         )
 
     async def agency_load(self) -> dict[str, int]:
-        """Active referrals per agency, from the counter a trigger keeps (migration 0002)."""
-        rows = await self._db.fetch("SELECT agency_id, active FROM agency_load")
-        return {row["agency_id"]: row["active"] for row in rows}
+        """Active referrals per agency: the counter a trigger keeps (migration 0002), read once per transaction
+        under the capacity lock, plus what this transaction changed since."""
+        if self._batch.load_read is None:
+            rows = await self._db.fetch("SELECT agency_id, active FROM agency_load")
+            self._batch.load_read = {row["agency_id"]: row["active"] for row in rows}
+        return self._batch.load()
 
     async def queued_for(self, agency_id: str, *, limit: int) -> list[Referral]:
+        """The agency's queued referrals, oldest first: those in the database as this transaction holds them,
+        and those it queued itself."""
+        batch = self._batch
         rows = await self._db.fetch(
             "SELECT * FROM referrals WHERE status = 'queued' AND agency_id = $1 ORDER BY created_at"
             " LIMIT $2 FOR UPDATE SKIP LOCKED",
             agency_id,
-            limit,
+            limit + len(batch.changed),
         )
-        return [_referral(row) for row in rows]
+        read = [(row["created_at"], batch.remember(_referral(row))) for row in rows]
+        placed = [(batch.created_at[r], batch.referrals[r]) for r in batch.placed]
+        queued = {
+            referral.referral_id: (created, referral)
+            for created, referral in read + placed
+            if referral.status == ReferralStatus.QUEUED and referral.agency_id == agency_id
+        }
+        return [referral for _, referral in sorted(queued.values(), key=lambda q: (q[0], q[1].referral_id))][:limit]
 
     async def exclude(self, case_id: UUID, needs: tuple[Need, ...], agency_id: str) -> None:
-        self._changed_otherwise()
+        await self._written()
         await self._db.executemany(
             "INSERT INTO exclusions (case_id, category, agency_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             [(case_id, n.category.value, agency_id) for n in needs],
         )
 
     async def exclusions(self, case_id: UUID) -> dict[NeedCategory, frozenset[str]]:
-        if case_id in self._fresh:
-            return {}  # nobody declined a case this unit of work has just added
+        if case_id in self._batch.opened:
+            return {}  # nobody declined a case this transaction has just added
+        await self._written()
         rows = await self._db.fetch("SELECT category, agency_id FROM exclusions WHERE case_id = $1", case_id)
         result: dict[NeedCategory, set[str]] = {}
         for row in rows:
@@ -343,6 +330,27 @@ class RouterStore:
             detail=why,
         )
         audit_trail.queue(self._writes, disclosure)
+
+
+async def load_batch(connection: asyncpg.Connection, opened: set[UUID], followed: set[UUID]) -> RouterBatch:
+    """A consumer batch's state, under the capacity lock: the agencies' load, which of the `opened` cases exist
+    already, and the `followed` referrals, locked in id order."""
+    await lock_capacity(connection)
+    batch = RouterBatch()
+    rows = await connection.fetch("SELECT agency_id, active FROM agency_load")
+    batch.load_read = {row["agency_id"]: row["active"] for row in rows}
+    if opened:
+        rows = await connection.fetch("SELECT case_id FROM cases WHERE case_id = ANY($1::uuid[])", list(opened))
+        batch.looked_up |= opened
+        batch.existing |= {row["case_id"] for row in rows}
+    if followed:
+        rows = await connection.fetch(
+            "SELECT * FROM referrals WHERE referral_id = ANY($1::uuid[]) ORDER BY referral_id FOR UPDATE",
+            list(followed),
+        )
+        for row in rows:
+            batch.remember(_referral(row))
+    return batch
 
 
 async def lock_capacity(connection: asyncpg.Connection) -> None:

@@ -23,6 +23,7 @@ from schemas.events import (
 from schemas.registry import carried_by
 from schemas.topics import CASES, COMPLIANCE
 from services.referral_router.adapters import referral_store
+from services.referral_router.adapters.router_batch import RouterBatch
 from services.referral_router.service_layer import handlers
 from services.referral_router.service_layer.unit_of_work import RouterContext, UnitOfWork
 
@@ -45,13 +46,18 @@ def event_handler(context: RouterContext):
         if apply is None:
             return
         try:
-            await apply(incoming.payload, UnitOfWork(batch.connection, context, batch.writes))
+            await apply(incoming.payload, UnitOfWork(batch.connection, context, batch.writes, batch.loaded))
         except handlers.UnknownCase as error:
             raise PoisonMessage(str(error)) from None
 
     return handle
 
 
-async def lock_capacity(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> None:
-    """Taken once at the start of each batch's transaction, before any row lock: see `referral_store.lock_capacity`."""
-    await referral_store.lock_capacity(connection)
+async def load_batch(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> RouterBatch:
+    """The batch's load step, taken before any row lock (see `referral_store.load_batch`): the cases it opens,
+    the referrals whose changes it follows."""
+    return await referral_store.load_batch(
+        connection,
+        opened={e.payload.case_id for e in events if type(e.payload) is CaseOpened},
+        followed={e.payload.referral_id for e in events if type(e.payload) is ReferralStatusChanged},
+    )

@@ -84,8 +84,8 @@ async def referral_changed(event: ReferralStatusChanged, uow: UnitOfWork) -> Non
     if referral is None:
         return
     if event.status in planning.PLACEMENTS:
-        return await uow.store.note_sequence(referral.referral_id, event.sequence)
-    if not await uow.store.follow_referral(referral.referral_id, event.status, event.sequence, now=uow.now()):
+        return uow.store.note_sequence(referral.referral_id, event.sequence, now=uow.now())
+    if not uow.store.follow_referral(referral.referral_id, event.status, event.sequence, now=uow.now()):
         return
     if event.status in planning.LEFT_THE_AGENCY:
         await reroute(referral, uow)
@@ -95,8 +95,9 @@ async def referral_changed(event: ReferralStatusChanged, uow: UnitOfWork) -> Non
 
 async def condition_changed(event: ConditionStatusChanged, uow: UnitOfWork) -> None:
     """Follow compliance's change to a condition; one varied away may leave a referral no longer wanted."""
-    followed = await uow.store.follow_condition(event.case_id, event.condition_id, event.status.value, event.sequence)
-    if followed and event.status.value == "varied":
+    if event.status.value != "varied":
+        return uow.store.note_condition(event.case_id, event.condition_id, event.status.value, event.sequence)
+    if await uow.store.follow_condition(event.case_id, event.condition_id, event.status.value, event.sequence):
         case = await _case(event.case_id, uow)
         if case.status not in planning.CONCLUDED:
             await replan(case, uow)
@@ -104,7 +105,7 @@ async def condition_changed(event: ConditionStatusChanged, uow: UnitOfWork) -> N
 
 async def case_changed(event: CaseStatusChanged, uow: UnitOfWork) -> None:
     """Follow compliance's change to the case: a concluded case gets no more placements."""
-    await uow.store.follow_case(event.case_id, event.status, event.sequence)
+    uow.store.follow_case(event.case_id, event.status, event.sequence)
 
 
 async def replan(case: RoutedCase, uow: UnitOfWork) -> None:

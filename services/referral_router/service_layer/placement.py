@@ -50,7 +50,7 @@ async def place(
         )
         placed.append((unmatched, unplaced.reason))
     for referral, unmatched_because in placed:
-        await uow.store.add_referral(referral, now=uow.now())
+        uow.store.add_referral(referral, now=uow.now())
         await announce(referral, case, uow, unmatched_because=unmatched_because)
     return [referral for referral, _ in placed]
 
@@ -61,7 +61,7 @@ async def refer_to_youth_team(case: RoutedCase, uow: UnitOfWork) -> Referral | N
     if placement is None:
         return None
     referral = _from_placement(placement, case, (), uow.context.catalogue(), uow)
-    await uow.store.add_referral(referral, now=uow.now())
+    uow.store.add_referral(referral, now=uow.now())
     await announce(referral, case, uow)
     return referral
 
@@ -119,7 +119,7 @@ async def release_capacity(agency_id: str, uow: UnitOfWork) -> None:
     for queued in await uow.store.queued_for(agency_id, limit=free):
         case = await uow.store.case(queued.case_id)
         respond_by = answer_due(agency, catalogue, now)
-        await uow.store.mark_issued(queued.referral_id, issued_at=now, respond_by=respond_by)
+        uow.store.mark_issued(queued.referral_id, issued_at=now, respond_by=respond_by)
         issued = Referral(
             **{**vars(queued), "status": ReferralStatus.ISSUED, "issued_at": now, "respond_by": respond_by}
         )

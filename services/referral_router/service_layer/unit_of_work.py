@@ -13,6 +13,7 @@ from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.unit_of_work import TransactionalWork
 from services.referral_router.adapters.referral_store import RouterStore
+from services.referral_router.adapters.router_batch import RouterBatch
 from services.referral_router.domain.catalogue import Catalogue
 
 
@@ -29,8 +30,13 @@ class RouterContext:
 
 class UnitOfWork(TransactionalWork):
     def __init__(
-        self, connection: asyncpg.Connection, context: RouterContext, writes: PendingWrites | None = None
+        self,
+        connection: asyncpg.Connection,
+        context: RouterContext,
+        writes: PendingWrites | None = None,
+        batch: RouterBatch | None = None,
     ) -> None:
+        """`writes` and `batch`: a consumer batch's, shared by the units of work of its records."""
         super().__init__(connection, context.events, writes)
-        self.store = RouterStore(connection, self.writes)
+        self.store = RouterStore(connection, self.writes, batch)
         self.context = context

@@ -1,0 +1,251 @@
+"""What one routing transaction knows and has not written yet: the router's unit of work across a batch.
+
+A consumer batch is loaded once (`RouterStore.load_batch`): under the capacity lock, the agencies' load,
+which of its new cases exist already and the referrals its compliance events name (locked). Every event
+of the batch then works on that state in memory, in offset order: a case it opens is all in memory (its
+needs, conditions, referrals, the person's details), a followed change updates the referral or case it
+names, and each agency's load is the load read at the start plus what this batch placed, issued and freed
+— the per-agency counters capacity is decided on, which the trigger of migration 0002 keeps in the
+database as the rows are written.
+
+Nothing of that is written until the transaction flushes (`PendingWrites.before_flush`): then each table
+gets one statement, each row as it ended (rows travel as one JSON array through `jsonb_to_recordset`).
+A read this memory cannot answer (a case opened before the batch, its exclusions) first writes what is
+pending (`RouterStore._written`), so the database it reads is the whole truth.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from schemas.vocabulary import CaseStatus, ReferralStatus
+from services.referral_router.domain.entities import Referral, RoutedCase, TrackedCondition
+from services.referral_router.domain.matching import Need
+
+ACTIVE = frozenset({ReferralStatus.ISSUED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS})
+"""Referral statuses that hold a place at their agency (what `agency_load` counts)."""
+
+
+@dataclass
+class OpenedCase:
+    """A case this transaction added: all there is of it, as it is now."""
+
+    case: RoutedCase
+    opened_at: datetime
+    personal: dict | None
+    needs: tuple[Need, ...] = ()
+    conditions: dict[UUID, TrackedCondition] = field(default_factory=dict)
+
+
+@dataclass
+class RouterBatch:
+    looked_up: set[UUID] = field(default_factory=set)
+    """Case ids whose existence was looked up (or decided) in this transaction."""
+    existing: set[UUID] = field(default_factory=set)
+    """Those of `looked_up` that existed before this transaction."""
+    opened: dict[UUID, OpenedCase] = field(default_factory=dict)
+    referrals: dict[UUID, Referral] = field(default_factory=dict)
+    """Referrals read (locked) or placed by this transaction, as they are now."""
+    created_at: dict[UUID, datetime] = field(default_factory=dict)
+    """When each referral this transaction placed was created (ordering `referrals_of_case`, `queued_for`)."""
+    load_read: dict[str, int] | None = None
+    """`agency_load` as read under the capacity lock; None until read."""
+    load_change: Counter = field(default_factory=Counter)
+    """What this transaction changed in each agency's load since it was read."""
+    placed: set[UUID] = field(default_factory=set)
+    changed: dict[UUID, datetime] = field(default_factory=dict)
+    """Referrals read before this transaction that it changed, with when each last changed."""
+    case_changes: dict[UUID, tuple[CaseStatus, int]] = field(default_factory=dict)
+    """Followed changes to cases opened before this transaction: the newest per case."""
+    condition_changes: dict[UUID, tuple[UUID, str, int]] = field(default_factory=dict)
+    """Followed changes to conditions of cases opened before it: the newest per condition (case, status, seq)."""
+
+    @property
+    def unwritten(self) -> bool:
+        return bool(self.opened or self.placed or self.changed or self.case_changes or self.condition_changes)
+
+    def load(self) -> dict[str, int]:
+        agencies = set(self.load_read or {}) | set(self.load_change)
+        return {agency: (self.load_read or {}).get(agency, 0) + self.load_change[agency] for agency in agencies}
+
+    def remember(self, referral: Referral) -> Referral:
+        """A referral as read from the database, unless this transaction holds a newer state of it."""
+        return self.referrals.setdefault(referral.referral_id, referral)
+
+    def keep(self, referral: Referral) -> None:
+        """`referral` as this transaction made it; a change of whether it holds a place moves its agency's load."""
+        before = self.referrals.get(referral.referral_id)
+        was = before is not None and before.status in ACTIVE
+        if referral.agency_id is not None and was != (referral.status in ACTIVE):
+            self.load_change[referral.agency_id] += 1 if referral.status in ACTIVE else -1
+        self.referrals[referral.referral_id] = referral
+
+    def change(self, referral_id: UUID, at: datetime, **fields) -> Referral:
+        changed = replace(self.referrals[referral_id], **fields)
+        self.keep(changed)
+        if referral_id not in self.placed:
+            self.changed[referral_id] = at
+        return changed
+
+    async def write(self, connection: asyncpg.Connection) -> None:
+        """Everything not written yet, one statement per table, in the order the foreign keys need."""
+        opened, self.opened = list(self.opened.values()), {}
+        placed = [self.referrals[r] for r in sorted(self.placed, key=lambda r: (self.created_at[r], r))]
+        changed = [(self.referrals[r], at) for r, at in self.changed.items()]
+        cases, conditions = self.case_changes, self.condition_changes
+        self.placed, self.changed, self.case_changes, self.condition_changes = set(), {}, {}, {}
+        if opened:
+            await connection.execute(_ADD_CASES, _json([_case_row(o) for o in opened]))
+            if rows := [{"case_id": o.case.case_id, "details": o.personal} for o in opened if o.personal is not None]:
+                await connection.execute(_ADD_PERSONAL, _json(rows))
+            if rows := [_need_row(o.case.case_id, n) for o in opened for n in o.needs]:
+                await connection.execute(_ADD_NEEDS, _json(rows))
+            if rows := [_condition_row(o.case.case_id, c) for o in opened for c in o.conditions.values()]:
+                await connection.execute(_ADD_CONDITIONS, _json(rows))
+        if placed:
+            await connection.execute(
+                _ADD_REFERRALS, _json([_referral_row(r, self.created_at[r.referral_id]) for r in placed])
+            )
+        if changed:
+            await connection.execute(_CHANGE_REFERRALS, _json([_change_row(r, at) for r, at in changed]))
+        if cases:
+            rows = [{"case_id": c, "status": s.value, "sequence": n} for c, (s, n) in cases.items()]
+            await connection.execute(_FOLLOW_CASES, _json(rows))
+        if conditions:
+            rows = [
+                {"condition_id": k, "case_id": c, "status": s, "sequence": n} for k, (c, s, n) in conditions.items()
+            ]
+            await connection.execute(_FOLLOW_CONDITIONS, _json(rows))
+
+
+def _case_row(opened: OpenedCase) -> dict:
+    case, person = opened.case, opened.case.person
+    return {
+        "case_id": case.case_id,
+        "disposal_type": person.disposal.value,
+        "age": person.age,
+        "sex": person.sex.value,
+        "area": person.area,
+        "domestic_abuse": person.domestic_abuse,
+        "dash_risk": person.dash_risk.value if person.dash_risk else None,
+        "youth_offending_team": person.youth_offending_team,
+        "status": case.status.value,
+        "sequence": case.sequence,
+        "opened_at": opened.opened_at,
+        "complete_by": case.complete_by,
+    }
+
+
+def _need_row(case_id: UUID, need: Need) -> dict:
+    return {
+        "case_id": case_id,
+        "category": need.category.value,
+        "severity": need.severity.value,
+        "preferred_mode": need.preferred_mode.value if need.preferred_mode else None,
+    }
+
+
+def _condition_row(case_id: UUID, condition: TrackedCondition) -> dict:
+    return {
+        "condition_id": condition.condition_id,
+        "case_id": case_id,
+        "terms": condition.terms.model_dump(mode="json") if condition.terms else None,
+        "status": condition.status,
+        "sequence": condition.sequence,
+    }
+
+
+def _referral_row(referral: Referral, created_at: datetime) -> dict:
+    return {
+        "referral_id": referral.referral_id,
+        "case_id": referral.case_id,
+        "agency_id": referral.agency_id,
+        "needs": needs_json(referral.needs),
+        "delivery_mode": referral.delivery_mode.value,
+        "status": referral.status.value,
+        "explanation": referral.explanation,
+        "candidates": referral.candidates,
+        "issued_at": referral.issued_at,
+        "respond_by": referral.respond_by,
+        "replaces": list(referral.replaces),
+        "sequence": referral.sequence,
+        "created_at": created_at,
+    }
+
+
+def _change_row(referral: Referral, at: datetime) -> dict:
+    return {
+        "referral_id": referral.referral_id,
+        "status": referral.status.value,
+        "sequence": referral.sequence,
+        "issued_at": referral.issued_at,
+        "respond_by": referral.respond_by,
+        "at": at,
+    }
+
+
+def needs_json(needs) -> list[dict]:
+    return [
+        {
+            "category": n.category.value,
+            "severity": n.severity.value,
+            "preferred_mode": n.preferred_mode.value if n.preferred_mode else None,
+        }
+        for n in needs
+    ]
+
+
+def _json(rows: list[dict]) -> str:
+    return json.dumps(rows, default=str)
+
+
+_ADD_CASES = (
+    "INSERT INTO cases (case_id, disposal_type, age, sex, area, domestic_abuse, dash_risk, youth_offending_team,"
+    " status, sequence, opened_at, complete_by) SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(case_id uuid,"
+    " disposal_type text, age int, sex text, area text, domestic_abuse boolean, dash_risk text,"
+    " youth_offending_team boolean, status text, sequence int, opened_at timestamptz, complete_by date)"
+)
+_ADD_PERSONAL = (
+    "INSERT INTO case_personal_details (case_id, details)"
+    " SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(case_id uuid, details jsonb)"
+)
+_ADD_NEEDS = (
+    "INSERT INTO case_needs (case_id, category, severity, preferred_mode)"
+    " SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(case_id uuid, category text, severity text, preferred_mode text)"
+)
+_ADD_CONDITIONS = (
+    "INSERT INTO case_conditions (condition_id, case_id, terms, status, sequence)"
+    " SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(condition_id uuid, case_id uuid, terms jsonb, status text,"
+    " sequence int)"
+)
+_ADD_REFERRALS = (
+    "INSERT INTO referrals (referral_id, case_id, agency_id, needs, delivery_mode, status, explanation, candidates,"
+    " issued_at, respond_by, replaces, sequence, created_at, updated_at)"
+    " SELECT *, created_at FROM jsonb_to_recordset($1::jsonb) AS u(referral_id uuid, case_id uuid, agency_id text,"
+    " needs jsonb, delivery_mode text, status text, explanation text, candidates jsonb, issued_at timestamptz,"
+    " respond_by timestamptz, replaces uuid[], sequence int, created_at timestamptz)"
+)
+_CHANGE_REFERRALS = (
+    "UPDATE referrals r SET status = u.status, sequence = u.sequence, issued_at = u.issued_at,"
+    " respond_by = u.respond_by, updated_at = u.at FROM jsonb_to_recordset($1::jsonb) AS u(referral_id uuid,"
+    " status text, sequence int, issued_at timestamptz, respond_by timestamptz, at timestamptz)"
+    " WHERE r.referral_id = u.referral_id"
+)
+_FOLLOW_CASES = (
+    "UPDATE cases c SET status = u.status, sequence = u.sequence"
+    " FROM jsonb_to_recordset($1::jsonb) AS u(case_id uuid, status text, sequence int)"
+    " WHERE c.case_id = u.case_id AND c.sequence < u.sequence"
+)
+_FOLLOW_CONDITIONS = (
+    "INSERT INTO case_conditions AS c (condition_id, case_id, status, sequence)"
+    " SELECT u.* FROM jsonb_to_recordset($1::jsonb) AS u(condition_id uuid, case_id uuid, status text, sequence int)"
+    " WHERE EXISTS (SELECT 1 FROM cases WHERE case_id = u.case_id)"
+    " ON CONFLICT (condition_id) DO UPDATE SET status = EXCLUDED.status, sequence = EXCLUDED.sequence"
+    " WHERE c.sequence < EXCLUDED.sequence"
+)
