@@ -27,7 +27,7 @@ from platform_plumbing.service_runtime import ServiceRuntime
 from schemas.topics import CASES, DEAD_LETTERS
 from services.intake.domain.policy import load_policy
 from services.intake.entrypoints import http_api
-from services.intake.entrypoints.kafka_commands import ACCEPTED, TOPICS, command_handler, look_up_decisions
+from services.intake.entrypoints.kafka_commands import ACCEPTED, TOPICS, command_handler, load
 from services.intake.service_layer.unit_of_work import IntakeContext
 from services.intake.settings import IntakeSettings
 
@@ -71,7 +71,7 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
         title="police commands and outcomes",
         sealed_letters=SealedLetters(context.person_keys, clock),  # the police's commands carry personal data
         empties=INTAKE_EMPTIES,  # and are deleted from the force's topic once processed
-        load=look_up_decisions,
+        load=load,
     )
     runtime.publishes(CASES, DEAD_LETTERS)
 

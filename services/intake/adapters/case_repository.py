@@ -1,13 +1,11 @@
 """Cases in intake's schema: the case row, assessments, history, the case's wrapped data key (in the keyring), and what
 intake follows of compliance's decisions (the case's status, each condition's and referral's).
 
-A consumer batch looks up every police reference its decisions name in one query (`look_up`); a decision
-then learns from that whether its case exists already without a query of its own (`KnownReferences`)."""
+Within a consumer batch the repository works on the batch's `IntakeBatch` (see `intake_batch`)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
@@ -16,94 +14,25 @@ import asyncpg
 from platform_plumbing import keyring
 from platform_plumbing.pending_writes import PendingWrites
 from schemas.events import CaseCondition
+from services.intake.adapters.intake_batch import CASE_COLUMNS, IntakeBatch, case_of
+from services.intake.domain.cases import CaseRecord, FollowedCondition, FollowedReferral, HistoryEntry
 
-
-@dataclass(frozen=True)
-class CaseRecord:
-    case_id: UUID
-    force_id: str
-    police_reference: str
-    subject_ref: str
-    disposal_type: str
-    status: str
-    policy_version: str
-    rule_outcomes: list[dict]
-    youth_offending_team: bool
-    decided_at: datetime
-    complete_by: date | None
-    deadline_extended: bool
-    received_via: str
-    offence_category: str | None = None
-    reason: str | None = None
-    next_step: str | None = None
-    sequence: int = 0
-
-
-@dataclass(frozen=True)
-class FollowedCondition:
-    terms: CaseCondition
-    status: str
-    reason: str | None
-    amount_paid_pence: int
-    hours_done: int
-
-
-@dataclass(frozen=True)
-class FollowedReferral:
-    referral_id: UUID
-    agency_id: str | None
-    needs: list[str]
-    status: str
-    reason: str | None
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    what: str
-    detail: str
-    occurred_at: datetime
-
-
-_COLUMNS = ", ".join(CaseRecord.__dataclass_fields__)
-Reference = tuple[str, str]
-"""(force id, police reference): what names a case to the police."""
-
-
-@dataclass
-class KnownReferences:
-    """What one transaction knows of police references: those looked up, and the case of each that has one
-    (as it was at the look-up, or as this transaction opened it)."""
-
-    looked_up: set[Reference] = field(default_factory=set)
-    cases: dict[Reference, CaseRecord] = field(default_factory=dict)
-
-
-async def look_up(connection: asyncpg.Connection, references: set[Reference]) -> KnownReferences:
-    """The cases of `references`, in one query."""
-    rows = (
-        await connection.fetch(
-            f"SELECT {_COLUMNS} FROM cases WHERE (force_id, police_reference) IN"
-            " (SELECT * FROM unnest($1::text[], $2::text[]))",
-            [force_id for force_id, _ in references],
-            [reference for _, reference in references],
-        )
-        if references
-        else []
-    )
-    cases = [_case(row) for row in rows]
-    return KnownReferences(set(references), {(case.force_id, case.police_reference): case for case in cases})
+_COLUMNS = CASE_COLUMNS
 
 
 class CaseRepository:
-    def __init__(
-        self, connection: asyncpg.Connection, writes: PendingWrites, known: KnownReferences | None = None
-    ) -> None:
+    def __init__(self, connection: asyncpg.Connection, writes: PendingWrites, batch: IntakeBatch | None = None) -> None:
         """`writes`: where the appended rows (history, assessments, conditions, keys) are queued until the
-        transaction flushes; `known`: the references its batch looked up."""
+        transaction flushes; `batch`: what its consumer batch loaded and has not written yet."""
         self._db = connection
         self._writes = writes
-        self._known = KnownReferences() if known is None else known
+        self._batch = IntakeBatch() if batch is None else batch
+
+    async def _written(self) -> None:
+        """Before reading what this transaction may have changed: write what is pending, so the database is
+        whole."""
+        if len(self._writes):
+            await self._writes.flush(self._db)
 
     async def add(self, case: CaseRecord, *, now: datetime) -> bool:
         """Insert the case; False if the force already has a case with this police reference."""
@@ -131,8 +60,8 @@ class CaseRepository:
             now,
         )
         if inserted:
-            self._known.looked_up.add((case.force_id, case.police_reference))
-            self._known.cases[case.force_id, case.police_reference] = case
+            self._batch.looked_up.add((case.force_id, case.police_reference))
+            self._batch.cases[case.force_id, case.police_reference] = case
         return bool(inserted)
 
     async def by_reference(
@@ -140,8 +69,9 @@ class CaseRepository:
     ) -> CaseRecord | None:
         """The case the force knows by this reference; without `for_update`, as the batch's look-up found it
         (or this transaction opened it) where it was looked up."""
-        if not for_update and (force_id, police_reference) in self._known.looked_up:
-            return self._known.cases.get((force_id, police_reference))
+        if not for_update and (force_id, police_reference) in self._batch.looked_up:
+            return self._batch.cases.get((force_id, police_reference))
+        await self._written()
         row = await self._db.fetchrow(
             f"SELECT {_COLUMNS} FROM cases WHERE force_id = $1 AND police_reference = $2"
             + (" FOR UPDATE" if for_update else ""),
@@ -151,6 +81,7 @@ class CaseRepository:
         return _case(row)
 
     async def by_idempotency_key(self, client_id: str, key: str) -> CaseRecord | None:
+        await self._written()
         row = await self._db.fetchrow(
             f"SELECT {', '.join('c.' + c for c in CaseRecord.__dataclass_fields__)} FROM idempotency_keys k"
             " JOIN cases c USING (case_id) WHERE k.client_id = $1 AND k.key = $2",
@@ -188,6 +119,13 @@ class CaseRepository:
         self, case_id: UUID, status: str, reason: str | None, next_step: str | None, sequence: int, *, now: datetime
     ) -> bool:
         """Apply compliance's change to the case if it is newer than the last one applied."""
+        looked_up, held = self._batch.sequence("case", case_id)
+        if looked_up:
+            if held is None or sequence <= held:
+                return False
+            row = {"case_id": case_id, "status": status, "reason": reason, "next_step": next_step}
+            self._follow("case", case_id, {**row, "sequence": sequence, "at": now})
+            return True
         updated = await self._db.execute(
             "UPDATE cases SET status = $2, reason = $3, next_step = $4, sequence = $5, updated_at = $6"
             " WHERE case_id = $1 AND sequence < $5",
@@ -210,8 +148,7 @@ class CaseRepository:
         )
 
     async def conditions(self, case_id: UUID) -> list[FollowedCondition]:
-        if self._writes.pending("case_conditions"):  # a case opened earlier in this batch: write them first
-            await self._writes.flush(self._db)
+        await self._written()
         rows = await self._db.fetch(
             "SELECT terms, status, reason, amount_paid_pence, hours_done FROM case_conditions WHERE case_id = $1"
             " ORDER BY added_at, position",
@@ -224,8 +161,14 @@ class CaseRepository:
     async def follow_condition(
         self, condition_id: UUID, status: str, reason: str | None, paid: int, hours: int, sequence: int
     ) -> bool:
-        if self._writes.pending("case_conditions"):
-            await self._writes.flush(self._db)
+        looked_up, held = self._batch.sequence("condition", condition_id)
+        if looked_up:
+            if held is None or sequence <= held:
+                return False
+            row = {"condition_id": condition_id, "status": status, "reason": reason, "paid": paid, "hours": hours}
+            self._follow("condition", condition_id, {**row, "sequence": sequence})
+            return True
+        await self._written()
         updated = await self._db.execute(
             "UPDATE case_conditions SET status = $2, reason = $3, amount_paid_pence = $4, hours_done = $5,"
             " sequence = $6 WHERE condition_id = $1 AND sequence < $6",
@@ -239,6 +182,16 @@ class CaseRepository:
         return updated.endswith(" 1")
 
     async def follow_referral(self, case_id: UUID, referral: FollowedReferral, sequence: int) -> bool:
+        """Apply compliance's change to the referral if the case is held here and the change is newer."""
+        case_looked_up, case_held = self._batch.sequence("case", case_id)
+        looked_up, held = self._batch.sequence("referral", referral.referral_id)
+        if case_looked_up and looked_up:
+            if case_held is None or (held is not None and sequence <= held):
+                return False
+            row = {**vars(referral), "case_id": case_id, "sequence": sequence}
+            self._follow("referral", referral.referral_id, row)
+            return True
+        await self._written()
         updated = await self._db.fetchval(
             "INSERT INTO case_referrals AS r (referral_id, case_id, agency_id, needs, status, reason, sequence,"
             " updated_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM cases WHERE case_id = $2)"
@@ -256,7 +209,13 @@ class CaseRepository:
         )
         return bool(updated)
 
+    def _follow(self, kind: str, entity_id: UUID, row: dict) -> None:
+        if not self._batch.unwritten:
+            self._writes.before_flush(self._batch.write)
+        self._batch.follow(kind, entity_id, row)
+
     async def referrals(self, case_id: UUID) -> list[FollowedReferral]:
+        await self._written()
         rows = await self._db.fetch(
             "SELECT referral_id, agency_id, needs, status, reason, updated_at FROM case_referrals WHERE case_id = $1"
             " ORDER BY updated_at, referral_id",
@@ -289,6 +248,7 @@ class CaseRepository:
         )
 
     async def latest_needs(self, case_id: UUID) -> list[dict] | None:
+        await self._written()
         needs = await self._db.fetchval(
             "SELECT needs FROM needs_assessments WHERE case_id = $1 ORDER BY id DESC LIMIT 1", case_id
         )
@@ -298,6 +258,7 @@ class CaseRepository:
         self._writes.add("case_history", ("case_id", "what", "detail", "occurred_at"), [(case_id, what, detail, at)])
 
     async def history(self, case_id: UUID) -> list[HistoryEntry]:
+        await self._written()
         rows = await self._db.fetch(
             "SELECT what, detail, occurred_at FROM case_history WHERE case_id = $1 ORDER BY id", case_id
         )
@@ -305,8 +266,4 @@ class CaseRepository:
 
 
 def _case(row: asyncpg.Record | None) -> CaseRecord | None:
-    if row is None:
-        return None
-    values = dict(row)
-    values["rule_outcomes"] = json.loads(values["rule_outcomes"])
-    return CaseRecord(**values)
+    return None if row is None else case_of(row)

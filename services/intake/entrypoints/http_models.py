@@ -13,7 +13,7 @@ from schemas.commands.police import MAX_CONDITIONS, check_continuation, check_me
 from schemas.events import CaseCondition
 from schemas.fields import AmountPence, Day, Hours, OfficerId, ReasonText, Sequence, Timestamp
 from schemas.vocabulary import ExtensionReason, PoliceDecision, ProgressReport
-from services.intake.adapters.case_repository import FollowedCondition, FollowedReferral
+from services.intake.domain.cases import FollowedCondition, FollowedReferral
 from services.intake.service_layer.results import CaseChange, CaseView, DecisionResult
 
 

@@ -24,7 +24,7 @@ from schemas.commands import BreachDecision, ConditionProgress, DiversionDecisio
 from schemas.events import CaseStatusChanged, ConditionStatusChanged, ReferralStatusChanged
 from schemas.registry import POLICE_COMMANDS, carried_by
 from schemas.topics import COMPLIANCE, DECISIONS
-from services.intake.adapters.case_repository import KnownReferences, look_up
+from services.intake.adapters.intake_batch import IntakeBatch, load_batch
 from services.intake.domain.deadlines import ExtensionRefused
 from services.intake.service_layer import following, handlers, police_reports
 from services.intake.service_layer.results import IntakeError
@@ -53,12 +53,25 @@ APPLY: dict[type[BaseModel], Callable[[BaseModel, UnitOfWork], Awaitable[object]
 }
 
 
-async def look_up_decisions(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> KnownReferences:
-    """The batch's load step: which of its decisions' police references have a case already, in one query."""
-    return await look_up(
+async def load(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> IntakeBatch:
+    """The batch's load step (see `intake_batch`): the cases its decisions' police references name, and what
+    intake holds of the cases, conditions and referrals whose changes it follows."""
+    payloads = [e.payload for e in events]
+    followed = {
+        kind: {getattr(p, f"{kind}_id") for p in payloads if type(p) in types} for kind, types in _FOLLOWED.items()
+    }
+    return await load_batch(
         connection,
-        {(e.payload.force_id, e.payload.police_reference) for e in events if type(e.payload) is DiversionDecision},
+        {(p.force_id, p.police_reference) for p in payloads if type(p) is DiversionDecision},
+        followed,
     )
+
+
+_FOLLOWED = {
+    "case": (CaseStatusChanged, ReferralStatusChanged),  # a referral is followed only for a case held here
+    "condition": (ConditionStatusChanged,),
+    "referral": (ReferralStatusChanged,),
+}
 
 
 def command_handler(context: IntakeContext):

@@ -8,7 +8,7 @@ history in words a police officer reads.
 from __future__ import annotations
 
 from schemas.events import CaseStatusChanged, ConditionStatusChanged, ReferralStatusChanged
-from services.intake.adapters.case_repository import FollowedReferral
+from services.intake.domain.cases import FollowedReferral
 from services.intake.service_layer.unit_of_work import UnitOfWork
 
 

@@ -23,8 +23,8 @@ from schemas.events import (
     RuleOutcome,
 )
 from schemas.vocabulary import CaseStatus, ExtensionReason
-from services.intake.adapters.case_repository import CaseRecord
 from services.intake.domain import deadlines, eligibility
+from services.intake.domain.cases import CaseRecord
 from services.intake.service_layer.results import (
     CaseChange,
     CaseNotFound,

@@ -22,8 +22,8 @@ from schemas.vocabulary import (
     PoliceDecision,
     ProgressReport,
 )
-from services.intake.adapters.case_repository import CaseRecord
 from services.intake.domain import deadlines
+from services.intake.domain.cases import CaseRecord
 from services.intake.domain.condition_rules import VICTIM_CONTACT_KINDS, check_conditions
 from services.intake.service_layer.handlers import TRACKED, case_conditions, case_for
 from services.intake.service_layer.results import CaseChange, CaseNotOpen, ConditionRefused, PolicyRefused

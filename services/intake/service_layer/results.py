@@ -7,7 +7,7 @@ from datetime import date
 from uuid import UUID
 
 from schemas.events import CaseCondition
-from services.intake.adapters.case_repository import CaseRecord, FollowedCondition, FollowedReferral, HistoryEntry
+from services.intake.domain.cases import CaseRecord, FollowedCondition, FollowedReferral, HistoryEntry
 
 
 class IntakeError(Exception):

@@ -16,7 +16,8 @@ from platform_plumbing.event_outbox import EventSource
 from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.personal_data import PersonKeys
 from platform_plumbing.unit_of_work import TransactionalWork
-from services.intake.adapters.case_repository import CaseRepository, KnownReferences
+from services.intake.adapters.case_repository import CaseRepository
+from services.intake.adapters.intake_batch import IntakeBatch
 from services.intake.domain.policy import Policy
 
 
@@ -38,9 +39,9 @@ class UnitOfWork(TransactionalWork):
         connection: asyncpg.Connection,
         context: IntakeContext,
         writes: PendingWrites | None = None,
-        known: KnownReferences | None = None,
+        batch: IntakeBatch | None = None,
     ) -> None:
-        """`writes` and `known`: a consumer batch's, shared by the units of work of its records."""
+        """`writes` and `batch`: a consumer batch's, shared by the units of work of its records."""
         super().__init__(connection, context.events, writes)
-        self.cases = CaseRepository(connection, self.writes, known)
+        self.cases = CaseRepository(connection, self.writes, batch)
         self.context = context

@@ -1,0 +1,107 @@
+"""What one intake transaction knows and has not written yet, for a consumer batch handled as a set.
+
+The batch is loaded once (`load_batch`): the cases of the police references its decisions name, and the
+change count (`sequence`) of every case, condition and referral its followed compliance events name. A
+decision then learns whether its case exists, and a followed change whether it is newer than the one held,
+without a query of its own; the changes applied are written when the transaction flushes
+(`PendingWrites.before_flush`), each entity once as it ended, one statement per table (rows as one JSON
+array through `jsonb_to_recordset`, which carries the array column of needs). A read of a case, condition
+or referral by another use case in the same batch writes them first (`CaseRepository._written`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import asyncpg
+
+from services.intake.domain.cases import CaseRecord
+
+Reference = tuple[str, str]
+"""(force id, police reference): what names a case to the police."""
+CASE_COLUMNS = ", ".join(CaseRecord.__dataclass_fields__)
+
+
+@dataclass
+class IntakeBatch:
+    looked_up: set[Reference] = field(default_factory=set)
+    cases: dict[Reference, CaseRecord] = field(default_factory=dict)
+    """The case of each looked-up reference that has one (as it was read, or as this transaction opened it)."""
+    sequences: dict[str, dict[UUID, int | None]] = field(default_factory=dict)
+    """"case" / "condition" / "referral" -> the ids looked up, each with its sequence (None: not held)."""
+    followed: dict[str, dict[UUID, dict]] = field(default_factory=dict)
+    """The same kinds -> each entity's newest followed change, not written yet."""
+
+    @property
+    def unwritten(self) -> bool:
+        return any(self.followed.values())
+
+    def sequence(self, kind: str, entity_id: UUID) -> tuple[bool, int | None]:
+        """Whether `entity_id` was looked up, and its sequence as this transaction holds it (None: not held)."""
+        known = self.sequences.get(kind, {})
+        return entity_id in known, known.get(entity_id)
+
+    def follow(self, kind: str, entity_id: UUID, row: dict) -> None:
+        self.sequences.setdefault(kind, {})[entity_id] = row["sequence"]
+        self.followed.setdefault(kind, {})[entity_id] = row
+
+    async def write(self, connection: asyncpg.Connection) -> None:
+        followed, self.followed = self.followed, {}
+        for kind, statement in _FOLLOW.items():
+            if rows := list(followed.get(kind, {}).values()):
+                await connection.execute(statement, json.dumps(rows, default=str))
+
+
+async def load_batch(
+    connection: asyncpg.Connection, references: set[Reference], followed: dict[str, set[UUID]]
+) -> IntakeBatch:
+    """The cases of `references`, and the sequences of the `followed` cases, conditions and referrals, one query
+    per table."""
+    batch = IntakeBatch(looked_up=set(references))
+    if references:
+        rows = await connection.fetch(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE (force_id, police_reference) IN"
+            " (SELECT * FROM unnest($1::text[], $2::text[]))",
+            [force_id for force_id, _ in references],
+            [reference for _, reference in references],
+        )
+        batch.cases = {(row["force_id"], row["police_reference"]): case_of(row) for row in rows}
+    for kind, ids in followed.items():
+        if ids:
+            rows = await connection.fetch(_SEQUENCES[kind], list(ids))
+            batch.sequences[kind] = {**dict.fromkeys(ids), **{row["id"]: row["sequence"] for row in rows}}
+    return batch
+
+
+def case_of(row: asyncpg.Record) -> CaseRecord:
+    values = dict(row)
+    values["rule_outcomes"] = json.loads(values["rule_outcomes"])
+    return CaseRecord(**values)
+
+
+_SEQUENCES = {
+    "case": "SELECT case_id AS id, sequence FROM cases WHERE case_id = ANY($1::uuid[])",
+    "condition": "SELECT condition_id AS id, sequence FROM case_conditions WHERE condition_id = ANY($1::uuid[])",
+    "referral": "SELECT referral_id AS id, sequence FROM case_referrals WHERE referral_id = ANY($1::uuid[])",
+}
+_FOLLOW = {
+    "case": (
+        "UPDATE cases c SET status = u.status, reason = u.reason, next_step = u.next_step, sequence = u.sequence,"
+        " updated_at = u.at FROM jsonb_to_recordset($1::jsonb) AS u(case_id uuid, status text, reason text,"
+        " next_step text, sequence int, at timestamptz) WHERE c.case_id = u.case_id"
+    ),
+    "condition": (
+        "UPDATE case_conditions c SET status = u.status, reason = u.reason, amount_paid_pence = u.paid,"
+        " hours_done = u.hours, sequence = u.sequence FROM jsonb_to_recordset($1::jsonb) AS u(condition_id uuid,"
+        " status text, reason text, paid int, hours int, sequence int) WHERE c.condition_id = u.condition_id"
+    ),
+    "referral": (
+        "INSERT INTO case_referrals AS r (referral_id, case_id, agency_id, needs, status, reason, sequence, updated_at)"
+        " SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(referral_id uuid, case_id uuid, agency_id text,"
+        " needs text[], status text, reason text, sequence int, updated_at timestamptz)"
+        " ON CONFLICT (referral_id) DO UPDATE SET agency_id = EXCLUDED.agency_id, status = EXCLUDED.status,"
+        " reason = EXCLUDED.reason, sequence = EXCLUDED.sequence, updated_at = EXCLUDED.updated_at"
+    ),
+}
