@@ -35,7 +35,15 @@ class CaseRepository:
             await self._writes.flush(self._db)
 
     async def add(self, case: CaseRecord, *, now: datetime) -> bool:
-        """Insert the case; False if the force already has a case with this police reference."""
+        """Insert the case; False if the force already has a case with this police reference. A reference the
+        batch looked up is decided in memory and the case written at the flush (see `intake_batch`)."""
+        reference = (case.force_id, case.police_reference)
+        if reference in self._batch.looked_up:
+            if reference in self._batch.cases:
+                return False
+            self._will_write()
+            self._batch.open(case, now)
+            return True
         inserted = await self._db.fetchval(
             f"INSERT INTO cases ({_COLUMNS}, created_at, updated_at)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)"
@@ -210,9 +218,12 @@ class CaseRepository:
         return bool(updated)
 
     def _follow(self, kind: str, entity_id: UUID, row: dict) -> None:
+        self._will_write()
+        self._batch.follow(kind, entity_id, row)
+
+    def _will_write(self) -> None:
         if not self._batch.unwritten:
             self._writes.before_flush(self._batch.write)
-        self._batch.follow(kind, entity_id, row)
 
     async def referrals(self, case_id: UUID) -> list[FollowedReferral]:
         await self._written()

@@ -3,16 +3,21 @@
 The batch is loaded once (`load_batch`): the cases of the police references its decisions name, and the
 change count (`sequence`) of every case, condition and referral its followed compliance events name. A
 decision then learns whether its case exists, and a followed change whether it is newer than the one held,
-without a query of its own; the changes applied are written when the transaction flushes
+without a query of its own; the cases opened and the changes applied are written when the transaction
+flushes
 (`PendingWrites.before_flush`), each entity once as it ended, one statement per table (rows as one JSON
 array through `jsonb_to_recordset`, which carries the array column of needs). A read of a case, condition
 or referral by another use case in the same batch writes them first (`CaseRepository._written`).
+
+A reference found free at the look-up may be taken before the flush by a decision over HTTP; the flush then
+refuses to write the batch (`DecidedMeanwhile`), which is retried whole and finds that case.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -24,6 +29,11 @@ Reference = tuple[str, str]
 CASE_COLUMNS = ", ".join(CaseRecord.__dataclass_fields__)
 
 
+class DecidedMeanwhile(Exception):
+    """A police reference the batch found free was given a case by another transaction before the batch was
+    written: nothing of the batch is kept, and its retry finds that case."""
+
+
 @dataclass
 class IntakeBatch:
     looked_up: set[Reference] = field(default_factory=set)
@@ -33,10 +43,16 @@ class IntakeBatch:
     """"case" / "condition" / "referral" -> the ids looked up, each with its sequence (None: not held)."""
     followed: dict[str, dict[UUID, dict]] = field(default_factory=dict)
     """The same kinds -> each entity's newest followed change, not written yet."""
+    opened: list[tuple[CaseRecord, datetime]] = field(default_factory=list)
+    """Cases opened (or rejected) by this transaction, not written yet, with when."""
 
     @property
     def unwritten(self) -> bool:
-        return any(self.followed.values())
+        return bool(self.opened) or any(self.followed.values())
+
+    def open(self, case: CaseRecord, at: datetime) -> None:
+        self.cases[case.force_id, case.police_reference] = case
+        self.opened.append((case, at))
 
     def sequence(self, kind: str, entity_id: UUID) -> tuple[bool, int | None]:
         """Whether `entity_id` was looked up, and its sequence as this transaction holds it (None: not held)."""
@@ -48,6 +64,12 @@ class IntakeBatch:
         self.followed.setdefault(kind, {})[entity_id] = row
 
     async def write(self, connection: asyncpg.Connection) -> None:
+        opened, self.opened = self.opened, []
+        if opened:
+            rows = [{**vars(case), "at": at} for case, at in opened]
+            added = await connection.fetch(_ADD_CASES, json.dumps(rows, default=str))
+            if len(added) < len(rows):
+                raise DecidedMeanwhile(f"{len(rows) - len(added)} of the batch's police references")
         followed, self.followed = self.followed, {}
         for kind, statement in _FOLLOW.items():
             if rows := list(followed.get(kind, {}).values()):
@@ -81,6 +103,14 @@ def case_of(row: asyncpg.Record) -> CaseRecord:
     return CaseRecord(**values)
 
 
+_ADD_CASES = (
+    f"INSERT INTO cases ({CASE_COLUMNS}, created_at, updated_at) SELECT {CASE_COLUMNS}, at, at"
+    " FROM jsonb_to_recordset($1::jsonb) AS u(case_id uuid, force_id text, police_reference text, subject_ref text,"
+    " disposal_type text, status text, policy_version text, rule_outcomes jsonb, youth_offending_team boolean,"
+    " decided_at timestamptz, complete_by date, deadline_extended boolean, received_via text, offence_category text,"
+    " reason text, next_step text, sequence int, at timestamptz)"
+    " ON CONFLICT (force_id, police_reference) DO NOTHING RETURNING case_id"
+)
 _SEQUENCES = {
     "case": "SELECT case_id AS id, sequence FROM cases WHERE case_id = ANY($1::uuid[])",
     "condition": "SELECT condition_id AS id, sequence FROM case_conditions WHERE condition_id = ANY($1::uuid[])",

@@ -284,12 +284,14 @@ class RouterStore:
         """The agency's queued referrals, oldest first: those in the database as this transaction holds them,
         and those it queued itself."""
         batch = self._batch
-        rows = await self._db.fetch(
-            "SELECT * FROM referrals WHERE status = 'queued' AND agency_id = $1 ORDER BY created_at"
-            " LIMIT $2 FOR UPDATE SKIP LOCKED",
-            agency_id,
-            limit + len(batch.changed),
-        )
+        rows = []
+        if batch.queued_read is None or agency_id in batch.queued_read:
+            rows = await self._db.fetch(
+                "SELECT * FROM referrals WHERE status = 'queued' AND agency_id = $1 ORDER BY created_at"
+                " LIMIT $2 FOR UPDATE SKIP LOCKED",
+                agency_id,
+                limit + len(batch.changed),
+            )
         read = [(row["created_at"], batch.remember(_referral(row))) for row in rows]
         placed = [(batch.created_at[r], batch.referrals[r]) for r in batch.placed]
         queued = {
@@ -339,6 +341,8 @@ async def load_batch(connection: asyncpg.Connection, opened: set[UUID], followed
     batch = RouterBatch()
     rows = await connection.fetch("SELECT agency_id, active FROM agency_load")
     batch.load_read = {row["agency_id"]: row["active"] for row in rows}
+    rows = await connection.fetch("SELECT DISTINCT agency_id FROM referrals WHERE status = 'queued'")
+    batch.queued_read = {row["agency_id"] for row in rows}
     if opened:
         rows = await connection.fetch("SELECT case_id FROM cases WHERE case_id = ANY($1::uuid[])", list(opened))
         batch.looked_up |= opened

@@ -10,6 +10,9 @@ database as the rows are written.
 
 Nothing of that is written until the transaction flushes (`PendingWrites.before_flush`): then each table
 gets one statement, each row as it ended (rows travel as one JSON array through `jsonb_to_recordset`).
+Which agencies have referrals queued is read with the load, so that freeing a place at an agency nobody
+waits for costs no query.
+
 A read this memory cannot answer (a case opened before the batch, its exclusions) first writes what is
 pending (`RouterStore._written`), so the database it reads is the whole truth.
 """
@@ -58,6 +61,8 @@ class RouterBatch:
     """`agency_load` as read under the capacity lock; None until read."""
     load_change: Counter = field(default_factory=Counter)
     """What this transaction changed in each agency's load since it was read."""
+    queued_read: set[str] | None = None
+    """Agencies with referrals queued in the database when the batch was loaded; None until read."""
     placed: set[UUID] = field(default_factory=set)
     changed: dict[UUID, datetime] = field(default_factory=dict)
     """Referrals read before this transaction that it changed, with when each last changed."""

@@ -29,6 +29,8 @@ class RunningIntake:
     api_key: str
     kafka: KafkaAccess
     """The test's own Kafka access (the administrator's): it plays the police and compliance."""
+    context: object = None
+    """The running service's context, for a test that drives its consumer's handler itself."""
     sent: dict[str, int] = field(default_factory=lambda: {DECISIONS.named(FORCE): 0, COMPLIANCE.name: 0})
 
     async def new_key(self, client_id: str, force_id: str, role: str = "police") -> str:
@@ -61,7 +63,14 @@ async def intake(settings, as_service, namespace, topics) -> RunningIntake:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://intake") as http:
-            running = RunningIntake(http=http, settings=config, pool=app.state.pool, api_key="", kafka=settings.kafka)
+            running = RunningIntake(
+                http=http,
+                settings=config,
+                pool=app.state.pool,
+                api_key="",
+                kafka=settings.kafka,
+                context=app.state.context,
+            )
             running.api_key = await running.new_key("test-police", FORCE)
             http.headers["X-API-Key"] = running.api_key
             yield running

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+from aiokafka.structs import ConsumerRecord
+
+from platform_plumbing.pending_writes import PendingWrites
+from platform_plumbing.transactional_consumer import Batch, IncomingEvent
 from schemas.commands import DiversionDecision, NeedsAssessment
-from schemas.envelope import encode
+from schemas.envelope import decode, encode
 from schemas.events import CaseOpened
 from schemas.topics import DEAD_LETTERS, DECISIONS
+from services.intake.adapters.intake_batch import DecidedMeanwhile
 from services.intake.bootstrap import CONSUMER_GROUP
+from services.intake.entrypoints.kafka_commands import ACCEPTED, command_handler, load
 from tests.integration.intake.conftest import FORCE
 from tests.integration.intake.test_http_decisions import case_events, decision
 from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
@@ -82,3 +89,36 @@ async def _processed(intake, count: int) -> bool:
     """Whether intake's consumer group has committed `count` commands (the DB commit came first)."""
     group = intake.settings.topic(CONSUMER_GROUP)
     return await committed_offsets(intake.kafka, group) >= count
+
+
+async def test_a_reference_taken_over_http_while_its_kafka_twin_is_in_a_batch_stays_one_case(intake):
+    """The batch found the reference free and keeps the case to write at its flush; a decision over HTTP takes
+    the reference meanwhile: the flush refuses, nothing of the batch is kept, and its retry is a replay."""
+    command = DiversionDecision.model_validate(decision("13YE0000150"))
+    key, headers, value = command_record(command, "cmd-150", "13YE0000150")
+    record = ConsumerRecord(intake.settings.topic(DECISIONS.named(FORCE)), 0, 0, 0, 0, key, value, None, 0, 0, headers)
+    event = IncomingEvent(*decode(record.headers, record.value, ACCEPTED), record)
+    handle = command_handler(intake.context)
+
+    async def apply_batch(connection) -> None:
+        batch = Batch(connection, PendingWrites(), await load(connection, [event]))
+        await handle(batch, event)
+        await batch.writes.flush(connection)
+
+    async with intake.pool.acquire() as connection:
+        with pytest.raises(DecidedMeanwhile):
+            async with connection.transaction():
+                batch = Batch(connection, PendingWrites(), await load(connection, [event]))
+                await handle(batch, event)
+                over_http = await intake.http.post("/v1/decisions", json=decision("13YE0000150"))
+                assert over_http.status_code == 201, over_http.text
+                await batch.writes.flush(connection)
+        async with connection.transaction():
+            await apply_batch(connection)
+
+    assert await intake.pool.fetchval("SELECT count(*) FROM cases") == 1
+    assert await intake.pool.fetchval("SELECT received_via FROM cases") == "http"
+    opened = await intake.pool.fetchval(
+        "SELECT count(*) FROM outbox WHERE $1 = ANY(header_values)", CaseOpened.event_type.encode()
+    )
+    assert opened == 1, "one case opened, announced once"
