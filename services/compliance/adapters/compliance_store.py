@@ -75,11 +75,27 @@ class CaseFiles:
     an undone fact did to a file in memory is not undone with it."""
 
     files: dict[UUID, CaseFile] = field(default_factory=dict)
+    looked_up: set[UUID] = field(default_factory=set)
+    """Case ids whose files were looked for (those of `files`, and those that did not exist)."""
     owners: dict[UUID, UUID] = field(default_factory=dict)
     changed: dict[UUID, dict[UUID, datetime]] = field(default_factory=dict)
     """case id -> the ids of its entities changed since the last flush, each with when it last changed."""
     deliveries: dict[UUID, tuple[str, dict, dict | None]] = field(default_factory=dict)
     """referral id -> what its agency is told (delivery mode, brief, personal details), not written yet."""
+    added: set[UUID] = field(default_factory=set)
+    """Cases this transaction opened, not written yet (inserted, where the others are updated)."""
+    awaited: set[UUID] = field(default_factory=set)
+    """Of `asked`, the ids events are held for (kept up as the batch holds and releases events)."""
+    asked: set[UUID] = field(default_factory=set)
+    """The case and referral ids whether events are held for is known of (read with the batch, or held by it);
+    for any other id the database is asked."""
+
+    def held_for(self, awaiting: UUID) -> None:
+        self.asked.add(awaiting)
+        self.awaited.add(awaiting)
+
+    def released(self, awaiting: UUID) -> None:
+        self.awaited.discard(awaiting)
 
     def keep(self, file: CaseFile) -> None:
         self.files[file.case.case_id] = file
@@ -87,9 +103,13 @@ class CaseFiles:
 
     def forget(self) -> None:
         self.files.clear()
+        self.looked_up.clear()
         self.owners.clear()
         self.changed.clear()
         self.deliveries.clear()
+        self.added.clear()
+        self.awaited.clear()
+        self.asked.clear()
 
     @property
     def unwritten(self) -> bool:
@@ -104,8 +124,20 @@ class ComplianceStore:
         self._writes = writes
         self._files = CaseFiles() if files is None else files
 
-    async def add_case(self, case: Case, conditions: list[Condition], *, now: datetime) -> Recorded:
-        """Add the case and its conditions unless known; also say whether events are held waiting for it."""
+    async def add_case(
+        self, case: Case, conditions: list[Condition], rules: ComplianceRules, *, now: datetime
+    ) -> Recorded:
+        """Add the case and its conditions unless known; also say whether events are held waiting for it. In a
+        batch that loaded its cases and what is held, decided in memory and written at the flush."""
+        files = self._files
+        if case.case_id in files.looked_up and case.case_id in files.asked:
+            if case.case_id in files.files:
+                return Recorded(False, case.case_id in files.awaited)
+            file = CaseFile(case, conditions, [], rules)
+            files.keep(file)
+            files.added.add(case.case_id)
+            self._note_changed(case.case_id, {case.case_id, *(c.condition_id for c in conditions)}, now)
+            return Recorded(True, case.case_id in files.awaited)
         row = await self._db.fetchrow(
             f"WITH added AS (INSERT INTO cases ({_CASE}, updated_at)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
@@ -125,6 +157,7 @@ class ComplianceStore:
         wanted = sorted(set(case_ids) - self._files.files.keys())
         if not wanted:
             return
+        self._files.looked_up.update(wanted)
         cases = await self._db.fetch(
             f"SELECT {_CASE} FROM cases WHERE case_id = ANY($1::uuid[]) ORDER BY case_id FOR UPDATE", wanted
         )
@@ -173,6 +206,8 @@ class ComplianceStore:
         added = [r.referral_id for r in file.referrals if r.referral_id in file.added]
         if not added:
             return set()
+        if self._files.asked.issuperset(added):
+            return self._files.awaited.intersection(added)
         rows = await self._db.fetch("SELECT DISTINCT awaiting FROM held_events WHERE awaiting = ANY($1)", added)
         return {row["awaiting"] for row in rows}
 
@@ -193,10 +228,12 @@ class ComplianceStore:
 
     async def _write_changes(self, connection: asyncpg.Connection) -> None:
         """Every entity changed since the last flush, as it is now, one statement per table."""
-        cases, conditions, referrals = [], [], []
+        added, cases, conditions, referrals = [], [], [], []
         for case_id, entities in self._files.changed.items():
             file = self._files.files[case_id]
-            if case_id in entities:
+            if case_id in self._files.added:
+                added.append({**_row(_CASE, _case_values(file.case)), "at": entities[case_id]})
+            elif case_id in entities:
                 cases.append({**_row(_CASE, _case_values(file.case)), "at": entities[case_id]})
             conditions += [
                 {**_row(_CONDITION, _condition_values(c)), "case_id": case_id}
@@ -214,6 +251,9 @@ class ComplianceStore:
         ]
         self._files.changed.clear()
         self._files.deliveries.clear()
+        self._files.added.clear()
+        if added:
+            await connection.execute(_ADD_CASES, _json(added))
         if cases:
             await connection.execute(_UPDATE_CASES, _json(cases))
         if conditions:
@@ -387,6 +427,12 @@ _REFERRAL_TYPES = (
     "referral_id uuid, agency_id text, needs text[], status text, issued_at timestamptz, respond_by timestamptz,"
     " replaces uuid[], unacceptable_absences int, reason text, superseded boolean, scheduled uuid[], missed uuid[],"
     " sequence int"
+)
+_ADD_CASES = (
+    f"INSERT INTO cases ({_CASE}, updated_at) SELECT {_CASE}, at FROM jsonb_to_recordset($1::jsonb) AS u("
+    "case_id uuid, subject_ref text, force_id text, police_reference text, disposal_type text, offence_category text,"
+    " domestic_abuse boolean, decided_at timestamptz, complete_by date, status text, reason text, next_step text,"
+    " police_decision text, sequence int, at timestamptz)"
 )
 _UPDATE_CASES = (
     "UPDATE cases c SET complete_by = u.complete_by, status = u.status, reason = u.reason, next_step = u.next_step,"

@@ -43,6 +43,16 @@ async def hold(
     )
 
 
+async def awaited_among(connection: asyncpg.Connection, ids: set[UUID]) -> set[UUID]:
+    """Those of `ids` (cases, referrals) that events are held for."""
+    if not ids:
+        return set()
+    rows = await connection.fetch(
+        "SELECT DISTINCT awaiting FROM held_events WHERE awaiting = ANY($1::uuid[])", list(ids)
+    )
+    return {row["awaiting"] for row in rows}
+
+
 async def release_for(connection: asyncpg.Connection, awaiting: UUID) -> list[HeldEvent]:
     """The events held for `awaiting`, in arrival order, no longer held."""
     rows = await connection.fetch("DELETE FROM held_events WHERE awaiting = $1 RETURNING *", awaiting)

@@ -30,11 +30,11 @@ from services.compliance.adapters.held_events import HeldEvent
 from services.compliance.service_layer.unit_of_work import ComplianceContext
 
 
-async def hold(
-    connection: asyncpg.Connection, incoming: IncomingEvent, awaiting: UUID, what: str, context: ComplianceContext
-) -> None:
+async def hold(batch: Batch, incoming: IncomingEvent, awaiting: UUID, what: str, context: ComplianceContext) -> None:
     """Hold `incoming` until the case or referral (`what`) with id `awaiting` arrives."""
-    await held_events.hold(connection, awaiting, what, incoming.event_id, incoming.record, now=context.clock.now())
+    now = context.clock.now()
+    await held_events.hold(batch.connection, awaiting, what, incoming.event_id, incoming.record, now=now)
+    batch.loaded.held_for(awaiting)
 
 
 async def apply_held(
@@ -48,6 +48,7 @@ async def apply_held(
     refused is undone alone and dead-lettered. What the batch did before is written first, so that forgetting
     the refused one's changes in memory (the batch's case files, its queued rows) forgets nothing else."""
     connection = batch.connection
+    batch.loaded.released(awaiting)
     for held in await held_events.release_for(connection, awaiting):
         attributes, payload = decode(held.record.headers, held.record.value, registry)
         await batch.writes.flush(connection)

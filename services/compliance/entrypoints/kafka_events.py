@@ -37,6 +37,7 @@ from schemas.registry import carried_by
 from schemas.topics import AGENCY_UPDATES, CASES, POLICE_SIGNALS, REFERRALS
 from services.compliance.adapters.case_locks import lock_cases
 from services.compliance.adapters.compliance_store import CaseFiles, ComplianceStore
+from services.compliance.adapters.held_events import awaited_among
 from services.compliance.domain.agency_reports import ImplausibleTime
 from services.compliance.domain.referral_progress import IllegalTransition
 from services.compliance.entrypoints import held_events
@@ -77,12 +78,17 @@ async def lock_cases_of(connection: asyncpg.Connection, events: Sequence[Incomin
 
 
 def batch_loader(context: ComplianceContext):
-    """The batch's load step: lock its cases, then load the files of those that exist, one query per table."""
+    """The batch's load step: lock its cases, then load the files of those that exist, one query per table,
+    and which of its cases and referrals events are held for."""
 
     async def load(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> CaseFiles:
         files = CaseFiles()
         store = ComplianceStore(connection, PendingWrites(), files)
-        await store.load_case_files(await lock_cases_of(connection, events), context.rules)
+        case_ids = await lock_cases_of(connection, events)
+        await store.load_case_files(case_ids, context.rules)
+        referral_ids = {referral_id for e in events if (referral_id := getattr(e.payload, "referral_id", None))}
+        files.asked = case_ids | referral_ids
+        files.awaited = await awaited_among(connection, files.asked)
         return files
 
     return load
@@ -103,9 +109,9 @@ def event_handler(context: ComplianceContext):
         try:
             awaited = await apply(event, UnitOfWork(batch.connection, context, batch.writes, batch.loaded))
         except handlers.UnknownCase:
-            return await held_events.hold(batch.connection, incoming, event.case_id, "case", context)
+            return await held_events.hold(batch, incoming, event.case_id, "case", context)
         except handlers.UnknownReferral:
-            return await held_events.hold(batch.connection, incoming, event.referral_id, "referral", context)
+            return await held_events.hold(batch, incoming, event.referral_id, "referral", context)
         except (handlers.NotYourReferral, IllegalTransition, ImplausibleTime) as refused:
             raise PoisonMessage(f"{type(refused).__name__}: {refused}") from None
         if awaited:

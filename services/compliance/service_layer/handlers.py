@@ -93,7 +93,8 @@ async def case_opened(event: CaseOpened, uow: UnitOfWork) -> bool:
         decided_at=event.decided_at,
         complete_by=event.complete_by,
     )
-    recorded = await uow.store.add_case(case, [condition_of(c) for c in event.conditions], now=uow.now())
+    conditions = [condition_of(c) for c in event.conditions]
+    recorded = await uow.store.add_case(case, conditions, uow.context.rules, now=uow.now())
     return recorded.awaited
 
 
