@@ -47,6 +47,11 @@ class SealedLetters:
         headers = [*((n, v) for n, v in letter.headers if n != SEALED_BODY), (SEALED_BODY, str(key_id).encode())]
         return dataclasses.replace(letter, value=data_key.encrypt(_FIELD, letter.value), headers=headers)
 
+    @staticmethod
+    def is_sealed(record: ConsumerRecord) -> bool:
+        """Whether `record` is a replayed sealed letter, which must be opened (with its key) to be read."""
+        return any(name == SEALED_BODY for name, _ in record.headers)
+
     async def opened(self, db: asyncpg.Connection, record: ConsumerRecord) -> ConsumerRecord:
         """The record as it was before it was dead-lettered, if it is a replayed sealed letter; else itself."""
         named = [value for name, value in record.headers if name == SEALED_BODY]

@@ -1,14 +1,15 @@
 """A batch of Kafka records, applied in one PostgreSQL transaction, exactly once each.
 
-For every record, inside one transaction for the whole batch:
-- decode the CloudEvent; a record that cannot be decoded or validated is dead-lettered;
-- claim its id in the inbox; an id already claimed is a duplicate and is skipped;
+Every record's CloudEvent is decoded before the transaction opens (a replayed sealed letter is opened,
+with its key, inside it). Then, inside one transaction for the whole batch:
+- a record that cannot be decoded or validated is dead-lettered;
+- each event's id is claimed in the inbox; an id already claimed is a duplicate and is skipped;
 - run the handler; a record the handler rejects (`PoisonMessage`) is undone alone and
   dead-lettered, while the rest of the batch stands.
 Dead letters go through the outbox, in the same transaction, so they are never lost either.
 
 Round trips to PostgreSQL are what a batch costs (`make bench` shows it), so a batch is
-handled as a set wherever it can be: records are decoded before anything else, the service's
+handled as a set wherever it can be: records are decoded before the transaction, the service's
 `load` step locks and reads what the whole batch needs in one go, the handlers apply each
 record to that state in offset order, and the rows they append (events, audit, history) are
 queued in one `PendingWrites` and written with one COPY per table before the commit. That is
@@ -110,6 +111,24 @@ def check_sender(incoming: IncomingEvent, topic: Topic, prefix: str, claimed: st
         raise PoisonMessage(f"it names {topic.per} {claimed} but came on the topic of {topic.per} {sender}")
 
 
+@dataclass(frozen=True)
+class _Refused:
+    """A record that cannot be read as an event: dead-lettered with why."""
+
+    record: ConsumerRecord
+    rejection: Rejection
+
+
+@dataclass(frozen=True)
+class _Sealed:
+    """A replayed sealed letter: readable only once opened with its key, inside the transaction."""
+
+    record: ConsumerRecord
+
+
+_Decoded = IncomingEvent | _Refused | _Sealed
+
+
 class _CarefulRetry(Exception):
     """A handler raised during the optimistic attempt: undo it and re-run the batch record by record."""
 
@@ -154,11 +173,12 @@ class TransactionalBatchConsumer:
 
     async def process(self, records: Sequence[ConsumerRecord]) -> BatchOutcome:
         """Apply `records` in one transaction; raises (and commits nothing) if the batch must be retried."""
+        decoded = [self._decoded(record) for record in records]  # before any transaction opens
         async with self._pool.acquire() as connection:
             try:
-                outcome = await self._in_transaction(connection, records, self._apply_optimistically)
+                outcome = await self._in_transaction(connection, decoded, self._apply_optimistically)
             except _CarefulRetry:
-                outcome = await self._in_transaction(connection, records, self._apply_carefully)
+                outcome = await self._in_transaction(connection, decoded, self._apply_carefully)
         for record in records:
             self._failures.pop(_position(record), None)
         if self._metrics is not None:
@@ -168,12 +188,18 @@ class TransactionalBatchConsumer:
         return outcome
 
     async def _in_transaction(
-        self, connection: asyncpg.Connection, records: Sequence[ConsumerRecord], apply: Callable
+        self, connection: asyncpg.Connection, decoded: Sequence[_Decoded], apply: Callable
     ) -> BatchOutcome:
         outcome = BatchOutcome()
         async with connection.transaction():
-            decoded = [await self._decode(connection, record, outcome) for record in records]
-            events = [incoming for incoming in decoded if incoming is not None]
+            events = []
+            for item in decoded:
+                if isinstance(item, _Sealed):
+                    item = await self._opened(connection, item.record)
+                if isinstance(item, _Refused):
+                    await self._reject(connection, item.record, _position_id(item.record), item.rejection, outcome)
+                else:
+                    events.append(item)
             batch = Batch(connection, PendingWrites(), await self._loaded(connection, events))
             await apply(batch, events, outcome)
             await batch.writes.flush(connection)
@@ -204,32 +230,27 @@ class TransactionalBatchConsumer:
             with _span(event.record):
                 await self._apply_one(batch, event, outcome)
 
-    async def _decode(
-        self, connection: asyncpg.Connection, record: ConsumerRecord, outcome: BatchOutcome
-    ) -> IncomingEvent | None:
-        """The record as an event, or None once it has been dead-lettered as unreadable."""
-        if self._sealed_letters is not None:
-            try:
-                record = await self._sealed_letters.opened(connection, record)
-            except UnreadableLetter as error:
-                rejection = Rejection("UnreadableLetter", str(error))
-                return await self._reject(connection, record, _position_id(record), rejection, outcome)
+    def _decoded(self, record: ConsumerRecord) -> _Decoded:
+        """The record as an event, or refused as unreadable; a sealed letter is left to open in the transaction."""
+        if self._sealed_letters is not None and self._sealed_letters.is_sealed(record):
+            return _Sealed(record)
         size = len(record.value or b"") + sum(len(name) + len(value or b"") for name, value in record.headers)
         if size > self._max_record_bytes:
             reason = f"record of {size} bytes is larger than the {self._max_record_bytes} this service accepts"
-            return await self._reject(
-                connection, record, _position_id(record), Rejection("RecordTooLarge", reason), outcome
-            )
+            return _Refused(record, Rejection("RecordTooLarge", reason))
         try:
             attributes, payload = decode(record.headers, record.value, self._registry(record.topic))
         except InvalidEnvelope as error:
-            return await self._reject(
-                connection, record, _position_id(record), Rejection("InvalidEnvelope", str(error)), outcome
-            )
+            return _Refused(record, Rejection("InvalidEnvelope", str(error)))
         except ValidationError as error:
-            rejection = Rejection("ValidationError", describe_validation_error(error))
-            return await self._reject(connection, record, _position_id(record), rejection, outcome)
+            return _Refused(record, Rejection("ValidationError", describe_validation_error(error)))
         return IncomingEvent(attributes, payload, record)
+
+    async def _opened(self, connection: asyncpg.Connection, record: ConsumerRecord) -> IncomingEvent | _Refused:
+        try:
+            return self._decoded(await self._sealed_letters.opened(connection, record))
+        except UnreadableLetter as error:
+            return _Refused(record, Rejection("UnreadableLetter", str(error)))
 
     async def _apply_one(self, batch: Batch, event: IncomingEvent, outcome: BatchOutcome) -> None:
         """The record in a savepoint of its own, with state loaded for it alone (what an undone record left
