@@ -7,9 +7,11 @@ arrive, so every hop is loaded at once. The first `warm_up` seconds are discarde
 next `measure` seconds are the ones measured. The latencies are per hop, from the records' own timestamps:
 decision (intended) → case opened → referral issued, and agency update → case outcome.
 
-A rate is **sustained** when the platform keeps up: at the end of the measured window, fewer than
-`max_backlog_seconds` of the offered cases are still without their referral. `search` finds the highest
-such rate by doubling and then bisecting; that rate is the throughput figure.
+A rate is **sustained** when the platform keeps up end to end: at the end of the measured window, fewer than
+`max_backlog_seconds` of the offered cases are still without their outcome (decision → case opened →
+referral issued → the agency's completion → the case's outcome from compliance), so a hop that falls behind
+on any leg, not only on the way to the referral, fails the rate. `search` finds the highest such rate by
+doubling and then bisecting; that rate is the throughput figure.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ async def offer(
         await asyncio.sleep(max(window[1] - time.time(), 0))
         measured = {ref for ref, ms in timeline.intended.items() if window[0] * 1000 <= ms < window[1] * 1000}
         backlog = len(measured) - sum(
-            1 for c, (ref, _) in timeline.opened.items() if ref in measured and c in timeline.issued
+            1 for c, (ref, _) in timeline.opened.items() if ref in measured and c in timeline.outcome
         )
         await _until(lambda: _finished(timeline, set(timeline.intended)), drain)  # the next rate starts idle
         return _result(rate, timeline, measured, backlog, backlog < rate * max_backlog_seconds)
