@@ -24,6 +24,7 @@ part queued when the savepoint is rolled back (the consumer's careful, record-by
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -59,8 +60,10 @@ class PendingWrites:
         self._rows.setdefault(table, []).extend(rows)
 
     def before_flush(self, write: Write) -> None:
-        """Run `write` at the next flush, before the queued rows are written."""
-        self._before.append(write)
+        """Run `write` at the next flush, before the queued rows are written; asking again before that flush
+        changes nothing, so a writer asks at every change."""
+        if write not in self._before:
+            self._before.append(write)
 
     def pending(self, table: str) -> bool:
         return bool(self._rows.get(table))
@@ -89,6 +92,12 @@ class PendingWrites:
             elif rows:
                 await connection.copy_records_to_table(table, records=rows, columns=self._columns[table])
         self._rows = {table: [] for table in self._rows}
+
+
+def json_rows(rows: list[dict]) -> str:
+    """Rows as one JSON array, for a statement that turns it back into typed rows with `jsonb_to_recordset`
+    (which carries array columns, where `unnest` cannot)."""
+    return json.dumps(rows, default=str)
 
 
 def _unnest_insert(table: str, columns: tuple[str, ...], types: tuple[str, ...]) -> str:

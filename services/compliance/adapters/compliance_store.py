@@ -19,7 +19,7 @@ from uuid import UUID
 import asyncpg
 
 from platform_plumbing import keyring
-from platform_plumbing.pending_writes import PendingWrites
+from platform_plumbing.pending_writes import PendingWrites, json_rows
 from schemas.vocabulary import (
     BreachNextStep,
     CaseStatus,
@@ -110,10 +110,6 @@ class CaseFiles:
         self.added.clear()
         self.awaited.clear()
         self.asked.clear()
-
-    @property
-    def unwritten(self) -> bool:
-        return bool(self.changed or self.deliveries)
 
 
 class ComplianceStore:
@@ -221,10 +217,7 @@ class ComplianceStore:
         self._files.changed.setdefault(case_id, {}).update(dict.fromkeys(entities, now))
 
     def _will_write(self) -> None:
-        """The first change since the last flush asks the flush to write them all (see `CaseFiles.forget` for
-        what keeps this true when part of a transaction is undone)."""
-        if not self._files.unwritten:
-            self._writes.before_flush(self._write_changes)
+        self._writes.before_flush(self._write_changes)
 
     async def _write_changes(self, connection: asyncpg.Connection) -> None:
         """Every entity changed since the last flush, as it is now, one statement per table."""
@@ -253,19 +246,19 @@ class ComplianceStore:
         self._files.deliveries.clear()
         self._files.added.clear()
         if added:
-            await connection.execute(_ADD_CASES, _json(added))
+            await connection.execute(_ADD_CASES, json_rows(added))
         if cases:
-            await connection.execute(_UPDATE_CASES, _json(cases))
+            await connection.execute(_UPDATE_CASES, json_rows(cases))
         if conditions:
-            await connection.execute(_UPSERT_CONDITIONS, _json(conditions))
+            await connection.execute(_UPSERT_CONDITIONS, json_rows(conditions))
         if referrals:
-            await connection.execute(_UPSERT_REFERRALS, _json(referrals))
+            await connection.execute(_UPSERT_REFERRALS, json_rows(referrals))
         if deliveries:
-            await connection.execute(_DELIVER, _json(deliveries))
+            await connection.execute(_DELIVER, json_rows(deliveries))
 
     async def _upsert_conditions(self, case_id: UUID, conditions: list[Condition]) -> None:
         rows = [{**_row(_CONDITION, _condition_values(c)), "case_id": case_id} for c in conditions]
-        await self._db.execute(_UPSERT_CONDITIONS, _json(rows))
+        await self._db.execute(_UPSERT_CONDITIONS, json_rows(rows))
 
     async def overdue_cases(self, today: date, *, limit: int) -> list[UUID]:
         """Open cases whose deadline has passed, or a condition's own deadline with something to judge (an
@@ -468,10 +461,6 @@ _DELIVER = (
 
 def _row(columns: str, values: tuple) -> dict:
     return dict(zip((name.strip() for name in columns.split(",")), values, strict=True))
-
-
-def _json(rows: list[dict]) -> str:
-    return json.dumps(rows, default=str)
 
 
 def _value(member) -> str | None:

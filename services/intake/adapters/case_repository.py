@@ -222,8 +222,7 @@ class CaseRepository:
         self._batch.follow(kind, entity_id, row)
 
     def _will_write(self) -> None:
-        if not self._batch.unwritten:
-            self._writes.before_flush(self._batch.write)
+        self._writes.before_flush(self._batch.write)
 
     async def referrals(self, case_id: UUID) -> list[FollowedReferral]:
         await self._written()

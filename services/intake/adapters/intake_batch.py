@@ -22,6 +22,7 @@ from uuid import UUID
 
 import asyncpg
 
+from platform_plumbing.pending_writes import json_rows
 from services.intake.domain.cases import CaseRecord
 
 Reference = tuple[str, str]
@@ -46,10 +47,6 @@ class IntakeBatch:
     opened: list[tuple[CaseRecord, datetime]] = field(default_factory=list)
     """Cases opened (or rejected) by this transaction, not written yet, with when."""
 
-    @property
-    def unwritten(self) -> bool:
-        return bool(self.opened) or any(self.followed.values())
-
     def open(self, case: CaseRecord, at: datetime) -> None:
         self.cases[case.force_id, case.police_reference] = case
         self.opened.append((case, at))
@@ -67,13 +64,13 @@ class IntakeBatch:
         opened, self.opened = self.opened, []
         if opened:
             rows = [{**vars(case), "at": at} for case, at in opened]
-            added = await connection.fetch(_ADD_CASES, json.dumps(rows, default=str))
+            added = await connection.fetch(_ADD_CASES, json_rows(rows))
             if len(added) < len(rows):
                 raise DecidedMeanwhile(f"{len(rows) - len(added)} of the batch's police references")
         followed, self.followed = self.followed, {}
         for kind, statement in _FOLLOW.items():
             if rows := list(followed.get(kind, {}).values()):
-                await connection.execute(statement, json.dumps(rows, default=str))
+                await connection.execute(statement, json_rows(rows))
 
 
 async def load_batch(

@@ -58,8 +58,7 @@ class RouterStore:
         self._batch = RouterBatch() if batch is None else batch
 
     def _will_write(self) -> None:
-        if not self._batch.unwritten:
-            self._writes.before_flush(self._batch.write)
+        self._writes.before_flush(self._batch.write)
 
     async def _written(self) -> None:
         """Before a read the batch's memory cannot answer: write what is pending, so the database is whole."""

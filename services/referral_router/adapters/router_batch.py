@@ -19,7 +19,6 @@ pending (`RouterStore._written`), so the database it reads is the whole truth.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -27,6 +26,7 @@ from uuid import UUID
 
 import asyncpg
 
+from platform_plumbing.pending_writes import json_rows
 from schemas.vocabulary import CaseStatus, ReferralStatus
 from services.referral_router.domain.entities import Referral, RoutedCase, TrackedCondition
 from services.referral_router.domain.matching import Need
@@ -106,27 +106,27 @@ class RouterBatch:
         cases, conditions = self.case_changes, self.condition_changes
         self.placed, self.changed, self.case_changes, self.condition_changes = set(), {}, {}, {}
         if opened:
-            await connection.execute(_ADD_CASES, _json([_case_row(o) for o in opened]))
+            await connection.execute(_ADD_CASES, json_rows([_case_row(o) for o in opened]))
             if rows := [{"case_id": o.case.case_id, "details": o.personal} for o in opened if o.personal is not None]:
-                await connection.execute(_ADD_PERSONAL, _json(rows))
+                await connection.execute(_ADD_PERSONAL, json_rows(rows))
             if rows := [_need_row(o.case.case_id, n) for o in opened for n in o.needs]:
-                await connection.execute(_ADD_NEEDS, _json(rows))
+                await connection.execute(_ADD_NEEDS, json_rows(rows))
             if rows := [_condition_row(o.case.case_id, c) for o in opened for c in o.conditions.values()]:
-                await connection.execute(_ADD_CONDITIONS, _json(rows))
+                await connection.execute(_ADD_CONDITIONS, json_rows(rows))
         if placed:
             await connection.execute(
-                _ADD_REFERRALS, _json([_referral_row(r, self.created_at[r.referral_id]) for r in placed])
+                _ADD_REFERRALS, json_rows([_referral_row(r, self.created_at[r.referral_id]) for r in placed])
             )
         if changed:
-            await connection.execute(_CHANGE_REFERRALS, _json([_change_row(r, at) for r, at in changed]))
+            await connection.execute(_CHANGE_REFERRALS, json_rows([_change_row(r, at) for r, at in changed]))
         if cases:
             rows = [{"case_id": c, "status": s.value, "sequence": n} for c, (s, n) in cases.items()]
-            await connection.execute(_FOLLOW_CASES, _json(rows))
+            await connection.execute(_FOLLOW_CASES, json_rows(rows))
         if conditions:
             rows = [
                 {"condition_id": k, "case_id": c, "status": s, "sequence": n} for k, (c, s, n) in conditions.items()
             ]
-            await connection.execute(_FOLLOW_CONDITIONS, _json(rows))
+            await connection.execute(_FOLLOW_CONDITIONS, json_rows(rows))
 
 
 def _case_row(opened: OpenedCase) -> dict:
@@ -171,7 +171,7 @@ def _referral_row(referral: Referral, created_at: datetime) -> dict:
         "referral_id": referral.referral_id,
         "case_id": referral.case_id,
         "agency_id": referral.agency_id,
-        "needs": needs_json(referral.needs),
+        "needs": needsjson_rows(referral.needs),
         "delivery_mode": referral.delivery_mode.value,
         "status": referral.status.value,
         "explanation": referral.explanation,
@@ -195,7 +195,7 @@ def _change_row(referral: Referral, at: datetime) -> dict:
     }
 
 
-def needs_json(needs) -> list[dict]:
+def needsjson_rows(needs) -> list[dict]:
     return [
         {
             "category": n.category.value,
@@ -204,10 +204,6 @@ def needs_json(needs) -> list[dict]:
         }
         for n in needs
     ]
-
-
-def _json(rows: list[dict]) -> str:
-    return json.dumps(rows, default=str)
 
 
 _ADD_CASES = (
