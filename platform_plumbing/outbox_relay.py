@@ -51,30 +51,39 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until cancelled. Errors are logged and retried after a pause: nothing is dropped."""
-        async with self._pool.acquire() as listener:
-            schema = await listener.fetchval("SELECT current_schema()")
-            await listener.add_listener(f"outbox_{schema}", self._on_notify)
-            last_purge = time.monotonic()
+        while True:
             try:
-                while True:
-                    try:
-                        sent = await self.relay_batch()
-                    except Exception as error:  # Kafka or PostgreSQL away: the rows stay unsent
-                        logger.warning("outbox relay batch failed, will retry: %s", type(error).__name__)
-                        await asyncio.sleep(self._poll_seconds)
-                        continue
-                    if sent < self._batch_size:
-                        if sent == 0 and time.monotonic() - last_purge > PURGE_INTERVAL_SECONDS:
-                            await self.purge_sent()
-                            last_purge = time.monotonic()
-                        await self._wait_for_work()
-            finally:
-                with contextlib.suppress(Exception):
-                    await listener.remove_listener(f"outbox_{schema}", self._on_notify)
+                async with self._pool.acquire() as connection:
+                    await self._relay_on(connection)
+            except Exception as error:  # Kafka or PostgreSQL away: the rows stay unsent
+                logger.warning("outbox relay batch failed, will retry: %s", type(error).__name__)
+                await asyncio.sleep(self._poll_seconds)
+
+    async def _relay_on(self, connection: asyncpg.Connection) -> None:
+        """Relay on one connection, which also listens for the outbox's NOTIFY: handing a connection back to
+        the pool after every batch would cost four statements of reset each time."""
+        schema = await connection.fetchval("SELECT current_schema()")
+        await connection.add_listener(f"outbox_{schema}", self._on_notify)
+        last_purge = time.monotonic()
+        try:
+            while True:
+                sent = await self._relay_batch_on(connection)
+                if sent < self._batch_size:
+                    if sent == 0 and time.monotonic() - last_purge > PURGE_INTERVAL_SECONDS:
+                        await self._purge_sent(connection)
+                        last_purge = time.monotonic()
+                    await self._wait_for_work()
+        finally:
+            with contextlib.suppress(Exception):
+                await connection.remove_listener(f"outbox_{schema}", self._on_notify)
 
     async def relay_batch(self) -> int:
         """Send one batch of unsent rows and mark them sent; return how many were sent."""
-        async with self._pool.acquire() as connection, connection.transaction():
+        async with self._pool.acquire() as connection:
+            return await self._relay_batch_on(connection)
+
+    async def _relay_batch_on(self, connection: asyncpg.Connection) -> int:
+        async with connection.transaction():
             if self._lock_key is None:  # the pool's schema never changes
                 self._lock_key = _lock_key(await connection.fetchval("SELECT current_schema()"))
             if not await connection.fetchval("SELECT pg_try_advisory_xact_lock($1)", self._lock_key):
@@ -90,12 +99,11 @@ class OutboxRelay:
             await self._mark_sent(connection, [row["id"] for row in rows])
             return len(rows)
 
-    async def purge_sent(self) -> int:
+    async def _purge_sent(self, connection: asyncpg.Connection) -> int:
         """Delete rows sent longer ago than the retention; they only serve to trace recent sends."""
-        async with self._pool.acquire() as connection:
-            status = await connection.execute(
-                "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)", self._retain_sent_seconds
-            )
+        status = await connection.execute(
+            "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)", self._retain_sent_seconds
+        )
         return int(status.split()[-1])
 
     async def _send(self, rows: list[asyncpg.Record]) -> None:

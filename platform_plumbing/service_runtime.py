@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Union
@@ -73,17 +74,27 @@ class ServiceRuntime:
     ) -> None:
         """Subscribe `handler` to `topics` (under the test or deployment prefix; a topic per party means every
         party's, by pattern) through a transactional batch consumer whose poison records go to the
-        dead-letter topic. `empties`: those of `topics` from which the group deletes what it has processed (see
-        `letterbox`)."""
+        dead-letter topic. A batch is applied in the order `topics` are named, so name first what the others
+        refer to (cases before referrals before agencies' updates about them). `empties`: those of `topics`
+        from which the group deletes what it has processed (see `letterbox`)."""
         carried = {topic.name: {t: model for t, model in registry.items() if t in topic.carries} for topic in topics}
+        rank = {topic.name: place for place, topic in enumerate(topics)}
         prefix = self.settings.topic_prefix
 
-        def carried_by(name: str) -> Mapping[str, type[BaseModel]]:
+        @functools.cache
+        def kind_of(name: str) -> str | None:
             kind = catalogue_topic_of(name, prefix)
-            return carried.get(kind.name, {}) if kind else {}
+            return kind.name if kind else None
+
+        def carried_by(name: str) -> Mapping[str, type[BaseModel]]:
+            return carried.get(kind_of(name), {})
+
+        def rank_of(name: str) -> int:
+            return rank.get(kind_of(name), len(rank))
 
         consumer = TransactionalBatchConsumer(
             registry=carried_by,
+            order=rank_of,
             handler=handler,
             service=self.service,
             dead_letter_topic=self.settings.topic(DEAD_LETTERS.name),
@@ -108,6 +119,11 @@ class ServiceRuntime:
             title=title,
             description=f"CloudEvents (binary mode) consumed — {description}",
         )
+
+    @property
+    def consumers(self) -> tuple[TransactionalBatchConsumer, ...]:
+        """The service's batch consumers, one per `consume`."""
+        return tuple(self._consumers)
 
     def publishes(self, *topics: Topic, types: tuple[str, ...] | None = None) -> None:
         """Declare what the service publishes (through its outbox), for the AsyncAPI document."""
@@ -161,6 +177,8 @@ class ServiceRuntime:
             yield pool
         finally:
             await self.broker.stop()
+            for consumer in self._consumers:
+                await consumer.close()
             for task in (relay_task, sealer, emptier):
                 if task is not None:
                     task.cancel()

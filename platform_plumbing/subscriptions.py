@@ -3,20 +3,25 @@
 FastStream's default policy (`ACK_FIRST`) commits in the background before the handler runs —
 at most once. `ACK` commits even when the handler failed, and `NACK_ON_ERROR` loops forever on
 a poison message. So our subscribers use `MANUAL`: a batch goes through
-`TransactionalBatchConsumer` (one DB transaction), then `ack()` commits the consumer's position,
-which is exactly the end of that batch because batches are handled one at a time. If the batch
-could not be committed, `nack()` seeks every partition back to the batch's first record and the
-batch is retried after a pause; poison records never reach this point, they are dead-lettered.
+`TransactionalBatchConsumer` (one DB transaction), then the offsets after the batch's own records
+are committed. That commit is not awaited: the next batch is fetched while it travels, and a
+commit lost to a crash or a rebalance only means records are delivered again, which the inbox
+skips. (FastStream's `ack()` would commit the consumer's current position instead, which a commit
+left in the background could see move past records not yet processed.) If the batch could not be
+committed, `nack()` seeks every partition back to the batch's first record and the batch is
+retried after a pause; poison records never reach this point, they are dead-lettered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from aiokafka.errors import CommitFailedError, IllegalStateError
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
@@ -39,6 +44,7 @@ def subscribe_transactionally(
     description: str | None = None,
 ) -> Any:
     """Register a batch subscriber on the topics `pattern` matches that runs every batch through `consumer`."""
+    offsets = OffsetCommits()
 
     @broker.subscriber(
         pattern=pattern,
@@ -66,13 +72,38 @@ def subscribe_transactionally(
             await message.nack()
             await asyncio.sleep(settings.retry_backoff_seconds)
             return
-        try:
-            await message.ack()
-        except (CommitFailedError, IllegalStateError) as error:
-            # The group rebalanced while we worked; the new owner redelivers and the inbox dedupes.
-            logger.info("offset commit skipped after rebalance: %s", type(error).__name__)
+        offsets.processed(message.consumer, message.raw_message)
 
     return handle_batch
+
+
+class OffsetCommits:
+    """Commits, in the background and one commit at a time, the offset after the last processed record of
+    each partition; batches processed while a commit travels are folded into the next one, so the offsets
+    committed only ever move forward."""
+
+    def __init__(self) -> None:
+        self._due: dict[TopicPartition, int] = {}
+        self._committing: asyncio.Task | None = None
+
+    def processed(self, consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]) -> None:
+        for record in records:
+            partition = TopicPartition(record.topic, record.partition)
+            self._due[partition] = max(self._due.get(partition, 0), record.offset + 1)
+        if self._committing is None or self._committing.done():
+            self._committing = asyncio.create_task(self._commit(consumer), name="offset-commit")
+
+    async def _commit(self, consumer: AIOKafkaConsumer) -> None:
+        while self._due:
+            due, self._due = self._due, {}
+            try:
+                await consumer.commit(due)
+            except (CommitFailedError, IllegalStateError) as error:
+                # The group rebalanced while we worked; the new owner redelivers and the inbox dedupes.
+                logger.info("offset commit skipped after rebalance: %s", type(error).__name__)
+            except KafkaError as error:
+                # Not committed: the records are delivered again after a restart, and skipped by the inbox.
+                logger.warning("offset commit failed: %s", type(error).__name__)
 
 
 async def _tolerant_batch_parser(records: tuple, original_parser: Any) -> Any:

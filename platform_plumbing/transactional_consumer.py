@@ -23,10 +23,12 @@ error aborts the batch too, and is counted against the record that raised it; af
 `max_attempts` that record is dead-lettered so one bad record can never stall its partition.
 
 The caller commits Kafka offsets only after `process` returned, i.e. after the database commit.
+The consumer holds one connection for its life (`close` gives it back), one batch at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -139,6 +141,7 @@ class TransactionalBatchConsumer:
         *,
         registry: Callable[[str], Mapping[str, type[BaseModel]]],
         handler: Handler,
+        order: Callable[[str], int] = lambda topic: 0,
         service: str,
         dead_letter_topic: str,
         max_attempts: int = 5,
@@ -149,14 +152,21 @@ class TransactionalBatchConsumer:
     ) -> None:
         """`registry` gives, for a record's topic, the types a record on it may carry: a type that topic does
         not carry is refused, whoever sent it (a force may write its decisions topic, but not an outcome
-        onto it for intake to follow). `load` runs in every batch's transaction once its records are
+        onto it for intake to follow). `order` ranks a record's topic: a batch is applied topic by topic in
+        that rank, each partition's records still in offset order. Kafka orders nothing across topics, so
+        this is one of the orders the records could have arrived in, and the one in which an event comes
+        after what it names whenever both are in the batch (a referral after its case, an agency's update
+        after its referral) instead of being held for it. `load` runs in every batch's transaction once its records are
         decoded, before any handler: the place for the locks its handlers need, taken in one fixed order so
         that replicas cannot deadlock (the router's capacity, compliance's cases), and for reading what the
         batch's records need in one query per table; what it returns reaches every handler as `batch.loaded`.
         `sealed_letters`, for a service that reads personal data in clear, seals the body of every dead
         letter it writes and opens a replayed one (see `platform_plumbing.sealed_letters`)."""
         self._pool: asyncpg.Pool | None = None
+        self._held: asyncpg.Connection | None = None
+        self._one_batch_at_a_time = asyncio.Lock()
         self._registry = registry
+        self._order = order
         self._handler = handler
         self._service = service
         self._dead_letter_topic = dead_letter_topic
@@ -171,14 +181,25 @@ class TransactionalBatchConsumer:
         """Give the consumer its database once the service has started it."""
         self._pool = pool
 
+    async def close(self) -> None:
+        """Give back the connection the consumer holds (before its pool closes)."""
+        async with self._one_batch_at_a_time:
+            await self._let_go()
+
     async def process(self, records: Sequence[ConsumerRecord]) -> BatchOutcome:
         """Apply `records` in one transaction; raises (and commits nothing) if the batch must be retried."""
-        decoded = [self._decoded(record) for record in records]  # before any transaction opens
-        async with self._pool.acquire() as connection:
+        ordered = sorted(records, key=lambda record: self._order(record.topic))  # stable: offset order kept
+        decoded = [self._decoded(record) for record in ordered]  # before any transaction opens
+        async with self._one_batch_at_a_time:
+            connection = await self._connection()
             try:
-                outcome = await self._in_transaction(connection, decoded, self._apply_optimistically)
-            except _CarefulRetry:
-                outcome = await self._in_transaction(connection, decoded, self._apply_carefully)
+                try:
+                    outcome = await self._in_transaction(connection, decoded, self._apply_optimistically)
+                except _CarefulRetry:
+                    outcome = await self._in_transaction(connection, decoded, self._apply_carefully)
+            except BaseException:
+                await self._let_go()  # whatever state a failure left it in, the pool resets or closes it
+                raise
         for record in records:
             self._failures.pop(_position(record), None)
         if self._metrics is not None:
@@ -186,6 +207,20 @@ class TransactionalBatchConsumer:
                 applied=outcome.applied, duplicates=outcome.duplicates, dead_lettered=outcome.dead_lettered
             )
         return outcome
+
+    async def _connection(self) -> asyncpg.Connection:
+        """The consumer keeps one connection from batch to batch: handing it back to the pool after every
+        batch costs four statements (asyncpg resets it: RESET ALL, CLOSE ALL, UNLISTEN, advisory unlock)."""
+        if self._held is not None and self._held.is_closed():  # PostgreSQL ended it while idle
+            await self._let_go()
+        if self._held is None:
+            self._held = await self._pool.acquire()
+        return self._held
+
+    async def _let_go(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            await self._pool.release(held)
 
     async def _in_transaction(
         self, connection: asyncpg.Connection, decoded: Sequence[_Decoded], apply: Callable

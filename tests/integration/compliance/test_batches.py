@@ -9,8 +9,9 @@ from platform_plumbing.transactional_consumer import Batch, IncomingEvent
 from schemas.envelope import decode
 from schemas.registry import MESSAGE_TYPES
 from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, REFERRALS
+from services.compliance.adapters import held_events
 from services.compliance.entrypoints.kafka_events import batch_loader, event_handler
-from tests.integration.compliance.test_kafka_updates import clean_run
+from tests.integration.compliance.test_kafka_updates import clean_run, final_state
 from tests.integration.compliance.test_replicas import incoming
 
 AGENCY = "substance-misuse-treatment"
@@ -29,6 +30,33 @@ async def test_a_cases_facts_in_one_batch_end_as_they_do_one_batch_at_a_time(com
     assert referral_sequences == list(range(1, len(referral_sequences) + 1)), "each change once, in order"
     assert ("referral", "completed", referral_sequences[-1]) in changes
     assert await _stored(compliance, together[0]) == await _stored(compliance, one_by_one[0])
+
+
+async def test_updates_in_the_batch_that_brings_their_referral_are_applied_after_it_not_held(compliance, monkeypatch):
+    """The agency answers the moment it sees the referral on Kafka, so its updates often come in the same
+    batch as the referral, and may be fetched first: the batch is applied topic by topic in the order the
+    service names them (cases, referrals, agencies' updates), so the updates find their referral."""
+    case = await compliance.open_case(referrals={AGENCY: ["alcohol_misuse"]}, send_referrals=False)
+    held = []
+    hold = held_events.hold
+
+    async def spied_hold(connection, awaiting, *args, **kwargs):
+        held.append(awaiting)
+        return await hold(connection, awaiting, *args, **kwargs)
+
+    monkeypatch.setattr(held_events, "hold", spied_hold)
+    updates = [incoming(compliance, AGENCY_UPDATES.named(AGENCY), update) for update in clean_run(case, AGENCY)]
+    fetched_first_to_last = [*updates, incoming(compliance, REFERRALS.name, case.issued[0])]
+    (consumer,) = compliance.app.state.runtime.consumers
+
+    outcome = await consumer.process([event.record for event in fetched_first_to_last])
+
+    assert (outcome.applied, outcome.dead_lettered, held) == (5, 0, [])
+    assert await final_state(compliance, case) == (
+        [(AGENCY, "completed")],
+        "completed",
+        ["case.changed:completed", "condition.changed:met"],
+    )
 
 
 async def _case_and_its_facts(compliance):

@@ -8,10 +8,18 @@ import subprocess
 import sys
 import uuid
 
+from aiokafka.structs import ConsumerRecord
+
 from platform_plumbing.kafka_clients import create_producer
 from platform_plumbing.outbox_relay import OutboxRelay
 from schemas.topics import CASES, DEAD_LETTERS
-from tests.integration.plumbing.sample_service import GROUP, SampleHappened, build_broker, build_consumer
+from tests.integration.plumbing.sample_service import (
+    GROUP,
+    SampleHappened,
+    build_broker,
+    build_consumer,
+    record_effect,
+)
 from tests.kafka_tools import cloud_event, committed_offsets, eventually, produce, read_topic
 
 CASE = uuid.uuid4()
@@ -24,9 +32,12 @@ def sample(label: str, **extra) -> SampleHappened:
 async def run_until_committed(settings, pool, expected_offsets: int, consumer=None):
     """Run the sample service until its group has committed `expected_offsets` in all."""
     consumer = consumer or build_consumer(pool, settings)
-    async with build_broker(consumer, settings) as broker:
-        await broker.start()
-        await eventually(lambda: _reached(settings, expected_offsets), timeout=60)
+    try:
+        async with build_broker(consumer, settings) as broker:
+            await broker.start()
+            await eventually(lambda: _reached(settings, expected_offsets), timeout=60)
+    finally:
+        await consumer.close()
     return consumer
 
 
@@ -211,3 +222,40 @@ async def test_hostile_records_are_dead_lettered_once_each_and_the_partition_kee
     assert reasons[3].startswith("record of ") and why[4]["dlq_error_class"] == b"RecordTooLarge"
     assert why[4]["dlq_dropped"].startswith(b"body of ") and why[5]["dlq_dropped"] == b"header x-note"
     assert b"x" * 300 not in b"".join(v for h in why.values() for v in h.values()), "a long id is not echoed"
+
+
+async def test_a_consumer_whose_connection_dies_takes_a_new_one_for_the_next_batch(settings, effects_pool):
+    """The consumer keeps one connection from batch to batch; when PostgreSQL ends it, at most the batch in hand
+    fails (to be retried whole) and the retry runs on a fresh connection instead of failing forever."""
+    servers = []
+
+    async def noting_its_server(batch, event):
+        servers.append(batch.connection.get_server_pid())
+        await record_effect(batch, event)
+
+    consumer = build_consumer(effects_pool, settings, handler=noting_its_server)
+    try:
+        await consumer.process([_record(sample("first"), "first", offset=0)])
+        await effects_pool.execute("SELECT pg_terminate_backend($1)", servers[-1])
+
+        retried = [_record(sample("second"), "second", offset=1)]
+        failures = 0
+        while failures < 2:  # as the subscriber does: a failed batch is retried whole
+            try:
+                await consumer.process(retried)
+                break
+            except Exception:
+                failures += 1
+        assert failures < 2, "the batch after the connection died failed again"
+    finally:
+        await consumer.close()
+
+    assert [r["label"] for r in await effects_pool.fetch("SELECT label FROM effects ORDER BY label")] == [
+        "first",
+        "second",
+    ]
+
+
+def _record(event: SampleHappened, event_id: str, *, offset: int) -> ConsumerRecord:
+    key, headers, value = cloud_event(event, event_id=event_id)
+    return ConsumerRecord("cases", 0, offset, 0, 0, key, value, None, len(key), len(value), headers)
