@@ -23,5 +23,5 @@ def serve(
     except startup_errors as error:
         print(f"{name} cannot start: {error}", file=sys.stderr)
         return 2
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, log_config=None)
+    uvicorn.run(app, host=host, port=port, loop="uvloop", log_level="info", access_log=False, log_config=None)
     return 0

@@ -35,8 +35,6 @@ from services.referral_router.adapters.router_batch import OpenedCase, RouterBat
 from services.referral_router.domain.entities import Referral, RoutedCase, TrackedCondition
 from services.referral_router.domain.matching import Need, Person
 
-CAPACITY_LOCK = 0x5EFE_7A15  # advisory lock key: "capacity decisions of the referral router"
-
 
 def needs_from_json(raw: str) -> tuple[Need, ...]:
     return tuple(
@@ -272,8 +270,8 @@ class RouterStore:
         )
 
     async def agency_load(self) -> dict[str, int]:
-        """Active referrals per agency: the counter a trigger keeps (migration 0002), read once per transaction
-        under the capacity lock, plus what this transaction changed since."""
+        """Active referrals per agency: the counter a trigger keeps (migration 0002), read once per transaction,
+        plus what this transaction changed since (checked still true when it is written, see `router_batch`)."""
         if self._batch.load_read is None:
             rows = await self._db.fetch("SELECT agency_id, active FROM agency_load")
             self._batch.load_read = {row["agency_id"]: row["active"] for row in rows}
@@ -334,9 +332,9 @@ class RouterStore:
 
 
 async def load_batch(connection: asyncpg.Connection, opened: set[UUID], followed: set[UUID]) -> RouterBatch:
-    """A consumer batch's state, under the capacity lock: the agencies' load, which of the `opened` cases exist
-    already, and the `followed` referrals, locked in id order."""
-    await lock_capacity(connection)
+    """A consumer batch's state: the agencies' load (unlocked: the counters the batch changes are locked and
+    checked when it is written, see `router_batch`), which of the `opened` cases exist already, and the
+    `followed` referrals, locked in id order."""
     batch = RouterBatch()
     rows = await connection.fetch("SELECT agency_id, active FROM agency_load")
     batch.load_read = {row["agency_id"]: row["active"] for row in rows}
@@ -354,15 +352,6 @@ async def load_batch(connection: asyncpg.Connection, opened: set[UUID], followed
         for row in rows:
             batch.remember(_referral(row))
     return batch
-
-
-async def lock_capacity(connection: asyncpg.Connection) -> None:
-    """Serialise capacity decisions across replicas until the transaction ends.
-
-    Taken at the start of every routing transaction, before any row lock, so all replicas take
-    their locks in the same order and cannot deadlock. Capacity is read and spent only under it.
-    """
-    await connection.execute("SELECT pg_advisory_xact_lock($1)", CAPACITY_LOCK)
 
 
 def _referral(row: asyncpg.Record | None) -> Referral | None:

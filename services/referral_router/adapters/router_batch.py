@@ -1,17 +1,22 @@
 """What one routing transaction knows and has not written yet: the router's unit of work across a batch.
 
-A consumer batch is loaded once (`RouterStore.load_batch`): under the capacity lock, the agencies' load,
-which of its new cases exist already and the referrals its compliance events name (locked). Every event
-of the batch then works on that state in memory, in offset order: a case it opens is all in memory (its
-needs, conditions, referrals, the person's details), a followed change updates the referral or case it
-names, and each agency's load is the load read at the start plus what this batch placed, issued and freed
-— the per-agency counters capacity is decided on, which the trigger of migration 0002 keeps in the
-database as the rows are written.
+A consumer batch is loaded once (`RouterStore.load_batch`): the agencies' load, which of its new cases exist
+already and the referrals its compliance events name (locked). Every event of the batch then works on that
+state in memory, in offset order: a case it opens is all in memory (its needs, conditions, referrals, the
+person's details), a followed change updates the referral or case it names, and each agency's load is the
+load read at the start plus what this batch placed, issued and freed — the per-agency counters capacity is
+decided on, which the trigger of migration 0002 keeps in the database as the rows are written.
 
 Nothing of that is written until the transaction flushes (`PendingWrites.before_flush`): then each table
 gets one statement, each row as it ended (rows travel as one JSON array through `jsonb_to_recordset`).
 Which agencies have referrals queued is read with the load, so that freeing a place at an agency nobody
 waits for costs no query.
+
+Capacity is reserved per agency, not under one lock for all: the load is read without a lock, and before
+the referrals are written the counters of their agencies are locked, in agency order (so that replicas
+cannot deadlock), and checked to be still what the batch decided on. If another replica moved one
+meanwhile, the batch is refused (`CapacityMovedMeanwhile`) and retried whole on the new load; replicas
+that place at different agencies never wait for each other.
 
 A read this memory cannot answer (a case opened before the batch, its exclusions) first writes what is
 pending (`RouterStore._written`), so the database it reads is the whole truth.
@@ -30,6 +35,12 @@ from platform_plumbing.pending_writes import json_rows
 from schemas.vocabulary import CaseStatus, ReferralStatus
 from services.referral_router.domain.entities import Referral, RoutedCase, TrackedCondition
 from services.referral_router.domain.matching import Need
+
+
+class CapacityMovedMeanwhile(Exception):
+    """Another transaction changed the load of an agency this batch places with, issues from or frees a place
+    at, after the batch read it: nothing of the batch is kept, and its retry decides on the new load."""
+
 
 ACTIVE = frozenset({ReferralStatus.ISSUED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS})
 """Referral statuses that hold a place at their agency (what `agency_load` counts)."""
@@ -58,9 +69,13 @@ class RouterBatch:
     created_at: dict[UUID, datetime] = field(default_factory=dict)
     """When each referral this transaction placed was created (ordering `referrals_of_case`, `queued_for`)."""
     load_read: dict[str, int] | None = None
-    """`agency_load` as read under the capacity lock; None until read."""
+    """`agency_load` as read at the start of the transaction; None until read."""
     load_change: Counter = field(default_factory=Counter)
     """What this transaction changed in each agency's load since it was read."""
+    load_written: Counter = field(default_factory=Counter)
+    """What of `load_change` is written already (the counters of those agencies are locked)."""
+    load_moved: set[str] = field(default_factory=set)
+    """Agencies whose load this transaction moved since it last wrote (the counters the trigger will change)."""
     queued_read: set[str] | None = None
     """Agencies with referrals queued in the database when the batch was loaded; None until read."""
     placed: set[UUID] = field(default_factory=set)
@@ -89,6 +104,7 @@ class RouterBatch:
         was = before is not None and before.status in ACTIVE
         if referral.agency_id is not None and was != (referral.status in ACTIVE):
             self.load_change[referral.agency_id] += 1 if referral.status in ACTIVE else -1
+            self.load_moved.add(referral.agency_id)
         self.referrals[referral.referral_id] = referral
 
     def change(self, referral_id: UUID, at: datetime, **fields) -> Referral:
@@ -113,6 +129,9 @@ class RouterBatch:
                 await connection.execute(_ADD_NEEDS, json_rows(rows))
             if rows := [_condition_row(o.case.case_id, c) for o in opened for c in o.conditions.values()]:
                 await connection.execute(_ADD_CONDITIONS, json_rows(rows))
+        moved, self.load_moved = self.load_moved | {r.agency_id for r in placed if r.agency_id}, set()
+        if self.load_read is not None and moved:
+            await self._reserve(connection, moved)
         if placed:
             await connection.execute(
                 _ADD_REFERRALS, json_rows([_referral_row(r, self.created_at[r.referral_id]) for r in placed])
@@ -127,6 +146,17 @@ class RouterBatch:
                 {"condition_id": k, "case_id": c, "status": s, "sequence": n} for k, (c, s, n) in conditions.items()
             ]
             await connection.execute(_FOLLOW_CONDITIONS, json_rows(rows))
+
+    async def _reserve(self, connection: asyncpg.Connection, agencies: set[str]) -> None:
+        """Lock the counters of `agencies` (whose load moves, or which a placement was decided on) in agency
+        order and check that each is still the load this transaction decided on (as read, plus what it wrote
+        since); raise `CapacityMovedMeanwhile` if not."""
+        rows = await connection.fetch(_LOCK_LOAD, sorted(agencies))
+        decided_on = {a: self.load_read.get(a, 0) + self.load_written[a] for a in agencies}
+        moved = [row["agency_id"] for row in rows if row["active"] != decided_on[row["agency_id"]]]
+        if moved:
+            raise CapacityMovedMeanwhile(f"the load of {len(moved)} agencies changed since the batch read it")
+        self.load_written = Counter(self.load_change)
 
 
 def _case_row(opened: OpenedCase) -> dict:
@@ -206,6 +236,13 @@ def needsjson_rows(needs) -> list[dict]:
     ]
 
 
+_LOCK_LOAD = (
+    "INSERT INTO agency_load AS load (agency_id, active)"
+    " SELECT agency_id, 0 FROM unnest($1::text[]) AS agency_id ORDER BY agency_id"
+    " ON CONFLICT (agency_id) DO UPDATE SET active = load.active RETURNING agency_id, active"
+)
+"""Locks each agency's counter row, adding it at 0 where the agency never held a referral (a row that does not
+exist cannot be locked), and returns the counts as committed by everyone else."""
 _ADD_CASES = (
     "INSERT INTO cases (case_id, disposal_type, age, sex, area, domestic_abuse, dash_risk, youth_offending_team,"
     " status, sequence, opened_at, complete_by) SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(case_id uuid,"

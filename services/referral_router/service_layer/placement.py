@@ -1,9 +1,10 @@
 """Turning a match into referrals — issued, queued or unmatched — recorded and announced, with capacity
-counted under a lock.
+reserved per agency.
 
 Matching is pure and reads agency load. Two replicas could otherwise count the same free place
-twice, so load is read under the router's capacity lock (see `referral_store.lock_capacity`), which
-every routing transaction takes first (the consumer at the start of each batch). Issuing a referral
+twice, so the counters of the agencies a transaction places with are locked and checked unchanged
+when it is written, and the transaction is retried on the new load if one moved (see `router_batch`,
+`CapacityMovedMeanwhile`). Issuing a referral
 discloses the person's details and the brief to the agency — only the fields its catalogue entry
 allows — so each issue is recorded as a disclosure in the same transaction.
 """

@@ -79,6 +79,12 @@ class RunningRouter:
 
     async def open_case(self, *needs: tuple[str, str], conditions=(), **profile) -> uuid.UUID:
         """Open a case with these (category, severity) needs assessed with the decision."""
+        opened = self.case_opened(*needs, conditions=conditions, **profile)
+        await self.send(CASES.name, opened)
+        return opened.case_id
+
+    def case_opened(self, *needs: tuple[str, str], conditions=(), **profile) -> CaseOpened:
+        """The CaseOpened event intake would publish for a case with these (category, severity) needs."""
         case_id = uuid.uuid4()
         self.sealed[case_id], self.wrapped[case_id] = sealed(case_id, PERSONAL)
         opened = CaseOpened.model_validate(
@@ -102,8 +108,7 @@ class RunningRouter:
                 **profile,
             }
         )
-        await self.send(CASES.name, opened)
-        return case_id
+        return opened
 
     async def compliance_says(self, referral, status: str, *, sequence: int = 2) -> None:
         """Compliance's change to a referral the router placed, as compliance publishes it."""
