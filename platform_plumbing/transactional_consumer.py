@@ -64,6 +64,16 @@ INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+class ChangedMeanwhile(Exception):
+    """Raised when a batch is written: another transaction changed what the batch decided on after it read it
+    (a police reference taken, an agency's load moved). Nothing of the batch is kept and it is run again at
+    once on what is now true; it is never counted against a record."""
+
+
+RERUNS_AFTER_A_CHANGE = 3
+"""How many times a batch is run again at once after `ChangedMeanwhile` before it goes back to Kafka."""
+
+
 class PoisonMessage(Exception):
     """Raised by a handler for a record that can never be processed; `reason` must hold no personal data."""
 
@@ -156,10 +166,11 @@ class TransactionalBatchConsumer:
         that rank, each partition's records still in offset order. Kafka orders nothing across topics, so
         this is one of the orders the records could have arrived in, and the one in which an event comes
         after what it names whenever both are in the batch (a referral after its case, an agency's update
-        after its referral) instead of being held for it. `load` runs in every batch's transaction once its records are
-        decoded, before any handler: the place for the locks its handlers need, taken in one fixed order so
-        that replicas cannot deadlock (the router's capacity, compliance's cases), and for reading what the
-        batch's records need in one query per table; what it returns reaches every handler as `batch.loaded`.
+        after its referral) instead of being held for it. `load` runs in every batch's transaction once its
+        records are decoded, before any handler: the place for the locks its handlers need, taken in one
+        fixed order so that replicas cannot deadlock (compliance's cases, the router's followed referrals),
+        and for reading what the batch's records need in one query per table; what it returns reaches every
+        handler as `batch.loaded`.
         `sealed_letters`, for a service that reads personal data in clear, seals the body of every dead
         letter it writes and opens a replayed one (see `platform_plumbing.sealed_letters`)."""
         self._pool: asyncpg.Pool | None = None
@@ -193,10 +204,7 @@ class TransactionalBatchConsumer:
         async with self._one_batch_at_a_time:
             connection = await self._connection()
             try:
-                try:
-                    outcome = await self._in_transaction(connection, decoded, self._apply_optimistically)
-                except _CarefulRetry:
-                    outcome = await self._in_transaction(connection, decoded, self._apply_carefully)
+                outcome = await self._applied(connection, decoded)
             except BaseException:
                 await self._let_go()  # whatever state a failure left it in, the pool resets or closes it
                 raise
@@ -207,6 +215,20 @@ class TransactionalBatchConsumer:
                 applied=outcome.applied, duplicates=outcome.duplicates, dead_lettered=outcome.dead_lettered
             )
         return outcome
+
+    async def _applied(self, connection: asyncpg.Connection, decoded: Sequence[_Decoded]) -> BatchOutcome:
+        reruns = 0
+        while True:
+            try:
+                try:
+                    return await self._in_transaction(connection, decoded, self._apply_optimistically)
+                except _CarefulRetry:
+                    return await self._in_transaction(connection, decoded, self._apply_carefully)
+            except ChangedMeanwhile as change:
+                reruns += 1
+                if reruns > RERUNS_AFTER_A_CHANGE:
+                    raise
+                logger.info("batch of %d run again: %s", len(decoded), type(change).__name__)
 
     async def _connection(self) -> asyncpg.Connection:
         """The consumer keeps one connection from batch to batch: handing it back to the pool after every
@@ -254,7 +276,7 @@ class TransactionalBatchConsumer:
             with _span(event.record):
                 try:
                     await self._handler(batch, event)
-                except INFRASTRUCTURE_ERRORS:
+                except (*INFRASTRUCTURE_ERRORS, ChangedMeanwhile):
                     raise
                 except Exception as error:
                     raise _CarefulRetry from error
@@ -305,7 +327,7 @@ class TransactionalBatchConsumer:
             await self._reject(
                 connection, record, _position_id(record), Rejection("PoisonMessage", error.reason), outcome
             )
-        except INFRASTRUCTURE_ERRORS:
+        except (*INFRASTRUCTURE_ERRORS, ChangedMeanwhile):
             raise
         except Exception as error:
             writes.undo_to(mark)

@@ -23,6 +23,7 @@ from uuid import UUID
 import asyncpg
 
 from platform_plumbing.pending_writes import json_rows
+from platform_plumbing.transactional_consumer import ChangedMeanwhile
 from services.intake.domain.cases import CaseRecord
 
 Reference = tuple[str, str]
@@ -30,7 +31,7 @@ Reference = tuple[str, str]
 CASE_COLUMNS = ", ".join(CaseRecord.__dataclass_fields__)
 
 
-class DecidedMeanwhile(Exception):
+class DecidedMeanwhile(ChangedMeanwhile):
     """A police reference the batch found free was given a case by another transaction before the batch was
     written: nothing of the batch is kept, and its retry finds that case."""
 

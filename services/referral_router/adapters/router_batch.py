@@ -15,8 +15,10 @@ waits for costs no query.
 Capacity is reserved per agency, not under one lock for all: the load is read without a lock, and before
 the referrals are written the counters of their agencies are locked, in agency order (so that replicas
 cannot deadlock), and checked to be still what the batch decided on. If another replica moved one
-meanwhile, the batch is refused (`CapacityMovedMeanwhile`) and retried whole on the new load; replicas
-that place at different agencies never wait for each other.
+meanwhile, the batch is refused (`CapacityMovedMeanwhile`) and run again at once on the new load; replicas
+that place at different agencies never wait for each other. (A batch that writes twice, because a read its
+memory could not answer came first, locks its second set of counters after the first; should that ever
+deadlock with another replica, PostgreSQL breaks it and the batch is retried.)
 
 A read this memory cannot answer (a case opened before the batch, its exclusions) first writes what is
 pending (`RouterStore._written`), so the database it reads is the whole truth.
@@ -32,12 +34,13 @@ from uuid import UUID
 import asyncpg
 
 from platform_plumbing.pending_writes import json_rows
+from platform_plumbing.transactional_consumer import ChangedMeanwhile
 from schemas.vocabulary import CaseStatus, ReferralStatus
 from services.referral_router.domain.entities import Referral, RoutedCase, TrackedCondition
 from services.referral_router.domain.matching import Need
 
 
-class CapacityMovedMeanwhile(Exception):
+class CapacityMovedMeanwhile(ChangedMeanwhile):
     """Another transaction changed the load of an agency this batch places with, issues from or frees a place
     at, after the batch read it: nothing of the batch is kept, and its retry decides on the new load."""
 

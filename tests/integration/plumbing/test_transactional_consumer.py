@@ -8,10 +8,12 @@ import subprocess
 import sys
 import uuid
 
+import pytest
 from aiokafka.structs import ConsumerRecord
 
 from platform_plumbing.kafka_clients import create_producer
 from platform_plumbing.outbox_relay import OutboxRelay
+from platform_plumbing.transactional_consumer import ChangedMeanwhile
 from schemas.topics import CASES, DEAD_LETTERS
 from tests.integration.plumbing.sample_service import (
     GROUP,
@@ -259,3 +261,39 @@ async def test_a_consumer_whose_connection_dies_takes_a_new_one_for_the_next_bat
 def _record(event: SampleHappened, event_id: str, *, offset: int) -> ConsumerRecord:
     key, headers, value = cloud_event(event, event_id=event_id)
     return ConsumerRecord("cases", 0, offset, 0, 0, key, value, None, len(key), len(value), headers)
+
+
+async def test_a_batch_refused_because_its_reads_changed_meanwhile_is_run_again_and_never_dead_lettered(
+    settings, effects_pool
+):
+    """`ChangedMeanwhile` (another transaction took what the batch decided on) is not the record's fault: the
+    batch is run again at once on what is now true, and if the changes keep coming it goes back to Kafka
+    whole — never dead-lettered, however often it happens."""
+    attempts = []
+
+    async def changed_on_first_attempt(batch, event):
+        attempts.append(event.attributes.id)
+        await record_effect(batch, event)
+        if len(attempts) == 1:
+            raise ChangedMeanwhile("the reference was taken")
+
+    consumer = build_consumer(effects_pool, settings, handler=changed_on_first_attempt)
+    try:
+        outcome = await consumer.process([_record(sample("once"), "once", offset=0)])
+    finally:
+        await consumer.close()
+    assert (outcome.applied, outcome.dead_lettered, attempts) == (1, 0, ["once", "once"])
+    assert [r["label"] for r in await effects_pool.fetch("SELECT label FROM effects")] == ["once"]
+
+    async def always_changed(batch, event):
+        raise ChangedMeanwhile("the load moved")
+
+    settings = settings.model_copy(update={"max_delivery_attempts": 1})
+    consumer = build_consumer(effects_pool, settings, handler=always_changed)
+    try:
+        for _ in range(3):
+            with pytest.raises(ChangedMeanwhile):
+                await consumer.process([_record(sample("contended"), "contended", offset=1)])
+    finally:
+        await consumer.close()
+    assert await effects_pool.fetchval("SELECT count(*) FROM outbox") == 0, "nothing dead-lettered"
