@@ -202,9 +202,8 @@ class TransactionalBatchConsumer:
         ordered = sorted(records, key=lambda record: self._order(record.topic))  # stable: offset order kept
         decoded = [self._decoded(record) for record in ordered]  # before any transaction opens
         async with self._one_batch_at_a_time:
-            connection = await self._connection()
             try:
-                outcome = await self._applied(connection, decoded)
+                outcome = await self._applied(await self._connection(), decoded)
             except BaseException:
                 await self._let_go()  # whatever state a failure left it in, the pool resets or closes it
                 raise
@@ -233,7 +232,7 @@ class TransactionalBatchConsumer:
     async def _connection(self) -> asyncpg.Connection:
         """The consumer keeps one connection from batch to batch: handing it back to the pool after every
         batch costs four statements (asyncpg resets it: RESET ALL, CLOSE ALL, UNLISTEN, advisory unlock)."""
-        if self._held is not None and self._held.is_closed():  # PostgreSQL ended it while idle
+        if self._held is not None and not _usable(self._held):  # PostgreSQL ended it between batches
             await self._let_go()
         if self._held is None:
             self._held = await self._pool.acquire()
@@ -365,6 +364,15 @@ class TransactionalBatchConsumer:
         await add_to_outbox(connection, [letter])
         logger.warning("dead-lettered %s: %s", _position_id(record), rejection.error_class)
         outcome.dead_lettered += 1
+
+
+def _usable(connection: asyncpg.Connection) -> bool:
+    """Whether a held connection can still be used: when PostgreSQL ends it, asyncpg closes it and hands it
+    back to the pool itself, and the consumer's handle to it then refuses every call."""
+    try:
+        return not connection.is_closed()
+    except asyncpg.InterfaceError:
+        return False
 
 
 def _span(record: ConsumerRecord):

@@ -239,6 +239,7 @@ async def test_a_consumer_whose_connection_dies_takes_a_new_one_for_the_next_bat
     try:
         await consumer.process([_record(sample("first"), "first", offset=0)])
         await effects_pool.execute("SELECT pg_terminate_backend($1)", servers[-1])
+        await asyncio.sleep(0.5)  # between batches: asyncpg sees the connection end and takes it back
 
         retried = [_record(sample("second"), "second", offset=1)]
         failures = 0
