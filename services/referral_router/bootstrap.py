@@ -26,7 +26,7 @@ from schemas.topics import DEAD_LETTERS, REFERRALS
 from services.referral_router.adapters.catalogue_store import sync_catalogue
 from services.referral_router.entrypoints import http_api
 from services.referral_router.entrypoints.catalogue_watch import CatalogueHolder
-from services.referral_router.entrypoints.kafka_events import HEARD, TOPICS, event_handler, load_batch
+from services.referral_router.entrypoints.kafka_events import HEARD, TOPICS, batch_loader, event_handler
 from services.referral_router.service_layer.unit_of_work import RouterContext
 from services.referral_router.settings import RouterSettings
 
@@ -67,7 +67,7 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
         *TOPICS,
         group=CONSUMER_GROUP,
         title="case events and compliance's decisions",
-        load=load_batch,
+        load=batch_loader(context),
     )
     runtime.publishes(REFERRALS, DEAD_LETTERS)
 

@@ -331,11 +331,13 @@ class RouterStore:
         audit_trail.queue(self._writes, disclosure)
 
 
-async def load_batch(connection: asyncpg.Connection, opened: set[UUID], followed: set[UUID]) -> RouterBatch:
+async def load_batch(
+    connection: asyncpg.Connection, opened: set[UUID], followed: set[UUID], capacity: dict[str, int]
+) -> RouterBatch:
     """A consumer batch's state: the agencies' load (unlocked: the counters the batch changes are locked and
-    checked when it is written, see `router_batch`), which of the `opened` cases exist already, and the
-    `followed` referrals, locked in id order."""
-    batch = RouterBatch()
+    checked against `capacity` when it is written, see `router_batch`), which of the `opened` cases exist
+    already, and the `followed` referrals, locked in id order."""
+    batch = RouterBatch(capacity=capacity)
     rows = await connection.fetch("SELECT agency_id, active FROM agency_load")
     batch.load_read = {row["agency_id"]: row["active"] for row in rows}
     rows = await connection.fetch("SELECT DISTINCT agency_id FROM referrals WHERE status = 'queued'")

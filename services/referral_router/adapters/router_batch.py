@@ -13,12 +13,15 @@ Which agencies have referrals queued is read with the load, so that freeing a pl
 waits for costs no query.
 
 Capacity is reserved per agency, not under one lock for all: the load is read without a lock, and before
-the referrals are written the counters of their agencies are locked, in agency order (so that replicas
-cannot deadlock), and checked to be still what the batch decided on. If another replica moved one
-meanwhile, the batch is refused (`CapacityMovedMeanwhile`) and run again at once on the new load; replicas
-that place at different agencies never wait for each other. (A batch that writes twice, because a read its
-memory could not answer came first, locks its second set of counters after the first; should that ever
-deadlock with another replica, PostgreSQL breaks it and the batch is retried.)
+the referrals are written the counters of the agencies whose load they move, or where they queue, are
+locked, in agency order (so that replicas cannot deadlock), and checked on the load now committed: the
+batch is refused (`CapacityMovedMeanwhile`) and run again at once if what it adds at an agency would take
+it over its capacity, or if an agency where it queued a referral has a free place after all (another
+replica freed one without seeing the queued referral). Replicas that place at different agencies never wait
+for each other, and those that place at the same one only for the moment of the check. (A batch that
+writes twice, because a read its memory could not answer came first, locks its second set of counters
+after the first; should that ever deadlock with another replica, PostgreSQL breaks it and the batch is
+retried.)
 
 A read this memory cannot answer (a case opened before the batch, its exclusions) first writes what is
 pending (`RouterStore._written`), so the database it reads is the whole truth.
@@ -77,6 +80,9 @@ class RouterBatch:
     """What this transaction changed in each agency's load since it was read."""
     load_written: Counter = field(default_factory=Counter)
     """What of `load_change` is written already (the counters of those agencies are locked)."""
+    capacity: dict[str, int] = field(default_factory=dict)
+    """Each agency's capacity in the catalogue the batch decides with (an agency not in it is checked for any
+    change of its load)."""
     load_moved: set[str] = field(default_factory=set)
     """Agencies whose load this transaction moved since it last wrote (the counters the trigger will change)."""
     queued_read: set[str] | None = None
@@ -132,9 +138,10 @@ class RouterBatch:
                 await connection.execute(_ADD_NEEDS, json_rows(rows))
             if rows := [_condition_row(o.case.case_id, c) for o in opened for c in o.conditions.values()]:
                 await connection.execute(_ADD_CONDITIONS, json_rows(rows))
-        moved, self.load_moved = self.load_moved | {r.agency_id for r in placed if r.agency_id}, set()
+        queued_at = {r.agency_id for r in placed if r.status == ReferralStatus.QUEUED}
+        moved, self.load_moved = self.load_moved | queued_at, set()
         if self.load_read is not None and moved:
-            await self._reserve(connection, moved)
+            await self._reserve(connection, moved, queued_at)
         if placed:
             await connection.execute(
                 _ADD_REFERRALS, json_rows([_referral_row(r, self.created_at[r.referral_id]) for r in placed])
@@ -150,16 +157,25 @@ class RouterBatch:
             ]
             await connection.execute(_FOLLOW_CONDITIONS, json_rows(rows))
 
-    async def _reserve(self, connection: asyncpg.Connection, agencies: set[str]) -> None:
-        """Lock the counters of `agencies` (whose load moves, or which a placement was decided on) in agency
-        order and check that each is still the load this transaction decided on (as read, plus what it wrote
-        since); raise `CapacityMovedMeanwhile` if not."""
+    async def _reserve(self, connection: asyncpg.Connection, agencies: set[str], queued_at: set[str]) -> None:
+        """Lock the counters of `agencies` in agency order and check this transaction's placements on the load
+        they hold now; raise `CapacityMovedMeanwhile` if one no longer fits."""
         rows = await connection.fetch(_LOCK_LOAD, sorted(agencies))
-        decided_on = {a: self.load_read.get(a, 0) + self.load_written[a] for a in agencies}
-        moved = [row["agency_id"] for row in rows if row["active"] != decided_on[row["agency_id"]]]
-        if moved:
-            raise CapacityMovedMeanwhile(f"the load of {len(moved)} agencies changed since the batch read it")
+        unfit = [row["agency_id"] for row in rows if not self.fits(row["agency_id"], row["active"], queued_at)]
+        if unfit:
+            raise CapacityMovedMeanwhile(f"the load of {len(unfit)} agencies moved since the batch read it")
         self.load_written = Counter(self.load_change)
+
+    def fits(self, agency_id: str, active_now: int, queued_at: set[str]) -> bool:
+        """Whether what this transaction is about to write at `agency_id` still holds, the agency now holding
+        `active_now` referrals (as committed, plus what this transaction wrote before): what it adds stays
+        within the capacity, and it queued nothing there while a place is free."""
+        capacity = self.capacity.get(agency_id)
+        if capacity is None:
+            return active_now == self.load_read.get(agency_id, 0) + self.load_written[agency_id]
+        adding = self.load_change[agency_id] - self.load_written[agency_id]
+        after = active_now + adding
+        return not (adding > 0 and after > capacity) and not (agency_id in queued_at and after < capacity)
 
 
 def _case_row(opened: OpenedCase) -> dict:

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import asyncpg
 from pydantic import BaseModel
 
-from platform_plumbing.transactional_consumer import Batch, IncomingEvent, PoisonMessage
+from platform_plumbing.transactional_consumer import Batch, BatchLoad, IncomingEvent, PoisonMessage
 from schemas.events import (
     BreachDecisionRecorded,
     CaseOpened,
@@ -53,11 +53,16 @@ def event_handler(context: RouterContext):
     return handle
 
 
-async def load_batch(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> RouterBatch:
-    """The batch's load step, taken before any row lock (see `referral_store.load_batch`): the cases it opens,
-    the referrals whose changes it follows."""
-    return await referral_store.load_batch(
-        connection,
-        opened={e.payload.case_id for e in events if type(e.payload) is CaseOpened},
-        followed={e.payload.referral_id for e in events if type(e.payload) is ReferralStatusChanged},
-    )
+def batch_loader(context: RouterContext) -> BatchLoad:
+    """The batch's load step (see `referral_store.load_batch`): the cases it opens, the referrals whose changes
+    it follows, and the agencies' load with the capacities of the catalogue it decides with."""
+
+    async def load(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> RouterBatch:
+        return await referral_store.load_batch(
+            connection,
+            opened={e.payload.case_id for e in events if type(e.payload) is CaseOpened},
+            followed={e.payload.referral_id for e in events if type(e.payload) is ReferralStatusChanged},
+            capacity={agency.id: agency.capacity for agency in context.catalogue().agencies},
+        )
+
+    return load

@@ -15,7 +15,7 @@ from schemas.envelope import decode, encode
 from schemas.topics import CASES
 from services.referral_router.adapters.router_batch import CapacityMovedMeanwhile
 from services.referral_router.bootstrap import create_app
-from services.referral_router.entrypoints.kafka_events import HEARD, event_handler, load_batch
+from services.referral_router.entrypoints.kafka_events import HEARD, batch_loader, event_handler
 from tests.integration.referral_router.conftest import router_settings
 
 
@@ -39,10 +39,10 @@ async def test_two_replicas_taking_an_agencys_last_place_at_once_never_both_issu
     first, second = (
         _incoming(router, router.case_opened(("women_specific_support", "medium"), sex="female")) for _ in range(2)
     )
-    handle = event_handler(router.app.state.context)
+    handle, load = event_handler(router.app.state.context), batch_loader(router.app.state.context)
 
     async def applied(connection, event) -> Batch:
-        batch = Batch(connection, PendingWrites(), await load_batch(connection, [event]))
+        batch = Batch(connection, PendingWrites(), await load(connection, [event]))
         await handle(batch, event)
         return batch
 
@@ -67,6 +67,34 @@ async def test_two_replicas_taking_an_agencys_last_place_at_once_never_both_issu
     )
     assert [row["status"] for row in statuses] == ["issued", "queued"]
     assert await router.pool.fetchval("SELECT active FROM agency_load WHERE agency_id = 'womens-programme'") == 1
+
+
+async def test_two_replicas_placing_at_an_agency_with_room_for_both_wait_only_for_the_check(router):
+    """Both batches read the same load and place at the same agency; the second's load moved under it, but
+    the agency still has room, so it is not refused and both referrals are issued."""
+    first, second = (
+        _incoming(router, router.case_opened(("women_specific_support", "medium"), sex="female")) for _ in range(2)
+    )
+    handle, load = event_handler(router.app.state.context), batch_loader(router.app.state.context)
+    async with router.pool.acquire() as one, router.pool.acquire() as other:
+        first_transaction, second_transaction = one.transaction(), other.transaction()
+        await first_transaction.start()
+        await second_transaction.start()
+        first_batch = Batch(one, PendingWrites(), await load(one, [first]))
+        second_batch = Batch(other, PendingWrites(), await load(other, [second]))
+        await handle(first_batch, first)
+        await handle(second_batch, second)
+        await first_batch.writes.flush(one)
+        writing_second = asyncio.create_task(second_batch.writes.flush(other))
+        await asyncio.sleep(0.5)
+        assert not writing_second.done(), "the second waits for the counter the first holds"
+        await first_transaction.commit()
+        await writing_second
+        await second_transaction.commit()
+
+    statuses = await router.pool.fetch("SELECT status FROM referrals WHERE agency_id = 'womens-programme'")
+    assert [row["status"] for row in statuses] == ["issued", "issued"]
+    assert await router.pool.fetchval("SELECT active FROM agency_load WHERE agency_id = 'womens-programme'") == 2
 
 
 def _incoming(router, event) -> IncomingEvent:
