@@ -70,6 +70,9 @@ class ChangedMeanwhile(Exception):
     once on what is now true; it is never counted against a record."""
 
 
+BATCH_ERRORS = (*INFRASTRUCTURE_ERRORS, ChangedMeanwhile)
+"""Errors that are never a record's fault: they abort the whole batch, which is run again."""
+
 RERUNS_AFTER_A_CHANGE = 3
 """How many times a batch is run again at once after `ChangedMeanwhile` before it goes back to Kafka."""
 
@@ -275,7 +278,7 @@ class TransactionalBatchConsumer:
             with _span(event.record):
                 try:
                     await self._handler(batch, event)
-                except (*INFRASTRUCTURE_ERRORS, ChangedMeanwhile):
+                except BATCH_ERRORS:
                     raise
                 except Exception as error:
                     raise _CarefulRetry from error
@@ -326,7 +329,7 @@ class TransactionalBatchConsumer:
             await self._reject(
                 connection, record, _position_id(record), Rejection("PoisonMessage", error.reason), outcome
             )
-        except (*INFRASTRUCTURE_ERRORS, ChangedMeanwhile):
+        except BATCH_ERRORS:
             raise
         except Exception as error:
             writes.undo_to(mark)

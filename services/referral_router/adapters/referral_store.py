@@ -273,8 +273,7 @@ class RouterStore:
         """Active referrals per agency: the counter a trigger keeps (migration 0002), read once per transaction,
         plus what this transaction changed since (checked still true when it is written, see `router_batch`)."""
         if self._batch.load_read is None:
-            rows = await self._db.fetch("SELECT agency_id, active FROM agency_load")
-            self._batch.load_read = {row["agency_id"]: row["active"] for row in rows}
+            self._batch.load_read = await _agency_load(self._db)
         return self._batch.load()
 
     async def queued_for(self, agency_id: str, *, limit: int) -> list[Referral]:
@@ -337,9 +336,7 @@ async def load_batch(
     """A consumer batch's state: the agencies' load (unlocked: the counters the batch changes are locked and
     checked against `capacity` when it is written, see `router_batch`), which of the `opened` cases exist
     already, and the `followed` referrals, locked in id order."""
-    batch = RouterBatch(capacity=capacity)
-    rows = await connection.fetch("SELECT agency_id, active FROM agency_load")
-    batch.load_read = {row["agency_id"]: row["active"] for row in rows}
+    batch = RouterBatch(capacity=capacity, load_read=await _agency_load(connection))
     rows = await connection.fetch("SELECT DISTINCT agency_id FROM referrals WHERE status = 'queued'")
     batch.queued_read = {row["agency_id"] for row in rows}
     if opened:
@@ -354,6 +351,11 @@ async def load_batch(
         for row in rows:
             batch.remember(_referral(row))
     return batch
+
+
+async def _agency_load(connection: asyncpg.Connection) -> dict[str, int]:
+    rows = await connection.fetch("SELECT agency_id, active FROM agency_load")
+    return {row["agency_id"]: row["active"] for row in rows}
 
 
 def _referral(row: asyncpg.Record | None) -> Referral | None:
