@@ -18,6 +18,9 @@ A writer that keeps set-based writes of its own until the end (compliance's chan
 with one statement per table) registers them with `before_flush`; they run first when the transaction
 flushes, so the rows appended about them find them written.
 
+`take` lets the consumer give the outbox rows of a batch their ids before they are written, so that it can
+send them itself once the batch has committed (see `outbox.claim_straight`).
+
 `mark` / `undo_to` let a caller that runs part of a transaction in a savepoint drop exactly the rows that
 part queued when the savepoint is rolled back (the consumer's careful, record-by-record retry).
 """
@@ -67,6 +70,13 @@ class PendingWrites:
 
     def pending(self, table: str) -> bool:
         return bool(self._rows.get(table))
+
+    def take(self, table: str) -> list[tuple]:
+        """Take `table`'s queued rows out, to queue them again with more columns (the outbox's rows sent
+        straight after the commit get their ids before they are written)."""
+        self._columns.pop(table, None)
+        self._types.pop(table, None)
+        return self._rows.pop(table, [])
 
     def mark(self) -> Mark:
         return Mark({table: len(rows) for table, rows in self._rows.items()}, len(self._before))

@@ -164,6 +164,7 @@ class ServiceRuntime:
                 producer,
                 batch_size=settings.outbox_batch_size,
                 poll_seconds=settings.outbox_poll_seconds,
+                straight_grace_seconds=settings.outbox_straight_grace_seconds,
                 metrics=self.metrics,
                 prepare_topics=self._create_party_topics if self.creates else None,
             )
@@ -172,7 +173,7 @@ class ServiceRuntime:
                 await admin.start()
                 emptier = asyncio.create_task(self._empty_letterboxes(admin), name=f"{self.service}-letterbox")
             for consumer in self._consumers:
-                consumer.bind(pool)
+                consumer.bind(pool, relay)
             await self.broker.start()
             yield pool
         finally:

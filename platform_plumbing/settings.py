@@ -72,6 +72,14 @@ class PlatformSettings(BaseSettings):
         gt=0,
         description="Fallback poll of the outbox when no NOTIFY arrives (NOTIFY is the fast path).",
     )
+    outbox_straight_grace_seconds: float = Field(
+        10.0,
+        gt=0,
+        description=(
+            "How long the relay leaves an event a consumer batch sends itself after its commit before sending it"
+            " too, if Kafka's acknowledgement has not been confirmed by then (a replica died, Kafka refused it)."
+        ),
+    )
     auth_failure_limit: int = Field(
         10, ge=1, description="Failed authentications from one address in a minute before it is answered 429."
     )

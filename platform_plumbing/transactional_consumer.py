@@ -24,6 +24,10 @@ error aborts the batch too, and is counted against the record that raised it; af
 
 The caller commits Kafka offsets only after `process` returned, i.e. after the database commit.
 The consumer holds one connection for its life (`close` gives it back), one batch at a time.
+
+Given the service's relay, a batch sends the events it wrote itself once it has committed, instead of
+waiting for the relay to be woken and read them back (see `outbox.claim_straight`); the outbox remains the
+guarantee that they are sent.
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ from platform_plumbing.dead_letters import Rejection, dead_letter
 from platform_plumbing.inbox import claim, claim_all
 from platform_plumbing.logging_setup import where_raised
 from platform_plumbing.metrics import ServiceMetrics
-from platform_plumbing.outbox import add_to_outbox
+from platform_plumbing.outbox import add_to_outbox, claim_straight
+from platform_plumbing.outbox_relay import OutboxRelay
 from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.sealed_letters import SealedLetters, UnreadableLetter
 from platform_plumbing.tracing import context_from_headers, tracer
@@ -177,6 +182,7 @@ class TransactionalBatchConsumer:
         `sealed_letters`, for a service that reads personal data in clear, seals the body of every dead
         letter it writes and opens a replayed one (see `platform_plumbing.sealed_letters`)."""
         self._pool: asyncpg.Pool | None = None
+        self._relay: OutboxRelay | None = None
         self._held: asyncpg.Connection | None = None
         self._one_batch_at_a_time = asyncio.Lock()
         self._registry = registry
@@ -191,9 +197,11 @@ class TransactionalBatchConsumer:
         self._load = load
         self._sealed_letters = sealed_letters
 
-    def bind(self, pool: asyncpg.Pool) -> None:
-        """Give the consumer its database once the service has started it."""
+    def bind(self, pool: asyncpg.Pool, relay: OutboxRelay | None = None) -> None:
+        """Give the consumer its database once the service has started it, and the relay of its outbox to
+        send each batch's events straight after its commit (without one, the relay sends them when woken)."""
         self._pool = pool
+        self._relay = relay
 
     async def close(self) -> None:
         """Give back the connection the consumer holds (before its pool closes)."""
@@ -261,7 +269,10 @@ class TransactionalBatchConsumer:
                     events.append(item)
             batch = Batch(connection, PendingWrites(), await self._loaded(connection, events))
             await apply(batch, events, outcome)
+            straight = await claim_straight(connection, batch.writes) if self._relay is not None else []
             await batch.writes.flush(connection)
+        if straight:
+            await self._relay.send_straight(straight)
         return outcome
 
     async def _loaded(self, connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> Any:
