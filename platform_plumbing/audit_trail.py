@@ -9,8 +9,12 @@ record could not be written does not happen. The runtime role may only INSERT an
 **Tamper evidence.** A sealer (`seal`, run by every replica, one at a time) chains the rows: each gets
 an `audit_chain` row holding the SHA-256 of the previous link and of its own contents. Writers never
 wait for each other; the chain follows the order in which rows were sealed, which is at most a few
-seconds behind. `verify` recomputes the chain and names the first row whose contents, link or
-presence no longer match — an edit, a deletion or a reordering by anyone, a superuser included, shows.
+seconds behind. A row's id is taken before its transaction commits, so a row can become visible after
+one with a larger id was sealed: the sealer therefore seals a row only once every transaction older
+than the row's own is over (`tx`, its transaction's id, below the oldest still running), in (tx, id)
+order, carrying on from the last row it sealed — an index range, however long the trail has grown.
+`verify` recomputes the chain and names the first row whose contents, link or presence no longer match
+— an edit, a deletion or a reordering by anyone, a superuser included, shows.
 (A superuser could rewrite the whole chain after a row; copying `audit_chain`'s last hash somewhere
 else, as `diversion audit verify` prints it, pins it.)
 """
@@ -127,7 +131,8 @@ CREATE TABLE IF NOT EXISTS audit_log (
     referral_id uuid,
     recipient   text,
     fields      text[]      NOT NULL DEFAULT '{}',
-    detail      text        NOT NULL DEFAULT ''
+    detail      text        NOT NULL DEFAULT '',
+    tx          xid8        NOT NULL DEFAULT pg_current_xact_id()
 );
 CREATE TABLE IF NOT EXISTS audit_chain (
     chain_seq bigint      PRIMARY KEY,
@@ -136,6 +141,11 @@ CREATE TABLE IF NOT EXISTS audit_chain (
     row_hash  bytea       NOT NULL,
     sealed_at timestamptz NOT NULL
 );
+-- a trail made before rows carried their transaction (see the services' audit_sealing_order migrations)
+ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS tx xid8 NOT NULL DEFAULT pg_current_xact_id();
+UPDATE audit_log a SET tx = '0'
+ WHERE tx = pg_current_xact_id() AND EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id);
+CREATE INDEX IF NOT EXISTS audit_log_sealing_order ON audit_log (tx, id);
 """
 """The trail's tables, for a schema no service migrates (the operations team's)."""
 VERIFIER_READS = {
@@ -146,6 +156,20 @@ VERIFIER_READS = {
 GENESIS = b"\x00" * 32
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 SEAL_LOCK = "audit.seal"
+_LAST_LINK = (
+    "SELECT c.chain_seq, c.row_hash, c.audit_id, a.tx FROM audit_chain c LEFT JOIN audit_log a ON a.id = c.audit_id"
+    " ORDER BY c.chain_seq DESC LIMIT 1"
+)
+_NEXT_TO_SEAL = f"""
+SELECT id, {", ".join(_COLUMNS)} FROM audit_log a
+ WHERE (tx, id) > ($1::xid8, $2::bigint)
+   AND tx < pg_snapshot_xmin(pg_current_snapshot())
+   AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id)
+ ORDER BY tx, id LIMIT $3
+"""
+"""The rows to seal next: after the last one sealed in (tx, id) order, written by transactions older than
+any still running (none of those can still add a row before them). The NOT EXISTS only guards a chain whose
+last row was deleted by hand, where the sealer starts from the beginning (`verify` names the deletion)."""
 
 
 def row_hash(previous: bytes, row: asyncpg.Record | dict) -> bytes:
@@ -156,19 +180,16 @@ def row_hash(previous: bytes, row: asyncpg.Record | dict) -> bytes:
 
 
 async def seal(connection: asyncpg.Connection, *, now: datetime, limit: int = 1000) -> int:
-    """Chain the committed rows not chained yet, oldest first; returns how many. Only one replica seals a
-    schema at a time (the others return 0 at once)."""
+    """Chain the rows not chained yet whose transactions, and every older one, are over, in (tx, id) order;
+    returns how many. Only one replica seals a schema at a time (the others return 0 at once)."""
     async with connection.transaction():
         if not await connection.fetchval(
             "SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || $1))", SEAL_LOCK
         ):
             return 0
-        last = await connection.fetchrow("SELECT chain_seq, row_hash FROM audit_chain ORDER BY chain_seq DESC LIMIT 1")
-        rows = await connection.fetch(
-            f"SELECT id, {', '.join(_COLUMNS)} FROM audit_log a"
-            " WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id) ORDER BY id LIMIT $1",
-            limit,
-        )
+        last = await connection.fetchrow(_LAST_LINK)
+        after = (last["tx"], last["audit_id"]) if last and last["tx"] is not None else (0, 0)
+        rows = await connection.fetch(_NEXT_TO_SEAL, *after, limit)
         sequence, previous = (last["chain_seq"], bytes(last["row_hash"])) if last else (0, GENESIS)
         links = []
         for row in rows:
@@ -181,6 +202,21 @@ async def seal(connection: asyncpg.Connection, *, now: datetime, limit: int = 10
                 "audit_chain", records=links, columns=("chain_seq", "audit_id", "prev_hash", "row_hash", "sealed_at")
             )
         return len(links)
+
+
+async def seal_all_written(connection: asyncpg.Connection, *, now: datetime, timeout: float = 5.0) -> int:
+    """Seal every row written before the call, waiting up to `timeout` for the transactions older than it to
+    end: for a writer that seals its own rows at once (the operations CLI, which runs no sealer)."""
+    horizon = await connection.fetchval("SELECT pg_snapshot_xmax(pg_current_snapshot())")
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline and (
+        await connection.fetchval("SELECT pg_snapshot_xmin(pg_current_snapshot())") < horizon
+    ):
+        await asyncio.sleep(0.05)
+    sealed = 0
+    while chained := await seal(connection, now=now):
+        sealed += chained
+    return sealed
 
 
 async def seal_forever(pool: asyncpg.Pool, every_seconds: float) -> None:

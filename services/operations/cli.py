@@ -92,7 +92,7 @@ def _audited(
                 detail=what,
             )
             await audit_trail.record(connection, entry)
-            await audit_trail.seal(connection, now=now)
+            await audit_trail.seal_all_written(connection, now=now)
         finally:
             await connection.close()
 

@@ -110,3 +110,36 @@ async def test_rows_written_after_sealing_are_chained_on_to_the_end(trail, infra
     assert await audit_trail.seal(runtime, now=AT) == 1
     report = await verify_as_operations(infrastructure, namespace)
     assert report.intact and report.chained == 6 and report.unsealed == 0
+
+
+async def test_a_row_whose_transaction_ends_after_a_later_rows_is_sealed_and_not_skipped(
+    trail, infrastructure, namespace
+):
+    """Ids are taken before commit: a row can become visible after one with a larger id. The sealer carries on
+    from where it stopped instead of searching the whole trail, so it must not seal past a transaction still
+    running — it waits for it, then chains both, the older transaction's row first."""
+    runtime, superuser = trail
+    entry = AuditEntry(actor="ops", action=Action.CONSULTATION, purpose=Purpose.STATISTICS, at=AT, detail="report")
+    slow = superuser.transaction()
+    await slow.start()
+    await audit_trail.record(superuser, entry)  # takes the smaller id, not committed yet
+    await audit_trail.record(runtime, entry)  # the larger id, committed at once
+
+    assert await audit_trail.seal(runtime, now=AT) == 0, "sealed past a transaction still running"
+    await slow.commit()
+    assert await audit_trail.seal(runtime, now=AT) == 2
+
+    report = await verify_as_operations(infrastructure, namespace)
+    assert report.intact and report.chained == 7 and report.unsealed == 0
+
+
+async def test_the_sealer_reads_only_past_where_it_stopped(trail):
+    """However long the trail, the sealer's search is an index range after its last link, not a pass over
+    every row (it runs every few seconds in every service)."""
+    runtime, superuser = trail
+    await superuser.execute("SET enable_seqscan = off")  # the trail is small: make the planner show its hand
+    plan = "\n".join(
+        row[0]
+        for row in await superuser.fetch(f"EXPLAIN {audit_trail._NEXT_TO_SEAL}", 0, 0, 1000)  # noqa: SLF001
+    )
+    assert "Index Cond: ((ROW(tx, id) > ROW(" in plan and "on audit_log_sealing_order" in plan, plan
