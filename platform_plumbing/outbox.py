@@ -14,7 +14,7 @@ row first: per key, Kafka sees the rows in the order they were committed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -27,7 +27,7 @@ STRAIGHT_COLUMNS = ("id", *COLUMNS, "straight")
 
 _IDS_AND_WAITING_KEYS = (
     "SELECT array(SELECT nextval('outbox_id_seq') FROM generate_series(1, $1::int)),"
-    " array(SELECT DISTINCT key FROM outbox WHERE sent_at IS NULL AND key = ANY($2::bytea[]))"
+    " array(SELECT DISTINCT key FROM outbox WHERE sent_at IS NULL AND key = ANY($2::bytea[]) AND id <> ALL($3))"
 )
 
 
@@ -71,15 +71,20 @@ class OutboxRow:
     value: bytes | None
 
 
-async def claim_straight(connection: asyncpg.Connection, writes: PendingWrites) -> list[OutboxRow]:
+async def claim_straight(
+    connection: asyncpg.Connection, writes: PendingWrites, acknowledged: Sequence[int] = ()
+) -> list[OutboxRow]:
     """The rows queued for the outbox that the batch may send itself once it has committed: call in the
     transaction just before its flush. Every queued row gets its id now (one statement for the batch, which
     also asks which keys have an earlier row unsent); those whose key has none are written as `straight`,
-    which the relay leaves to the batch, and returned; the others are the relay's, and wake it."""
+    which the relay leaves to the batch, and returned; the others are the relay's, and wake it.
+    `acknowledged`: rows this process sent straight that Kafka has acknowledged but are not marked sent yet
+    (`OutboxRelay.acknowledged`) — in Kafka already, they do not hold back a later row of their key."""
     rows = writes.take("outbox")
     if not rows:
         return []
-    ids, waiting = await connection.fetchrow(_IDS_AND_WAITING_KEYS, len(rows), list({row[1] for row in rows}))
+    keys = list({row[1] for row in rows})
+    ids, waiting = await connection.fetchrow(_IDS_AND_WAITING_KEYS, len(rows), keys, list(acknowledged))
     waiting = set(waiting)
     queued = [(id_, *row, row[1] not in waiting) for id_, row in zip(sorted(ids), rows, strict=True)]
     writes.add("outbox", STRAIGHT_COLUMNS, queued)

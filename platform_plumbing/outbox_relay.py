@@ -142,6 +142,14 @@ class OutboxRelay:
         self._acknowledging.add(task)
         task.add_done_callback(self._acknowledging.discard)
 
+    async def acknowledged(self, *, timeout: float = 1.0) -> list[int]:
+        """The ids of rows sent straight that Kafka has acknowledged and the relay has not marked sent yet, once
+        the sends still in flight are answered (or `timeout` passed): a later row of their keys may then be
+        sent straight too, since they are in Kafka before it (see `outbox.claim_straight`)."""
+        if self._acknowledging:
+            await asyncio.wait(set(self._acknowledging), timeout=timeout)
+        return list(self._confirmed)
+
     async def _confirm(self, rows: list[OutboxRow], acknowledged: list[asyncio.Future]) -> None:
         try:
             await asyncio.gather(*acknowledged)

@@ -47,7 +47,7 @@ from platform_plumbing.dead_letters import Rejection, dead_letter
 from platform_plumbing.inbox import claim, claim_all
 from platform_plumbing.logging_setup import where_raised
 from platform_plumbing.metrics import ServiceMetrics
-from platform_plumbing.outbox import add_to_outbox, claim_straight
+from platform_plumbing.outbox import OutboxRow, add_to_outbox, claim_straight
 from platform_plumbing.outbox_relay import OutboxRelay
 from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.sealed_letters import SealedLetters, UnreadableLetter
@@ -269,11 +269,17 @@ class TransactionalBatchConsumer:
                     events.append(item)
             batch = Batch(connection, PendingWrites(), await self._loaded(connection, events))
             await apply(batch, events, outcome)
-            straight = await claim_straight(connection, batch.writes) if self._relay is not None else []
+            straight = await self._claim_straight(connection, batch.writes)
             await batch.writes.flush(connection)
         if straight:
             await self._relay.send_straight(straight)
         return outcome
+
+    async def _claim_straight(self, connection: asyncpg.Connection, writes: PendingWrites) -> list[OutboxRow]:
+        """The batch's events it sends itself after its commit; none without a relay to confirm them."""
+        if self._relay is None or not writes.pending("outbox"):
+            return []
+        return await claim_straight(connection, writes, await self._relay.acknowledged())
 
     async def _loaded(self, connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> Any:
         return None if self._load is None else await self._load(connection, events)

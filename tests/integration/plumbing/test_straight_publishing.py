@@ -181,3 +181,25 @@ async def _all_sent(pool) -> bool:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_later_event_of_a_case_whose_earlier_one_kafka_acknowledged_is_sent_straight_too(
+    settings, topics, effects_pool, producer
+):
+    """Working through a backlog, the next batch about a case commits before the relay has marked the last
+    one's events sent. What Kafka has acknowledged to this replica is in Kafka before anything it sends next,
+    so it does not hold the next event back (which would send it the relay's way, the earlier one twice)."""
+    topic = settings.topic(CASES.name)
+    case = uuid.uuid4()
+    relay = OutboxRelay(effects_pool, producer, poll_seconds=3600)  # not running: it marks nothing sent
+    consumer = build_consumer(effects_pool, settings, handler=announcing(topic))
+    consumer.bind(effects_pool, relay)
+    try:
+        await consumer.process([_incoming(case, "first", 0)])
+        await consumer.process([_incoming(case, "second", 1)])
+    finally:
+        await consumer.close()
+
+    rows = await effects_pool.fetch("SELECT straight, sent_at FROM outbox ORDER BY id")
+    assert [(row["straight"], row["sent_at"]) for row in rows] == [(True, None), (True, None)]
+    assert await _labels(settings, at_least=2) == {str(case).encode(): ["announced first", "announced second"]}
