@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 
-from platform_plumbing.kafka_clients import create_producer
 from platform_plumbing.outbox import OutgoingRecord, add_to_outbox
 from platform_plumbing.outbox_relay import OutboxRelay
 from schemas.envelope import read_attributes
@@ -16,14 +15,6 @@ from schemas.topics import CASES
 from tests.integration.plumbing.sample_service import SampleHappened
 from tests.integration.plumbing.test_transactional_consumer import run_until_committed
 from tests.kafka_tools import cloud_event, eventually, read_topic
-
-
-@pytest.fixture
-async def producer(settings):
-    producer = create_producer(settings.kafka, client_id="test-relay")
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 async def queue(pool, settings, events: list[SampleHappened]) -> list[str]:

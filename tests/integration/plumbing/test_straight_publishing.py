@@ -7,11 +7,9 @@ import asyncio
 import contextlib
 import uuid
 
-import pytest
 from aiokafka.errors import KafkaConnectionError
 from aiokafka.structs import ConsumerRecord
 
-from platform_plumbing.kafka_clients import create_producer
 from platform_plumbing.outbox import OutgoingRecord, add_to_outbox, claim_straight, queue_in_outbox
 from platform_plumbing.outbox_relay import OutboxRelay, _lock_key
 from platform_plumbing.pending_writes import PendingWrites
@@ -19,14 +17,6 @@ from platform_plumbing.transactional_consumer import Batch, IncomingEvent
 from schemas.topics import CASES
 from tests.integration.plumbing.sample_service import SampleHappened, build_consumer, record_effect
 from tests.kafka_tools import cloud_event, eventually, read_topic
-
-
-@pytest.fixture
-async def producer(settings):
-    producer = create_producer(settings.kafka, client_id="test-straight")
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 class Unreachable:
