@@ -17,22 +17,31 @@ from services.operations.dead_letters import dead_letters
 from services.operations.kafka_views import consumer_lag, describe, topic_counts
 from services.operations.settings import OperationsSettings
 
+PART_SECONDS = 4.0
+"""The longest one part of the page may take (Kafka's admin calls have no timeout of their own, and are slow
+while a broker is away): a part that takes longer shows as unavailable instead of holding up the page."""
+
 
 async def overview(settings: OperationsSettings, *, operations_key: str) -> dict[str, Any]:
     """The whole page, asking compliance with the operator's `operations_key` and the router with the
     dashboard's own router key."""
-    async with httpx.AsyncClient(timeout=5, headers={"X-API-Key": operations_key}) as http:
+    async with httpx.AsyncClient(timeout=PART_SECONDS, headers={"X-API-Key": operations_key}) as http:
         router = {"X-API-Key": settings.router_api_key}
         parts = await asyncio.gather(
-            _flow(settings),
-            _lag(settings),
-            _dead_letters(settings),
-            _get(http, f"{settings.router_url}/v1/unplaced", headers=router),
-            _get(http, f"{settings.agency_api_url}/v1/reports/breaches"),
-            _get(http, f"{settings.agency_api_url}/v1/reports/compliance", by="disposal"),
-            _get(http, f"{settings.agency_api_url}/v1/reports/compliance", by="agency"),
-            _get(http, f"{settings.agency_api_url}/v1/reports/police-decisions"),
-            _get(http, f"{settings.agency_api_url}/v1/reports/conditions"),
+            *(
+                asyncio.wait_for(part, PART_SECONDS)
+                for part in (
+                    _flow(settings),
+                    _lag(settings),
+                    _dead_letters(settings),
+                    _get(http, f"{settings.router_url}/v1/unplaced", headers=router),
+                    _get(http, f"{settings.agency_api_url}/v1/reports/breaches"),
+                    _get(http, f"{settings.agency_api_url}/v1/reports/compliance", by="disposal"),
+                    _get(http, f"{settings.agency_api_url}/v1/reports/compliance", by="agency"),
+                    _get(http, f"{settings.agency_api_url}/v1/reports/police-decisions"),
+                    _get(http, f"{settings.agency_api_url}/v1/reports/conditions"),
+                )
+            ),
             return_exceptions=True,
         )
     names = (

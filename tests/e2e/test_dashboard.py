@@ -60,7 +60,7 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
         for decision in (overdue, unplaceable):
             assert (await http.post("/v1/decisions", json=decision)).status_code == 201
 
-    async with httpx.AsyncClient(base_url=dashboard.url) as anonymous:
+    async with httpx.AsyncClient(base_url=dashboard.url, timeout=15) as anonymous:  # not a speed test
         assert (await anonymous.get("/api/overview")).status_code == 401
         assert "operations key" in (await anonymous.get("/")).text  # the login page, not the data
         bad = {"X-API-Key": "dvk_000000000000_" + "a" * 43}

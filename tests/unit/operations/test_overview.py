@@ -1,0 +1,36 @@
+"""The dashboard's page is gathered from nine parts; one that hangs (Kafka's admin calls while a broker is
+away have no timeout of their own) shows as unavailable instead of holding up the whole page."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+from services.operations import overview
+
+
+async def test_a_part_that_hangs_shows_as_unavailable_and_the_rest_is_shown(monkeypatch):
+    async def hangs(_settings):
+        await asyncio.sleep(3600)
+
+    async def counts(_settings):
+        return [{"group": "compliance", "lag": 0}]
+
+    async def nothing(_settings):
+        return {"count": 0, "latest": []}
+
+    async def answered(_http, url, headers=None, **params):
+        return {"url": url, **params}
+
+    monkeypatch.setattr(overview, "PART_SECONDS", 0.2)
+    monkeypatch.setattr(overview, "_flow", hangs)
+    monkeypatch.setattr(overview, "_lag", counts)
+    monkeypatch.setattr(overview, "_dead_letters", nothing)
+    monkeypatch.setattr(overview, "_get", answered)
+    settings = SimpleNamespace(router_api_key="r", router_url="http://router", agency_api_url="http://compliance")
+
+    page = await asyncio.wait_for(overview.overview(settings, operations_key="k"), timeout=5)
+
+    assert page["flow"] == {"unavailable": "TimeoutError"}
+    assert page["lag"] == [{"group": "compliance", "lag": 0}]
+    assert page["breaches"] == {"url": "http://compliance/v1/reports/breaches"}
