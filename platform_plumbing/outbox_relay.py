@@ -126,8 +126,8 @@ class OutboxRelay:
             sent = [OutboxRow(*row) for row in rows]
             await asyncio.gather(*await self._send(sent))
             self._published(sent)
-            await self._mark_sent(connection, [row["id"] for row in rows])
-            return len(rows)
+            await self._mark_sent(connection, [row.id for row in sent])
+            return len(sent)
 
     async def send_straight(self, rows: list[OutboxRow]) -> None:
         """Send rows a consumer batch has just committed (see `outbox.claim_straight`), in order, and have them
@@ -178,7 +178,7 @@ class OutboxRelay:
         if self._prepare_topics is not None and (new := {row.topic for row in rows} - self._prepared):
             await self._prepare_topics(new)
             self._prepared |= new
-        futures = [
+        return [
             await self._producer.send(
                 row.topic,
                 value=row.value,
@@ -187,7 +187,6 @@ class OutboxRelay:
             )
             for row in rows
         ]
-        return futures
 
     def _published(self, rows: list[OutboxRow]) -> None:
         if self._metrics is not None:
