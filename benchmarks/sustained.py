@@ -12,6 +12,12 @@ A rate is **sustained** when the platform keeps up end to end: at the end of the
 referral issued → the agency's completion → the case's outcome from compliance), so a hop that falls behind
 on any leg, not only on the way to the referral, fails the rate. `search` finds the highest such rate by
 doubling and then bisecting; that rate is the throughput figure.
+
+Each rate must start on an idle platform, or it measures the previous rate's backlog instead of its own.
+So after its window a rate drains — still answering referrals — until all its cases have their outcome or
+nothing has moved for a while, and the next one first waits until the services' consumer groups have read
+everything on the run's topics. A rate that still finds them behind is **invalid** (`started_behind`), not
+"not sustained", and the search stops there rather than bisect on a figure that is not the rate's.
 """
 
 from __future__ import annotations
@@ -30,7 +36,9 @@ from schemas.commands import InterventionCompleted
 from schemas.envelope import decode, encode
 from schemas.registry import EVENT_TYPES
 from schemas.topics import CASES, COMPLIANCE, REFERRALS
-from services.operations.kafka_views import read_records
+from services.operations.kafka_views import consumer_lag, read_records
+
+IDLE_POLL_SECONDS = 2
 
 
 @dataclass
@@ -56,6 +64,13 @@ class RateResult:
     opened_to_referral_ms: dict[str, float]
     decision_to_referral_ms: dict[str, float]
     update_to_outcome_ms: dict[str, float]
+    started_behind: int = 0
+    """Records the services' consumer groups had still to read when the rate was due to start; the rate was
+    not offered unless this is 0."""
+
+    @property
+    def valid(self) -> bool:
+        return self.started_behind == 0
 
     def report(self) -> dict:
         return {
@@ -63,6 +78,8 @@ class RateResult:
             "measured_cases": self.measured_cases,
             "backlog_at_end": self.backlog_at_end,
             "sustained": self.sustained,
+            "valid": self.valid,
+            "started_behind": self.started_behind,
             "decision_to_case_opened_ms": self.decision_to_opened_ms,
             "case_opened_to_referral_ms": self.opened_to_referral_ms,
             "decision_to_referral_ms": self.decision_to_referral_ms,
@@ -79,9 +96,17 @@ async def offer(
     warm_up: float = 10,
     measure: float = 60,
     max_backlog_seconds: float = 2,
-    drain: float = 60,
+    idle_within: float = 300,
+    drain_stalled: float = 30,
+    drain_at_most: float = 900,
 ) -> RateResult:
-    """Offer `rate` decisions a second for `warm_up + measure` seconds; measure the cases of the window."""
+    """Offer `rate` decisions a second for `warm_up + measure` seconds; measure the cases of the window.
+
+    Waits first (up to `idle_within` seconds) for the platform to be idle; afterwards drains until every
+    case offered has its outcome, nothing has moved for `drain_stalled` seconds, or `drain_at_most`."""
+    behind = await _until_idle(logins.admin, prefix, idle_within)
+    if behind:
+        return _result(rate, Timeline(), set(), 0, False, started_behind=behind)
     timeline = Timeline()
     outside = Outside(logins, prefix)
     answering: set[asyncio.Task] = set()
@@ -108,7 +133,7 @@ async def offer(
         backlog = len(measured) - sum(
             1 for c, (ref, _) in timeline.opened.items() if ref in measured and c in timeline.outcome
         )
-        await _until(lambda: _finished(timeline, set(timeline.intended)), drain)  # the next rate starts idle
+        await _drain(timeline, stalled=drain_stalled, at_most=drain_at_most)
         return _result(rate, timeline, measured, backlog, backlog < rate * max_backlog_seconds)
     finally:
         watcher.cancel()
@@ -121,7 +146,8 @@ async def search(
     run_at: Callable[[float], Awaitable[RateResult]], *, start: float = 25, ceiling: float = 2000, steps: int = 3
 ) -> tuple[float, list[RateResult]]:
     """The highest sustained rate: doubling from `start` until one is not sustained, then `steps` bisections.
-    Returns it (0 if even `start` is not) and every rate tried, in order."""
+    Returns it (0 if even `start` is not) and every rate tried, in order. A rate that could not start idle
+    (invalid) ends the search: it says nothing about the platform's capacity at that rate."""
     tried: list[RateResult] = []
     low, high = 0.0, None
     rate = start
@@ -132,10 +158,12 @@ async def search(
             high = rate
             break
         low, rate = rate, rate * 2
-    for _ in range(steps if high is not None and low > 0 else 0):
+    for _ in range(steps if high is not None and low > 0 and result.valid else 0):
         middle = round((low + high) / 2)
         result = await run_at(middle)
         tried.append(result)
+        if not result.valid:
+            break
         low, high = (middle, high) if result.sustained else (low, middle)
     return low, tried
 
@@ -174,7 +202,9 @@ def _finished(timeline: Timeline, measured: set[str]) -> bool:
     return len(cases) == len(measured) and all(c in timeline.outcome for c in cases)
 
 
-def _result(rate: float, timeline: Timeline, measured: set[str], backlog: int, sustained: bool) -> RateResult:
+def _result(
+    rate: float, timeline: Timeline, measured: set[str], backlog: int, sustained: bool, *, started_behind: int = 0
+) -> RateResult:
     cases = {c: (ref, ms) for c, (ref, ms) in timeline.opened.items() if ref in measured}
     to_opened = [ms - timeline.intended[ref] for ref, ms in cases.values()]
     to_referral = [timeline.issued[c] - ms for c, (_, ms) in cases.items() if c in timeline.issued]
@@ -191,13 +221,35 @@ def _result(rate: float, timeline: Timeline, measured: set[str], backlog: int, s
         percentiles(to_referral),
         percentiles(whole),
         percentiles(to_outcome),
+        started_behind,
     )
 
 
-async def _until(condition, timeout: float) -> None:
+async def _drain(timeline: Timeline, *, stalled: float, at_most: float) -> None:
+    """Until every case offered has its outcome, or nothing has moved for `stalled` seconds (a case lost or
+    refused would otherwise hold the bench for `at_most`)."""
+    every = set(timeline.intended)
+    deadline = time.monotonic() + at_most
+    seen, moved = _progress(timeline), time.monotonic()
+    while not _finished(timeline, every) and time.monotonic() < min(deadline, moved + stalled):
+        await asyncio.sleep(0.5)
+        if (now := _progress(timeline)) != seen:
+            seen, moved = now, time.monotonic()
+
+
+def _progress(timeline: Timeline) -> tuple[int, ...]:
+    return len(timeline.opened), len(timeline.issued), len(timeline.outcome)
+
+
+async def _until_idle(kafka: KafkaAccess, prefix: str, timeout: float) -> int:
+    """Wait until the consumer groups on the run's topics have read everything; what they still had to read
+    when `timeout` ran out (0: idle)."""
     deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        await asyncio.sleep(0.2)
+    while True:
+        behind = sum(lag.lag for lag in await consumer_lag(kafka, prefix))
+        if not behind or time.monotonic() >= deadline:
+            return behind
+        await asyncio.sleep(IDLE_POLL_SECONDS)
 
 
 def _now_ms() -> int:
