@@ -105,11 +105,14 @@ class IncomingEvent:
 @dataclass(frozen=True)
 class Batch:
     """What a handler works with: the batch's connection (in its transaction), where it queues the rows it
-    appends, and what the service's `load` step read for the batch (None without one)."""
+    appends, what the service's `load` step read for the batch (None without one), and whether this is the
+    careful run, record by record, each in a savepoint (a handler that applies more than one event, such as
+    compliance releasing held ones, gives each its own there)."""
 
     connection: asyncpg.Connection
     writes: PendingWrites
     loaded: Any = None
+    careful: bool = False
 
 
 Handler = Callable[[Batch, IncomingEvent], Awaitable[None]]
@@ -338,7 +341,8 @@ class TransactionalBatchConsumer:
                 if not await claim(connection, event.event_id, record.topic):
                     outcome.duplicates += 1
                     return
-                await self._handler(Batch(connection, writes, await self._loaded(connection, [event])), event)
+                loaded = await self._loaded(connection, [event])
+                await self._handler(Batch(connection, writes, loaded, careful=True), event)
                 await writes.flush(connection)
                 outcome.applied += 1
         except PoisonMessage as error:

@@ -33,6 +33,7 @@ from schemas.vocabulary import (
     PoliceDecision,
     ReferralStatus,
 )
+from services.compliance.adapters.held_events import HeldEvent, Releases
 from services.compliance.domain.case_file import CaseFile
 from services.compliance.domain.entities import Case, Condition, Referral
 from services.compliance.domain.rules import ComplianceRules
@@ -89,13 +90,23 @@ class CaseFiles:
     asked: set[UUID] = field(default_factory=set)
     """The case and referral ids whether events are held for is known of (read with the batch, or held by it);
     for any other id the database is asked."""
+    held: dict[UUID, list[HeldEvent]] = field(default_factory=dict)
+    """Of `asked`, what was held for each when the batch read it, not released yet."""
+    held_here: set[UUID] = field(default_factory=set)
+    """The ids this transaction has held events for, which are not written until it flushes."""
+    releases: Releases = field(default_factory=Releases)
 
     def held_for(self, awaiting: UUID) -> None:
         self.asked.add(awaiting)
         self.awaited.add(awaiting)
+        self.held_here.add(awaiting)
 
-    def released(self, awaiting: UUID) -> None:
+    def release(self, awaiting: UUID) -> list[HeldEvent] | None:
+        """What is held for `awaiting`, which has arrived, as the batch read it; None when only the database
+        knows all of it (the transaction held some itself, or has forgotten what it read)."""
         self.awaited.discard(awaiting)
+        read = self.held.pop(awaiting, [])
+        return None if awaiting in self.held_here or awaiting not in self.asked else read
 
     def keep(self, file: CaseFile) -> None:
         self.files[file.case.case_id] = file
@@ -110,6 +121,8 @@ class CaseFiles:
         self.added.clear()
         self.awaited.clear()
         self.asked.clear()
+        self.held.clear()
+        self.held_here.clear()
 
 
 class ComplianceStore:

@@ -8,6 +8,10 @@ events held for it go through the consumer's handler again, in arrival order, as
 come just after it; one that is still refused (another agency's referral, a contradiction) is
 dead-lettered then. One whose case or referral never arrives within the hold period is
 dead-lettered by the sweep. Either way its inbox claim is released, so replaying it counts.
+
+A batch holds and releases as a set (see the adapter): in the consumer's optimistic run a released event
+is simply applied, since one refused sends the whole batch to the careful, record-by-record run anyway;
+only there does each released event get a savepoint of its own.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from services.compliance.service_layer.unit_of_work import ComplianceContext
 async def hold(batch: Batch, incoming: IncomingEvent, awaiting: UUID, what: str, context: ComplianceContext) -> None:
     """Hold `incoming` until the case or referral (`what`) with id `awaiting` arrives."""
     now = context.clock.now()
-    await held_events.hold(batch.connection, awaiting, what, incoming.event_id, incoming.record, now=now)
+    held_events.hold(batch.writes, awaiting, what, incoming.event_id, incoming.record, now=now)
     batch.loaded.held_for(awaiting)
 
 
@@ -44,13 +48,16 @@ async def apply_held(
     handle: Handler,
     registry: Mapping[str, type[BaseModel]],
 ) -> None:
-    """Run what was held for `awaiting`, which has just arrived, through `handle`, each in a savepoint: one
-    refused is undone alone and dead-lettered. What the batch did before is written first, so that forgetting
-    the refused one's changes in memory (the batch's case files, its queued rows) forgets nothing else."""
+    """Run what was held for `awaiting`, which has just arrived, through `handle`. In the careful run each
+    goes in a savepoint: one refused is undone alone and dead-lettered. What the batch did before is written
+    first, so that forgetting the refused one's changes in memory (the batch's case files, its queued rows)
+    forgets nothing else."""
     connection = batch.connection
-    batch.loaded.released(awaiting)
-    for held in await held_events.release_for(connection, awaiting):
+    for held in await _released(batch, awaiting):
         attributes, payload = decode(held.record.headers, held.record.value, registry)
+        if not batch.careful:
+            await handle(batch, IncomingEvent(attributes, payload, held.record))
+            continue
         await batch.writes.flush(connection)
         mark = batch.writes.mark()
         try:
@@ -60,6 +67,18 @@ async def apply_held(
             batch.writes.undo_to(mark)
             batch.loaded.forget()
             await _dead_letter(connection, held, refused.reason, context)
+
+
+async def _released(batch: Batch, awaiting: UUID) -> list[HeldEvent]:
+    """From what the batch read, deleted at its flush; from the database when only it knows all of it."""
+    released = batch.loaded.release(awaiting)
+    if released is None:
+        await batch.writes.flush(batch.connection)  # what the batch held itself, to be found and released
+        return await held_events.release_for(batch.connection, awaiting)
+    if released:
+        batch.loaded.releases.add(released)
+        batch.writes.before_flush(batch.loaded.releases)
+    return released
 
 
 async def expire_held(

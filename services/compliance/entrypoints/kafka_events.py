@@ -20,6 +20,7 @@ from platform_plumbing.kafka_acls import agency_principal
 from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.transactional_consumer import Batch, IncomingEvent, PoisonMessage, check_sender
 from schemas.commands.agency import AgencyUpdate
+from schemas.envelope import decode
 from schemas.events import (
     BreachDecisionRecorded,
     CaseOpened,
@@ -37,7 +38,7 @@ from schemas.registry import carried_by
 from schemas.topics import AGENCY_UPDATES, CASES, POLICE_SIGNALS, REFERRALS
 from services.compliance.adapters.case_locks import lock_cases
 from services.compliance.adapters.compliance_store import CaseFiles, ComplianceStore
-from services.compliance.adapters.held_events import awaited_among
+from services.compliance.adapters.held_events import HeldEvent, held_among
 from services.compliance.domain.agency_reports import ImplausibleTime
 from services.compliance.domain.referral_progress import IllegalTransition
 from services.compliance.entrypoints import held_events
@@ -87,11 +88,26 @@ def batch_loader(context: ComplianceContext):
         case_ids = await lock_cases_of(connection, events)
         await store.load_case_files(case_ids, context.rules)
         referral_ids = {referral_id for e in events if (referral_id := getattr(e.payload, "referral_id", None))}
-        files.asked = case_ids | referral_ids
-        files.awaited = await awaited_among(connection, files.asked)
+        await _read_held(connection, files, case_ids | referral_ids)
+        files.awaited = set(files.held)
         return files
 
     return load
+
+
+async def _read_held(connection: asyncpg.Connection, files: CaseFiles, ids: set[UUID]) -> None:
+    """What is held for `ids`, and for the cases and referrals those held events name in turn (a held referral's
+    own updates wait for it), so that releasing them asks the database nothing more."""
+    while ids:
+        files.asked |= ids
+        held = await held_among(connection, ids)
+        files.held.update(held)
+        ids = {named for events in held.values() for event in events for named in _named(event)} - files.asked
+
+
+def _named(held: HeldEvent) -> set[UUID]:
+    _, payload = decode(held.record.headers, held.record.value, HEARD)
+    return {named for name in ("case_id", "referral_id") if (named := getattr(payload, name, None))}
 
 
 def event_handler(context: ComplianceContext):

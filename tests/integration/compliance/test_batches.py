@@ -4,8 +4,10 @@ same facts applied one batch at a time, each change published once, in order."""
 
 from __future__ import annotations
 
+import pytest
+
 from platform_plumbing.pending_writes import PendingWrites
-from platform_plumbing.transactional_consumer import Batch, IncomingEvent
+from platform_plumbing.transactional_consumer import Batch, ChangedMeanwhile, IncomingEvent
 from schemas.envelope import decode
 from schemas.registry import MESSAGE_TYPES
 from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, REFERRALS
@@ -40,9 +42,9 @@ async def test_updates_in_the_batch_that_brings_their_referral_are_applied_after
     held = []
     hold = held_events.hold
 
-    async def spied_hold(connection, awaiting, *args, **kwargs):
+    def spied_hold(writes, awaiting, *args, **kwargs):
         held.append(awaiting)
-        return await hold(connection, awaiting, *args, **kwargs)
+        return hold(writes, awaiting, *args, **kwargs)
 
     monkeypatch.setattr(held_events, "hold", spied_hold)
     updates = [incoming(compliance, AGENCY_UPDATES.named(AGENCY), update) for update in clean_run(case, AGENCY)]
@@ -59,6 +61,60 @@ async def test_updates_in_the_batch_that_brings_their_referral_are_applied_after
     )
 
 
+async def test_referrals_held_in_earlier_batches_are_released_by_their_cases_batch_as_a_set(compliance):
+    """Working through a backlog, the consumer often reads a partition of referrals before the partition of
+    their cases: the batch that brings the cases releases what was held for them without a statement (or a
+    savepoint) per event: read with the batch, deleted at its flush."""
+    cases = [
+        await compliance.open_case(referrals={AGENCY: ["alcohol_misuse"]}, send_case=False, send_referrals=False)
+        for _ in range(12)
+    ]
+    await _apply(compliance, [incoming(compliance, REFERRALS.name, case.issued[0]) for case in cases])
+    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 12
+    statements: list[str] = []
+
+    await _apply(compliance, [incoming(compliance, CASES.name, case.opened) for case in cases], log=statements)
+
+    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 0
+    statuses = await compliance.pool.fetch(
+        "SELECT status FROM referrals WHERE referral_id = ANY($1)", [case.referrals[AGENCY] for case in cases]
+    )
+    assert [row["status"] for row in statuses] == ["issued"] * 12
+    about_held = [s for s in statements if "held_events" in s or "SAVEPOINT" in s.upper()]
+    assert len(about_held) == 3, about_held  # read for the batch, then for the referrals read; deleted at the flush
+
+
+async def test_a_referral_held_earlier_in_the_same_batch_is_released_by_its_case(compliance):
+    """What the batch held itself is not written until it flushes: its case, later in the batch, still finds
+    it (a batch applied in an order other than the consumer's topic order, as another caller may)."""
+    case = await compliance.open_case(referrals={AGENCY: ["alcohol_misuse"]}, send_case=False, send_referrals=False)
+
+    await _apply(
+        compliance,
+        [incoming(compliance, REFERRALS.name, case.issued[0]), incoming(compliance, CASES.name, case.opened)],
+    )
+
+    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 0
+    assert (
+        await compliance.pool.fetchval("SELECT status FROM referrals WHERE referral_id = $1", case.referrals[AGENCY])
+        == "issued"
+    )
+
+
+async def test_a_batch_whose_held_events_another_transaction_released_meanwhile_is_run_again(compliance):
+    case = await compliance.open_case(referrals={AGENCY: ["alcohol_misuse"]}, send_case=False, send_referrals=False)
+    await _apply(compliance, [incoming(compliance, REFERRALS.name, case.issued[0])])
+    opened = incoming(compliance, CASES.name, case.opened)
+    context = compliance.app.state.context
+
+    with pytest.raises(ChangedMeanwhile):
+        async with compliance.pool.acquire() as connection, connection.transaction():
+            batch = Batch(connection, PendingWrites(), await batch_loader(context)(connection, [opened]))
+            await compliance.pool.execute("DELETE FROM held_events")  # as if another replica had released it
+            await event_handler(context)(batch, opened)
+            await batch.writes.flush(connection)
+
+
 async def _case_and_its_facts(compliance):
     case = await compliance.open_case(referrals={AGENCY: ["alcohol_misuse"]}, send_case=False, send_referrals=False)
     return case, [
@@ -68,15 +124,22 @@ async def _case_and_its_facts(compliance):
     ]
 
 
-async def _apply(compliance, events: list[IncomingEvent]) -> None:
-    """As the consumer does with a batch: load for all of it, each event in order, the appended rows at the end."""
+async def _apply(compliance, events: list[IncomingEvent], *, log: list[str] | None = None) -> None:
+    """As the consumer does with a batch: load for all of it, each event in order, the appended rows at the end;
+    every statement's text added to `log`."""
     context = compliance.app.state.context
     handle = event_handler(context)
-    async with compliance.pool.acquire() as connection, connection.transaction():
-        batch = Batch(connection, PendingWrites(), await batch_loader(context)(connection, events))
-        for event in events:
-            await handle(batch, event)
-        await batch.writes.flush(connection)
+    async with compliance.pool.acquire() as connection:
+        logger = (lambda query: log.append(query.query)) if log is not None else (lambda query: None)
+        connection.add_query_logger(logger)
+        try:
+            async with connection.transaction():
+                batch = Batch(connection, PendingWrites(), await batch_loader(context)(connection, events))
+                for event in events:
+                    await handle(batch, event)
+                await batch.writes.flush(connection)
+        finally:
+            connection.remove_query_logger(logger)
 
 
 async def _published(compliance, case) -> list[tuple[str, str, int]]:

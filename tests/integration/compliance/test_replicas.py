@@ -38,7 +38,9 @@ async def test_a_referral_held_while_another_replica_opens_its_case_is_released(
         holding = first.transaction()
         await holding.start()
         loaded = await load(first, [referral])
-        await handle(Batch(first, PendingWrites(), loaded), referral)  # its case is unknown to this transaction: held
+        holder = Batch(first, PendingWrites(), loaded)
+        await handle(holder, referral)  # its case is unknown to this transaction: held
+        await holder.writes.flush(first)
 
         async def open_case() -> None:
             async with second.transaction():
