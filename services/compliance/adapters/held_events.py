@@ -70,8 +70,9 @@ async def held_among(connection: asyncpg.Connection, ids: Collection[UUID]) -> d
 
 class Releases:
     """Held events a batch released from what it read with `held_among`: deleted when it flushes, in one
-    statement (registered with `PendingWrites.before_flush`). Only the batch's transaction may release them,
-    since it holds their cases' locks; if another has deleted one all the same, the batch is run again."""
+    statement (registered with `PendingWrites.before_flush`). The batch holds the locks of the cases it read
+    them for, but the expiry sweep takes none: if a row is gone by the flush (the sweep dead-lettered it), the
+    batch is run again on what is now true, so an event is never both applied and dead-lettered."""
 
     def __init__(self) -> None:
         self._ids: list[int] = []

@@ -21,13 +21,13 @@ from datetime import timedelta
 from uuid import UUID
 
 import asyncpg
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from platform_plumbing.dead_letters import Rejection, dead_letter
 from platform_plumbing.inbox import forget
 from platform_plumbing.outbox import add_to_outbox
 from platform_plumbing.transactional_consumer import Batch, Handler, IncomingEvent, PoisonMessage
-from schemas.envelope import decode
+from schemas.envelope import InvalidEnvelope, decode, describe_validation_error
 from schemas.topics import DEAD_LETTERS
 from services.compliance.adapters import held_events
 from services.compliance.adapters.held_events import HeldEvent
@@ -54,19 +54,33 @@ async def apply_held(
     forgets nothing else."""
     connection = batch.connection
     for held in await _released(batch, awaiting):
+        event = readable(held, registry)
+        if isinstance(event, Rejection):  # the contract changed while it was held: it is set aside, not its case
+            await _dead_letter(connection, held, event, context)
+        elif not batch.careful:
+            await handle(batch, event)
+        else:
+            await batch.writes.flush(connection)
+            mark = batch.writes.mark()
+            try:
+                async with connection.transaction():
+                    await handle(batch, event)
+            except PoisonMessage as refused:
+                batch.writes.undo_to(mark)
+                batch.loaded.forget()
+                await _dead_letter(connection, held, Rejection("PoisonMessage", refused.reason), context)
+
+
+def readable(held: HeldEvent, registry: Mapping[str, type[BaseModel]]) -> IncomingEvent | Rejection:
+    """The held event as a handler takes it, or why it can no longer be read (its type or model changed
+    while it was held); the reason never repeats its content."""
+    try:
         attributes, payload = decode(held.record.headers, held.record.value, registry)
-        if not batch.careful:
-            await handle(batch, IncomingEvent(attributes, payload, held.record))
-            continue
-        await batch.writes.flush(connection)
-        mark = batch.writes.mark()
-        try:
-            async with connection.transaction():
-                await handle(batch, IncomingEvent(attributes, payload, held.record))
-        except PoisonMessage as refused:
-            batch.writes.undo_to(mark)
-            batch.loaded.forget()
-            await _dead_letter(connection, held, refused.reason, context)
+    except InvalidEnvelope as error:
+        return Rejection("InvalidEnvelope", str(error))
+    except ValidationError as error:
+        return Rejection("ValidationError", describe_validation_error(error))
+    return IncomingEvent(attributes, payload, held.record)
 
 
 async def _released(batch: Batch, awaiting: UUID) -> list[HeldEvent]:
@@ -89,12 +103,13 @@ async def expire_held(
     hours = f"{hold_for.total_seconds() / 3600:g} hours"
     for held in expired:
         reason = f"Unknown{held.awaiting_what.title()}: no {held.awaiting_what} with this id arrived within {hours}"
-        await _dead_letter(connection, held, reason, context)
+        await _dead_letter(connection, held, Rejection("PoisonMessage", reason), context)
     return len(expired)
 
 
-async def _dead_letter(connection: asyncpg.Connection, held: HeldEvent, reason: str, context: ComplianceContext):
+async def _dead_letter(
+    connection: asyncpg.Connection, held: HeldEvent, rejection: Rejection, context: ComplianceContext
+) -> None:
     topic = context.events.topic_prefix + DEAD_LETTERS.name
-    rejection = Rejection("PoisonMessage", reason)
     await add_to_outbox(connection, [dead_letter(held.record, rejection, topic=topic, service="compliance")])
     await forget(connection, held.event_id)

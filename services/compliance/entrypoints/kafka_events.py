@@ -20,7 +20,6 @@ from platform_plumbing.kafka_acls import agency_principal
 from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.transactional_consumer import Batch, IncomingEvent, PoisonMessage, check_sender
 from schemas.commands.agency import AgencyUpdate
-from schemas.envelope import decode
 from schemas.events import (
     BreachDecisionRecorded,
     CaseOpened,
@@ -106,8 +105,11 @@ async def _read_held(connection: asyncpg.Connection, files: CaseFiles, ids: set[
 
 
 def _named(held: HeldEvent) -> set[UUID]:
-    _, payload = decode(held.record.headers, held.record.value, HEARD)
-    return {named for name in ("case_id", "referral_id") if (named := getattr(payload, name, None))}
+    """One no longer readable names nothing here; it is dead-lettered when released."""
+    event = held_events.readable(held, HEARD)
+    if not isinstance(event, IncomingEvent):
+        return set()
+    return {named for name in ("case_id", "referral_id") if (named := getattr(event.payload, name, None))}
 
 
 def event_handler(context: ComplianceContext):

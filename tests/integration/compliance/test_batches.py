@@ -10,7 +10,7 @@ from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.transactional_consumer import Batch, ChangedMeanwhile, IncomingEvent
 from schemas.envelope import decode
 from schemas.registry import MESSAGE_TYPES
-from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, REFERRALS
+from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, DEAD_LETTERS, REFERRALS
 from services.compliance.adapters import held_events
 from services.compliance.entrypoints.kafka_events import batch_loader, event_handler
 from tests.integration.compliance.test_kafka_updates import clean_run, final_state
@@ -113,6 +113,29 @@ async def test_a_batch_whose_held_events_another_transaction_released_meanwhile_
             await compliance.pool.execute("DELETE FROM held_events")  # as if another replica had released it
             await event_handler(context)(batch, opened)
             await batch.writes.flush(connection)
+
+
+async def test_a_held_event_that_can_no_longer_be_read_is_dead_lettered_and_its_case_still_opens(compliance):
+    """The contract may change while an event is held (a model tightened by a deploy): the batch that brings
+    its case must not fail on it, again and again, until the hold period ends; the held event is set aside
+    with the reason, and its case opens."""
+    case = await compliance.open_case(referrals={AGENCY: ["alcohol_misuse"]}, send_case=False, send_referrals=False)
+    await _apply(compliance, [incoming(compliance, REFERRALS.name, case.issued[0])])
+    await compliance.pool.execute("UPDATE held_events SET value = $1", b'{"case_id": "not a uuid"}')
+    (consumer,) = compliance.app.state.runtime.consumers
+
+    outcome = await consumer.process([incoming(compliance, CASES.name, case.opened).record])
+
+    assert (outcome.applied, outcome.dead_lettered) == (1, 0)
+    assert await compliance.pool.fetchval("SELECT count(*) FROM cases WHERE case_id = $1", case.case_id) == 1
+    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 0
+    (dead,) = await compliance.pool.fetch(
+        "SELECT header_names, header_values FROM outbox WHERE topic = $1", compliance.settings.topic(DEAD_LETTERS.name)
+    )
+    headers = dict(zip(dead["header_names"], dead["header_values"], strict=True))
+    assert headers["dlq_error_class"] == b"ValidationError"
+    assert headers["dlq_reason"].startswith(b"case_id: Input should be a valid UUID")
+    assert b"not a uuid" not in headers["dlq_reason"], "the reason never repeats the content"
 
 
 async def _case_and_its_facts(compliance):
