@@ -152,6 +152,18 @@ class _Sealed:
 _Decoded = IncomingEvent | _Refused | _Sealed
 
 
+def read_event(record: ConsumerRecord, registry: Mapping[str, type[BaseModel]]) -> IncomingEvent | Rejection:
+    """The record as an event of one of `registry`'s types, or why it cannot be read; the reason never
+    repeats the record's content."""
+    try:
+        attributes, payload = decode(record.headers, record.value, registry)
+    except InvalidEnvelope as error:
+        return Rejection("InvalidEnvelope", str(error))
+    except ValidationError as error:
+        return Rejection("ValidationError", describe_validation_error(error))
+    return IncomingEvent(attributes, payload, record)
+
+
 class _CarefulRetry(Exception):
     """A handler raised during the optimistic attempt: undo it and re-run the batch record by record."""
 
@@ -317,13 +329,8 @@ class TransactionalBatchConsumer:
         if size > self._max_record_bytes:
             reason = f"record of {size} bytes is larger than the {self._max_record_bytes} this service accepts"
             return _Refused(record, Rejection("RecordTooLarge", reason))
-        try:
-            attributes, payload = decode(record.headers, record.value, self._registry(record.topic))
-        except InvalidEnvelope as error:
-            return _Refused(record, Rejection("InvalidEnvelope", str(error)))
-        except ValidationError as error:
-            return _Refused(record, Rejection("ValidationError", describe_validation_error(error)))
-        return IncomingEvent(attributes, payload, record)
+        event = read_event(record, self._registry(record.topic))
+        return _Refused(record, event) if isinstance(event, Rejection) else event
 
     async def _opened(self, connection: asyncpg.Connection, record: ConsumerRecord) -> IncomingEvent | _Refused:
         try:

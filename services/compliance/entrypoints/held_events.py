@@ -21,13 +21,12 @@ from datetime import timedelta
 from uuid import UUID
 
 import asyncpg
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from platform_plumbing.dead_letters import Rejection, dead_letter
 from platform_plumbing.inbox import forget
 from platform_plumbing.outbox import add_to_outbox
-from platform_plumbing.transactional_consumer import Batch, Handler, IncomingEvent, PoisonMessage
-from schemas.envelope import InvalidEnvelope, decode, describe_validation_error
+from platform_plumbing.transactional_consumer import Batch, Handler, IncomingEvent, PoisonMessage, read_event
 from schemas.topics import DEAD_LETTERS
 from services.compliance.adapters import held_events
 from services.compliance.adapters.held_events import HeldEvent
@@ -54,7 +53,7 @@ async def apply_held(
     forgets nothing else."""
     connection = batch.connection
     for held in await _released(batch, awaiting):
-        event = readable(held, registry)
+        event = read_event(held.record, registry)
         if isinstance(event, Rejection):  # the contract changed while it was held: it is set aside, not its case
             await _dead_letter(connection, held, event, context)
         elif not batch.careful:
@@ -69,18 +68,6 @@ async def apply_held(
                 batch.writes.undo_to(mark)
                 batch.loaded.forget()
                 await _dead_letter(connection, held, Rejection("PoisonMessage", refused.reason), context)
-
-
-def readable(held: HeldEvent, registry: Mapping[str, type[BaseModel]]) -> IncomingEvent | Rejection:
-    """The held event as a handler takes it, or why it can no longer be read (its type or model changed
-    while it was held); the reason never repeats its content."""
-    try:
-        attributes, payload = decode(held.record.headers, held.record.value, registry)
-    except InvalidEnvelope as error:
-        return Rejection("InvalidEnvelope", str(error))
-    except ValidationError as error:
-        return Rejection("ValidationError", describe_validation_error(error))
-    return IncomingEvent(attributes, payload, held.record)
 
 
 async def _released(batch: Batch, awaiting: UUID) -> list[HeldEvent]:

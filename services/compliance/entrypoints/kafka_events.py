@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from platform_plumbing.kafka_acls import agency_principal
 from platform_plumbing.pending_writes import PendingWrites
-from platform_plumbing.transactional_consumer import Batch, IncomingEvent, PoisonMessage, check_sender
+from platform_plumbing.transactional_consumer import Batch, IncomingEvent, PoisonMessage, check_sender, read_event
 from schemas.commands.agency import AgencyUpdate
 from schemas.events import (
     BreachDecisionRecorded,
@@ -106,7 +106,7 @@ async def _read_held(connection: asyncpg.Connection, files: CaseFiles, ids: set[
 
 def _named(held: HeldEvent) -> set[UUID]:
     """One no longer readable names nothing here; it is dead-lettered when released."""
-    event = held_events.readable(held, HEARD)
+    event = read_event(held.record, HEARD)
     if not isinstance(event, IncomingEvent):
         return set()
     return {named for name in ("case_id", "referral_id") if (named := getattr(event.payload, name, None))}
