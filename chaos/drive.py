@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaProducer
 
 from benchmarks.load import FORCE, decision_record
-from benchmarks.outside import Outside
+from benchmarks.outside import Outside, RawHeaderName
 from chaos.observe import IssuedReferral, Watcher
 from chaos.plan import RESEND_SHARE, ChaosPlan, Poison
 from platform_plumbing.kafka_clients import KafkaAccess
@@ -95,6 +95,14 @@ POISONING = {
     "type_not_utf8": lambda key, headers, value: (key, _header(headers, "ce_type", b"\xff\xfe\xfa"), value),
     "id_of_6000_characters": lambda key, headers, value: (key, _header(headers, "ce_id", b"x" * 6000), value),
     "record_of_300_kb": lambda key, headers, value: (key, headers, value[:-1] + b', "pad": "' + b"z" * 300_000 + b'"}'),
+    "nested_50000_deep": lambda key, headers, value: (key, headers, b"[" * 50_000 + b"]" * 50_000),
+    "header_name_not_utf8": lambda key, headers, value: (key, [*headers, (RawHeaderName(b"\xff\xfe"), b"x")], value),
+    "number_of_5000_digits": lambda key, headers, value: (
+        key,
+        headers,
+        value.replace(b'"age_at_offence":', b'"age_at_offence":' + b"9" * 5000 + b',"x":', 1),
+    ),
+    "another_types_body": lambda key, headers, value: (key, headers, b'{"case_id": "' + key + b'", "status": "open"}'),
 }
 """How each kind of poison record is made from a good one."""
 POISONING_AGENCY = "womens-programme"

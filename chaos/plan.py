@@ -66,6 +66,10 @@ POISON_KINDS = (
     "type_not_utf8",
     "id_of_6000_characters",
     "record_of_300_kb",
+    "nested_50000_deep",
+    "header_name_not_utf8",
+    "number_of_5000_digits",
+    "another_types_body",
 )
 
 

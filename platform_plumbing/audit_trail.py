@@ -22,10 +22,13 @@ else, as `diversion audit verify` prints it, pins it.)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
 import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -47,6 +50,8 @@ class Action(StrEnum):
     KEY_ISSUE = "key_issue"
     KEY_ROTATE = "key_rotate"
     KEY_REVOKE = "key_revoke"
+    REPLAY = "replay"
+    """A dead letter read again at the operations team's request and applied as its original sender's."""
 
 
 class Purpose(StrEnum):
@@ -84,9 +89,37 @@ class AuditEntry:
     """Which fields of personal data: names only."""
     detail: str = ""
     """What, in a few words that hold no personal data (`referral.accept`, `breach decision`)."""
+    replayed_by: str | None = None
+    """The operator (`operator:<login>`) at whose request a dead letter was read again and applied as the
+    `actor`'s; rows queued while a replayed record is handled get it without asking (`replaying`)."""
 
 
-_COLUMNS = ("at", "actor", "action", "purpose", "case_id", "referral_id", "recipient", "fields", "detail")
+_COLUMNS = (
+    "at",
+    "actor",
+    "action",
+    "purpose",
+    "case_id",
+    "referral_id",
+    "recipient",
+    "fields",
+    "detail",
+    "replayed_by",
+)
+_HASHED_WHEN_SET = frozenset({"replayed_by"})
+"""Columns added after rows were sealed: a row hashes them only when it has a value, so older links still match."""
+_REPLAYED_BY: ContextVar[str | None] = ContextVar("replayed_by", default=None)
+
+
+@contextlib.contextmanager
+def replaying(operator: str | None) -> Iterator[None]:
+    """While a replayed record is handled, every row queued names `operator` beside its actor: the handlers
+    record what the original sender did as they always do, and the trail shows who had it done again."""
+    token = _REPLAYED_BY.set(operator)
+    try:
+        yield
+    finally:
+        _REPLAYED_BY.reset(token)
 
 
 def queue(writes: PendingWrites, *entries: AuditEntry) -> None:
@@ -105,6 +138,7 @@ def queue(writes: PendingWrites, *entries: AuditEntry) -> None:
                 e.recipient,
                 list(e.fields),
                 e.detail,
+                e.replayed_by or _REPLAYED_BY.get(),
             )
             for e in entries
         ],
@@ -132,7 +166,8 @@ CREATE TABLE IF NOT EXISTS audit_log (
     recipient   text,
     fields      text[]      NOT NULL DEFAULT '{}',
     detail      text        NOT NULL DEFAULT '',
-    tx          xid8        NOT NULL DEFAULT pg_current_xact_id()
+    tx          xid8        NOT NULL DEFAULT pg_current_xact_id(),
+    replayed_by text
 );
 CREATE TABLE IF NOT EXISTS audit_chain (
     chain_seq bigint      PRIMARY KEY,
@@ -146,6 +181,7 @@ ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS tx xid8 NOT NULL DEFAULT pg_curre
 UPDATE audit_log a SET tx = '0'
  WHERE tx = pg_current_xact_id() AND EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id);
 CREATE INDEX IF NOT EXISTS audit_log_sealing_order ON audit_log (tx, id);
+ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS replayed_by text;
 """
 """The trail's tables, for a schema no service migrates (the operations team's)."""
 VERIFIER_READS = {
@@ -174,7 +210,10 @@ last row was deleted by hand, where the sealer starts from the beginning (`verif
 
 def row_hash(previous: bytes, row: asyncpg.Record | dict) -> bytes:
     """SHA-256 over the previous link and the row's every column, in a canonical JSON form."""
-    contents = {"id": row["id"], **{column: row[column] for column in _COLUMNS}}
+    contents = {
+        "id": row["id"],
+        **{c: row[c] for c in _COLUMNS if c not in _HASHED_WHEN_SET or row[c] is not None},
+    }
     canonical = json.dumps(contents, sort_keys=True, default=str, separators=(",", ":")).encode()
     return hashlib.sha256(previous + canonical).digest()
 

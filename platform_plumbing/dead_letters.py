@@ -8,11 +8,12 @@ headers that every operator's tool displays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aiokafka.structs import ConsumerRecord
 
 from platform_plumbing.outbox import OutgoingRecord
+from schemas.envelope import header_name_is_utf8
 
 ORIGIN_TOPIC = "dlq_origin_topic"
 ORIGIN_PARTITION = "dlq_origin_partition"
@@ -27,6 +28,19 @@ MAX_KEPT_BYTES = 256 * 1024
 `MAX_KEPT_HEADER_BYTES`, is dropped (and named in `dlq_dropped`), so the dead letter always fits the
 producer's request size and can never stall the outbox that sends it."""
 MAX_KEPT_HEADER_BYTES = 1024
+
+
+def bare(letter: OutgoingRecord, why: str) -> OutgoingRecord:
+    """`letter` with only the dead-letter headers and no body: a letter that can always be written, for a record
+    whose full letter could not be (`why` is added to what `dlq_dropped` names)."""
+    return without_body(replace(letter, headers=[(n, v) for n, v in letter.headers if n.startswith("dlq_")]), why)
+
+
+def without_body(letter: OutgoingRecord, why: str) -> OutgoingRecord:
+    """`letter` with its body dropped, and `why` added to what `dlq_dropped` names."""
+    kept = [(name, value) for name, value in letter.headers if name != DROPPED]
+    noted = [value.decode() for name, value in letter.headers if name == DROPPED]
+    return replace(letter, value=None, headers=[*kept, (DROPPED, "; ".join([*noted, why]).encode())])
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,12 @@ def dead_letter(record: ConsumerRecord, rejection: Rejection, *, topic: str, ser
     original = []
     for name, value in record.headers:
         if name.startswith("dlq_"):
+            continue
+        if not header_name_is_utf8(name):  # it could not be written back
+            dropped.append("a header whose name is not UTF-8")
+            continue
+        if "\x00" in name:  # the outbox keeps header names as text, which holds no NUL
+            dropped.append("a header whose name holds a NUL")
             continue
         if len(value or b"") > MAX_KEPT_HEADER_BYTES:
             dropped.append(f"header {name[:64]}")

@@ -6,9 +6,10 @@ agency gets only its own topic (a literal ACL), so the broker itself refuses age
 updates or reading A's referrals, and a force writing another's decisions. Each service reads its own
 consumer group; each force and agency the group of its own name and those under `<name>.` (not merely
 starting with it: agency `mind` must not join `mind-north`'s); operations describe every group (lag) and
-may write the topics services consume (`diversion dlq replay`, audited). Compliance may create an agency's
-referrals topic and a force's outcomes topic, which it does when it first publishes to one. Nobody else
-may do anything: the broker runs with `allow.everyone.if.no.acl.found=false`.
+write no topic but `diversion.replays.v1`: a replay asks the service that dead-lettered a record to read it
+again from the dead-letter topic, so that nobody but a party itself ever writes the party's topics.
+Compliance may create an agency's referrals topic and a force's outcomes topic, which it does when it first
+publishes to one. Nobody else may do anything: the broker runs with `allow.everyone.if.no.acl.found=false`.
 
 Every name is under a prefix, so a test, a benchmark or a chaos run gets exactly the production rights
 on topics and groups of its own.
@@ -20,7 +21,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from schemas.topics import AGENCY_REFERRALS, CATALOGUE, DECISIONS, OUTCOMES, Directory, Principal, Topic
+from schemas.topics import (
+    AGENCY_REFERRALS,
+    CATALOGUE,
+    DECISIONS,
+    OUTCOMES,
+    Directory,
+    Principal,
+    Topic,
+    catalogue_topic_of,
+)
 
 SERVICE_PRINCIPALS = ("intake", "referral-router", "compliance")
 COMPLIANCE_CREATES = (AGENCY_REFERRALS, OUTCOMES)
@@ -53,6 +63,18 @@ def agency_principal(agency: str) -> str:
     return f"agency-{agency}"
 
 
+def writer_of(topic: str, prefix: str = "") -> str | None:
+    """The principal the broker lets write `topic` (under `prefix`): the force or agency whose topic it is, or
+    the one service that produces it; None for a topic outside the catalogue or with several writers."""
+    kind = catalogue_topic_of(topic, prefix)
+    if kind is None:
+        return None
+    if kind.per is not None:
+        party = kind.party_of(topic, prefix)
+        return police_principal(party) if kind.per == "force" else agency_principal(party)
+    return kind.producers[0] if len(kind.producers) == 1 else None
+
+
 def party_principals(directory: Directory) -> tuple[str, ...]:
     """Each force's and each agency's principal."""
     return (
@@ -81,9 +103,8 @@ def acls_for(directory: Directory, prefix: str = "") -> list[Acl]:
 
 
 def acls_for_topics(directory: Directory, prefix: str, topics: Iterable[Topic]) -> list[Acl]:
-    """READ for each of `topics`' consumers, WRITE for its producers (and for operations where services
-    consume it, for `dlq replay`); refuses a topic per agency that names police among its parties or the
-    reverse."""
+    """READ for each of `topics`' consumers, WRITE for its producers, and nothing else; refuses a topic per
+    agency that names police among its parties or the reverse."""
     return [acl for topic in topics for acl in _topic_acls(topic, directory, prefix)]
 
 
@@ -92,7 +113,6 @@ def _topic_acls(topic: Topic, directory: Directory, prefix: str) -> list[Acl]:
     for who, operation in (
         *((producer, "write") for producer in topic.producers),
         *((consumer, "read") for consumer in topic.consumers),
-        *((OPERATIONS, "write") for consumer in topic.consumers if consumer in SERVICE_PRINCIPALS),
     ):
         granted.extend(_grants(who, operation, topic, directory, prefix))
     return granted

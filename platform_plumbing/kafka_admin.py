@@ -86,6 +86,32 @@ async def grant(admin: KafkaAccess, acls: Iterable[Acl]) -> None:
         await asyncio.sleep(0.05)
 
 
+async def revoke_stale(admin: KafkaAccess, wanted: Iterable[Acl], *, under: str) -> int:
+    """Revoke every topic ACL on a name starting with `under` that is not among `wanted`: what an earlier version
+    of the catalogue granted and this one does not (the operations team's write on every party's topic, before
+    issue 22) must not outlive it on a deployment that is upgraded. Returns how many were revoked."""
+    kept = {_key(_binding(acl)) for acl in wanted}
+
+    def stale() -> list[AclBinding]:
+        every = AclBindingFilter(
+            ResourceType.TOPIC, None, ResourcePatternType.ANY, None, None, AclOperation.ANY, AclPermissionType.ANY
+        )
+        client = AdminClient(admin.librdkafka_config())  # must outlive its future
+        found = client.describe_acls(every).result(timeout=TIMEOUT_SECONDS)
+        return [binding for binding in found if binding.name.startswith(under) and _key(binding) not in kept]
+
+    bindings = await asyncio.to_thread(stale)
+    filters = [
+        AclBindingFilter(
+            b.restype, b.name, b.resource_pattern_type, b.principal, b.host, b.operation, b.permission_type
+        )
+        for b in bindings
+    ]
+    if filters:
+        await _run(admin, lambda client: client.delete_acls(filters), "deleting stale ACLs")
+    return len(filters)
+
+
 def _key(binding: AclBinding) -> tuple:
     return (binding.restype, binding.name, binding.resource_pattern_type, binding.principal, binding.operation)
 

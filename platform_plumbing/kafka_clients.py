@@ -25,7 +25,10 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.security import SASLScram512
 
+from platform_plumbing.kafka_records import tolerate_unreadable_header_names
 from platform_plumbing.metrics import ServiceMetrics
+
+tolerate_unreadable_header_names()  # no record with a header name that is not UTF-8 can stall a consumer of ours
 
 PRODUCER_OPTIONS = {"enable_idempotence": True, "acks": "all", "linger_ms": 5}
 SASL_MECHANISM = "SCRAM-SHA-512"

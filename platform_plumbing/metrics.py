@@ -9,7 +9,7 @@ dead letters — none of them counted for work that was rolled back.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from schemas.registry import MESSAGE_TYPES
 
@@ -32,6 +32,18 @@ class ServiceMetrics:
             "diversion_events_consumed",
             "Records whose batch committed: applied, duplicate or dead-lettered.",
             ["service", "outcome"],
+            registry=self.registry,
+        )
+        self.batch_retries = Counter(
+            "diversion_batch_retries",
+            "Batches that could not be committed and go back to Kafka to be retried, by consumer group.",
+            ["service", "group"],
+            registry=self.registry,
+        )
+        self.stalled = Gauge(
+            "diversion_consumer_stalled_seconds",
+            "How long a consumer group has been retrying without committing a batch (0 while batches commit).",
+            ["service", "group"],
             registry=self.registry,
         )
         self.service = service

@@ -13,7 +13,6 @@ its records. A body whose key is gone cannot be read by anyone again.
 from __future__ import annotations
 
 import dataclasses
-import json
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -23,6 +22,7 @@ from platform_plumbing import keyring
 from platform_plumbing.clock import Clock
 from platform_plumbing.outbox import OutgoingRecord
 from platform_plumbing.personal_data import PersonalDataError, PersonKeys
+from schemas import bounded_json
 
 SEALED_BODY = "sealed_body_key"
 _FIELD = "dead-letter body"
@@ -75,8 +75,8 @@ class SealedLetters:
 def _reference(body: bytes) -> tuple[str, str] | None:
     """The (force, police reference) a police command's body names, if it can be read as one."""
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+        payload = bounded_json.loads(body)
+    except ValueError:  # not JSON, or too large or deep to parse (UnicodeDecodeError is one too)
         return None
     if not isinstance(payload, dict):
         return None

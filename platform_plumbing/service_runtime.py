@@ -29,13 +29,14 @@ from platform_plumbing.letterbox import Letterbox
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.outbox_relay import OutboxRelay
+from platform_plumbing.replays import REQUESTS, DeadLetterReader, Replays
 from platform_plumbing.sealed_letters import SealedLetters
 from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.subscriptions import subscribe_transactionally
 from platform_plumbing.topic_admin import ensure_topics
 from platform_plumbing.transactional_consumer import BatchLoad, Handler, TransactionalBatchConsumer
 from schemas.registry import MESSAGE_TYPES
-from schemas.topics import DEAD_LETTERS, Directory, Topic, catalogue_topic_of
+from schemas.topics import DEAD_LETTERS, REPLAYS, Directory, Topic, catalogue_topic_of
 
 
 class ServiceRuntime:
@@ -60,6 +61,9 @@ class ServiceRuntime:
         self._consumers: list[TransactionalBatchConsumer] = []
         self._letterboxes: list[tuple[str, str]] = []
         """(consumer group, topics pattern) of what the service empties as it reads (see `letterbox`)."""
+        self._dead_letter_reader = DeadLetterReader(
+            settings.kafka, settings.topic(DEAD_LETTERS.name), client_id=f"{self.service}-replays"
+        )
 
     def consume(
         self,
@@ -78,6 +82,7 @@ class ServiceRuntime:
         refer to (cases before referrals before agencies' updates about them). `empties`: those of `topics`
         from which the group deletes what it has processed (see `letterbox`)."""
         carried = {topic.name: {t: model for t, model in registry.items() if t in topic.carries} for topic in topics}
+        topics = (*topics, REPLAYS)  # the operations team's requests to read a dead letter again, applied last
         rank = {topic.name: place for place, topic in enumerate(topics)}
         prefix = self.settings.topic_prefix
 
@@ -103,12 +108,18 @@ class ServiceRuntime:
             metrics=self.metrics,
             load=load,
             sealed_letters=sealed_letters,
+            replays=Replays(
+                self._dead_letter_reader,
+                requests_topic=self.settings.topic(REPLAYS.name),
+                service=self.service,
+            ),
+            audited=self._audited,
         )
         self._consumers.append(consumer)
         if empties:
             self._letterboxes.append((self.settings.topic(group), topics_pattern(empties, self.settings.topic_prefix)))
         description = "; ".join(
-            f"{topic.name}: {', '.join(t for t in topic.carries if t in registry)}" for topic in topics
+            f"{topic.name}: {', '.join(t for t in topic.carries if t in {**registry, **REQUESTS})}" for topic in topics
         )
         subscribe_transactionally(
             self.broker,
@@ -119,6 +130,11 @@ class ServiceRuntime:
             title=title,
             description=f"CloudEvents (binary mode) consumed — {description}",
         )
+
+    @property
+    def _audited(self) -> bool:
+        """Whether the service keeps an audit trail (which its replays are then recorded in)."""
+        return "audit_chain" in self.tables.privileges.append_only
 
     @property
     def consumers(self) -> tuple[TransactionalBatchConsumer, ...]:
@@ -154,7 +170,7 @@ class ServiceRuntime:
         admin = admin_for(settings.kafka, client_id=f"{self.service}-letterbox") if self._letterboxes else None
         sealer = (
             asyncio.create_task(seal_forever(pool, settings.audit_seal_seconds), name=f"{self.service}-audit-sealer")
-            if "audit_chain" in self.tables.privileges.append_only
+            if self._audited
             else None
         )
         try:
@@ -186,6 +202,7 @@ class ServiceRuntime:
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
             await producer.stop()
+            await self._dead_letter_reader.close()
             if emptier is not None:
                 await admin.close()
             await pool.close()

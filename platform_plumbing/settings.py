@@ -99,6 +99,11 @@ class PlatformSettings(BaseSettings):
         ge=4096,
         description="Larger records (body and headers) are dead-lettered unread: no message of ours comes near it.",
     )
+    stall_alert_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="How long a consumer may retry without committing before it logs an ERROR (and again as often).",
+    )
     retry_backoff_seconds: float = Field(
         1.0,
         ge=0,

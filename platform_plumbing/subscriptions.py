@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -27,6 +28,7 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 
 from platform_plumbing.logging_setup import where_raised
+from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.settings import PlatformSettings
 from platform_plumbing.transactional_consumer import TransactionalBatchConsumer
 
@@ -45,6 +47,7 @@ def subscribe_transactionally(
 ) -> Any:
     """Register a batch subscriber on the topics `pattern` matches that runs every batch through `consumer`."""
     offsets = OffsetCommits()
+    watch = StallWatch(group_id, consumer.metrics, alert_after_seconds=settings.stall_alert_seconds)
 
     @broker.subscriber(
         pattern=pattern,
@@ -69,12 +72,58 @@ def subscribe_transactionally(
                 type(error).__name__,
                 where_raised(error),
             )
+            watch.failed(error)
             await message.nack()
             await asyncio.sleep(settings.retry_backoff_seconds)
             return
+        watch.committed()
         offsets.processed(message.consumer, message.raw_message)
 
     return handle_batch
+
+
+class StallWatch:
+    """Says when a consumer keeps retrying without committing: only the infrastructure's failures are retried
+    without limit (a record's own are dead-lettered after a few attempts), so a consumer stuck for a minute
+    means PostgreSQL or Kafka is away — or a fault of ours that a record reaches. It logs an ERROR every
+    `alert_after_seconds` while it lasts and keeps `diversion_consumer_stalled_seconds` up to date."""
+
+    def __init__(
+        self,
+        group: str,
+        metrics: ServiceMetrics | None,
+        *,
+        alert_after_seconds: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._group = group
+        self._metrics = metrics
+        self._alert_after = alert_after_seconds
+        self._clock = clock
+        self._since: float | None = None
+        self._next_alert = alert_after_seconds
+
+    def failed(self, error: BaseException) -> None:
+        now = self._clock()
+        self._since = now if self._since is None else self._since
+        stalled = now - self._since
+        if self._metrics is not None:
+            self._metrics.batch_retries.labels(self._metrics.service, self._group).inc()
+            self._metrics.stalled.labels(self._metrics.service, self._group).set(stalled)
+        if stalled >= self._next_alert:
+            logger.error(
+                "consumer group %s has retried its batch for %.0f s without committing: %s at %s",
+                self._group,
+                stalled,
+                type(error).__name__,
+                where_raised(error),
+            )
+            self._next_alert += self._alert_after
+
+    def committed(self) -> None:
+        if self._since is not None and self._metrics is not None:
+            self._metrics.stalled.labels(self._metrics.service, self._group).set(0)
+        self._since, self._next_alert = None, self._alert_after
 
 
 class OffsetCommits:

@@ -1,7 +1,8 @@
 """CloudEvents 1.0 in Kafka *binary* content mode.
 
 Anything read off Kafka may be hostile: a header that is not UTF-8, an id of thousands of
-characters, a type nobody knows. Each is refused here with a reason that names the rule, never
+characters, a type nobody knows, a body nested 50,000 levels deep (measured before it is parsed, see
+`bounded_json`). Each is refused here with a reason that names the rule, never
 repeats the offending value, so it can be dead-lettered and its partition keeps flowing.
 
 The event's attributes travel as `ce_*` headers and the body is the payload's JSON, so any
@@ -18,6 +19,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ValidationError
 
+from schemas import bounded_json
 from schemas.base import Command, Event
 
 SPEC_VERSION = "1.0"
@@ -129,6 +131,10 @@ def decode(
         raise InvalidEnvelope("unknown event type: not one this topic carries")
     if not value:
         raise InvalidEnvelope("empty message body")
+    try:
+        bounded_json.check(value)
+    except bounded_json.JsonTooLarge as error:
+        raise InvalidEnvelope(str(error)) from None
     return attributes, model.model_validate_json(value)
 
 
@@ -144,6 +150,8 @@ def describe_validation_error(error: ValidationError) -> str:
 def _header_map(headers: Iterable[tuple[str, bytes | None]]) -> dict[str, str]:
     result: dict[str, str] = {}
     for name, raw in headers:
+        if not header_name_is_utf8(name):
+            raise InvalidEnvelope("a header's name is not UTF-8") from None
         if raw is None:
             continue
         try:
@@ -151,6 +159,16 @@ def _header_map(headers: Iterable[tuple[str, bytes | None]]) -> dict[str, str]:
         except UnicodeDecodeError:
             raise InvalidEnvelope(f"header {name[:MAX_ATTRIBUTE_LENGTH]!r} is not UTF-8") from None
     return result
+
+
+def header_name_is_utf8(name: str) -> bool:
+    """Whether a header's name was UTF-8 on the wire (`platform_plumbing.kafka_records` keeps the bytes of one
+    that was not as lone surrogates, which do not encode)."""
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _cls(message: Message | type[Message]) -> type[Message]:

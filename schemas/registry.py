@@ -25,6 +25,7 @@ from schemas.commands import (
     NeedsAssessment,
     ReferralAccepted,
     ReferralDeclined,
+    ReplayDeadLetter,
     WithdrawCase,
     Withdrawn,
 )
@@ -67,6 +68,7 @@ AGENCY_UPDATES: tuple[type[Command], ...] = (
     Disengaged,
     Withdrawn,
 )
+OPERATIONS_COMMANDS: tuple[type[Command], ...] = (ReplayDeadLetter,)
 EVENTS: tuple[type[Event], ...] = (
     CaseOpened,
     CaseRejected,
@@ -97,7 +99,7 @@ def index_by_type(classes: Iterable[type[M]]) -> dict[str, type[M]]:
     return index
 
 
-COMMAND_TYPES: dict[str, type[Command]] = index_by_type(POLICE_COMMANDS + AGENCY_UPDATES)
+COMMAND_TYPES: dict[str, type[Command]] = index_by_type(POLICE_COMMANDS + AGENCY_UPDATES + OPERATIONS_COMMANDS)
 EVENT_TYPES: dict[str, type[Event]] = index_by_type(EVENTS)
 MESSAGE_TYPES: dict[str, type[BaseModel]] = index_by_type((*COMMAND_TYPES.values(), *EVENT_TYPES.values()))
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 DAY_MS = 24 * 60 * 60 * 1000
+NAMESPACE = "diversion."
+"""What every topic of the platform is named under (after a deployment's or test's prefix)."""
 PARTY = "{party}"
 PARTY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 """A force or agency id as it may appear in a topic name (and a principal's name)."""
@@ -213,10 +215,22 @@ POLICE_SIGNALS = Topic(
 )
 DEAD_LETTERS = Topic(
     name="diversion.dead-letters.v1",
-    description="Messages no service could process, with origin topic/partition/offset and error in headers.",
+    description="Messages no service could process, with origin topic/partition/offset and error in headers. "
+    "A service reads one of its own again when the operations team asks it to on `diversion.replays.v1`.",
     producers=("intake", "referral-router", "compliance"),
-    consumers=("operations",),
+    consumers=("operations", "intake", "referral-router", "compliance"),
     carries=(),
+    partitions=3,
+    retention_ms=30 * DAY_MS,
+)
+REPLAYS = Topic(
+    name="diversion.replays.v1",
+    description="The operations team's requests that a service read one of its dead letters again, by its "
+    "coordinates on the dead-letter topic, and apply it as the party that sent it. Only the operations team "
+    "may write it, which may write no party's topic.",
+    producers=("operations",),
+    consumers=("intake", "referral-router", "compliance", "operations"),
+    carries=_types("dead-letter.replay"),
     partitions=3,
     retention_ms=30 * DAY_MS,
 )
@@ -231,6 +245,7 @@ CATALOGUE: tuple[Topic, ...] = (
     OUTCOMES,
     POLICE_SIGNALS,
     DEAD_LETTERS,
+    REPLAYS,
 )
 
 

@@ -164,6 +164,13 @@ _PAYLOADS: dict[type[BaseModel], Callable[[], Payload]] = {
     ),
     commands.Disengaged: _agency_update(last_contact_at="2025-04-01T12:00:00+00:00"),
     commands.Withdrawn: _agency_update(reason="moved_out_of_area"),
+    commands.ReplayDeadLetter: lambda: {
+        "service": "intake",
+        "partition": 1,
+        "offset": 42,
+        "operator": "operator:jsmith",
+        "requested_at": LATER,
+    },
     events.CaseOpened: _case_event(
         subject_ref=SUBJECT_REF,
         **_OUTCOME,

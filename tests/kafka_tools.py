@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
+from benchmarks.outside import send_raw
 from deploy.local_stack.processes import provide_topics
 from deploy.local_stack.processes import remove_topics as remove_prefixed
 from platform_plumbing.kafka_clients import KafkaAccess
@@ -130,3 +131,24 @@ def consumer_record(
         serialized_value_size=len(value),
         headers=headers,
     )
+
+
+async def produce_raw(
+    kafka: KafkaAccess,
+    topic: str,
+    records: list[tuple[bytes | None, list[tuple[str, bytes | None]], bytes | None]],
+    *,
+    partition: int = 0,
+) -> list[int]:
+    """Send records whose header names may be `RawHeaderName`s, one batch each, in order, to one partition;
+    returns their offsets (see `benchmarks.outside.send_raw`)."""
+    producer = AIOKafkaProducer(**kafka.client_options(), acks="all")
+    await producer.start()
+    try:
+        offsets = []
+        for key, headers, value in records:
+            sent = await send_raw(producer, topic, partition, key=key, value=value, headers=headers)
+            offsets.append((await sent).offset)
+        return offsets
+    finally:
+        await producer.stop()

@@ -44,10 +44,10 @@ from deploy.local_stack.runtime import (
     write_private,
 )
 from platform_plumbing.kafka_acls import acls_for, principals
-from platform_plumbing.kafka_admin import grant, set_passwords
+from platform_plumbing.kafka_admin import grant, revoke_stale, set_passwords
 from platform_plumbing.kafka_clients import KafkaAccess, KafkaLogins, admin_for
 from platform_plumbing.topic_admin import ensure_topics
-from schemas.topics import CATALOGUE, Directory
+from schemas.topics import CATALOGUE, NAMESPACE, Directory
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +121,7 @@ def provision(topology: KafkaTopology, directory: Directory) -> None:
     async def apply() -> None:
         await set_passwords(admin, {p: stored["principals"][p] for p in principals(directory)})
         await grant(admin, acls_for(directory))
+        await revoke_stale(admin, acls_for(directory), under=NAMESPACE)
         await ensure_topics(admin, CATALOGUE, directory=directory)
 
     asyncio.run(apply())

@@ -1,4 +1,5 @@
-"""Inbound commands: from police systems (`police`) and from partner agencies (`agency`)."""
+"""Inbound commands: from police systems (`police`), from partner agencies (`agency`) and from the operations
+team to the services (`operations`)."""
 
 from schemas.commands.agency import (
     AgencyUpdate,
@@ -12,6 +13,7 @@ from schemas.commands.agency import (
     ReferralDeclined,
     Withdrawn,
 )
+from schemas.commands.operations import ReplayDeadLetter
 from schemas.commands.police import (
     BreachDecision,
     ConditionProgress,
@@ -43,6 +45,7 @@ __all__ = [
     "Offence",
     "ReferralAccepted",
     "ReferralDeclined",
+    "ReplayDeadLetter",
     "SubmittedNeed",
     "WithdrawCase",
     "Withdrawn",

@@ -226,14 +226,29 @@ def dlq_replay(
     partition: Annotated[int | None, typer.Option(help="Dead-letter partition.")] = None,
     everything: Annotated[bool, typer.Option("--all", help="Replay every dead letter.")] = False,
 ) -> None:
-    """Send dead letters back to their origin topic, to be processed again."""
+    """Ask the service that dead-lettered each letter to read it again and apply it as its sender's."""
     if offset is None and not everything:
         _fail("give a dead letter's offset, or --all", code=2)
     settings = _settings()
     letters = _all_letters() if everything else _matching(offset, partition)
     _audited(settings, Action.ALTERATION, f"dlq replay {'--all' if everything else offset}")
-    sent = _run(dlq.replay(settings.kafka, letters), _kafka(settings))
-    console.print(f"replayed {len(sent)} dead letter(s)")
+    asked = _run(
+        dlq.request_replays(
+            settings.kafka, letters, operator=operator(), now=datetime.now(UTC), prefix=settings.topic_prefix
+        ),
+        _kafka(settings),
+    )
+    for request in asked:
+        where = f"dead letter {request.partition}/{request.offset}"
+        console.print(
+            f"{where}: asked {request.service} to read it again"
+            if request.service
+            else f"{where}: names no service that can replay it; nothing asked"
+        )
+    console.print(
+        f"{sum(1 for r in asked if r.service)} replay(s) requested: each service applies what it reads as the "
+        "original sender's; a record that fails again comes back as a new dead letter"
+    )
 
 
 @app.command()

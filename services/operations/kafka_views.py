@@ -7,7 +7,6 @@ and show personal data never: the `personal` sub-object of any payload is replac
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from platform_plumbing.kafka_clients import KafkaAccess, admin_for, consumer_for
 from platform_plumbing.sealed_letters import SEALED_BODY
+from schemas import bounded_json
 from schemas.envelope import InvalidEnvelope, read_attributes
 from schemas.topics import CATALOGUE, DEAD_LETTERS, catalogue_topic_of
 
@@ -208,8 +208,8 @@ def describe(record: ConsumerRecord) -> dict:
     except InvalidEnvelope:
         kind, event_id, time = "(not a CloudEvent)", None, None
     try:
-        payload = redact(json.loads(record.value)) if record.value else None
-    except (ValueError, UnicodeDecodeError):
+        payload = redact(bounded_json.loads(record.value)) if record.value else None
+    except ValueError:  # not JSON, or too large or deep to show (a hostile record's dead letter)
         payload = SEALED if SEALED_BODY in headers else "(not JSON)"
     return {
         "topic": record.topic,

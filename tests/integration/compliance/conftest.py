@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 import asyncpg
 import httpx
 import pytest
+from aiokafka.structs import ConsumerRecord
 
 from deploy.local_stack.processes import drop_schemas
 from platform_plumbing.api_keys import issue_key
@@ -24,6 +25,7 @@ from schemas.topics import CASES, COMPLIANCE, REFERRALS
 from services.compliance.adapters.gateway_clients import GatewayClient, add_client
 from services.compliance.bootstrap import CONSUMER_GROUP, create_app
 from services.compliance.settings import ComplianceSettings
+from services.operations.dead_letters import request_replays
 from tests.fake_clock import FakeClock
 from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
 from tests.sealing import keep_key, sealed, service_keys
@@ -91,6 +93,14 @@ class RunningCompliance:
             records.append((encoded.key, encoded.headers, encoded.value))
         await produce(self.kafka, self.settings.topic(topic), records)
         self.sent += len(records)
+        await self.settled()
+
+    async def replay(self, *letters: ConsumerRecord, operator: str = "operator:jsmith") -> None:
+        """Ask for `letters` to be read again, as `diversion dlq replay` does, and wait until compliance has."""
+        asked = await request_replays(
+            self.kafka, list(letters), operator=operator, now=self.clock.now(), prefix=self.settings.topic_prefix
+        )
+        self.sent += len(asked)
         await self.settled()
 
     async def settled(self) -> None:

@@ -6,16 +6,18 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from aiokafka.structs import ConsumerRecord
 
 from deploy.local_stack.processes import drop_schemas
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import SystemClock
 from platform_plumbing.kafka_clients import KafkaAccess
 from schemas.base import Event
-from schemas.topics import COMPLIANCE, DECISIONS
+from schemas.topics import COMPLIANCE, DECISIONS, REPLAYS
 from services.intake.adapters.police_clients import PoliceClient, add_client
 from services.intake.bootstrap import CONSUMER_GROUP, create_app
 from services.intake.settings import IntakeSettings
+from services.operations.dead_letters import request_replays
 from tests.kafka_tools import cloud_event, committed_offsets, eventually, produce
 
 FORCE = "west-yorkshire"
@@ -31,7 +33,9 @@ class RunningIntake:
     """The test's own Kafka access (the administrator's): it plays the police and compliance."""
     context: object = None
     """The running service's context, for a test that drives its consumer's handler itself."""
-    sent: dict[str, int] = field(default_factory=lambda: {DECISIONS.named(FORCE): 0, COMPLIANCE.name: 0})
+    sent: dict[str, int] = field(
+        default_factory=lambda: {DECISIONS.named(FORCE): 0, COMPLIANCE.name: 0, REPLAYS.name: 0}
+    )
 
     async def new_key(self, client_id: str, force_id: str, role: str = "police") -> str:
         async with self.pool.acquire() as connection:
@@ -46,6 +50,15 @@ class RunningIntake:
         group = self.settings.topic(CONSUMER_GROUP)
         total = sum(self.sent.values())
         await eventually(lambda: _committed(self.kafka, group, total), timeout=60)
+
+    async def replay(self, *letters: ConsumerRecord, operator: str = "operator:jsmith") -> None:
+        """Ask intake to read `letters` again, as `diversion dlq replay` does, and wait until it has."""
+        asked = await request_replays(
+            self.kafka, list(letters), operator=operator, now=SystemClock().now(), prefix=self.settings.topic_prefix
+        )
+        self.sent[REPLAYS.name] += len(asked)
+        group = self.settings.topic(CONSUMER_GROUP)
+        await eventually(lambda: _committed(self.kafka, group, sum(self.sent.values())), timeout=60)
 
     async def follow(self, *events: Event) -> None:
         """Publish compliance's decisions, as compliance would, and wait until intake has applied them."""

@@ -10,7 +10,6 @@ from platform_plumbing import keyring
 from platform_plumbing.sealed_letters import SEALED_BODY
 from schemas.commands import DiversionDecision
 from schemas.topics import DEAD_LETTERS, DECISIONS
-from services.operations.dead_letters import replay
 from tests.integration.intake.conftest import FORCE
 from tests.integration.intake.test_http_decisions import case_events, decision
 from tests.integration.intake.test_kafka_commands import command_record, send
@@ -31,7 +30,7 @@ async def test_a_dead_lettered_decision_is_sealed_and_a_replay_is_opened_until_i
     assert dict(letter.headers)["dlq_reason"].startswith(b"age_at_offence:")
     assert SEALED_BODY in dict(letter.headers)
 
-    await replay(settings.kafka, [letter])
+    await intake.replay(letter)
     letters = await read_topic(intake.kafka, intake.settings.topic(DEAD_LETTERS.name), at_least=2)
     again = dict(letters[1].headers)
     assert again["dlq_reason"] == dict(letter.headers)["dlq_reason"], "the replay was opened and read as before"
@@ -42,7 +41,7 @@ async def test_a_dead_lettered_decision_is_sealed_and_a_replay_is_opened_until_i
         assert await keyring.destroy_letter_keys(admin, "west-yorkshire", "13YE0000300") == 2
     finally:
         await admin.close()
-    await replay(settings.kafka, [letters[1]])
+    await intake.replay(letters[1])
     third = dict((await read_topic(intake.kafka, intake.settings.topic(DEAD_LETTERS.name), at_least=3))[2].headers)
     assert (third["dlq_error_class"], third["dlq_reason"]) == (
         b"UnreadableLetter",
@@ -63,3 +62,19 @@ async def test_intake_deletes_the_police_commands_it_has_processed_from_the_forc
 
     await eventually(emptied, timeout=30)
     assert await intake.pool.fetchval("SELECT count(*) FROM cases") == 1
+
+
+async def test_a_decision_nested_fifty_thousand_deep_is_dead_lettered_sealed_and_the_next_goes_through(intake):
+    """Issue 22: sealing this one's dead letter once raised `RecursionError` (reading it for the police reference),
+    and intake retried the batch for ever. It is sealed whole like any other, and the decision behind it opens."""
+    command = DiversionDecision.model_validate(decision("13YE0000500"))
+    key, headers, _ = command_record(command, "nested-1", "13YE0000500")
+    after = command_record(DiversionDecision.model_validate(decision("13YE0000501")), "after-1", "13YE0000501")
+    await send(intake, (key, headers, b"[" * 50_000 + b"]" * 50_000), after)
+
+    (letter,) = await read_topic(intake.kafka, intake.settings.topic(DEAD_LETTERS.name), at_least=1)
+    why = dict(letter.headers)
+    assert why["dlq_reason"] == b"JSON nested deeper than the 32 levels accepted"
+    assert SEALED_BODY in why and "dlq_dropped" not in why and letter.value[:1] != b"[", "sealed, not dropped"
+    await case_events(intake, at_least=1)
+    assert await intake.pool.fetchval("SELECT police_reference FROM cases") == "13YE0000501"

@@ -17,6 +17,7 @@ from typing import ClassVar
 
 import asyncpg
 from faststream.kafka import KafkaBroker
+from pydantic import field_validator
 
 from platform_plumbing.database import create_pool
 from platform_plumbing.kafka_clients import create_broker
@@ -35,6 +36,15 @@ class SampleHappened(Event):
     event_type: ClassVar[str] = "uk.police.diversion.test.sample-happened.v1"
     label: str
     personal: dict[str, str] | None = None
+
+    @field_validator("label")
+    @classmethod
+    def _parsers_can_raise_anything(cls, label: str) -> str:
+        """What a hostile record can make a parser raise is not only `ValueError` (issue 22: `json.loads`
+        raised `RecursionError`); pydantic lets anything but a `ValueError` through, as this does."""
+        if label == "recurse":
+            raise RecursionError("maximum recursion depth exceeded")
+        return label
 
 
 REGISTRY = {SampleHappened.event_type: SampleHappened}
@@ -59,13 +69,17 @@ async def record_effect(batch: Batch, event: IncomingEvent) -> None:
         raise KeyError("a bug in the handler")
 
 
-def build_consumer(pool: asyncpg.Pool, settings: PlatformSettings, handler=record_effect) -> TransactionalBatchConsumer:
+def build_consumer(
+    pool: asyncpg.Pool, settings: PlatformSettings, handler=record_effect, **options
+) -> TransactionalBatchConsumer:
+    """The sample consumer; `options` (a `load` step, `sealed_letters`) as `TransactionalBatchConsumer` takes."""
     consumer = TransactionalBatchConsumer(
         registry=lambda topic: REGISTRY,
         handler=handler,
         service="sample",
         dead_letter_topic=settings.topic(DEAD_LETTERS.name),
         max_attempts=settings.max_delivery_attempts,
+        **options,
     )
     consumer.bind(pool)
     return consumer

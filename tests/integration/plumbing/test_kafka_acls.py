@@ -15,10 +15,22 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAuthorizationFailedError
 
 from deploy.local_stack.processes import provide_topics, remove_topics
-from platform_plumbing.kafka_acls import police_principal
-from platform_plumbing.kafka_admin import delete_principals, set_passwords
+from platform_plumbing.kafka_acls import Acl, acls_for, police_principal
+from platform_plumbing.kafka_admin import delete_principals, grant, revoke_stale, set_passwords
 from platform_plumbing.kafka_clients import KafkaAccess
-from schemas.topics import AGENCY_REFERRALS, AGENCY_UPDATES, CASES, COMPLIANCE, DECISIONS, OUTCOMES, REFERRALS
+from schemas.topics import (
+    AGENCY_REFERRALS,
+    AGENCY_UPDATES,
+    CASES,
+    COMPLIANCE,
+    DEAD_LETTERS,
+    DECISIONS,
+    NAMESPACE,
+    OUTCOMES,
+    POLICE_SIGNALS,
+    REFERRALS,
+    REPLAYS,
+)
 from tests.kafka_tools import PARTIES, produce, read_topic
 
 AGENCY_A, AGENCY_B = "agency-womens-programme", "agency-substance-misuse-treatment"
@@ -141,3 +153,35 @@ async def test_a_police_client_reads_only_its_own_forces_outcomes(logins, settin
     assert len(await read_topic(logins.of(police_principal(FORCE)), ours, at_least=1, timeout=10)) == 1
     with pytest.raises(TopicAuthorizationFailedError):
         await _read(other_police, ours, settings.topic_prefix)
+
+
+async def test_the_operations_login_writes_no_partys_topic_only_its_replay_requests(logins, topics):
+    """Issue 22: the operations login once wrote a forged decline on an agency's topic, applied as the agency's.
+    It may now write the replay requests and nothing a party or a service writes."""
+    operations = logins.of("operations")
+    for topic in (
+        AGENCY_UPDATES.named("womens-programme"),
+        DECISIONS.named(FORCE),
+        POLICE_SIGNALS.named(FORCE),
+        CASES.name,
+        REFERRALS.name,
+        COMPLIANCE.name,
+        DEAD_LETTERS.name,
+    ):
+        with pytest.raises(TopicAuthorizationFailedError):
+            await _write(operations, topics.topic_prefix + topic)
+    await _write(operations, topics.topic_prefix + REPLAYS.name)
+
+
+async def test_an_acl_an_earlier_catalogue_granted_is_revoked_when_the_platform_is_provided_again(logins, topics):
+    prefix = topics.topic_prefix
+    agency_topic = prefix + AGENCY_UPDATES.named("womens-programme")
+    await grant(logins.admin, [Acl("operations", "topic", prefix + AGENCY_UPDATES.stem, "write", prefixed=True)])
+    await _write(logins.of("operations"), agency_topic)  # what the catalogue before issue 22 allowed
+
+    revoked = await revoke_stale(logins.admin, acls_for(PARTIES, prefix), under=prefix + NAMESPACE)
+
+    assert revoked == 1
+    with pytest.raises(TopicAuthorizationFailedError):
+        await _write(logins.of("operations"), agency_topic)
+    await _write(logins.of(AGENCY_A), agency_topic)

@@ -72,6 +72,12 @@ class RunningRouter:
         self.sent += len(records)
         await self.settled()
 
+    async def send_raw(self, topic: str, *records) -> None:
+        """Put raw (key, headers, value) records on `topic` (a catalogue name) and wait until they are committed."""
+        await produce(self.kafka, self.settings.topic(topic), list(records))
+        self.sent += len(records)
+        await self.settled()
+
     async def settled(self) -> None:
         """Wait until the router has committed everything sent so far (its DB commit came first)."""
         group = self.settings.topic(CONSUMER_GROUP)

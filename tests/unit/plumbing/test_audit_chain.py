@@ -3,6 +3,8 @@ to the link before it, or to the row's id does not."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -21,6 +23,7 @@ ROW = {
     "recipient": None,
     "fields": ["given_name", "phone"],
     "detail": "read referral",
+    "replayed_by": None,
 }
 
 
@@ -40,10 +43,22 @@ def test_the_hash_is_stable_and_covers_every_column_and_the_link():
             "recipient": "money-advice",
             "fields": ["given_name"],
             "detail": "",
+            "replayed_by": "operator:jsmith",
         }.items()
     ]
     assert original not in changed and len(set(changed)) == len(changed)
     assert row_hash(b"\x01" * 32, ROW) != original
+
+
+def test_a_row_sealed_before_replays_were_recorded_hashes_as_it_did():
+    """`replayed_by` came after rows were sealed: a row without it must hash as it did then, or every chain
+    sealed before would read as broken."""
+    sealed_before = {column: value for column, value in ROW.items() if column != "replayed_by"}
+    as_hashed_then = hashlib.sha256(
+        GENESIS + json.dumps(sealed_before, sort_keys=True, default=str, separators=(",", ":")).encode()
+    ).digest()
+
+    assert row_hash(GENESIS, ROW) == as_hashed_then
 
 
 async def test_verify_takes_only_a_schema_name():

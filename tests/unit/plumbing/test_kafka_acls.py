@@ -16,6 +16,7 @@ from schemas.topics import (
     OUTCOMES,
     POLICE_SIGNALS,
     REFERRALS,
+    REPLAYS,
     Directory,
     Topic,
 )
@@ -84,14 +85,21 @@ def test_every_acl_is_under_the_prefix_and_for_a_known_principal():
 
 def test_every_read_and_write_follows_from_a_topics_producers_and_consumers():
     """Widening the catalogue is the only way to widen an ACL: for each topic, the principals with READ
-    or WRITE on it are exactly its consumers and producers (operations may also write what services consume,
-    for `dlq replay`)."""
+    or WRITE on it are exactly its consumers and producers."""
     for topic in CATALOGUE:
         names = {PREFIX + (topic.stem if topic.per else topic.name)} | {PREFIX + n for n in topic.names(PARTIES)}
         writers = {acl.principal for acl in ACLS if acl.name in names and acl.operation == "write"}
         readers = {acl.principal for acl in ACLS if acl.name in names and acl.operation == "read"}
-        assert writers == _expand(topic.producers) | ({"operations"} if set(topic.consumers) & SERVICES else set())
+        assert writers == _expand(topic.producers)
         assert readers == _expand(topic.consumers)
+
+
+def test_operations_write_only_the_replay_requests_and_no_party_writes_what_is_not_its_own():
+    """A replay is a request to the service that dead-lettered a record (issue 22): the operations login may
+    write no force's or agency's topic, nor any service's, so it can never act as one of them."""
+    written_by_operations = {acl.name for acl in ACLS if acl.principal == "operations" and acl.operation == "write"}
+
+    assert written_by_operations == {PREFIX + REPLAYS.name}
 
 
 def test_only_intake_may_delete_records_and_only_from_the_forces_decisions_topics():
@@ -99,9 +107,6 @@ def test_only_intake_may_delete_records_and_only_from_the_forces_decisions_topic
     deleters = {(acl.principal, acl.name, acl.prefixed) for acl in ACLS if acl.operation == "delete"}
 
     assert deleters == {("intake", PREFIX + DECISIONS.stem, True)}
-
-
-SERVICES = {"intake", "referral-router", "compliance"}
 
 
 def _expand(who: tuple[str, ...]) -> set[str]:

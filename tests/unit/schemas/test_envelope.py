@@ -105,3 +105,17 @@ def test_an_unknown_type_is_refused():
     headers = [(n, b"uk.police.diversion.nothing.v1" if n == "ce_type" else v) for n, v in record.headers]
     with pytest.raises(InvalidEnvelope, match="unknown event type"):
         decode(headers, record.value, MESSAGE_TYPES)
+
+
+def test_a_header_whose_name_was_not_utf8_on_the_wire_is_refused():
+    """`kafka_records` hands such a name over with its bytes kept as lone surrogates."""
+    record = encode(example(CaseOpened), event_id="e", source="/intake", time=WHEN, key="k")
+    headers = [*record.headers, (b"\xff\xfe".decode(errors="surrogateescape"), b"v")]
+    with pytest.raises(InvalidEnvelope, match="a header's name is not UTF-8"):
+        decode(headers, record.value, MESSAGE_TYPES)
+
+
+def test_a_body_nested_deeper_than_any_message_is_refused_before_it_is_parsed():
+    record = encode(example(CaseOpened), event_id="e", source="/intake", time=WHEN, key="k")
+    with pytest.raises(InvalidEnvelope, match="nested deeper than the 32 levels"):
+        decode(record.headers, b"[" * 50_000 + b"]" * 50_000, MESSAGE_TYPES)
