@@ -14,14 +14,14 @@ from schemas.commands import DiversionDecision
 from schemas.envelope import encode
 from services.referral_router.settings import RouterSettings
 
-FORCE = "west-yorkshire"
+FORCE = "cambridgeshire"
 DECISION = {
     "force_id": FORCE,
     "disposal_type": "adult_conditional_caution",
     "age_at_offence": 30,
     "sex": "male",
     "offence": {"code": "TH68010", "category": "theft", "gravity_score": 2},
-    "area": "leeds",
+    "area": "peterborough",
     "admission": True,
     "sufficient_evidence": True,
     "consent": True,

@@ -105,7 +105,7 @@ POISONING = {
     "another_types_body": lambda key, headers, value: (key, headers, b'{"case_id": "' + key + b'", "status": "open"}'),
 }
 """How each kind of poison record is made from a good one."""
-POISONING_AGENCY = "womens-programme"
+POISONING_AGENCY = "brighter-tomorrows"
 """The agency whose updates topic the agency-side poison goes on."""
 
 

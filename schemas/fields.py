@@ -17,7 +17,7 @@ _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 ForceId = Annotated[
     str,
     StringConstraints(min_length=2, max_length=40, pattern=_SLUG),
-    Field(description="The police force, as a lower-case slug, e.g. `west-yorkshire`."),
+    Field(description="The police force, as a lower-case slug, e.g. `cambridgeshire`."),
 ]
 AgencyId = Annotated[
     str,
@@ -55,6 +55,11 @@ OfficerId = Annotated[
     StringConstraints(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9/-]*$"),
     Field(description="The officer's force identifier (e.g. collar or warrant number), never a name."),
 ]
+AuthorityReference = Annotated[
+    str,
+    StringConstraints(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9/ -]*$"),
+    Field(description="The reference under which a Crown Prosecutor's authority was recorded."),
+]
 ReasonCode = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$"),
@@ -91,4 +96,6 @@ PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 ConditionText = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=PRINTABLE)]
 GoalText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PRINTABLE)]
 ReasonText = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=PRINTABLE)]
+SourceText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PRINTABLE)]
+"""Where a rule comes from: an Act and section, a statutory instrument, guidance, or a force's policy."""
 ExplanationText = Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=PRINTABLE)]

@@ -23,6 +23,8 @@ from schemas.fields import PRINTABLE, Day
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=PRINTABLE)]
 Phone = Annotated[str, StringConstraints(min_length=7, max_length=20, pattern=r"^\+?[0-9 ]+$")]
 Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+VictimWords = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=PRINTABLE)]
+"""What the victim said they want, in their own words."""
 Postcode = Annotated[
     str,
     StringConstraints(max_length=8, to_upper=True, pattern=r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"),
@@ -46,6 +48,9 @@ class PersonalDetails(BaseModel):
     phone: Phone | None = None
     email: Email | None = None
     postcode: Postcode | None = None
+    victim_comment: VictimWords | None = None
+    """The victim's own words about what they want (their wishes, from a fixed list, are on the decision). Kept
+    here so that it is sealed and erased with the case; no agency's catalogue entry may disclose it."""
 
 
 class SubmittedPersonalDetails(PersonalDetails):
@@ -60,6 +65,8 @@ class SubmittedPersonalDetails(PersonalDetails):
 
 Sealed = Annotated[str, StringConstraints(min_length=24, max_length=512, pattern=r"^[A-Za-z0-9_-]+={0,2}$")]
 """One personal field encrypted under its case's data key (Tink AEAD ciphertext, URL-safe base64)."""
+SealedText = Annotated[str, StringConstraints(min_length=24, max_length=2800, pattern=r"^[A-Za-z0-9_-]+={0,2}$")]
+"""A longer field sealed the same way: free text of up to 500 characters."""
 
 
 class SealedPersonalDetails(BaseModel):
@@ -77,3 +84,4 @@ class SealedPersonalDetails(BaseModel):
     phone: Sealed | None = None
     email: Sealed | None = None
     postcode: Sealed | None = None
+    victim_comment: SealedText | None = None

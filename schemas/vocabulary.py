@@ -98,6 +98,47 @@ class VictimViews(StrEnum):
     NO_IDENTIFIABLE_VICTIM = "no_identifiable_victim"
 
 
+class VictimWish(StrEnum):
+    """What the victim told the police they want done about the offence, from a fixed list (their own words
+    are kept sealed, with the person's details). The officer weighs them; the victim need not agree."""
+
+    APOLOGY = "apology"
+    COMPENSATION = "compensation"
+    REPAIR_OF_DAMAGE = "repair_of_damage"
+    RESTORATIVE_MEETING = "restorative_meeting"
+    NO_CONTACT = "no_contact"
+    HELP_FOR_THE_OFFENDER = "help_for_the_offender"
+    NO_FURTHER_ACTION = "no_further_action"
+    PROSECUTION = "prosecution"
+
+
+class ModeOfTrial(StrEnum):
+    """How an offence may be tried: what caps a conditional caution's financial penalty (SI 2013/615, 608)
+    and whether a Crown Prosecutor must authorise the caution (indictable only)."""
+
+    SUMMARY = "summary"
+    EITHER_WAY = "either_way"
+    INDICTABLE_ONLY = "indictable_only"
+
+
+class Rank(StrEnum):
+    """A police officer's rank, lowest first: a disposal's policy names the lowest that may authorise it."""
+
+    CONSTABLE = "constable"
+    SERGEANT = "sergeant"
+    INSPECTOR = "inspector"
+    CHIEF_INSPECTOR = "chief_inspector"
+    SUPERINTENDENT = "superintendent"
+    CHIEF_SUPERINTENDENT = "chief_superintendent"
+    ASSISTANT_CHIEF_CONSTABLE = "assistant_chief_constable"
+    DEPUTY_CHIEF_CONSTABLE = "deputy_chief_constable"
+    CHIEF_CONSTABLE = "chief_constable"
+
+    def at_least(self, lowest: Rank) -> bool:
+        ranks = list(Rank)
+        return ranks.index(self) >= ranks.index(lowest)
+
+
 class ConditionKind(StrEnum):
     """What a condition of a caution is for, as the Code of Practice groups them; policy says which a
     disposal allows and the limits of each."""

@@ -25,7 +25,7 @@ REFERRAL_ID = UUID("5d2e7a90-81c4-4e0b-b0f3-2a6c9d4e8f12")
 NEW_REFERRAL_ID = UUID("9a1b3c5d-7e9f-4a2b-8c4d-6e8f0a2b4c6d")
 CONDITION_ID = UUID("c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f")
 APPOINTMENT_ID = UUID("e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b")
-FORCE_ID = "west-yorkshire"
+FORCE_ID = "cambridgeshire"
 POLICE_REFERENCE = "13YE0123425"
 SUBJECT_REF = "subj-7f3a9c21e4"
 AGENCY_ID = "community-rehab-charity"
@@ -40,7 +40,7 @@ def personal_payload(**overrides: Any) -> Payload:
         "date_of_birth": "1990-05-17",
         "phone": "+44 7700 900123",
         "email": "alex@example.org",
-        "postcode": "LS1 4AP",
+        "postcode": "PE1 1HF",
         **overrides,
     }
 
@@ -55,10 +55,15 @@ def _diversion_decision() -> Payload:
         "police_reference": POLICE_REFERENCE,
         "subject_ref": SUBJECT_REF,
         "disposal_type": "adult_conditional_caution",
-        "offence": {"code": "CD71036", "category": "criminal_damage_and_arson", "gravity_score": 2},
+        "offence": {
+            "code": "CD71036",
+            "category": "criminal_damage_and_arson",
+            "gravity_score": 2,
+            "mode_of_trial": "either_way",
+        },
         "age_at_offence": 34,
         "sex": "female",
-        "area": "leeds",
+        "area": "peterborough",
         "admission": True,
         "sufficient_evidence": True,
         "consent": True,
@@ -69,6 +74,8 @@ def _diversion_decision() -> Payload:
             "domestic_abuse_conviction_or_caution_within_2_years": False,
         },
         "decided_at": DECIDED_AT,
+        "authorised_by": {"officer": "PS4321", "rank": "sergeant"},
+        "victim_wishes": ["apology", "help_for_the_offender"],
         "conditions": [agency_condition_payload(), letter_condition_payload()],
         "needs": [need_payload()],
         "personal": personal_payload(),
@@ -178,7 +185,7 @@ _PAYLOADS: dict[type[BaseModel], Callable[[], Payload]] = {
         gravity_score=2,
         age_at_offence=34,
         sex="female",
-        area="leeds",
+        area="peterborough",
         domestic_abuse=False,
         conditions=[{"condition_id": str(CONDITION_ID), **agency_condition_payload()}],
         needs=[need_payload()],
@@ -218,7 +225,7 @@ _PAYLOADS: dict[type[BaseModel], Callable[[], Payload]] = {
         agency_id=AGENCY_ID,
         needs=[need_payload()],
         delivery_mode="face_to_face",
-        explanation="Serves alcohol_misuse in leeds face to face; capacity 4 of 10; score 0.82.",
+        explanation="Serves alcohol_misuse in peterborough face to face; capacity 4 of 10; score 0.82.",
         issued_at="2025-03-03T11:00:00+00:00",
         respond_by="2025-03-07T17:00:00+00:00",
         brief={
@@ -248,7 +255,7 @@ _PAYLOADS: dict[type[BaseModel], Callable[[], Payload]] = {
         referral_id=str(NEW_REFERRAL_ID),
         needs=[need_payload(category="housing")],
         reason="no_eligible_agency",
-        explanation="No agency in leeds serves housing for adult conditional cautions.",
+        explanation="No agency in peterborough serves housing for adult conditional cautions.",
     ),
     events.ReferralRecalled: _case_event(referral_id=str(REFERRAL_ID), reason="need_no_longer_assessed"),
     events.ReferralStatusChanged: _case_event(
@@ -279,7 +286,7 @@ _PAYLOADS: dict[type[BaseModel], Callable[[], Payload]] = {
         changed_at=LATER,
     ),
     events.ReoffendingSignal: _case_event(
-        force_id="west-yorkshire",
+        force_id="cambridgeshire",
         subject_ref=SUBJECT_REF,
         named_on="2026-01-12",
         offence_category="public_order",

@@ -19,7 +19,7 @@ from schemas.base import Event
 from schemas.envelope import encode
 from schemas.topics import Directory
 
-PARTIES = Directory(forces=("west-yorkshire",), agencies=("womens-programme", "substance-misuse-treatment"))
+PARTIES = Directory(forces=("cambridgeshire",), agencies=("brighter-tomorrows", "substance-misuse-treatment"))
 """The force and agencies the tests act for: each test gets their topics and ACLs under its prefix."""
 
 

@@ -34,7 +34,7 @@ COMPLIANCE = Service("compliance", "services.compliance", 18082, "COMPLIANCE_POR
 DASHBOARD = Service("dashboard", "services.operations", 18083, "DASHBOARD_PORT", "DASHBOARD_URL")
 SERVICES = (INTAKE, ROUTER, COMPLIANCE)
 """The platform's services; the dashboard starts after them, once the keys it reads with exist."""
-DEV_AGENCIES = ("womens-programme", "substance-misuse-treatment")
+DEV_AGENCIES = ("brighter-tomorrows", "substance-misuse-treatment")
 
 
 def start(service: Service, environment: dict[str, str]) -> None:
@@ -89,7 +89,7 @@ def dev_keys(environment: dict[str, str]) -> dict[str, str]:
 
 
 def env_name(agency: str) -> str:
-    """An agency id as it appears in a setting's name: `womens-programme` -> `WOMENS_PROGRAMME`."""
+    """An agency id as it appears in a setting's name: `brighter-tomorrows` -> `BRIGHTER_TOMORROWS`."""
     return agency.upper().replace("-", "_")
 
 

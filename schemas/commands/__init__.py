@@ -15,6 +15,7 @@ from schemas.commands.agency import (
 )
 from schemas.commands.operations import ReplayDeadLetter
 from schemas.commands.police import (
+    Authorisation,
     BreachDecision,
     ConditionProgress,
     CriminalHistory,
@@ -28,6 +29,7 @@ from schemas.commands.police import (
 )
 
 __all__ = [
+    "Authorisation",
     "AgencyUpdate",
     "AppointmentAttended",
     "AppointmentMissed",

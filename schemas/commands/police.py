@@ -19,6 +19,7 @@ from schemas.fields import (
     AgeAtOffence,
     AmountPence,
     AreaCode,
+    AuthorityReference,
     ConditionText,
     Day,
     Flag,
@@ -42,12 +43,15 @@ from schemas.vocabulary import (
     DashRiskLevel,
     DisposalType,
     Evidence,
+    ModeOfTrial,
     NeedCategory,
     OffenceCategory,
     PoliceDecision,
     ProgressReport,
+    Rank,
     Sex,
     VictimViews,
+    VictimWish,
     WithdrawalReason,
 )
 
@@ -72,6 +76,18 @@ class Offence(InboundPart):
     gravity_score: GravityScore
     aggravating: Flag = False
     mitigating: Flag = False
+    mode_of_trial: ModeOfTrial | None = Field(
+        default=None,
+        description="Summary, either way or indictable only: caps a financial penalty and says whether a Crown "
+        "Prosecutor must authorise a conditional caution. The policy refuses a decision without it.",
+    )
+
+
+class Authorisation(InboundPart):
+    """Who authorised the disposal: the policy sets the lowest rank that may, per disposal."""
+
+    officer: OfficerId
+    rank: Rank
 
 
 class CriminalHistory(InboundPart):
@@ -159,6 +175,17 @@ class DiversionDecision(Command):
     criminal_history: CriminalHistory
     domestic_abuse: DomesticAbuseScreen | None = None
     decided_at: Timestamp
+    authorised_by: Authorisation | None = Field(
+        default=None, description="The authorising officer and rank; the policy refuses a decision without one."
+    )
+    prosecutor_authority: AuthorityReference | None = Field(
+        default=None, description="For an offence triable only on indictment: the Crown Prosecutor's authority."
+    )
+    victim_wishes: Annotated[tuple[VictimWish, ...], Field(max_length=len(VictimWish))] = Field(
+        default=(),
+        description="What the victim said they want (their own words go, sealed, in `personal.victim_comment`); "
+        "the explained outcome says how the disposal answers each.",
+    )
     conditions: Annotated[tuple[ImposedCondition, ...], Field(max_length=MAX_CONDITIONS)] = Field(
         default=(), description="Required for a caution (the policy says which kinds each disposal allows)."
     )
@@ -242,6 +269,10 @@ class BreachDecision(Command):
     )
     varied_conditions: Annotated[tuple[ImposedCondition, ...], Field(max_length=MAX_CONDITIONS)] = Field(
         default=(), description="Reasonable excuse only: these replace every condition not yet met."
+    )
+    person_consents_to_variation: Flag | None = Field(
+        default=None,
+        description="With varied conditions: the person's consent to them, without which they cannot be varied.",
     )
 
     @model_validator(mode="after")

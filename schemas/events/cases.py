@@ -26,6 +26,7 @@ from schemas.fields import (
     ReasonText,
     RuleName,
     Sequence,
+    SourceText,
     SubjectRef,
 )
 from schemas.parts import AssessedNeed, EventPart
@@ -103,6 +104,9 @@ class RuleOutcome(EventPart):
     rule: RuleName
     passed: bool
     reason: ReasonText
+    source: SourceText | None = Field(
+        default=None, description="The Act, statutory instrument, guidance or force policy the rule comes from."
+    )
 
 
 class CaseRejected(Event):

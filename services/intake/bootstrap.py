@@ -25,7 +25,7 @@ from platform_plumbing.personal_data import PersonKeys
 from platform_plumbing.sealed_letters import SealedLetters
 from platform_plumbing.service_runtime import ServiceRuntime
 from schemas.topics import CASES, DEAD_LETTERS
-from services.intake.domain.policy import load_policy
+from services.intake.domain.policy import Policies
 from services.intake.entrypoints import http_api
 from services.intake.entrypoints.kafka_commands import ACCEPTED, TOPICS, command_handler, load
 from services.intake.service_layer.unit_of_work import IntakeContext
@@ -50,12 +50,12 @@ CONSUMER_GROUP = "intake"
 
 
 def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdFactory = new_id) -> FastAPI:
-    """Build intake. The policy is loaded now, so a broken policy file fails before anything starts."""
-    policy = load_policy(settings.intake_policy_file)
+    """Build intake. The policies are loaded now, so a broken policy file fails before anything starts."""
+    policies = Policies.load(settings.intake_policy_files)
     clock = clock or clock_for(settings.clock_speed, settings.clock_epoch)
     metrics = ServiceMetrics("intake")
     context = IntakeContext(
-        policy=policy,
+        policies=policies,
         clock=clock,
         new_id=ids,
         events=EventSource(settings.intake_event_source, clock, ids, settings.topic_prefix),
@@ -84,7 +84,7 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
 
     app = FastAPI(
         title="Diversion intake — API for police systems",
-        version=policy.version,
+        version=" / ".join(f"{force} {policies.of(force).version}" for force in policies.forces),
         description=(
             "Submit out-of-court diversion decisions and needs assessments, withdraw cases, extend "
             "deadlines, report progress on conditions, record the police decision after a breach, and read "

@@ -16,9 +16,11 @@ class IntakeSettings(PlatformSettings, PersonalDataSettings):
     kafka_username: str = own_login("INTAKE", "kafka_username")
     kafka_password: SecretStr = own_login("INTAKE", "kafka_password")
     migration_database_url: str | None = own_login("INTAKE", "migration_database_url")
-    intake_policy_file: Path = Field(
-        REPO_ROOT / "deploy" / "policy" / "force-policy.yaml",
-        description="The force's disposal policy (YAML); validated at start, a broken file stops the service.",
+    intake_policy_files: tuple[Path, ...] = Field(
+        (REPO_ROOT / "deploy" / "policy" / "force-policy.yaml",),
+        min_length=1,
+        description="Each force's disposal policy (YAML; a JSON list in the environment): intake serves these "
+        "forces, each under its own. Validated at start: a broken file stops the service.",
     )
     intake_db_schema: str = Field("intake", description="PostgreSQL schema intake owns.")
     intake_host: str = Field("127.0.0.1", description="Address the HTTP API listens on.")

@@ -58,7 +58,7 @@ async def police_key(database_url: str, schema: str, client_id: str = "e2e-polic
     connection = await asyncpg.connect(database_url, server_settings={"search_path": schema})
     try:
         now = SystemClock().now()
-        await add_client(connection, PoliceClient(client_id, "west-yorkshire", client_id), now=now)
+        await add_client(connection, PoliceClient(client_id, "cambridgeshire", client_id), now=now)
         return (await issue_key(connection, client_id, now=now)).api_key
     finally:
         await connection.close()

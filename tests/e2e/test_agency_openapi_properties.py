@@ -52,7 +52,7 @@ async def _provision(database_url: str, schema_name: str) -> str:
         await connection.execute(
             "INSERT INTO cases (case_id, subject_ref, force_id, police_reference, disposal_type, offence_category,"
             " domestic_abuse, decided_at, complete_by, status, updated_at) VALUES ($1, 'subj-00000001',"
-            " 'west-yorkshire', '13YE0000001', 'adult_conditional_caution', 'theft', false, $2, '2099-01-01',"
+            " 'cambridgeshire', '13YE0000001', 'adult_conditional_caution', 'theft', false, $2, '2099-01-01',"
             " 'open', $2)",
             case,
             now,

@@ -26,7 +26,7 @@ async def test_a_short_demo_month_reaches_every_outcome(settings, infrastructure
     gateway, compliance_schema = await start_service("compliance", COMPLIANCE_SWEEP_SECONDS="1", **clock)
     stack = {
         "INTAKE_DB_SCHEMA": intake_schema,
-        **infrastructure.kafka.environment("police-west-yorkshire", "POLICE_"),
+        **infrastructure.kafka.environment("police-cambridgeshire", "POLICE_"),
         "INTAKE_DATABASE_URL": infrastructure.database.url(app_role("intake")),
         "COMPLIANCE_DATABASE_URL": infrastructure.database.url(app_role("compliance")),
         "TOPIC_PREFIX": settings.topic_prefix,

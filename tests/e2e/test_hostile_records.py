@@ -25,7 +25,7 @@ from schemas.topics import AGENCY_UPDATES, DEAD_LETTERS, DECISIONS, REFERRALS
 from tests.hostile_doors import FIXED_EXAMPLES, record_of
 from tests.kafka_tools import eventually, produce_raw, read_topic
 
-FORCE, AGENCY = "west-yorkshire", "substance-misuse-treatment"
+FORCE, AGENCY = "cambridgeshire", "substance-misuse-treatment"
 BOUND_SECONDS = 10
 
 

@@ -53,7 +53,7 @@ async def test_intake_killed_mid_stream_loses_nothing_and_doubles_nothing(settin
         )
         for n in range(KAFKA_DECISIONS)
     ]
-    await produce(settings.kafka, settings.topic(DECISIONS.named("west-yorkshire")), commands)
+    await produce(settings.kafka, settings.topic(DECISIONS.named("cambridgeshire")), commands)
     async with httpx.AsyncClient(base_url=intake_process.url, headers={"X-API-Key": api_key}, timeout=5) as http:
         submissions = asyncio.gather(
             *(
@@ -83,7 +83,7 @@ async def test_intake_killed_mid_stream_loses_nothing_and_doubles_nothing(settin
     assert len(opened_per_reference) == total, "every decision's case was published"
     assert set(opened_per_reference.values()) == {1}, "no decision opened two cases"
     log = intake_process.log.read_text()
-    assert "Example" not in log and "Alex" not in log and "LS1 4AP" not in log, "no personal data in logs"
+    assert "Example" not in log and "Alex" not in log and "PE1 1HF" not in log, "no personal data in logs"
     await pool.close()
 
 

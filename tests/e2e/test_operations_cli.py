@@ -42,7 +42,7 @@ async def test_agencies_and_report_read_the_running_services(settings, infrastru
     bad_reason = await asyncio.to_thread(CliRunner().invoke, app, ["erase", str(unknown), "--reason", "x"], env=env)
 
     rows = json.loads(agencies.output)
-    assert {"womens-programme", "youth-offending-team"} <= {r["agency_id"] for r in rows}
+    assert {"brighter-tomorrows", "youth-offending-service"} <= {r["agency_id"] for r in rows}
     assert all(r["active"] == 0 and r["capacity"] > 0 for r in rows)
     figures = json.loads(report.output)
     assert figures == {

@@ -21,12 +21,12 @@ def test_each_document_names_what_the_service_consumes_and_publishes():
         """A subscription reads topics by pattern (every force's, every agency's)."""
         return any(re.fullmatch(address, topic) for address in addresses[service] if address.startswith("^"))
 
-    assert heard("intake", "diversion.decisions.west-yorkshire.v1") and heard("intake", "diversion.compliance.v1")
-    assert not heard("intake", "diversion.agency-updates.womens-programme.v1")
+    assert heard("intake", "diversion.decisions.cambridgeshire.v1") and heard("intake", "diversion.compliance.v1")
+    assert not heard("intake", "diversion.agency-updates.brighter-tomorrows.v1")
     assert "diversion.cases.v1" in addresses["intake"]
     assert heard("referral_router", "diversion.cases.v1") and "diversion.referrals.v1" in addresses["referral_router"]
-    assert heard("compliance", "diversion.agency-updates.womens-programme.v1") and heard(
-        "compliance", "diversion.police-signals.west-yorkshire.v1"
+    assert heard("compliance", "diversion.agency-updates.brighter-tomorrows.v1") and heard(
+        "compliance", "diversion.police-signals.cambridgeshire.v1"
     )
     assert {"diversion.compliance.v1", "diversion.agency-referrals.{party}.v1"} <= addresses["compliance"]
     assert "CaseOpened" in docs["intake"]["components"]["schemas"]

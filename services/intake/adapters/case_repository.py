@@ -12,12 +12,10 @@ from uuid import UUID
 import asyncpg
 
 from platform_plumbing import keyring
-from platform_plumbing.pending_writes import PendingWrites
+from platform_plumbing.pending_writes import PendingWrites, json_rows
 from schemas.events import CaseCondition
-from services.intake.adapters.intake_batch import CASE_COLUMNS, IntakeBatch, case_of
+from services.intake.adapters.intake_batch import ADD_CASES, CASE_COLUMNS, IntakeBatch, case_of
 from services.intake.domain.cases import CaseRecord, FollowedCondition, FollowedReferral, HistoryEntry
-
-_COLUMNS = CASE_COLUMNS
 
 
 class CaseRepository:
@@ -44,29 +42,7 @@ class CaseRepository:
             self._will_write()
             self._batch.open(case, now)
             return True
-        inserted = await self._db.fetchval(
-            f"INSERT INTO cases ({_COLUMNS}, created_at, updated_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)"
-            " ON CONFLICT (force_id, police_reference) DO NOTHING RETURNING true",
-            case.case_id,
-            case.force_id,
-            case.police_reference,
-            case.subject_ref,
-            case.disposal_type,
-            case.status,
-            case.policy_version,
-            json.dumps(case.rule_outcomes),
-            case.youth_offending_team,
-            case.decided_at,
-            case.complete_by,
-            case.deadline_extended,
-            case.received_via,
-            case.offence_category,
-            case.reason,
-            case.next_step,
-            case.sequence,
-            now,
-        )
+        inserted = await self._db.fetchval(ADD_CASES, json_rows([{**vars(case), "at": now}]))
         if inserted:
             self._batch.looked_up.add((case.force_id, case.police_reference))
             self._batch.cases[case.force_id, case.police_reference] = case
@@ -81,7 +57,7 @@ class CaseRepository:
             return self._batch.cases.get((force_id, police_reference))
         await self._written()
         row = await self._db.fetchrow(
-            f"SELECT {_COLUMNS} FROM cases WHERE force_id = $1 AND police_reference = $2"
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE force_id = $1 AND police_reference = $2"
             + (" FOR UPDATE" if for_update else ""),
             force_id,
             police_reference,

@@ -28,7 +28,30 @@ from services.intake.domain.cases import CaseRecord
 
 Reference = tuple[str, str]
 """(force id, police reference): what names a case to the police."""
-CASE_COLUMNS = ", ".join(CaseRecord.__dataclass_fields__)
+CASE_TYPES = {
+    "case_id": "uuid",
+    "force_id": "text",
+    "police_reference": "text",
+    "subject_ref": "text",
+    "disposal_type": "text",
+    "status": "text",
+    "policy_version": "text",
+    "rule_outcomes": "jsonb",
+    "youth_offending_team": "boolean",
+    "decided_at": "timestamptz",
+    "complete_by": "date",
+    "deadline_extended": "boolean",
+    "received_via": "text",
+    "offence_category": "text",
+    "mode_of_trial": "text",
+    "age_at_offence": "int",
+    "reason": "text",
+    "next_step": "text",
+    "sequence": "int",
+}
+"""The cases table's columns, with their types: each field of `CaseRecord`, once."""
+assert list(CASE_TYPES) == list(CaseRecord.__dataclass_fields__), "CASE_TYPES must name CaseRecord's fields"
+CASE_COLUMNS = ", ".join(CASE_TYPES)
 
 
 class DecidedMeanwhile(ChangedMeanwhile):
@@ -65,7 +88,7 @@ class IntakeBatch:
         opened, self.opened = self.opened, []
         if opened:
             rows = [{**vars(case), "at": at} for case, at in opened]
-            added = await connection.fetch(_ADD_CASES, json_rows(rows))
+            added = await connection.fetch(ADD_CASES, json_rows(rows))
             if len(added) < len(rows):
                 raise DecidedMeanwhile(f"{len(rows) - len(added)} of the batch's police references")
         followed, self.followed = self.followed, {}
@@ -101,14 +124,13 @@ def case_of(row: asyncpg.Record) -> CaseRecord:
     return CaseRecord(**values)
 
 
-_ADD_CASES = (
+ADD_CASES = (
     f"INSERT INTO cases ({CASE_COLUMNS}, created_at, updated_at) SELECT {CASE_COLUMNS}, at, at"
-    " FROM jsonb_to_recordset($1::jsonb) AS u(case_id uuid, force_id text, police_reference text, subject_ref text,"
-    " disposal_type text, status text, policy_version text, rule_outcomes jsonb, youth_offending_team boolean,"
-    " decided_at timestamptz, complete_by date, deadline_extended boolean, received_via text, offence_category text,"
-    " reason text, next_step text, sequence int, at timestamptz)"
-    " ON CONFLICT (force_id, police_reference) DO NOTHING RETURNING case_id"
+    " FROM jsonb_to_recordset($1::jsonb) AS u("
+    + ", ".join(f"{column} {kind}" for column, kind in CASE_TYPES.items())
+    + ", at timestamptz) ON CONFLICT (force_id, police_reference) DO NOTHING RETURNING case_id"
 )
+"""Cases as one JSON array of rows (each a `CaseRecord` and `at`); those whose reference is taken are skipped."""
 _SEQUENCES = {
     "case": "SELECT case_id AS id, sequence FROM cases WHERE case_id = ANY($1::uuid[])",
     "condition": "SELECT condition_id AS id, sequence FROM case_conditions WHERE condition_id = ANY($1::uuid[])",

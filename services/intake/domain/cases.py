@@ -26,6 +26,9 @@ class CaseRecord:
     deadline_extended: bool
     received_via: str
     offence_category: str | None = None
+    mode_of_trial: str | None = None
+    """How the offence may be tried: with the age, what caps a financial penalty in varied conditions."""
+    age_at_offence: int | None = None
     reason: str | None = None
     next_step: str | None = None
     sequence: int = 0

@@ -218,8 +218,9 @@ async def decide_breach(
 ) -> CaseChangeResponse:
     """After a breach (or a case that could not be complied with for want of a place): `reasonable_excuse`
     continues the case — with `varied_conditions` replacing every condition not yet met and/or a new
-    `complete_by` within the legal maximum —, `prosecute` for the original offence (not where no place was
-    available), or `no_further_action`. One decision per breach, quoting its `breach_sequence`."""
+    `complete_by` within the legal maximum; varied conditions need `person_consents_to_variation` —,
+    `prosecute` for the original offence (not where no place was available), or `no_further_action`. One
+    decision per breach, quoting its `breach_sequence`."""
     decision = command_from_request(
         BreachDecision,
         force_id=client.force_id,
@@ -231,6 +232,7 @@ async def decide_breach(
         reason=body.reason,
         complete_by=body.complete_by,
         varied_conditions=body.varied_conditions,
+        person_consents_to_variation=body.person_consents_to_variation,
     )
     return CaseChangeResponse.of(
         await in_transaction(request, lambda uow: police_reports.decide_breach(decision, uow, actor=client.client_id))

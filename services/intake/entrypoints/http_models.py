@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from schemas.commands import ImposedCondition
 from schemas.commands.police import MAX_CONDITIONS, check_continuation, check_measured
 from schemas.events import CaseCondition
-from schemas.fields import AmountPence, Day, Hours, OfficerId, ReasonText, Sequence, Timestamp
+from schemas.fields import AmountPence, Day, Flag, Hours, OfficerId, ReasonText, Sequence, Timestamp
 from schemas.vocabulary import ExtensionReason, PoliceDecision, ProgressReport
 from services.intake.domain.cases import FollowedCondition, FollowedReferral
 from services.intake.service_layer.results import CaseChange, CaseView, DecisionResult
@@ -21,10 +21,14 @@ class RuleOutcomeBody(BaseModel):
     rule: str
     passed: bool
     reason: str
+    source: str | None = Field(
+        default=None, description="The Act, statutory instrument, guidance or force policy the rule comes from."
+    )
 
 
 class DecisionResponse(BaseModel):
-    """The explained outcome of a decision: every policy rule with pass/fail and why."""
+    """The explained outcome of a decision: every rule of the law and the force's policy, passed or not, why,
+    and its source."""
 
     case_id: UUID
     police_reference: str
@@ -209,6 +213,9 @@ class BreachDecisionRequest(BaseModel):
     decided_at: Timestamp | None = Field(default=None, description="When it was decided; now if left out.")
     complete_by: Day | None = None
     varied_conditions: Annotated[tuple[ImposedCondition, ...], Field(max_length=MAX_CONDITIONS)] = ()
+    person_consents_to_variation: Flag | None = Field(
+        default=None, description="With varied conditions: the person's consent, without which they are refused."
+    )
 
     @model_validator(mode="after")
     def _continuation_only(self) -> BreachDecisionRequest:

@@ -15,7 +15,7 @@ from platform_plumbing.api_key_cli import EXPIRES_IN_DAYS, first_key, kept_key, 
 from platform_plumbing.clock import SystemClock
 from services.intake.adapters.police_clients import PoliceClient, add_client
 from services.intake.bootstrap import TABLES
-from services.intake.domain.policy import load_policy
+from services.intake.domain.policy import Policies
 from services.intake.settings import IntakeSettings
 
 
@@ -56,7 +56,7 @@ def dev_key(key_file: Path, role: str = Role) -> None:
     client_id = "dev-police" if role == "police" else "dev-victim-contact"
 
     async def register(connection) -> str:
-        force = load_policy(IntakeSettings().intake_policy_file).force_id
+        force = Policies.load(IntakeSettings().intake_policy_files).forces[0]
         client = PoliceClient(client_id, force, f"development {role.replace('_', ' ')}", role)
         await add_client(connection, client, now=SystemClock().now())
         return client_id

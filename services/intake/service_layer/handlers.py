@@ -25,6 +25,7 @@ from schemas.events import (
 from schemas.vocabulary import CaseStatus, ExtensionReason
 from services.intake.domain import deadlines, eligibility
 from services.intake.domain.cases import CaseRecord
+from services.intake.domain.policy import Policy
 from services.intake.service_layer.results import (
     CaseChange,
     CaseNotFound,
@@ -51,7 +52,7 @@ async def submit_decision(
     A resubmission — the same police reference, or the same client's Idempotency-Key — returns
     the original result and changes nothing.
     """
-    _check_force(decision.force_id, uow)
+    policy = policy_of(decision.force_id, uow)
     now = uow.context.clock.now()
     if client_id and idempotency_key:
         earlier = await uow.cases.by_idempotency_key(client_id, idempotency_key)
@@ -61,8 +62,8 @@ async def submit_decision(
     if earlier is not None:
         return await _replayed(earlier, uow, client_id, idempotency_key)
 
-    verdict = eligibility.assess(decision, uow.context.policy)
-    disposal = uow.context.policy.disposals[decision.disposal_type]
+    verdict = eligibility.assess(decision, policy, now=now)
+    disposal = policy.disposals[decision.disposal_type]
     case = CaseRecord(
         case_id=uow.context.new_id(),
         force_id=decision.force_id,
@@ -70,14 +71,16 @@ async def submit_decision(
         subject_ref=decision.subject_ref,
         disposal_type=decision.disposal_type.value,
         status="open" if verdict.eligible else "rejected",
-        policy_version=uow.context.policy.version,
-        rule_outcomes=[{"rule": r.rule, "passed": r.passed, "reason": r.reason} for r in verdict.results],
+        policy_version=policy.version,
+        rule_outcomes=[result.as_outcome() for result in verdict.results],
         youth_offending_team=verdict.youth_offending_team,
         decided_at=decision.decided_at,
         complete_by=deadlines.complete_by(decision.decided_at, disposal) if verdict.eligible else None,
         deadline_extended=False,
         received_via=received_via,
         offence_category=decision.offence.category.value,
+        mode_of_trial=decision.offence.mode_of_trial and decision.offence.mode_of_trial.value,
+        age_at_offence=decision.age_at_offence,
     )
     if not await uow.cases.add(case, now=now):  # a concurrent submission won the race
         earlier = await uow.cases.by_reference(decision.force_id, decision.police_reference)
@@ -134,7 +137,7 @@ async def extend_deadline(
 ) -> CaseChange:
     """Move an open case's deadline to its exceptional limit, by a recorded police decision."""
     case = await case_for(force_id, police_reference, uow, {CaseStatus.OPEN}, "its deadline cannot be extended")
-    disposal = uow.context.policy.disposals[case.disposal_type]
+    disposal = policy_of(force_id, uow).disposals[case.disposal_type]
     extended = deadlines.extended_complete_by(case.decided_at, disposal, current=case.complete_by)
     now = uow.context.clock.now()
     await uow.cases.set_deadline(case.case_id, extended, extended=True, now=now)
@@ -150,7 +153,7 @@ async def extend_deadline(
 
 async def read_case(force_id: str, police_reference: str, uow: UnitOfWork, *, actor: str) -> CaseView:
     """The case as the police see it (a consultation, in the audit trail)."""
-    _check_force(force_id, uow)
+    policy_of(force_id, uow)
     case = await uow.cases.by_reference(force_id, police_reference)
     if case is None:
         raise CaseNotFound("no case with this police reference")
@@ -259,7 +262,7 @@ async def case_for(
     force_id: str, police_reference: str, uow: UnitOfWork, allowed: Collection[str], consequence: str
 ) -> CaseRecord:
     """The case, locked for this transaction; CaseNotOpen, naming its status, unless it is in `allowed`."""
-    _check_force(force_id, uow)
+    policy_of(force_id, uow)
     case = await uow.cases.by_reference(force_id, police_reference, for_update=True)
     if case is None:
         raise CaseNotFound("no case with this police reference")
@@ -269,6 +272,9 @@ async def case_for(
     return case
 
 
-def _check_force(force_id: str, uow: UnitOfWork) -> None:
-    if force_id != uow.context.policy.force_id:
-        raise WrongForce(f"this service acts for {uow.context.policy.force_id} only")
+def policy_of(force_id: str, uow: UnitOfWork) -> Policy:
+    """The policy of the force a command names; WrongForce for a force this intake does not serve."""
+    policy = uow.context.policies.of(force_id)
+    if policy is None:
+        raise WrongForce(f"this service does not act for {force_id}")
+    return policy

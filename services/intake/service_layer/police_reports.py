@@ -17,15 +17,16 @@ from schemas.vocabulary import (
     CaseStatus,
     ConditionReporter,
     Evidence,
+    ModeOfTrial,
     NonComplianceReason,
     OffenceCategory,
     PoliceDecision,
     ProgressReport,
 )
-from services.intake.domain import deadlines
+from services.intake.domain import deadlines, law
 from services.intake.domain.cases import CaseRecord
 from services.intake.domain.condition_rules import VICTIM_CONTACT_KINDS, check_conditions
-from services.intake.service_layer.handlers import TRACKED, case_conditions, case_for
+from services.intake.service_layer.handlers import TRACKED, case_conditions, case_for, policy_of
 from services.intake.service_layer.results import CaseChange, CaseNotOpen, ConditionRefused, PolicyRefused
 from services.intake.service_layer.unit_of_work import UnitOfWork
 
@@ -141,7 +142,7 @@ def _new_deadline(case: CaseRecord, decision: BreachDecision, uow: UnitOfWork):
     if decision.decision != PoliceDecision.REASONABLE_EXCUSE:
         return None
     today = local_date(uow.context.clock.now())
-    disposal = uow.context.policy.disposals[case.disposal_type]
+    disposal = policy_of(case.force_id, uow).disposals[case.disposal_type]
     maximum = deadlines.legal_maximum(case.decided_at, disposal)
     if decision.complete_by is None:
         if today > case.complete_by:
@@ -155,23 +156,34 @@ def _new_deadline(case: CaseRecord, decision: BreachDecision, uow: UnitOfWork):
 
 
 def _check_varied(case: CaseRecord, decision: BreachDecision, complete_by, uow: UnitOfWork) -> None:
+    """Varied conditions follow the rules the first ones did, and need the person's consent (the law)."""
     if not decision.varied_conditions:
         return
-    disposal = uow.context.policy.disposals[case.disposal_type]
+    if decision.person_consents_to_variation is not True:
+        raise PolicyRefused(
+            "person_consents_to_variation: the conditions may be varied only with the person's consent "
+            f"({law.VARIATION})"
+        )
+    policy = policy_of(case.force_id, uow)
+    age = case.age_at_offence if case.age_at_offence is not None else law.JUVENILE_UNDER
     failed = [
         result
         for result in check_conditions(
             decision.varied_conditions,
-            disposal,
+            policy.disposals[case.disposal_type],
             label=case.disposal_type.replace("_", " "),
             offence=OffenceCategory(case.offence_category) if case.offence_category else None,
+            mode_of_trial=ModeOfTrial(case.mode_of_trial) if case.mode_of_trial else None,
+            penalty_caps=policy.financial_penalty_caps.for_age(age),
+            youth=age < law.JUVENILE_UNDER,
             decided_on=local_date(uow.context.clock.now()),
             complete_by=complete_by,
+            own=policy.source,
         )
         if not result.passed
     ]
     if failed:
-        raise PolicyRefused("; ".join(f"{result.rule}: {result.reason}" for result in failed))
+        raise PolicyRefused("; ".join(f"{result.rule}: {result.reason} ({result.source})" for result in failed))
 
 
 def _progress_text(report: ConditionProgress) -> str:

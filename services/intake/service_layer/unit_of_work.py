@@ -18,15 +18,15 @@ from platform_plumbing.personal_data import PersonKeys
 from platform_plumbing.unit_of_work import TransactionalWork
 from services.intake.adapters.case_repository import CaseRepository
 from services.intake.adapters.intake_batch import IntakeBatch
-from services.intake.domain.policy import Policy
+from services.intake.domain.policy import Policies
 
 
 @dataclass(frozen=True)
 class IntakeContext:
-    """What every intake handler needs besides the command: policy, clock, ids, event source, and the KEK
-    that wraps each case's data key."""
+    """What every intake handler needs besides the command: the policy of each force it serves, clock, ids,
+    event source, and the KEK that wraps each case's data key."""
 
-    policy: Policy
+    policies: Policies
     clock: Clock
     new_id: IdFactory
     events: EventSource

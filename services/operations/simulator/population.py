@@ -90,7 +90,7 @@ def _case(rng: random.Random, n: int) -> PlannedCase:
     conditions = _conditions(rng, disposal, category, sorted(needs))
     fate = _fate(rng, disposal, conditions)
     decision = {
-        "force_id": "west-yorkshire",
+        "force_id": "cambridgeshire",
         "police_reference": f"13DM{n:07d}",
         "subject_ref": f"demo-subject-{n:05d}",
         "disposal_type": disposal,

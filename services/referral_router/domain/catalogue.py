@@ -67,6 +67,8 @@ class Agency(_Strict):
     when_full: WhenFull
     youth_offending_team: bool = False
     """Youth cases always include this agency, and it takes every need it serves."""
+    onward_only: bool = False
+    """It takes only the onward referrals partner agencies make (a food bank), never a need the police assessed."""
     discloses: frozenset[DisclosedField] = Field(
         description="What the agency is told about a person it is referred, and may read: no more than it needs."
     )

@@ -75,6 +75,7 @@ class Gate(StrEnum):
     DELIVERY = "delivery"
     DECLINED = "declined"
     CAPACITY = "capacity"
+    ONWARD_ONLY = "onward_only"
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ def refusals(agency: Agency, need: Need, person: Person, *, load: int, declined:
     found: list[Refusal] = []
     if need.category not in agency.needs:
         found.append(Refusal(Gate.NEED, f"does not serve {label(need.category)}"))
+    if agency.onward_only:
+        found.append(Refusal(Gate.ONWARD_ONLY, "takes only partner agencies' onward referrals"))
     found += person_refusals(agency, person)
     if not safe_modes(agency, need.severity):
         offered = " or ".join(label(mode) for mode in _MODE_TIE_ORDER if mode in agency.delivery_modes)

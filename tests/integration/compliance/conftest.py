@@ -30,7 +30,7 @@ from tests.fake_clock import FakeClock
 from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
 from tests.sealing import keep_key, sealed, service_keys
 
-AGENCIES = ("womens-programme", "substance-misuse-treatment")
+AGENCIES = ("brighter-tomorrows", "substance-misuse-treatment")
 ISSUED_AT = "2026-03-02T08:00:00+00:00"
 """An hour before the test clock starts: updates are dated between the two."""
 
@@ -122,7 +122,7 @@ class RunningCompliance:
         """A case with one agency condition per referral need (unless `conditions` are given), and its
         referrals issued — each as the router would publish it."""
         referrals = referrals or {
-            "womens-programme": ["women_specific_support"],
+            "brighter-tomorrows": ["women_specific_support"],
             "substance-misuse-treatment": ["alcohol_misuse"],
         }
         case_id = uuid.uuid4()
@@ -133,14 +133,14 @@ class RunningCompliance:
             {
                 "case_id": str(case_id),
                 "subject_ref": subject_ref or "subj-" + case_id.hex[:10],
-                "force_id": "west-yorkshire",
+                "force_id": "cambridgeshire",
                 "police_reference": "13YE" + case_id.hex[:7].upper(),
                 "disposal_type": disposal,
                 "offence_category": "theft",
                 "gravity_score": 2,
                 "age_at_offence": 30,
                 "sex": "female",
-                "area": "leeds",
+                "area": "peterborough",
                 "domestic_abuse": False,
                 "decided_at": decided_at,
                 "complete_by": complete_by.isoformat(),

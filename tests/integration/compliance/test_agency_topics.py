@@ -15,7 +15,7 @@ async def test_an_agencys_referral_changes_go_to_its_own_topic_made_when_it_gets
     assert NEW_AGENCY not in PARTIES.agencies  # so its topic is not among those `make up` (the fixture) made
     await compliance.add_client(NEW_AGENCY, NEW_AGENCY)
     case = await compliance.open_case(
-        referrals={NEW_AGENCY: ["finances_benefits_debt"], "womens-programme": ["women_specific_support"]}
+        referrals={NEW_AGENCY: ["finances_benefits_debt"], "brighter-tomorrows": ["women_specific_support"]}
     )
     accepted = await compliance.post(NEW_AGENCY, case.referrals[NEW_AGENCY], "accept")
     assert accepted.status_code == 200, accepted.text
@@ -33,7 +33,7 @@ async def test_an_agencys_referral_changes_go_to_its_own_topic_made_when_it_gets
     assert b"Alex" not in raw and b"+44 7700" not in raw  # contact details stay behind the audited gateway read
 
     theirs = await read_topic(
-        compliance.kafka, compliance.settings.topic(AGENCY_REFERRALS.named("womens-programme")), at_least=1
+        compliance.kafka, compliance.settings.topic(AGENCY_REFERRALS.named("brighter-tomorrows")), at_least=1
     )
     others = [decode(r.headers, r.value, MESSAGE_TYPES)[1] for r in theirs]
-    assert {event.referral_id for event in others} == {case.referrals["womens-programme"]}
+    assert {event.referral_id for event in others} == {case.referrals["brighter-tomorrows"]}

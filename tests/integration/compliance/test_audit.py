@@ -18,9 +18,9 @@ async def acts(compliance, action: str) -> list[tuple]:
 
 async def test_applied_updates_and_report_reads_are_in_the_trail_and_get_chained(compliance):
     case = await compliance.open_case()
-    womens, treatment = case.referrals["womens-programme"], case.referrals["substance-misuse-treatment"]
-    assert (await compliance.post("womens-programme", womens, "accept")).json()["applied"]
-    assert not (await compliance.post("womens-programme", womens, "accept")).json()["applied"]
+    womens, treatment = case.referrals["brighter-tomorrows"], case.referrals["substance-misuse-treatment"]
+    assert (await compliance.post("brighter-tomorrows", womens, "accept")).json()["applied"]
+    assert not (await compliance.post("brighter-tomorrows", womens, "accept")).json()["applied"]
     accepted = ReferralAccepted(
         case_id=case.case_id, referral_id=treatment, agency_id="substance-misuse-treatment", occurred_at=AT
     )
@@ -29,7 +29,7 @@ async def test_applied_updates_and_report_reads_are_in_the_trail_and_get_chained
     assert report.status_code == 200
 
     assert await acts(compliance, "alteration") == [
-        ("womens-programme", "reporting_progress", womens, "referral accept (via http)"),
+        ("brighter-tomorrows", "reporting_progress", womens, "referral accept (via http)"),
         ("agency-substance-misuse-treatment", "reporting_progress", treatment, "referral accept (via kafka)"),
     ], "the repeated accept changed nothing, so it altered nothing"
     assert await acts(compliance, "consultation") == [("ops", "compliance_monitoring", None, "report breaches")]

@@ -15,7 +15,7 @@ from tests.factories import payload
 from tests.hostile_doors import asked_of_another, door_of, fire_at, other_type_records, record_of, replay_request
 from tests.kafka_tools import read_topic
 
-AGENCY = "womens-programme"
+AGENCY = "brighter-tomorrows"
 
 
 async def test_the_cases_door(compliance):
@@ -65,7 +65,7 @@ async def test_a_forces_signals_door(compliance):
     valid = record_of(ReoffendingSignal.model_validate(payload(ReoffendingSignal, subject_ref="subj-valid-0001")))
     others = other_type_records(CaseOpened, ReferralAccepted)
 
-    await fire_at(door_of(compliance, POLICE_SIGNALS.named("west-yorkshire"), CONSUMER_GROUP), template, others, valid)
+    await fire_at(door_of(compliance, POLICE_SIGNALS.named("cambridgeshire"), CONSUMER_GROUP), template, others, valid)
 
 
 async def test_the_replay_door(compliance):

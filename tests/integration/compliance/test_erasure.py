@@ -15,7 +15,7 @@ from services.compliance.service_layer.unit_of_work import UnitOfWork
 from tests.integration.compliance.conftest import PERSONAL
 
 READ = {"purpose": "arranging_contact"}
-AGENCY = "womens-programme"
+AGENCY = "brighter-tomorrows"
 
 
 async def _open(compliance):

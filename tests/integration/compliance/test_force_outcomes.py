@@ -16,7 +16,7 @@ async def test_a_completed_case_and_its_condition_reach_the_forces_outcomes_topi
     assert (await final_state(compliance, case))[1] == "completed"
 
     records = await read_topic(
-        compliance.kafka, compliance.settings.topic(OUTCOMES.named("west-yorkshire")), at_least=2
+        compliance.kafka, compliance.settings.topic(OUTCOMES.named("cambridgeshire")), at_least=2
     )
     outcomes = [
         (attributes.type.split(".")[-3], event.status)

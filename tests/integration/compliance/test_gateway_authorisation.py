@@ -66,7 +66,7 @@ async def test_an_agency_lists_only_its_own_referrals(compliance):
 
 async def test_an_agency_can_list_only_the_work_in_hand(compliance):
     first, second = await compliance.open_case(), await compliance.open_case()
-    agency = "womens-programme"
+    agency = "brighter-tomorrows"
     await compliance.post(agency, first.referrals[agency], "accept")
     await compliance.post(agency, second.referrals[agency], "decline", {"reason": "no_capacity"})
 
@@ -81,24 +81,24 @@ async def test_an_agency_can_list_only_the_work_in_hand(compliance):
 
 async def test_roles_are_kept_apart(compliance):
     case = await compliance.open_case()
-    referral = case.referrals["womens-programme"]
+    referral = case.referrals["brighter-tomorrows"]
     as_ops = {"X-API-Key": compliance.keys["ops"]}
 
     assert (await compliance.http.get(f"/v1/referrals/{referral}", headers=as_ops)).status_code == 403
     assert (
-        await compliance.http.get("/v1/reports/compliance", headers=compliance.as_agency("womens-programme"))
+        await compliance.http.get("/v1/reports/compliance", headers=compliance.as_agency("brighter-tomorrows"))
     ).status_code == 403
     assert (await compliance.http.get("/v1/referrals")).status_code == 401
 
 
 async def test_reading_a_referral_discloses_contact_details_and_is_audited(compliance):
     case = await compliance.open_case()
-    referral = case.referrals["womens-programme"]
+    referral = case.referrals["brighter-tomorrows"]
 
     response = await compliance.http.get(
         f"/v1/referrals/{referral}",
         params={"purpose": "arranging_contact"},
-        headers=compliance.as_agency("womens-programme"),
+        headers=compliance.as_agency("brighter-tomorrows"),
     )
 
     assert response.status_code == 200
@@ -106,7 +106,7 @@ async def test_reading_a_referral_discloses_contact_details_and_is_audited(compl
     (entry,) = await compliance.pool.fetch(
         "SELECT actor, action, referral_id, fields, purpose FROM audit_log WHERE action = 'consultation'"
     )
-    assert (entry["actor"], entry["action"], entry["referral_id"]) == ("womens-programme", "consultation", referral)
+    assert (entry["actor"], entry["action"], entry["referral_id"]) == ("brighter-tomorrows", "consultation", referral)
     assert entry["purpose"] == "arranging_contact" and "phone" in entry["fields"]
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await compliance.pool.execute("DELETE FROM audit_log")
@@ -114,9 +114,11 @@ async def test_reading_a_referral_discloses_contact_details_and_is_audited(compl
 
 
 async def test_an_agency_sees_only_the_fields_its_catalogue_entry_allows(compliance):
-    """The womens-programme entry lists contact details and what to deliver: not the date of birth, and
+    """The brighter-tomorrows entry lists contact details and what to deliver: not the date of birth, and
     never the domestic-abuse risk level (for perpetrator programmes only)."""
-    case = await compliance.open_case(referrals={"womens-programme": ["women_specific_support"]}, send_referrals=False)
+    case = await compliance.open_case(
+        referrals={"brighter-tomorrows": ["women_specific_support"]}, send_referrals=False
+    )
     [issued] = case.issued
     assert issued.personal.date_of_birth is not None, "the router would not send it: the test does"
     oversharing = issued.model_copy(
@@ -129,7 +131,7 @@ async def test_an_agency_sees_only_the_fields_its_catalogue_entry_allows(complia
     await compliance.send(REFERRALS.name, oversharing)
 
     read = await compliance.http.get(
-        f"/v1/referrals/{issued.referral_id}", params=READ, headers=compliance.as_agency("womens-programme")
+        f"/v1/referrals/{issued.referral_id}", params=READ, headers=compliance.as_agency("brighter-tomorrows")
     )
 
     assert read.status_code == 200
@@ -143,14 +145,16 @@ async def test_a_referral_queued_for_an_agency_and_cancelled_before_a_place_free
     from schemas.events import CaseWithdrawn, ReferralQueued
     from schemas.topics import CASES
 
-    case = await compliance.open_case(referrals={"womens-programme": ["women_specific_support"]}, send_referrals=False)
-    referral = case.referrals["womens-programme"]
+    case = await compliance.open_case(
+        referrals={"brighter-tomorrows": ["women_specific_support"]}, send_referrals=False
+    )
+    referral = case.referrals["brighter-tomorrows"]
     await compliance.send(
         REFERRALS.name,
         ReferralQueued(
             case_id=case.case_id,
             referral_id=referral,
-            agency_id="womens-programme",
+            agency_id="brighter-tomorrows",
             needs=[{"category": "women_specific_support", "severity": "medium"}],
             delivery_mode="face_to_face",
             explanation="full: waits for a place",
@@ -159,11 +163,11 @@ async def test_a_referral_queued_for_an_agency_and_cancelled_before_a_place_free
     await compliance.send(
         CASES.name, CaseWithdrawn(case_id=case.case_id, reason="entered_in_error", withdrawn_at="2026-03-02T09:00:00Z")
     )
-    as_agency = compliance.as_agency("womens-programme")
+    as_agency = compliance.as_agency("brighter-tomorrows")
 
     listed = await compliance.http.get("/v1/referrals", headers=as_agency)
     read = await compliance.http.get(f"/v1/referrals/{referral}", params=READ, headers=as_agency)
-    accepted = await compliance.post("womens-programme", referral, "accept")
+    accepted = await compliance.post("brighter-tomorrows", referral, "accept")
 
     assert listed.status_code == 200 and listed.json() == []
     assert read.status_code == accepted.status_code == 404
@@ -175,16 +179,16 @@ async def test_a_referral_queued_for_an_agency_and_cancelled_before_a_place_free
     ids=["declined: it left the agency", "completed: it ended"],
 )
 async def test_contact_details_are_no_longer_shown_once_the_referral_leaves_the_agency(compliance, how, body):
-    case = await compliance.open_case(referrals={"womens-programme": ["women_specific_support"]})
-    referral = case.referrals["womens-programme"]
-    agency = compliance.as_agency("womens-programme")
+    case = await compliance.open_case(referrals={"brighter-tomorrows": ["women_specific_support"]})
+    referral = case.referrals["brighter-tomorrows"]
+    agency = compliance.as_agency("brighter-tomorrows")
     assert (await compliance.http.get(f"/v1/referrals/{referral}", params=READ, headers=agency)).json()["personal"][
         "phone"
     ]
     if how == "completion":
-        assert (await compliance.post("womens-programme", referral, "accept")).status_code == 200
+        assert (await compliance.post("brighter-tomorrows", referral, "accept")).status_code == 200
         body = {"goals": [{"need": "women_specific_support", "goal": "attend", "outcome": "achieved"}]}
-    assert (await compliance.post("womens-programme", referral, how, body)).status_code == 200, how
+    assert (await compliance.post("brighter-tomorrows", referral, how, body)).status_code == 200, how
 
     after = (await compliance.http.get(f"/v1/referrals/{referral}", params=READ, headers=agency)).json()
 

@@ -72,23 +72,23 @@ async def test_an_update_for_a_referral_the_agency_does_not_hold_is_dead_lettere
     case = await compliance.open_case()
     impostor = ReferralAccepted(
         case_id=case.case_id,
-        referral_id=case.referrals["womens-programme"],
+        referral_id=case.referrals["brighter-tomorrows"],
         agency_id="substance-misuse-treatment",
         occurred_at=AT,
     )
     completed, declined_after = (
-        clean_run(case, "womens-programme")[3],
+        clean_run(case, "brighter-tomorrows")[3],
         ReferralDeclined(
             case_id=case.case_id,
-            referral_id=case.referrals["womens-programme"],
-            agency_id="womens-programme",
+            referral_id=case.referrals["brighter-tomorrows"],
+            agency_id="brighter-tomorrows",
             occurred_at=AT,
             reason="no_capacity",
         ),
     )
 
     await compliance.send(updates_of("substance-misuse-treatment"), impostor)
-    await compliance.send(updates_of("womens-programme"), completed, declined_after)
+    await compliance.send(updates_of("brighter-tomorrows"), completed, declined_after)
 
     dead = await read_topic(compliance.kafka, compliance.settings.topic(DEAD_LETTERS.name), at_least=2)
     reasons = sorted(dict(r.headers)["dlq_reason"].split(b":")[0] for r in dead)
@@ -104,7 +104,7 @@ async def test_an_update_for_a_referral_the_agency_does_not_hold_is_dead_lettere
     assert b"ImplausibleTime: occurred_at is in the future" in [dict(r.headers)["dlq_reason"] for r in dead]
     assert (
         await compliance.pool.fetchval(
-            "SELECT status FROM referrals WHERE referral_id = $1", case.referrals["womens-programme"]
+            "SELECT status FROM referrals WHERE referral_id = $1", case.referrals["brighter-tomorrows"]
         )
         == "completed"
     )
@@ -113,16 +113,16 @@ async def test_an_update_for_a_referral_the_agency_does_not_hold_is_dead_lettere
 async def test_an_update_naming_another_agency_than_its_topic_is_dead_lettered(compliance):
     """Identity is the topic the broker let the agency write, never the agency the payload names."""
     case = await compliance.open_case()
-    forged = clean_run(case, "womens-programme")[0]
+    forged = clean_run(case, "brighter-tomorrows")[0]
 
     await compliance.send(updates_of("substance-misuse-treatment"), forged)
 
     (dead,) = await read_topic(compliance.kafka, dead_letters(compliance), at_least=1)
     assert dict(dead.headers)["dlq_reason"] == (
-        b"it names agency womens-programme but came on the topic of agency substance-misuse-treatment"
+        b"it names agency brighter-tomorrows but came on the topic of agency substance-misuse-treatment"
     )
     status = "SELECT status FROM referrals WHERE referral_id = $1"
-    assert await compliance.pool.fetchval(status, case.referrals["womens-programme"]) == "issued"
+    assert await compliance.pool.fetchval(status, case.referrals["brighter-tomorrows"]) == "issued"
 
 
 async def test_updates_that_overtake_their_referral_wait_for_it_and_are_applied_in_order(compliance):
@@ -147,7 +147,7 @@ async def test_an_early_update_for_another_agencys_referral_is_dead_lettered_whe
     case = await compliance.open_case(send_referrals=False)
     impostor = ReferralAccepted(
         case_id=case.case_id,
-        referral_id=case.referrals["womens-programme"],
+        referral_id=case.referrals["brighter-tomorrows"],
         agency_id="substance-misuse-treatment",
         occurred_at=AT,
     )
@@ -163,7 +163,7 @@ async def test_an_early_update_for_another_agencys_referral_is_dead_lettered_whe
     )
     assert (
         await compliance.pool.fetchval(
-            "SELECT status FROM referrals WHERE referral_id = $1", case.referrals["womens-programme"]
+            "SELECT status FROM referrals WHERE referral_id = $1", case.referrals["brighter-tomorrows"]
         )
         == "issued"
     )
@@ -191,11 +191,11 @@ async def test_an_update_whose_referral_never_arrives_is_dead_lettered_after_the
     case = await compliance.open_case(send_referrals=False)
     accepted = ReferralAccepted(
         case_id=case.case_id,
-        referral_id=case.referrals["womens-programme"],
-        agency_id="womens-programme",
+        referral_id=case.referrals["brighter-tomorrows"],
+        agency_id="brighter-tomorrows",
         occurred_at=AT,
     )
-    await compliance.send(updates_of("womens-programme"), accepted)
+    await compliance.send(updates_of("brighter-tomorrows"), accepted)
     hold_for = timedelta(hours=compliance.settings.compliance_hold_hours)
 
     compliance.clock.advance(hours=compliance.settings.compliance_hold_hours - 1)
@@ -205,7 +205,9 @@ async def test_an_update_whose_referral_never_arrives_is_dead_lettered_after_the
 
     (dead,) = await read_topic(compliance.kafka, dead_letters(compliance), at_least=1)
     assert dict(dead.headers)["dlq_reason"] == b"UnknownReferral: no referral with this id arrived within 24 hours"
-    assert dict(dead.headers)["dlq_origin_topic"] == compliance.settings.topic(updates_of("womens-programme")).encode()
+    assert (
+        dict(dead.headers)["dlq_origin_topic"] == compliance.settings.topic(updates_of("brighter-tomorrows")).encode()
+    )
     assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 0
 
 

@@ -53,7 +53,7 @@ async def miss(compliance, referral, appointment: str, acceptable: bool = False)
 async def test_every_condition_met_and_referral_completed_completes_the_case(compliance):
     case = await compliance.open_case()
 
-    await complete_referral(compliance, "womens-programme", case.referrals["womens-programme"])
+    await complete_referral(compliance, "brighter-tomorrows", case.referrals["brighter-tomorrows"])
     assert ("case", "completed") not in await compliance.changes(case.case_id)
     await complete_referral(compliance, TREATMENT, case.referrals[TREATMENT])
 
@@ -107,8 +107,8 @@ async def test_unacceptable_absences_from_scheduled_appointments_breach_a_cautio
 async def test_a_community_resolution_is_never_breached_only_not_completed(compliance):
     case = await compliance.open_case(disposal="community_resolution", conditions=[])
 
-    await compliance.post("womens-programme", case.referrals["womens-programme"], "accept")
-    response = await compliance.post("womens-programme", case.referrals["womens-programme"], "disengagement")
+    await compliance.post("brighter-tomorrows", case.referrals["brighter-tomorrows"], "accept")
+    response = await compliance.post("brighter-tomorrows", case.referrals["brighter-tomorrows"], "disengagement")
 
     assert response.json()["case_status"] == "not_completed"
     changes = await compliance.changes(case.case_id)
@@ -273,12 +273,12 @@ async def test_a_withdrawal_ends_the_case_only_while_it_is_tracked(compliance):
 
 async def test_illegal_transitions_are_refused_and_a_breach_is_never_undone_by_an_agency(compliance):
     case = await compliance.open_case()
-    women = case.referrals["womens-programme"]
-    await complete_referral(compliance, "womens-programme", women)
+    women = case.referrals["brighter-tomorrows"]
+    await complete_referral(compliance, "brighter-tomorrows", women)
 
-    refused = await compliance.post("womens-programme", women, "decline", {"reason": "no_capacity"})
-    late = await compliance.post("womens-programme", women, f"appointments/{APPOINTMENT}/attended")
-    future = await compliance.post("womens-programme", women, "accept", {"occurred_at": "2027-01-01T00:00:00+00:00"})
+    refused = await compliance.post("brighter-tomorrows", women, "decline", {"reason": "no_capacity"})
+    late = await compliance.post("brighter-tomorrows", women, f"appointments/{APPOINTMENT}/attended")
+    future = await compliance.post("brighter-tomorrows", women, "accept", {"occurred_at": "2027-01-01T00:00:00+00:00"})
 
     assert refused.status_code == 409 and refused.json()["error"] == "illegal_transition"
     assert late.status_code == 200 and late.json()["applied"] is False and late.json()["status"] == "completed"

@@ -13,15 +13,15 @@ from tests.kafka_tools import read_topic
 
 
 async def test_an_update_refused_for_a_reason_since_gone_is_applied_as_the_agencys_when_replayed(compliance):
-    case = await compliance.open_case(referrals={"womens-programme": ["women_specific_support"]})
-    referral = case.referrals["womens-programme"]
+    case = await compliance.open_case(referrals={"brighter-tomorrows": ["women_specific_support"]})
+    referral = case.referrals["brighter-tomorrows"]
     ahead = ReferralAccepted(
         case_id=case.case_id,
         referral_id=referral,
-        agency_id="womens-programme",
+        agency_id="brighter-tomorrows",
         occurred_at=compliance.clock.now() + timedelta(hours=2),  # the agency's clock was two hours fast
     )
-    await compliance.send(AGENCY_UPDATES.named("womens-programme"), ahead)
+    await compliance.send(AGENCY_UPDATES.named("brighter-tomorrows"), ahead)
     (letter,) = await read_topic(compliance.kafka, compliance.settings.topic(DEAD_LETTERS.name), at_least=1)
     assert dict(letter.headers)["dlq_error_class"] == b"PoisonMessage"
     assert await _status(compliance, referral) == "issued"
@@ -36,8 +36,8 @@ async def test_an_update_refused_for_a_reason_since_gone_is_applied_as_the_agenc
         referral,
     )
     assert sorted(tuple(row) for row in trail) == [
-        ("agency-womens-programme", "alteration", "operator:jsmith"),
-        ("agency-womens-programme", "replay", "operator:jsmith"),
+        ("agency-brighter-tomorrows", "alteration", "operator:jsmith"),
+        ("agency-brighter-tomorrows", "replay", "operator:jsmith"),
     ], "the agency is the actor, the operator beside it, and the replay recorded once"
     accepted = [p for t, p in await compliance.outcomes(case.case_id) if t == "referral.changed"]
     assert [p.status for p in accepted if p.referral_id == referral].count("accepted") == 1
@@ -45,21 +45,21 @@ async def test_an_update_refused_for_a_reason_since_gone_is_applied_as_the_agenc
 
 
 async def test_a_replay_asked_of_another_service_is_left_to_it_and_one_of_nothing_is_refused(compliance):
-    case = await compliance.open_case(referrals={"womens-programme": ["women_specific_support"]})
+    case = await compliance.open_case(referrals={"brighter-tomorrows": ["women_specific_support"]})
     ahead = ReferralAccepted(
         case_id=case.case_id,
-        referral_id=case.referrals["womens-programme"],
-        agency_id="womens-programme",
+        referral_id=case.referrals["brighter-tomorrows"],
+        agency_id="brighter-tomorrows",
         occurred_at=compliance.clock.now() + timedelta(hours=2),
     )
-    await compliance.send(AGENCY_UPDATES.named("womens-programme"), ahead)
+    await compliance.send(AGENCY_UPDATES.named("brighter-tomorrows"), ahead)
     dead_letters = compliance.settings.topic(DEAD_LETTERS.name)
     (letter,) = await read_topic(compliance.kafka, dead_letters, at_least=1)
     compliance.clock.advance(hours=3)
 
     not_ours = replace(letter, headers=[(n, b"intake" if n == "dlq_service" else v) for n, v in letter.headers])
     await compliance.replay(not_ours)
-    assert await _status(compliance, case.referrals["womens-programme"]) == "issued", "intake's to replay, not ours"
+    assert await _status(compliance, case.referrals["brighter-tomorrows"]) == "issued", "intake's to replay, not ours"
 
     nothing_there = replace(letter, offset=letter.offset + 1000)
     await compliance.replay(nothing_there)

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
 from aiokafka.structs import ConsumerRecord
 
-from deploy.local_stack.processes import drop_schemas
+from deploy.local_stack.processes import drop_schemas, provide_topics, remove_topics
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import SystemClock
 from platform_plumbing.kafka_clients import KafkaAccess
 from schemas.base import Event
-from schemas.topics import COMPLIANCE, DECISIONS, REPLAYS
+from schemas.topics import COMPLIANCE, DECISIONS, REPLAYS, Directory
 from services.intake.adapters.police_clients import PoliceClient, add_client
 from services.intake.bootstrap import CONSUMER_GROUP, create_app
 from services.intake.settings import IntakeSettings
 from services.operations.dead_letters import request_replays
-from tests.kafka_tools import cloud_event, committed_offsets, eventually, produce
+from tests.kafka_tools import PARTIES, cloud_event, committed_offsets, eventually, produce
 
-FORCE = "west-yorkshire"
+FORCE = "cambridgeshire"
 
 
 @dataclass
@@ -71,7 +72,28 @@ async def _committed(kafka: KafkaAccess, group: str, count: int) -> bool:
 
 @pytest.fixture
 async def intake(settings, as_service, namespace, topics) -> RunningIntake:
-    config = IntakeSettings(**as_service("intake"), intake_db_schema=namespace)
+    async for running in _running_intake(settings, as_service, namespace):
+        yield running
+
+
+SECOND_FORCE = "fixture-constabulary"
+SECOND_FORCE_POLICY = Path(__file__).resolve().parents[2] / "fixtures" / "second-force-policy.yaml"
+
+
+@pytest.fixture
+async def two_force_intake(settings, as_service, namespace, topics) -> RunningIntake:
+    """Intake serving Cambridgeshire and the second, smaller fixture force, each with its own topics and ACLs."""
+    both = Directory(forces=(FORCE, SECOND_FORCE), agencies=PARTIES.agencies)
+    await provide_topics(settings.kafka, both, settings.topic_prefix)
+    policies = (IntakeSettings().intake_policy_files[0], SECOND_FORCE_POLICY)
+    async for running in _running_intake(settings, as_service, namespace, intake_policy_files=policies):
+        running.sent[DECISIONS.named(SECOND_FORCE)] = 0
+        yield running
+    await remove_topics(settings.kafka, both, settings.topic_prefix)
+
+
+async def _running_intake(settings, as_service, namespace, **options):
+    config = IntakeSettings(**as_service("intake"), intake_db_schema=namespace, **options)
     app = create_app(config)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

@@ -19,7 +19,7 @@ async def test_collection_consultation_and_alteration_are_recorded_with_the_fiel
     assert (await intake.http.post("/v1/decisions", json=decision("13YE0000101"))).status_code == 201
     assert (await intake.http.get("/v1/cases/13YE0000101")).status_code == 200
     withdrawal = {
-        "force_id": "west-yorkshire",
+        "force_id": "cambridgeshire",
         "police_reference": "13YE0000101",
         "reason": "entered_in_error",
         "withdrawn_at": "2026-03-06T10:00:00+00:00",

@@ -79,13 +79,13 @@ async def test_a_body_over_the_limit_is_413_whether_or_not_its_length_is_declare
 async def test_assessment_and_withdrawal_of_unknown_or_closed_cases_are_refused_clearly(intake):
     opened = (await intake.http.post("/v1/decisions", json=decision("13YE0000020"))).json()
     assessment = {
-        "force_id": "west-yorkshire",
+        "force_id": "cambridgeshire",
         "police_reference": "13YE0000099",
         "assessed_at": "2025-03-05T10:00:00+00:00",
         "needs": [{"category": "housing", "severity": "high", "preferred_mode": "hybrid"}],
     }
     withdrawal = {
-        "force_id": "west-yorkshire",
+        "force_id": "cambridgeshire",
         "police_reference": "13YE0000020",
         "reason": "entered_in_error",
         "withdrawn_at": "2025-03-06T10:00:00+00:00",

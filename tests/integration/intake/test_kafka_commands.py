@@ -54,7 +54,7 @@ async def test_bad_commands_are_dead_lettered_and_the_partition_keeps_flowing(in
     too_young = value.replace(b'"age_at_offence":34', b'"age_at_offence":3')
     for_unknown_case = NeedsAssessment.model_validate(
         {
-            "force_id": "west-yorkshire",
+            "force_id": "cambridgeshire",
             "police_reference": "13YE0009999",
             "assessed_at": "2025-03-05T10:00:00+00:00",
             "needs": [{"category": "housing", "severity": "high", "preferred_mode": "hybrid"}],
@@ -79,7 +79,7 @@ async def test_bad_commands_are_dead_lettered_and_the_partition_keeps_flowing(in
     assert b"CaseNotFound" in reasons["bad-3"]["dlq_reason"]
     assert (
         reasons["bad-4"]["dlq_reason"]
-        == b"it names force north-yorkshire but came on the topic of force west-yorkshire"
+        == b"it names force north-yorkshire but came on the topic of force cambridgeshire"
     )
     assert all(h["dlq_service"] == b"intake" for h in reasons.values())
     assert await intake.pool.fetchval("SELECT police_reference FROM cases") == "13YE0000200"

@@ -15,7 +15,7 @@ CHANGED_AT = datetime(2025, 4, 1, 12, 0, tzinfo=UTC)
 def case_changed(case_id: str, status: str, *, sequence: int, previous: str = "open", **extra) -> CaseStatusChanged:
     return CaseStatusChanged(
         case_id=case_id,
-        force_id="west-yorkshire",
+        force_id="cambridgeshire",
         police_reference="13YE0000000",
         disposal_type="adult_conditional_caution",
         status=status,
@@ -102,7 +102,7 @@ async def test_commands_that_make_no_sense_for_the_status_are_refused_naming_it(
     case = await open_case(intake, "13YE0000302")
     await intake.follow(case_changed(case["case_id"], "completed", sequence=1))
     withdrawal = {
-        "force_id": "west-yorkshire",
+        "force_id": "cambridgeshire",
         "police_reference": "13YE0000302",
         "reason": "entered_in_error",
         "withdrawn_at": "2025-03-06T10:00:00+00:00",

@@ -49,7 +49,7 @@ async def test_the_victim_contact_role_reports_compensation_instalments(intake):
     }
     case = await open_case(intake, "13YE0000400", compensation_condition_payload(15_000), unpaid_work)
     compensation, work = case["conditions"]
-    victim = {"X-API-Key": await intake.new_key("victim-contact", "west-yorkshire", role="victim_contact")}
+    victim = {"X-API-Key": await intake.new_key("victim-contact", "cambridgeshire", role="victim_contact")}
 
     first = await intake.http.post(
         progress_path("13YE0000400", compensation),
@@ -175,22 +175,26 @@ async def test_varied_conditions_are_held_to_the_policy_naming_each_rule(intake)
         "hours": 30,
     }
 
+    variation = {
+        "decision": "reasonable_excuse",
+        "officer": "PC1",
+        "reason": "Moved house.",
+        "breach_sequence": 1,
+        "complete_by": MAXIMUM.isoformat(),
+        "varied_conditions": [unpaid_work],
+    }
+
+    without_consent = await intake.http.post("/v1/cases/13YE0000405/breach-decision", json=variation)
     refused = await intake.http.post(
-        "/v1/cases/13YE0000405/breach-decision",
-        json={
-            "decision": "reasonable_excuse",
-            "officer": "PC1",
-            "reason": "Moved house.",
-            "breach_sequence": 1,
-            "complete_by": MAXIMUM.isoformat(),
-            "varied_conditions": [unpaid_work],
-        },
+        "/v1/cases/13YE0000405/breach-decision", json={**variation, "person_consents_to_variation": True}
     )
 
+    assert without_consent.status_code == 409 and without_consent.json()["error"] == "policy_refused"
+    assert "may be varied only with the person's consent" in without_consent.json()["message"]
     assert refused.status_code == 409 and refused.json()["error"] == "policy_refused"
     assert (
-        "attendance_hours: 30 h of unpaid work or non-rehabilitative attendance; limit 20 h"
-        in refused.json()["message"]
+        "attendance_hours: 30 h of unpaid work or non-rehabilitative attendance; limit 20 h "
+        "(Criminal Justice Act 2003 s.22(3B))" in refused.json()["message"]
     )
 
 
@@ -199,7 +203,7 @@ async def test_condition_reports_and_breach_decisions_arrive_on_kafka_too_and_ba
     [compensation] = case["conditions"]
     await intake.follow(case_changed(case["case_id"], "awaiting_police_decision", sequence=1, reason="deadline_passed"))
     paid = ConditionProgress(
-        force_id="west-yorkshire",
+        force_id="cambridgeshire",
         police_reference="13YE0000406",
         condition_id=compensation["condition"]["condition_id"],
         reported_by="victim_contact",
@@ -208,7 +212,7 @@ async def test_condition_reports_and_breach_decisions_arrive_on_kafka_too_and_ba
         occurred_at="2025-04-01T10:00:00+00:00",
     )
     decided = BreachDecision(
-        force_id="west-yorkshire",
+        force_id="cambridgeshire",
         police_reference="13YE0000406",
         decision="no_further_action",
         breach_sequence=1,

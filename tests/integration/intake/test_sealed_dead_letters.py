@@ -38,7 +38,7 @@ async def test_a_dead_lettered_decision_is_sealed_and_a_replay_is_opened_until_i
 
     admin = await asyncpg.connect(settings.database_url)
     try:
-        assert await keyring.destroy_letter_keys(admin, "west-yorkshire", "13YE0000300") == 2
+        assert await keyring.destroy_letter_keys(admin, "cambridgeshire", "13YE0000300") == 2
     finally:
         await admin.close()
     await intake.replay(letters[1])

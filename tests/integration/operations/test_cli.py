@@ -180,7 +180,7 @@ async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(
         ],
         "router": [
             "INSERT INTO cases (case_id, disposal_type, age, sex, area, domestic_abuse, youth_offending_team, status,"
-            " opened_at) SELECT $1, 'community_resolution', 30, 'male', 'leeds', false, false, 'completed', $3"
+            " opened_at) SELECT $1, 'community_resolution', 30, 'male', 'peterborough', false, false, 'completed', $3"
             " WHERE $2::uuid IS NOT NULL",
             "INSERT INTO referrals (referral_id, case_id, agency_id, needs, delivery_mode, status, explanation,"
             " candidates, created_at, updated_at) VALUES ($2, $1, 'a', '[]', 'online', 'completed', '', '[]', $3, $3)",

@@ -39,7 +39,7 @@ async def trail(settings, as_service, namespace, infrastructure):
             purpose=Purpose.REFERRAL,
             at=AT,
             case_id=uuid.uuid4(),
-            recipient="womens-programme",
+            recipient="brighter-tomorrows",
             fields=("given_name", "phone"),
             detail="referral issued",
         )

@@ -171,7 +171,7 @@ async def test_the_keyring_takes_keys_from_intake_and_gives_them_only_to_complia
 
 
 async def test_a_dead_letters_key_is_intakes_to_read_and_compliances_only_to_erase(infrastructure):
-    key_id, now, reference = uuid.uuid4(), datetime.now(UTC), ("west-yorkshire", f"13YE{uuid.uuid4().hex[:8]}")
+    key_id, now, reference = uuid.uuid4(), datetime.now(UTC), ("cambridgeshire", f"13YE{uuid.uuid4().hex[:8]}")
     intake = await asyncpg.connect(infrastructure.database.url(app_role("intake")))
     compliance = await asyncpg.connect(infrastructure.database.url(app_role("compliance")))
     try:

@@ -33,8 +33,8 @@ from schemas.topics import (
 )
 from tests.kafka_tools import PARTIES, produce, read_topic
 
-AGENCY_A, AGENCY_B = "agency-womens-programme", "agency-substance-misuse-treatment"
-FORCE = "west-yorkshire"
+AGENCY_A, AGENCY_B = "agency-brighter-tomorrows", "agency-substance-misuse-treatment"
+FORCE = "cambridgeshire"
 
 
 @pytest.fixture
@@ -78,14 +78,14 @@ async def test_an_anonymous_client_is_refused(logins, topics):
 
 async def test_a_wrong_password_is_refused_and_the_right_one_accepted(logins, topics):
     agency = logins.of(AGENCY_A)
-    topic = topics.topic_prefix + AGENCY_UPDATES.named("womens-programme")
+    topic = topics.topic_prefix + AGENCY_UPDATES.named("brighter-tomorrows")
     with pytest.raises(KafkaError):
         await _write(agency.as_principal(agency.username, secrets.token_urlsafe(24)), topic)
     await _write(agency, topic)
 
 
 async def test_an_agency_cannot_read_another_agencys_referrals(logins, topics):
-    topic = topics.topic_prefix + AGENCY_REFERRALS.named("womens-programme")
+    topic = topics.topic_prefix + AGENCY_REFERRALS.named("brighter-tomorrows")
     await _write(logins.of("compliance"), topic)
     assert len(await read_topic(logins.of(AGENCY_A), topic, at_least=1, timeout=10)) == 1
     with pytest.raises(TopicAuthorizationFailedError):
@@ -93,7 +93,7 @@ async def test_an_agency_cannot_read_another_agencys_referrals(logins, topics):
 
 
 async def test_an_agency_cannot_write_another_agencys_updates(logins, topics):
-    theirs = topics.topic_prefix + AGENCY_UPDATES.named("womens-programme")
+    theirs = topics.topic_prefix + AGENCY_UPDATES.named("brighter-tomorrows")
     ours = topics.topic_prefix + AGENCY_UPDATES.named("substance-misuse-treatment")
     await _write(logins.of(AGENCY_B), ours)
     with pytest.raises(TopicAuthorizationFailedError):
@@ -112,7 +112,7 @@ async def test_no_agency_can_read_whole_case_or_referral_streams(logins, topics,
 
 async def test_an_agency_cannot_write_the_decisions_or_its_own_referrals(logins, topics):
     agency = logins.of(AGENCY_A)
-    for topic in (DECISIONS.named(FORCE), AGENCY_REFERRALS.named("womens-programme")):
+    for topic in (DECISIONS.named(FORCE), AGENCY_REFERRALS.named("brighter-tomorrows")):
         with pytest.raises(TopicAuthorizationFailedError):
             await _write(agency, topics.topic_prefix + topic)
 
@@ -160,7 +160,7 @@ async def test_the_operations_login_writes_no_partys_topic_only_its_replay_reque
     It may now write the replay requests and nothing a party or a service writes."""
     operations = logins.of("operations")
     for topic in (
-        AGENCY_UPDATES.named("womens-programme"),
+        AGENCY_UPDATES.named("brighter-tomorrows"),
         DECISIONS.named(FORCE),
         POLICE_SIGNALS.named(FORCE),
         CASES.name,
@@ -175,7 +175,7 @@ async def test_the_operations_login_writes_no_partys_topic_only_its_replay_reque
 
 async def test_an_acl_an_earlier_catalogue_granted_is_revoked_when_the_platform_is_provided_again(logins, topics):
     prefix = topics.topic_prefix
-    agency_topic = prefix + AGENCY_UPDATES.named("womens-programme")
+    agency_topic = prefix + AGENCY_UPDATES.named("brighter-tomorrows")
     await grant(logins.admin, [Acl("operations", "topic", prefix + AGENCY_UPDATES.stem, "write", prefixed=True)])
     await _write(logins.of("operations"), agency_topic)  # what the catalogue before issue 22 allowed
 

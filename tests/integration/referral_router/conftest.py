@@ -36,7 +36,7 @@ PERSONAL = {
     "date_of_birth": "1996-01-02",
     "phone": "+44 7700 900456",
     "email": "sam@example.org",
-    "postcode": "LS1 4AP",
+    "postcode": "PE1 1HF",
 }
 
 
@@ -97,14 +97,14 @@ class RunningRouter:
             {
                 "case_id": str(case_id),
                 "subject_ref": "subj-" + case_id.hex[:10],
-                "force_id": "west-yorkshire",
+                "force_id": "cambridgeshire",
                 "police_reference": "13YE" + case_id.hex[:7].upper(),
                 "disposal_type": "adult_conditional_caution",
                 "offence_category": "theft",
                 "gravity_score": 2,
                 "age_at_offence": 30,
                 "sex": "male",
-                "area": "leeds",
+                "area": "peterborough",
                 "domestic_abuse": False,
                 "decided_at": "2026-03-02T09:00:00+00:00",
                 "complete_by": "2026-06-22",
@@ -137,7 +137,7 @@ class RunningRouter:
             COMPLIANCE.name,
             CaseStatusChanged(
                 case_id=case_id,
-                force_id="west-yorkshire",
+                force_id="cambridgeshire",
                 police_reference="13YE0000001",
                 disposal_type="adult_conditional_caution",
                 status=status,

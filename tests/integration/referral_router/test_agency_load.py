@@ -32,7 +32,7 @@ async def test_the_counter_follows_every_status_change(router):
         case_id = uuid.uuid4()
         await connection.execute(
             "INSERT INTO cases (case_id, disposal_type, age, sex, area, domestic_abuse, youth_offending_team,"
-            " status, opened_at) VALUES ($1, 'adult_conditional_caution', 30, 'male', 'leeds', false, false,"
+            " status, opened_at) VALUES ($1, 'adult_conditional_caution', 30, 'male', 'peterborough', false, false,"
             " 'open', $2)",
             case_id,
             NOW,

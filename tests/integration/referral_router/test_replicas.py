@@ -63,10 +63,10 @@ async def test_two_replicas_taking_an_agencys_last_place_at_once_never_both_issu
             await (await applied(other, second)).writes.flush(other)
 
     statuses = await router.pool.fetch(
-        "SELECT status FROM referrals WHERE agency_id = 'womens-programme' ORDER BY created_at"
+        "SELECT status FROM referrals WHERE agency_id = 'brighter-tomorrows' ORDER BY created_at"
     )
     assert [row["status"] for row in statuses] == ["issued", "queued"]
-    assert await router.pool.fetchval("SELECT active FROM agency_load WHERE agency_id = 'womens-programme'") == 1
+    assert await router.pool.fetchval("SELECT active FROM agency_load WHERE agency_id = 'brighter-tomorrows'") == 1
 
 
 async def test_two_replicas_placing_at_an_agency_with_room_for_both_wait_only_for_the_check(router):
@@ -92,9 +92,9 @@ async def test_two_replicas_placing_at_an_agency_with_room_for_both_wait_only_fo
         await writing_second
         await second_transaction.commit()
 
-    statuses = await router.pool.fetch("SELECT status FROM referrals WHERE agency_id = 'womens-programme'")
+    statuses = await router.pool.fetch("SELECT status FROM referrals WHERE agency_id = 'brighter-tomorrows'")
     assert [row["status"] for row in statuses] == ["issued", "issued"]
-    assert await router.pool.fetchval("SELECT active FROM agency_load WHERE agency_id = 'womens-programme'") == 2
+    assert await router.pool.fetchval("SELECT active FROM agency_load WHERE agency_id = 'brighter-tomorrows'") == 2
 
 
 def _incoming(router, event) -> IncomingEvent:

@@ -18,7 +18,7 @@ async def test_an_assessed_case_gets_one_referral_per_agency_with_what_each_may_
 
     issued = {r.agency_id: r for r in await router.issued(case)}
 
-    assert sorted(issued) == ["substance-misuse-treatment", "womens-programme"]
+    assert sorted(issued) == ["substance-misuse-treatment", "brighter-tomorrows"]
     for referral in issued.values():
         assert router.opened(referral)["family_name"] == "Example" and referral.personal.date_of_birth is None
         assert referral.personal.family_name == router.sealed[case]["family_name"], "forwarded sealed, unread"
@@ -28,7 +28,7 @@ async def test_an_assessed_case_gets_one_referral_per_agency_with_what_each_may_
     disclosures = await router.pool.fetch(
         "SELECT recipient, fields, purpose, action FROM audit_log WHERE action = 'disclosure' ORDER BY recipient"
     )
-    assert [d["recipient"] for d in disclosures] == ["substance-misuse-treatment", "womens-programme"]
+    assert [d["recipient"] for d in disclosures] == ["substance-misuse-treatment", "brighter-tomorrows"]
     assert "family_name" in disclosures[0]["fields"] and "date_of_birth" not in disclosures[0]["fields"]
     assert {d["purpose"] for d in disclosures} == {"referral"}
 
@@ -138,7 +138,7 @@ async def test_a_full_agency_queues_and_issues_the_same_referral_when_compliance
     second_case = await router.open_case(("women_specific_support", "medium"), sex="female")
     (first,) = await router.issued(first_case)
     (queued,) = of_type(await router.published(second_case), ReferralQueued.event_type)
-    assert queued.agency_id == "womens-programme"
+    assert queued.agency_id == "brighter-tomorrows"
 
     await router.compliance_says(first, "completed")
 
@@ -194,9 +194,9 @@ async def test_a_youth_case_reaches_the_youth_offending_team_with_or_without_ass
     (statutory,) = await router.issued(without_needs)
     (with_team,) = await router.issued(with_needs)
 
-    assert (statutory.agency_id, statutory.needs) == ("youth-offending-team", ())
+    assert (statutory.agency_id, statutory.needs) == ("youth-offending-service", ())
     assert "youth offending team" in statutory.explanation
-    assert with_team.agency_id == "youth-offending-team" and [n.category for n in with_team.needs] == ["housing"]
+    assert with_team.agency_id == "youth-offending-service" and [n.category for n in with_team.needs] == ["housing"]
 
 
 async def test_a_broken_catalogue_change_is_refused_and_the_last_good_one_kept(router, catalogue_file):

@@ -30,7 +30,7 @@ def case(disposal: DisposalType = DisposalType.ADULT_CONDITIONAL_CAUTION, **over
     return Case(
         case_id=uuid.uuid4(),
         subject_ref="subj-0000000001",
-        force_id="west-yorkshire",
+        force_id="cambridgeshire",
         police_reference="13YE0000001",
         disposal_type=disposal,
         offence_category="theft",

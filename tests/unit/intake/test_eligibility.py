@@ -1,7 +1,9 @@
-"""Every rule of the force's policy at its boundaries, each answering once with a reason."""
+"""Every rule of the law and of the force's policy at its boundaries, each answering once with a reason and its
+source."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +13,17 @@ from pytest import param
 
 from schemas.commands import DiversionDecision
 from schemas.vocabulary import DisposalType
-from services.intake.domain.eligibility import RuleResult, assess
+from services.intake.domain import law
+from services.intake.domain.eligibility import RuleResult, Verdict
+from services.intake.domain.eligibility import assess as assess_at
 from services.intake.domain.policy import Policy, load_policy
 from tests.factories import example, payload
 
 POLICY_FILE = Path(__file__).resolve().parents[3] / "deploy" / "policy" / "force-policy.yaml"
 POLICY = load_policy(POLICY_FILE)
 BASE = payload(DiversionDecision)
+NOW = datetime(2025, 3, 3, 12, tzinfo=UTC)
+"""An hour and a half after the example decision."""
 
 CR = DisposalType.COMMUNITY_RESOLUTION
 ADULT_CC = DisposalType.ADULT_CONDITIONAL_CAUTION
@@ -28,12 +34,18 @@ TWO_TIER = [DIVERSIONARY, COMMUNITY_CAUTION]
 
 RULES = [
     "disposal_available",
+    "area",
+    "decided_at",
     "age_band",
     "appropriate_adult",
+    "authorised_by",
+    "mode_of_trial",
+    "prosecutor_authority",
     "admission",
     "sufficient_evidence",
     "consent",
     "victim_views",
+    "victim_wishes",
     "gravity",
     "previous_convictions",
     "previous_cautions",
@@ -85,11 +97,14 @@ def condition(kind: str, *, hours: int | None = None, pence: int | None = None, 
 EVERYTHING_WRONG = {
     "disposal_type": YOUTH_CC,
     "age_at_offence": 16,
+    "area": "leeds",
+    "decided_at": (NOW + timedelta(days=1)).isoformat(),
+    "authorised_by": {"officer": "PC100", "rank": "constable"},
     "admission": False,
     "sufficient_evidence": False,
     "consent": False,
     "victim_views": "not_sought",
-    "offence": offence(category="violence_against_the_person", gravity_score=4),
+    "offence": offence(category="violence_against_the_person", gravity_score=4, mode_of_trial="indictable_only"),
     "criminal_history": history(
         previous_convictions=4, previous_cautions=4, domestic_abuse_conviction_or_caution_within_2_years=True
     ),
@@ -100,6 +115,10 @@ EVERYTHING_WRONG = {
         condition("restrictive", reported_by="victim_contact", complete_by="2030-01-01"),
     ],
 }
+
+
+def assess(decision: DiversionDecision, policy: Policy) -> Verdict:
+    return assess_at(decision, policy, now=NOW)
 
 
 def outcome(rule: str, policy: Policy = POLICY, **overrides: Any) -> RuleResult:
@@ -137,17 +156,30 @@ def test_age_band(disposal: DisposalType, age: int, passed: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("age", "present", "passed"),
+    ("disposal", "age", "present", "passed"),
     [
-        param(16, False, False, id="16 without one"),
-        param(16, True, True, id="16 with one"),
-        param(17, False, True, id="17 without one, not required"),
+        param(YOUTH_CC, 16, False, False, id="youth CC at 16 without one"),
+        param(YOUTH_CC, 17, False, False, id="youth CC at 17 without one: a juvenile too"),
+        param(YOUTH_CC, 17, True, True, id="youth CC at 17 with one"),
+        param(CR, 17, False, False, id="CR at 17 without one"),
+        param(CR, 18, False, True, id="CR at 18: an adult"),
     ],
 )
-def test_youth_caution_needs_an_appropriate_adult_at_16_or_under(age: int, present: bool, passed: bool) -> None:
-    result = outcome("appropriate_adult", disposal_type=YOUTH_CC, age_at_offence=age, appropriate_adult_present=present)
+def test_everyone_under_18_needs_an_appropriate_adult(
+    disposal: DisposalType, age: int, present: bool, passed: bool
+) -> None:
+    result = outcome("appropriate_adult", disposal_type=disposal, age_at_offence=age, appropriate_adult_present=present)
 
     assert result.passed is passed
+    assert result.source == law.APPROPRIATE_ADULT
+
+
+def test_a_policy_that_excuses_17_year_olds_from_an_appropriate_adult_is_refused_at_load() -> None:
+    raw = yaml.safe_load(POLICY_FILE.read_text())
+    raw["disposals"]["youth_conditional_caution"]["appropriate_adult_up_to_age"] = 16
+
+    with pytest.raises(ValueError, match="appropriate_adult_up_to_age must be at least 17"):
+        Policy.model_validate(raw)
 
 
 @pytest.mark.parametrize(
@@ -157,15 +189,18 @@ def test_youth_caution_needs_an_appropriate_adult_at_16_or_under(age: int, prese
         param(YOUTH_CC, "admission", False, id="youth CC without admission"),
         param(CR, "admission", False, id="CR without admission"),
         param(ADULT_CC, "sufficient_evidence", False, id="adult CC without evidence"),
-        param(CR, "sufficient_evidence", True, id="CR without evidence"),
+        param(CR, "sufficient_evidence", False, id="CR for an offence not capable of proof"),
         param(ADULT_CC, "consent", False, id="adult CC without consent"),
-        param(CR, "consent", True, id="CR without consent"),
+        param(CR, "consent", False, id="CR without the person's agreement"),
     ],
 )
 def test_a_missing_requirement_fails_only_where_policy_requires_it(
     disposal: DisposalType, requirement: str, passed: bool
 ) -> None:
-    assert outcome(requirement, disposal_type=disposal, **{requirement: False}).passed is passed
+    result = outcome(requirement, disposal_type=disposal, **{requirement: False})
+
+    assert result.passed is passed
+    assert result.source == law.REQUIREMENTS[disposal]
 
 
 @pytest.mark.parametrize(
@@ -254,41 +289,69 @@ def test_non_rehabilitative_attendance_hours(disposal: DisposalType, conditions:
 
 
 @pytest.mark.parametrize(
-    ("disposal", "category", "conditions", "passed"),
+    ("disposal", "age", "mode", "pence", "passed", "source"),
     [
-        param(ADULT_CC, "theft", [condition("punitive", pence=5000)], True, id="adult CC fine for theft"),
+        param(ADULT_CC, 34, "summary", 5000, True, law.ADULT_FINANCIAL_PENALTIES, id="adult summary £50"),
+        param(ADULT_CC, 34, "summary", 5001, False, law.ADULT_FINANCIAL_PENALTIES, id="adult summary over £50"),
+        param(ADULT_CC, 34, "either_way", 10_000, True, law.ADULT_FINANCIAL_PENALTIES, id="adult either way £100"),
+        param(ADULT_CC, 34, "either_way", 10_001, False, law.ADULT_FINANCIAL_PENALTIES, id="either way over £100"),
+        param(ADULT_CC, 34, "indictable_only", 15_000, True, law.ADULT_FINANCIAL_PENALTIES, id="indictable £150"),
+        param(ADULT_CC, 34, "indictable_only", 15_001, False, law.ADULT_FINANCIAL_PENALTIES, id="indictable over"),
+        param(YOUTH_CC, 15, "summary", 3000, True, law.YOUTH_FINANCIAL_PENALTIES, id="15 summary £30"),
+        param(YOUTH_CC, 15, "summary", 3001, False, law.YOUTH_FINANCIAL_PENALTIES, id="15 summary over £30"),
+        param(YOUTH_CC, 14, "indictable_only", 7500, True, law.YOUTH_FINANCIAL_PENALTIES, id="14 indictable £75"),
+        param(YOUTH_CC, 13, "indictable_only", 3501, False, law.YOUTH_FINANCIAL_PENALTIES, id="13 over £35"),
+        param(YOUTH_CC, 10, "either_way", 2500, True, law.YOUTH_FINANCIAL_PENALTIES, id="10 either way £25"),
+        param(YOUTH_CC, 17, "either_way", 5001, False, law.YOUTH_FINANCIAL_PENALTIES, id="17 either way over £50"),
+    ],
+)
+def test_a_financial_penalty_is_capped_by_mode_of_trial_and_for_a_youth_by_age(
+    disposal: DisposalType, age: int, mode: str, pence: int, passed: bool, source: str
+) -> None:
+    result = outcome(
+        "financial_penalty",
+        disposal_type=disposal,
+        age_at_offence=age,
+        offence=offence(category="theft", mode_of_trial=mode),
+        conditions=[condition("punitive", pence=pence)],
+    )
+
+    assert (result.passed, result.source) == (passed, source)
+
+
+@pytest.mark.parametrize(
+    ("category", "mode", "conditions", "passed"),
+    [
+        param("violence_against_the_person", "either_way", [condition("punitive", pence=5000)], False, id="no fine"),
+        param("theft", None, [condition("punitive", pence=5000)], False, id="a fine with no mode of trial"),
         param(
-            ADULT_CC,
             "violence_against_the_person",
-            [condition("punitive", pence=5000)],
-            False,
-            id="adult CC fine for violence",
-        ),
-        param(ADULT_CC, "theft", [condition("punitive", pence=25_001)], False, id="adult CC fine above £250"),
-        param(
-            ADULT_CC,
-            "violence_against_the_person",
+            "either_way",
             [condition("compensation", pence=50_000)],
             True,
             id="compensation to the victim is not a penalty",
         ),
-        param(
-            ADULT_CC,
-            "violence_against_the_person",
-            [condition("reparative")],
-            True,
-            id="adult CC violence without a fine",
-        ),
+        param("violence_against_the_person", "either_way", [condition("reparative")], True, id="without a fine"),
     ],
 )
-def test_a_financial_penalty_only_for_prescribed_offences_and_within_its_maximum(
-    disposal: DisposalType, category: str, conditions: list[dict], passed: bool
+def test_a_financial_penalty_only_for_prescribed_offences_whose_mode_of_trial_is_known(
+    category: str, mode: str | None, conditions: list[dict], passed: bool
 ) -> None:
-    result = outcome(
-        "financial_penalty", disposal_type=disposal, offence=offence(category=category), conditions=conditions
-    )
+    result = outcome("financial_penalty", offence=offence(category=category, mode_of_trial=mode), conditions=conditions)
 
     assert result.passed is passed
+
+
+def test_a_policy_whose_penalty_caps_exceed_the_law_is_refused_at_load() -> None:
+    raw = yaml.safe_load(POLICY_FILE.read_text())
+    raw["financial_penalty_caps"]["adults"]["either_way"] = 25_000
+
+    with pytest.raises(ValueError, match="adults' financial penalty caps over what the law allows: either_way"):
+        Policy.model_validate(raw)
+    raw["financial_penalty_caps"]["adults"]["either_way"] = 10_000
+    raw["financial_penalty_caps"]["youths"][0]["summary"] = 3_001
+    with pytest.raises(ValueError, match="youth caps from age 14 over what the law allows: summary"):
+        Policy.model_validate(raw)
 
 
 @pytest.mark.parametrize(
@@ -309,7 +372,7 @@ def test_a_caution_must_carry_a_condition(disposal: DisposalType, conditions: li
     ("disposal", "kind", "passed"),
     [
         param(ADULT_CC, "restrictive", True, id="adult CC may restrict"),
-        param(YOUTH_CC, "punitive", False, id="youth CC may not punish"),
+        param(YOUTH_CC, "punitive", True, id="youth CC may carry a penalty (SI 2013/608)"),
         param(CR, "punitive", False, id="CR may not punish"),
         param(CR, "restrictive", False, id="CR may not restrict"),
         param(CR, "compensation", True, id="CR may compensate"),
@@ -442,7 +505,14 @@ def test_two_tier_disposals_are_available_once_switched_on(disposal: DisposalTyp
 
 def test_a_decision_wrong_in_every_way_fails_every_rule_it_can() -> None:
     verdict = assess(example(DiversionDecision, **EVERYTHING_WRONG), POLICY)
-    still_passing = {"disposal_available", "age_band", "conditions_required"}  # youth CC is on, 16 in its band
+    still_passing = {  # youth CC is on and may carry any kind, 16 is in its band; the rest cannot fail
+        "disposal_available",
+        "age_band",
+        "conditions_required",
+        "condition_kinds",
+        "mode_of_trial",
+        "victim_wishes",
+    }
 
     assert sorted(result.rule for result in verdict.failed) == sorted(set(RULES) - still_passing)
 
@@ -475,7 +545,7 @@ def test_reasons_never_repeat_personal_data(overrides: dict[str, Any]) -> None:
         param(
             "disposal_available",
             {"disposal_type": DIVERSIONARY},
-            "diversionary caution is not available under policy 2026.2",
+            "diversionary caution is not available under policy 2026.3",
             id="disposal unavailable",
         ),
         param(
@@ -496,8 +566,8 @@ def test_reasons_never_repeat_personal_data(overrides: dict[str, Any]) -> None:
         param(
             "sufficient_evidence",
             {"disposal_type": CR, "sufficient_evidence": False},
-            "sufficient evidence to charge not required for community resolution",
-            id="evidence not required",
+            "evidence enough to charge (an offence capable of proof) required but not recorded",
+            id="CR evidence missing",
         ),
         param("victim_views", {}, "victim's views sought", id="views sought"),
         param(
@@ -524,3 +594,123 @@ def test_reasons_never_repeat_personal_data(overrides: dict[str, Any]) -> None:
 )
 def test_reasons_read_as_plain_statements(rule: str, overrides: dict[str, Any], reason: str) -> None:
     assert outcome(rule, **overrides).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("area", "passed"),
+    [param("peterborough", True, id="Peterborough"), param("fenland", True, id="Fenland"), param("leeds", False)],
+)
+def test_the_person_lives_in_one_of_the_forces_districts(area: str, passed: bool) -> None:
+    result = outcome("area", area=area)
+
+    assert (result.passed, result.source) == (passed, "force policy cambridgeshire 2026.3")
+
+
+@pytest.mark.parametrize(
+    ("ahead", "passed"),
+    [
+        param(timedelta(0), True, id="now"),
+        param(timedelta(seconds=300), True, id="within the clock skew"),
+        param(timedelta(seconds=301), False, id="beyond it"),
+        param(timedelta(days=365 * 5), False, id="2030"),
+    ],
+)
+def test_a_decision_may_not_be_dated_in_the_future(ahead: timedelta, passed: bool) -> None:
+    assert outcome("decided_at", decided_at=(NOW + ahead).isoformat()).passed is passed
+
+
+@pytest.mark.parametrize(
+    ("disposal", "authorisation", "passed", "source"),
+    [
+        param(ADULT_CC, None, False, law.AUTHORISED_PERSON, id="a caution nobody authorised"),
+        param(ADULT_CC, "constable", False, law.AUTHORISED_PERSON, id="a caution a constable authorised"),
+        param(ADULT_CC, "sergeant", True, law.AUTHORISED_PERSON, id="a caution a sergeant authorised"),
+        param(YOUTH_CC, "inspector", True, law.AUTHORISED_PERSON, id="a youth caution an inspector authorised"),
+        param(CR, "constable", True, "force policy cambridgeshire 2026.3", id="a CR a constable authorised"),
+        param(CR, None, False, "force policy cambridgeshire 2026.3", id="a CR nobody authorised"),
+    ],
+)
+def test_every_decision_names_an_authorising_officer_of_the_policys_rank(
+    disposal: DisposalType, authorisation: str | None, passed: bool, source: str
+) -> None:
+    by = {"officer": "PS4321", "rank": authorisation} if authorisation else None
+    result = outcome("authorised_by", disposal_type=disposal, authorised_by=by, age_at_offence=17)
+
+    assert (result.passed, result.source) == (passed, source)
+
+
+@pytest.mark.parametrize(
+    ("mode", "authority", "passed"),
+    [
+        param("indictable_only", None, False, id="robbery without a prosecutor"),
+        param("indictable_only", "CPS/35/1234", True, id="robbery with a prosecutor's authority"),
+        param("either_way", None, True, id="either way needs none"),
+    ],
+)
+def test_an_offence_triable_only_on_indictment_needs_a_crown_prosecutors_authority(
+    mode: str, authority: str | None, passed: bool
+) -> None:
+    result = outcome(
+        "prosecutor_authority",
+        offence=offence(category="robbery", mode_of_trial=mode),
+        prosecutor_authority=authority,
+    )
+
+    assert (result.passed, result.source) == (passed, law.PROSECUTOR_FOR_INDICTABLE_ONLY)
+
+
+def test_the_offences_mode_of_trial_is_required() -> None:
+    assert outcome("mode_of_trial", offence=offence(mode_of_trial=None)).passed is False
+    assert outcome("mode_of_trial").reason == "offence triable either way"
+
+
+@pytest.mark.parametrize(
+    ("wishes", "conditions", "reason"),
+    [
+        param([], [], "the victim expressed no wish from the list", id="none"),
+        param(
+            ["apology", "prosecution"],
+            [condition("reparative")],
+            "the adult conditional caution answers the victim's wish for apology; does not answer their wish for "
+            "prosecution (the victim's views were weighed; the officer decides)",
+            id="apology answered, prosecution not",
+        ),
+        param(
+            ["compensation", "no_contact"],
+            [condition("compensation", pence=2000), condition("restrictive")],
+            "the adult conditional caution answers the victim's wish for compensation, no contact (the victim's "
+            "views were weighed; the officer decides)",
+            id="both answered",
+        ),
+    ],
+)
+def test_the_outcome_says_how_the_disposal_answers_the_victims_wishes_but_never_refuses_for_them(
+    wishes: list[str], conditions: list[dict], reason: str
+) -> None:
+    result = outcome("victim_wishes", victim_wishes=wishes, conditions=conditions)
+
+    assert (result.passed, result.reason, result.source) == (True, reason, law.VICTIMS_CODE)
+
+
+def test_every_rule_names_its_source() -> None:
+    for overrides in ({}, EVERYTHING_WRONG):
+        verdict = assess(example(DiversionDecision, **overrides), POLICY)
+        assert all(result.source for result in verdict.results)
+    sources = {r.rule: r.source for r in assess(example(DiversionDecision, **EVERYTHING_WRONG), POLICY).results}
+    assert sources["attendance_hours"] == "Criminal Justice Act 2003 s.22(3B)"
+    assert sources["condition_deadlines"] == law.TIME_LIMIT
+
+
+def test_a_policy_that_lets_conditions_run_past_the_law_s_time_limit_is_refused_at_load() -> None:
+    raw = yaml.safe_load(POLICY_FILE.read_text())
+    raw["disposals"]["adult_conditional_caution"]["extended_completion_weeks"] = 24
+
+    with pytest.raises(ValueError, match="exceptionally 20"):
+        Policy.model_validate(raw)
+
+
+def test_the_second_forces_fixture_is_a_valid_policy_of_its_own() -> None:
+    fixture = load_policy(Path(__file__).resolve().parents[2] / "fixtures" / "second-force-policy.yaml")
+
+    assert (fixture.force_id, fixture.areas) == ("fixture-constabulary", frozenset({"northtown", "southtown"}))
+    assert outcome("area", policy=fixture).passed is False, "Peterborough is not one of its districts"

@@ -15,7 +15,7 @@ from pytest import param
 from schemas.commands import DiversionDecision
 from schemas.vocabulary import DisposalType
 from services.intake.domain.eligibility import assess
-from services.intake.domain.policy import PolicyError, load_policy
+from services.intake.domain.policy import Policies, PolicyError, load_policy
 
 POLICY_FILE = Path(__file__).resolve().parents[3] / "deploy" / "policy" / "force-policy.yaml"
 DELETE = object()
@@ -24,7 +24,7 @@ DELETE = object()
 def test_the_committed_policy_loads() -> None:
     policy = load_policy(POLICY_FILE)
 
-    assert policy.force_id == "west-yorkshire"
+    assert policy.force_id == "cambridgeshire"
     assert set(policy.disposals) == set(DisposalType)
     assert {kind for kind, disposal in policy.disposals.items() if not disposal.enabled} == {
         DisposalType.DIVERSIONARY_CAUTION,
@@ -134,11 +134,20 @@ def test_an_unreadable_policy_file_is_refused_naming_the_file(
     assert problem in str(refused.value)
 
 
+def test_two_policies_for_one_force_are_refused_and_so_is_none() -> None:
+    with pytest.raises(PolicyError, match="two policy files for force cambridgeshire"):
+        Policies.load([POLICY_FILE, POLICY_FILE])
+    with pytest.raises(PolicyError, match="no policy file"):
+        Policies.load([])
+
+
 def test_the_readmes_example_decision_is_valid_and_eligible() -> None:
     example = Path(__file__).resolve().parents[3] / "deploy" / "examples" / "decision.json"
     decision = DiversionDecision.model_validate_json(example.read_text())
 
-    assert assess(decision, load_policy(POLICY_FILE)).eligible
+    verdict = assess(decision, load_policy(POLICY_FILE), now=decision.decided_at)
+
+    assert verdict.eligible, verdict.failed
     assert {c["kind"] for c in json.loads(example.read_text())["conditions"]} == {
         "rehabilitative",
         "reparative",

@@ -38,7 +38,7 @@ def test_fates_are_calibrated_to_the_source_force(disposal, target):
     assert abs(share - target) < 0.03
 
 
-def test_the_mix_has_domestic_abuse_and_womens_programme_cases():
+def test_the_mix_has_domestic_abuse_and_brighter_tomorrows_cases():
     cases = [case for _, case in month_of_decisions(5, 350, START, 100)]
     needs = Counter(need["category"] for case in cases for need in case.decision["needs"])
     assert needs["da_perpetrator_programme"] >= 5 and needs["women_specific_support"] >= 5

@@ -15,7 +15,7 @@ from platform_plumbing.audit_trail import GENESIS, row_hash, verify
 ROW = {
     "id": 7,
     "at": datetime(2026, 11, 30, 9, tzinfo=UTC),
-    "actor": "womens-programme",
+    "actor": "brighter-tomorrows",
     "action": "consultation",
     "purpose": "arranging_contact",
     "case_id": uuid.UUID("0b6c1f8e-3d4a-4c39-9a55-6f1f2b7d9e99"),

@@ -21,7 +21,7 @@ from schemas.topics import (
     Topic,
 )
 
-PARTIES = Directory(forces=("cambridgeshire", "west-yorkshire"), agencies=("womens-programme", "money-advice"))
+PARTIES = Directory(forces=("cambridgeshire", "cambridgeshire"), agencies=("brighter-tomorrows", "money-advice"))
 PREFIX = "t1."
 ACLS = acls_for(PARTIES, PREFIX)
 
@@ -35,9 +35,9 @@ def granted(principal: str, resource: str = "topic") -> set[tuple[str, str, bool
 
 
 def test_an_agency_writes_its_own_updates_and_reads_its_own_referrals_and_nothing_else():
-    assert granted(agency_principal("womens-programme")) == {
-        (PREFIX + AGENCY_UPDATES.named("womens-programme"), "write", False),
-        (PREFIX + AGENCY_REFERRALS.named("womens-programme"), "read", False),
+    assert granted(agency_principal("brighter-tomorrows")) == {
+        (PREFIX + AGENCY_UPDATES.named("brighter-tomorrows"), "write", False),
+        (PREFIX + AGENCY_REFERRALS.named("brighter-tomorrows"), "read", False),
     }
 
 
@@ -50,7 +50,7 @@ def test_a_force_writes_its_own_decisions_and_signals_and_reads_the_outcomes():
 
 
 def test_parties_consume_only_in_groups_named_after_themselves():
-    for principal in (agency_principal("money-advice"), police_principal("west-yorkshire")):
+    for principal in (agency_principal("money-advice"), police_principal("cambridgeshire")):
         assert granted(principal, "group") == {
             (PREFIX + principal, "read", False),
             (f"{PREFIX}{principal}.", "read", True),
@@ -137,8 +137,8 @@ def test_a_topic_per_agency_naming_police_among_its_readers_is_refused():
 
 
 def test_a_partys_topic_name_says_whose_it_is_and_rejects_ids_that_could_escape_it():
-    name = PREFIX + AGENCY_UPDATES.named("womens-programme")
-    assert AGENCY_UPDATES.party_of(name, PREFIX) == "womens-programme"
+    name = PREFIX + AGENCY_UPDATES.named("brighter-tomorrows")
+    assert AGENCY_UPDATES.party_of(name, PREFIX) == "brighter-tomorrows"
     assert AGENCY_REFERRALS.party_of(name, PREFIX) is None
     assert AGENCY_UPDATES.party_of(PREFIX + CASES.name, PREFIX) is None
     for bad in ("", "Womens", "a.b", "a*", "-a", "x" * 64):

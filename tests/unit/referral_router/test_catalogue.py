@@ -22,22 +22,25 @@ DELETE = object()
 def test_the_committed_catalogue_loads() -> None:
     catalogue = load_catalogue(CATALOGUE_FILE)
 
-    assert catalogue.version == "2026.2"
+    assert catalogue.version == "2026.3"
     assert {date(2025, 12, 25), date(2026, 12, 28), date(2027, 3, 26)} <= catalogue.bank_holidays
-    women = catalogue.agency("womens-programme")
-    assert (women.accepts.sexes, women.accepts.min_age, women.accepts.areas) == ({Sex.FEMALE}, 18, {"leeds"})
+    women = catalogue.agency("brighter-tomorrows")
+    assert (women.accepts.sexes, women.accepts.min_age, women.accepts.areas) == ({Sex.FEMALE}, 18, {"peterborough"})
     assert women.when_full is WhenFull.QUEUE
     programme = catalogue.agency("da-perpetrator-programme").accepts
     assert programme.domestic_abuse_only
     assert programme.dash_risk == {DashRiskLevel.STANDARD, DashRiskLevel.MEDIUM}
     assert programme.disposals == {DisposalType.ADULT_CONDITIONAL_CAUTION, DisposalType.DIVERSIONARY_CAUTION}
     youth_teams = [agency for agency in catalogue.agencies if agency.youth_offending_team]
-    assert [agency.id for agency in youth_teams] == ["youth-offending-team"]
+    assert [agency.id for agency in youth_teams] == ["youth-offending-service"]
     assert youth_teams[0].needs == set(NeedCategory)
     assert any(agency.delivery_modes == {DeliveryMode.ONLINE} for agency in catalogue.agencies)
     assert set().union(*(agency.needs for agency in catalogue.agencies if not agency.youth_offending_team)) == set(
         NeedCategory
     )
+    assert [agency.id for agency in catalogue.agencies if agency.onward_only] == ["food-bank"]
+    named = {agency.id: agency.name for agency in catalogue.agencies}
+    assert "Outside Links" in named["brighter-tomorrows"] and "Liaison and Diversion" in named["liaison-and-diversion"]
 
 
 def test_an_unknown_agency_is_a_key_error() -> None:
@@ -62,9 +65,9 @@ def test_an_unknown_agency_is_a_key_error() -> None:
             id="area not a slug",
         ),
         param(
-            ("agencies", 1, "accepts", "max_age"),
+            ("agencies", 2, "accepts", "max_age"),
             16,
-            "agencies.1.accepts",
+            "agencies.2.accepts",
             "max_age is below min_age",
             id="max_age below min_age",
         ),
@@ -78,9 +81,9 @@ def test_an_unknown_agency_is_a_key_error() -> None:
         param(("agencies", 2, "id"), "Liaison Diversion", "agencies.2.id", "should match pattern", id="id not slug"),
         param(
             ("agencies", 2, "id"),
-            "community-rehabilitation",
+            "brighter-tomorrows",
             "agencies",
-            "agency id(s) listed more than once: community-rehabilitation",
+            "agency id(s) listed more than once: brighter-tomorrows",
             id="duplicate id",
         ),
         param(("agencies", 3, "accepts", "min_age"), DELETE, "agencies.3.accepts.min_age", "Field required", id="age"),

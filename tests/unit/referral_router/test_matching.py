@@ -23,7 +23,7 @@ CATALOGUE = load_catalogue(Path(__file__).resolve().parents[3] / "deploy" / "age
 ADULT = Person(
     age=30,
     sex=Sex.MALE,
-    area="leeds",
+    area="peterborough",
     disposal=DisposalType.ADULT_CONDITIONAL_CAUTION,
     domestic_abuse=False,
     dash_risk=None,
@@ -83,14 +83,14 @@ def placed(
 @pytest.mark.parametrize(
     ("person", "expected"),
     [
-        param(WOMAN, "womens-programme", id="woman in leeds"),
-        param(replace(WOMAN, age=18), "womens-programme", id="woman of 18"),
+        param(WOMAN, "brighter-tomorrows", id="woman in peterborough"),
+        param(replace(WOMAN, age=18), "brighter-tomorrows", id="woman of 18"),
         param(ADULT, NO_ELIGIBLE, id="man"),
-        param(replace(WOMAN, age=17), "youth-offending-team", id="girl of 17"),
-        param(replace(WOMAN, area="bradford"), NO_ELIGIBLE, id="woman in bradford"),
+        param(replace(WOMAN, age=17), "youth-offending-service", id="girl of 17"),
+        param(replace(WOMAN, area="fenland"), NO_ELIGIBLE, id="woman in fenland"),
     ],
 )
-def test_the_womens_programme_takes_women_of_18_and_over_in_leeds(person: Person, expected: str) -> None:
+def test_brighter_tomorrows_takes_women_of_18_and_over_in_peterborough(person: Person, expected: str) -> None:
     assert placed(person, N.WOMEN_SPECIFIC_SUPPORT) == expected
 
 
@@ -107,7 +107,7 @@ def test_the_womens_programme_takes_women_of_18_and_over_in_leeds(person: Person
         param(replace(DA_CASE, dash_risk=DashRiskLevel.HIGH), NO_ELIGIBLE, id="DASH high"),
         param(replace(DA_CASE, dash_risk=None), NO_ELIGIBLE, id="DASH not recorded"),
         param(replace(DA_CASE, disposal=DisposalType.COMMUNITY_RESOLUTION), NO_ELIGIBLE, id="community resolution"),
-        param(replace(DA_CASE, age=17), "youth-offending-team", id="DA case aged 17"),
+        param(replace(DA_CASE, age=17), "youth-offending-service", id="DA case aged 17"),
     ],
 )
 def test_the_da_perpetrator_programme_takes_only_safe_da_cautions(person: Person, expected: str) -> None:
@@ -117,12 +117,13 @@ def test_the_da_perpetrator_programme_takes_only_safe_da_cautions(person: Person
 @pytest.mark.parametrize(
     ("person", "category", "expected"),
     [
-        param(replace(ADULT, age=17), N.DRUG_MISUSE, "youth-offending-team", id="17: adult service refuses"),
+        param(replace(ADULT, age=17), N.DRUG_MISUSE, "youth-offending-service", id="17: adult service refuses"),
         param(replace(ADULT, age=18), N.DRUG_MISUSE, "substance-misuse-treatment", id="18: adult service"),
         param(replace(ADULT, age=10), N.PHYSICAL_HEALTH, "liaison-and-diversion", id="10: youngest, ties by id"),
         param(replace(ADULT, age=18), N.PHYSICAL_HEALTH, "liaison-and-diversion", id="18: too old for the team"),
-        param(replace(ADULT, area="bradford"), N.HOUSING, "bradford-housing-options", id="local service, locally"),
-        param(replace(ADULT, area="calderdale"), N.HOUSING, "community-rehabilitation", id="force-wide, ties by id"),
+        param(WOMAN, N.WOMEN_SPECIFIC_SUPPORT, "brighter-tomorrows", id="local service, locally"),
+        param(replace(WOMAN, area="fenland"), N.WOMEN_SPECIFIC_SUPPORT, NO_ELIGIBLE, id="local service, elsewhere"),
+        param(replace(ADULT, area="fenland"), N.HOUSING, "housing-advice", id="force-wide service, anywhere"),
     ],
 )
 def test_age_and_area_limits(person: Person, category: NeedCategory, expected: str) -> None:
@@ -130,24 +131,24 @@ def test_age_and_area_limits(person: Person, category: NeedCategory, expected: s
 
 
 @pytest.mark.parametrize(
-    ("category", "load", "expected"),
+    ("person", "category", "load", "expected"),
     [
-        param(N.MENTAL_HEALTH, {}, "community-rehabilitation", id="room everywhere: ties by id"),
-        param(N.MENTAL_HEALTH, {"community-rehabilitation": 119}, "liaison-and-diversion", id="headroom counts"),
-        param(N.MENTAL_HEALTH, {"community-rehabilitation": 120}, "liaison-and-diversion", id="full: next best"),
-        param(N.PHYSICAL_HEALTH, {"liaison-and-diversion": 150}, NO_CAPACITY, id="the only agency full"),
-        param(N.PHYSICAL_HEALTH, {"liaison-and-diversion": 151}, NO_CAPACITY, id="the only agency over capacity"),
-        param(N.DRUG_MISUSE, {"substance-misuse-treatment": 200}, "substance-misuse-treatment", id="full: queue"),
+        param(WOMAN, N.MENTAL_HEALTH, {}, "brighter-tomorrows", id="room everywhere: the local programme"),
+        param(WOMAN, N.MENTAL_HEALTH, {"brighter-tomorrows": 29}, "liaison-and-diversion", id="headroom counts"),
+        param(WOMAN, N.MENTAL_HEALTH, {"brighter-tomorrows": 30}, "liaison-and-diversion", id="full: another has room"),
+        param(ADULT, N.PHYSICAL_HEALTH, {"liaison-and-diversion": 150}, NO_CAPACITY, id="the only agency full"),
+        param(ADULT, N.PHYSICAL_HEALTH, {"liaison-and-diversion": 151}, NO_CAPACITY, id="the only one over capacity"),
+        param(ADULT, N.DRUG_MISUSE, {"substance-misuse-treatment": 200}, "substance-misuse-treatment", id="queue"),
     ],
 )
-def test_capacity(category: NeedCategory, load: dict[str, int], expected: str) -> None:
-    assert placed(ADULT, category, load) == expected
+def test_capacity(person: Person, category: NeedCategory, load: dict[str, int], expected: str) -> None:
+    assert placed(person, category, load) == expected
 
 
 @pytest.mark.parametrize(
     ("category", "load", "declined", "expected"),
     [
-        param(N.MENTAL_HEALTH, {}, ["community-rehabilitation"], "liaison-and-diversion", id="next best"),
+        param(N.MENTAL_HEALTH, {}, ["brighter-tomorrows"], "liaison-and-diversion", id="next best"),
         param(N.PHYSICAL_HEALTH, {}, ["liaison-and-diversion"], ALL_DECLINED, id="the only agency declined"),
         param(
             N.PHYSICAL_HEALTH,
@@ -158,56 +159,69 @@ def test_capacity(category: NeedCategory, load: dict[str, int], expected: str) -
         ),
         param(
             N.MENTAL_HEALTH,
-            {"online-wellbeing": 300},
-            ["community-rehabilitation", "liaison-and-diversion"],
+            {"liaison-and-diversion": 150},
+            ["brighter-tomorrows"],
             NO_CAPACITY,
-            id="two declined, one full: a place may free",
+            id="one declined, the other full: a place may free",
         ),
     ],
 )
 def test_an_agency_that_declined_or_stayed_silent_is_not_offered_the_need_again(
     category: NeedCategory, load: dict[str, int], declined: list[str], expected: str
 ) -> None:
-    assert placed(ADULT, category, load, declined) == expected
+    assert placed(WOMAN, category, load, declined) == expected
 
 
 def test_a_decline_counts_only_for_the_need_declined() -> None:
-    result = match(ADULT, [need(N.MENTAL_HEALTH)], CATALOGUE, {}, {N.HOUSING: frozenset({"community-rehabilitation"})})
+    result = match(WOMAN, [need(N.MENTAL_HEALTH)], CATALOGUE, {}, {N.HOUSING: frozenset({"brighter-tomorrows"})})
 
-    assert outcome(result) == {"community-rehabilitation": (N.MENTAL_HEALTH,)}
+    assert outcome(result) == {"brighter-tomorrows": (N.MENTAL_HEALTH,)}
 
 
 @pytest.mark.parametrize(
     ("person", "needs", "expected"),
     [
         param(
-            ADULT,
-            [N.HOUSING, N.FINANCES_BENEFITS_DEBT, N.EDUCATION_TRAINING],
-            {"community-rehabilitation": (N.HOUSING, N.FINANCES_BENEFITS_DEBT, N.EDUCATION_TRAINING)},
+            WOMAN,
+            [N.ANGER_MANAGEMENT, N.FINANCES_BENEFITS_DEBT, N.EDUCATION_TRAINING],
+            {"brighter-tomorrows": (N.ANGER_MANAGEMENT, N.FINANCES_BENEFITS_DEBT, N.EDUCATION_TRAINING)},
             id="one agency for three needs",
         ),
         param(
             WOMAN,
-            [N.WOMEN_SPECIFIC_SUPPORT, N.HOUSING, N.FINANCES_BENEFITS_DEBT, N.MENTAL_HEALTH],
-            {"womens-programme": (N.WOMEN_SPECIFIC_SUPPORT, N.HOUSING, N.FINANCES_BENEFITS_DEBT, N.MENTAL_HEALTH)},
+            [N.WOMEN_SPECIFIC_SUPPORT, N.FINANCES_BENEFITS_DEBT, N.MENTAL_HEALTH, N.HIDDEN_VICTIMISATION],
+            {
+                "brighter-tomorrows": (
+                    N.WOMEN_SPECIFIC_SUPPORT,
+                    N.FINANCES_BENEFITS_DEBT,
+                    N.MENTAL_HEALTH,
+                    N.HIDDEN_VICTIMISATION,
+                )
+            },
             id="the women's programme takes all four",
         ),
         param(
             ADULT,
             [N.PHYSICAL_HEALTH, N.MENTAL_HEALTH, N.HOUSING],
-            {"community-rehabilitation": (N.MENTAL_HEALTH, N.HOUSING), "liaison-and-diversion": (N.PHYSICAL_HEALTH,)},
+            {"liaison-and-diversion": (N.PHYSICAL_HEALTH, N.MENTAL_HEALTH), "housing-advice": (N.HOUSING,)},
             id="two agencies for three needs",
         ),
         param(
             ADULT,
+            [N.FINANCES_BENEFITS_DEBT, N.EDUCATION_TRAINING],
+            {"money-advice": (N.FINANCES_BENEFITS_DEBT,), "skills-and-courses": (N.EDUCATION_TRAINING,)},
+            id="the food bank takes no police referral",
+        ),
+        param(
+            ADULT,
             [N.HOUSING, N.WOMEN_SPECIFIC_SUPPORT],
-            {"community-rehabilitation": (N.HOUSING,), NO_ELIGIBLE: (N.WOMEN_SPECIFIC_SUPPORT,)},
+            {"housing-advice": (N.HOUSING,), NO_ELIGIBLE: (N.WOMEN_SPECIFIC_SUPPORT,)},
             id="one placed, one unplaced",
         ),
         param(
             YOUTH,
             [N.MENTAL_HEALTH, N.HIDDEN_VICTIMISATION, N.DRUG_MISUSE],
-            {"youth-offending-team": (N.MENTAL_HEALTH, N.HIDDEN_VICTIMISATION, N.DRUG_MISUSE)},
+            {"youth-offending-service": (N.MENTAL_HEALTH, N.HIDDEN_VICTIMISATION, N.DRUG_MISUSE)},
             id="youth: the team takes every need",
         ),
     ],
@@ -221,17 +235,17 @@ def test_consolidation_uses_the_fewest_agencies(
 @pytest.mark.parametrize(
     ("load", "excluded", "expected"),
     [
-        param({}, {}, {"youth-offending-team": (N.MENTAL_HEALTH, N.HIDDEN_VICTIMISATION)}, id="the team takes all"),
+        param({}, {}, {"youth-offending-service": (N.MENTAL_HEALTH, N.HIDDEN_VICTIMISATION)}, id="the team takes all"),
         param(
-            {"youth-offending-team": 500},
+            {"youth-offending-service": 500},
             {},
-            {"youth-offending-team": (N.MENTAL_HEALTH, N.HIDDEN_VICTIMISATION)},
+            {"youth-offending-service": (N.MENTAL_HEALTH, N.HIDDEN_VICTIMISATION)},
             id="the team is full: queued, not passed on",
         ),
         param(
             {},
-            {N.HIDDEN_VICTIMISATION: frozenset({"youth-offending-team"})},
-            {"hidden-harm-support": (N.HIDDEN_VICTIMISATION,), "youth-offending-team": (N.MENTAL_HEALTH,)},
+            {N.HIDDEN_VICTIMISATION: frozenset({"youth-offending-service"})},
+            {"victim-support": (N.HIDDEN_VICTIMISATION,), "youth-offending-service": (N.MENTAL_HEALTH,)},
             id="the team declined one need",
         ),
     ],
@@ -247,12 +261,14 @@ def test_a_youth_case_always_includes_the_youth_offending_team(
 
 
 def test_an_agency_that_queues_when_full_is_chosen_and_the_referral_queued() -> None:
-    result = match(WOMAN, [need(N.WOMEN_SPECIFIC_SUPPORT)], CATALOGUE, {"womens-programme": 20})
+    result = match(WOMAN, [need(N.WOMEN_SPECIFIC_SUPPORT)], CATALOGUE, {"brighter-tomorrows": 30})
 
     (placement,) = result.placements
-    assert (placement.agency_id, placement.queued) == ("womens-programme", True)
+    assert (placement.agency_id, placement.queued) == ("brighter-tomorrows", True)
     assert "queued until a place frees" in placement.explanation
-    assert not match(WOMAN, [need(N.WOMEN_SPECIFIC_SUPPORT)], CATALOGUE, {"womens-programme": 19}).placements[0].queued
+    assert (
+        not match(WOMAN, [need(N.WOMEN_SPECIFIC_SUPPORT)], CATALOGUE, {"brighter-tomorrows": 29}).placements[0].queued
+    )
 
 
 def test_every_candidate_is_explained_and_rejections_are_named() -> None:
@@ -260,17 +276,17 @@ def test_every_candidate_is_explained_and_rejections_are_named() -> None:
 
     (placement,) = result.placements
     notes = {note.agency_id: note for note in placement.candidates}
-    assert set(notes) == {"womens-programme", "youth-offending-team"}
-    assert (notes["womens-programme"].eligible, notes["womens-programme"].score) == (False, None)
-    assert notes["womens-programme"].reason == "accepts ages 18+ only"
-    assert "womens-programme (accepts ages 18+ only)" in placement.explanation
+    assert set(notes) == {"brighter-tomorrows", "youth-offending-service"}
+    assert (notes["brighter-tomorrows"].eligible, notes["brighter-tomorrows"].score) == (False, None)
+    assert notes["brighter-tomorrows"].reason == "accepts ages 18+ only"
+    assert "brighter-tomorrows (accepts ages 18+ only)" in placement.explanation
 
 
 @pytest.mark.parametrize(
     ("person", "refused", "reason"),
     [
-        param(ADULT, "womens-programme", "accepts female only", id="sex"),
-        param(replace(WOMAN, area="wakefield"), "womens-programme", "covers leeds only", id="area"),
+        param(ADULT, "brighter-tomorrows", "accepts female only", id="sex"),
+        param(replace(WOMAN, area="fenland"), "brighter-tomorrows", "covers peterborough only", id="area"),
         param(replace(DA_CASE, dash_risk=DashRiskLevel.HIGH), "da-perpetrator-programme", "DASH high risk", id="DASH"),
         param(ADULT, "da-perpetrator-programme", "takes domestic abuse cases only", id="DA only"),
         param(
@@ -304,22 +320,22 @@ def test_no_needs_no_referrals() -> None:
 
 def test_in_a_youth_case_the_team_keeps_a_need_another_chosen_agency_would_score_higher_on() -> None:
     needs = [need(N.EDUCATION_TRAINING, LOW, DeliveryMode.ONLINE), need(N.EMPLOYMENT)]
-    declined = {N.EMPLOYMENT: frozenset({"youth-offending-team"})}
+    declined = {N.EMPLOYMENT: frozenset({"youth-offending-service"})}
     sixteen = replace(YOUTH, age=16)
 
     assert outcome(match(sixteen, needs, CATALOGUE, {}, declined)) == {
-        "skills-and-training": (N.EMPLOYMENT,),
-        "youth-offending-team": (N.EDUCATION_TRAINING,),
+        "skills-and-courses": (N.EMPLOYMENT,),
+        "youth-offending-service": (N.EDUCATION_TRAINING,),
     }
     assert outcome(match(replace(sixteen, youth_offending_team=False), needs, CATALOGUE, {}, declined)) == {
-        "skills-and-training": (N.EDUCATION_TRAINING, N.EMPLOYMENT)
+        "skills-and-courses": (N.EDUCATION_TRAINING, N.EMPLOYMENT)
     }
 
 
 def test_a_youth_case_explains_why_other_eligible_agencies_lost() -> None:
     (placement,) = match(YOUTH, [need(N.MENTAL_HEALTH)], CATALOGUE, {}).placements
 
-    assert placement.agency_id == "youth-offending-team"
+    assert placement.agency_id == "youth-offending-service"
     notes = {note.agency_id: note for note in placement.candidates}
     assert notes["liaison-and-diversion"].eligible
     assert "youth offending team takes every need it serves" in notes["liaison-and-diversion"].reason

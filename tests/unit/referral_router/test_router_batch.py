@@ -14,29 +14,29 @@ from services.referral_router.domain.entities import Referral
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
-def referral(status: ReferralStatus, agency: str = "womens-programme") -> Referral:
+def referral(status: ReferralStatus, agency: str = "brighter-tomorrows") -> Referral:
     return Referral(uuid.uuid4(), uuid.uuid4(), agency, (), DeliveryMode.FACE_TO_FACE, status, "", [])
 
 
 def test_reading_a_referral_moves_no_load():
-    batch = RouterBatch(load_read={"womens-programme": 3})
+    batch = RouterBatch(load_read={"brighter-tomorrows": 3})
     batch.remember(referral(ReferralStatus.ISSUED))
-    assert batch.load() == {"womens-programme": 3}
+    assert batch.load() == {"brighter-tomorrows": 3}
 
 
 def test_placing_issuing_and_freeing_move_the_agencys_load():
-    batch = RouterBatch(load_read={"womens-programme": 3})
+    batch = RouterBatch(load_read={"brighter-tomorrows": 3})
     placed = referral(ReferralStatus.ISSUED)
     queued = referral(ReferralStatus.QUEUED)
     accepted = batch.remember(referral(ReferralStatus.ACCEPTED))
     batch.keep(placed)
     batch.keep(queued)
-    assert batch.load() == {"womens-programme": 4}
+    assert batch.load() == {"brighter-tomorrows": 4}
 
     batch.change(queued.referral_id, AT, status=ReferralStatus.ISSUED)
     batch.change(accepted.referral_id, AT, status=ReferralStatus.COMPLETED)
     batch.change(placed.referral_id, AT, status=ReferralStatus.ACCEPTED)
-    assert batch.load() == {"womens-programme": 4}
+    assert batch.load() == {"brighter-tomorrows": 4}
 
 
 def test_a_referral_read_then_changed_is_written_as_a_change_one_placed_as_a_placement():
@@ -53,7 +53,7 @@ def test_a_referral_read_then_changed_is_written_as_a_change_one_placed_as_a_pla
     assert batch.referrals[placed.referral_id].sequence == 2
 
 
-WOMEN = "womens-programme"
+WOMEN = "brighter-tomorrows"
 
 
 def placed_one(capacity: int | None = 3, read: int = 2, status: ReferralStatus = ReferralStatus.ISSUED) -> RouterBatch:

@@ -36,15 +36,15 @@ def test_a_valid_decision_parses() -> None:
     assert decision.disposal_type is DisposalType.ADULT_CONDITIONAL_CAUTION
     assert decision.offence.gravity_score == 2
     assert decision.personal.date_of_birth == date(1990, 5, 17)
-    assert decision.personal.postcode == "LS1 4AP"
+    assert decision.personal.postcode == "PE1 1HF"
     assert [need.category for need in decision.needs or ()] == ["alcohol_misuse"]
 
 
 def test_a_decision_normalises_whitespace_and_postcode_case() -> None:
-    decision = diversion_decision(personal=personal_payload(given_name="  Alex ", postcode="ls1 4ap"))
+    decision = diversion_decision(personal=personal_payload(given_name="  Alex ", postcode="pe1 1hf"))
 
     assert decision.personal.given_name == "Alex"
-    assert decision.personal.postcode == "LS1 4AP"
+    assert decision.personal.postcode == "PE1 1HF"
 
 
 @pytest.mark.parametrize("model", COMMANDS, ids=type_of)
