@@ -17,7 +17,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
-from opentelemetry.trace import SpanKind
 from prometheus_client import make_asgi_app
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -27,7 +26,6 @@ from platform_plumbing.api_keys import principal_for
 from platform_plumbing.auth_throttle import FailedAuthentications
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.service_runtime import ServiceRuntime
-from platform_plumbing.tracing import context_from_headers, tracer
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -169,22 +167,6 @@ async def database_answers(app: FastAPI) -> bool:
     return True
 
 
-class TraceRequests:
-    """A span per request, continuing the caller's trace when it sends a `traceparent` header."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        headers = [(name.decode(errors="replace"), value) for name, value in scope["headers"]]
-        with tracer().start_as_current_span(
-            f"{scope['method']} {scope['path']}", kind=SpanKind.SERVER, context=context_from_headers(headers)
-        ):
-            await self.app(scope, receive, send)
-
-
 def install_authentication_errors(app: FastAPI, how_to_authenticate: str) -> None:
     """401 for a missing or wrong key, telling the caller `how_to_authenticate`, and 429 after too many."""
 
@@ -202,6 +184,13 @@ def install_authentication_errors(app: FastAPI, how_to_authenticate: str) -> Non
         )
 
 
+TELEMETRY = {"tracing": True, "metrics": False, "logs": False, "operation_spans": False}
+"""What every app's FastAPI records of itself: a server span per request, named for its route template (never
+the path, which may hold a police reference), continuing the caller's `traceparent`; and nothing else — the
+services' metrics are Prometheus's, their logs are JSON, and a span per dependency would cost more than it
+tells. (Our own request-span middleware, before FastAPI had this, started a second trace beside FastAPI's.)"""
+
+
 def install_conventions(
     app: FastAPI,
     *,
@@ -210,11 +199,10 @@ def install_conventions(
     runtime: ServiceRuntime,
     ready: Callable[[FastAPI], Awaitable[bool]] = database_answers,
 ) -> None:
-    """Add the body limit, tracing, the error handlers, `/healthz`, `/readyz`, `/metrics` and the
-    service's AsyncAPI document (`/asyncapi.json`) to `app`."""
+    """Add the body limit, the error handlers, `/healthz`, `/readyz`, `/metrics` and the service's AsyncAPI
+    document (`/asyncapi.json`) to `app`. (Each request's span is FastAPI's own: see `TELEMETRY`.)"""
     app.state.failed_authentications = FailedAuthentications(max_failures=runtime.settings.auth_failure_limit)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
-    app.add_middleware(TraceRequests)
     app.mount("/metrics", make_asgi_app(registry=metrics.registry))
 
     @app.exception_handler(RequestValidationError)

@@ -26,6 +26,7 @@ from schemas.topics import (
     CATALOGUE,
     DECISIONS,
     OUTCOMES,
+    VICTIM_UPDATES,
     Directory,
     Principal,
     Topic,
@@ -33,7 +34,7 @@ from schemas.topics import (
 )
 
 SERVICE_PRINCIPALS = ("intake", "referral-router", "compliance")
-COMPLIANCE_CREATES = (AGENCY_REFERRALS, OUTCOMES)
+COMPLIANCE_CREATES = (AGENCY_REFERRALS, OUTCOMES, VICTIM_UPDATES)
 """The per-party topics compliance makes when it first publishes to a party's (an agency's, a force's)."""
 INTAKE_EMPTIES = (DECISIONS,)
 """The topics intake deletes records from once it has processed them: the police's in-clear commands."""
@@ -59,6 +60,11 @@ def police_principal(force: str) -> str:
     return f"police-{force}"
 
 
+def victim_contact_principal(force: str) -> str:
+    """A force's victim-contact role, which reads the outcomes of cases with a victim and nothing else."""
+    return f"victim-contact-{force}"
+
+
 def agency_principal(agency: str) -> str:
     return f"agency-{agency}"
 
@@ -71,14 +77,19 @@ def writer_of(topic: str, prefix: str = "") -> str | None:
         return None
     if kind.per is not None:
         party = kind.party_of(topic, prefix)
-        return police_principal(party) if kind.per == "force" else agency_principal(party)
+        return _PRINCIPAL_OF[kind.producers[0]](party) if kind.producers[0] in _PRINCIPAL_OF else kind.producers[0]
     return kind.producers[0] if len(kind.producers) == 1 else None
 
 
+_PRINCIPAL_OF = {"police": police_principal, "victim_contact": victim_contact_principal, "agency": agency_principal}
+"""The principal of one party, by who it is to a topic."""
+
+
 def party_principals(directory: Directory) -> tuple[str, ...]:
-    """Each force's and each agency's principal."""
+    """Each force's (its systems' and its victim-contact role's) and each agency's principal."""
     return (
         *(police_principal(force) for force in directory.forces),
+        *(victim_contact_principal(force) for force in directory.forces),
         *(agency_principal(agency) for agency in directory.agencies),
     )
 
@@ -121,9 +132,9 @@ def _topic_acls(topic: Topic, directory: Directory, prefix: str) -> list[Acl]:
 def _grants(who: Principal, operation: Operation, topic: Topic, directory: Directory, prefix: str) -> list[Acl]:
     if who in SERVICES_AND_OPERATIONS:
         return [Acl(who, "topic", prefix + topic.stem, operation, prefixed=topic.per is not None)]
-    per = "force" if who == "police" else "agency"
-    parties = directory.forces if per == "force" else directory.agencies
-    principal = police_principal if per == "force" else agency_principal
+    per = "agency" if who == "agency" else "force"
+    parties = directory.parties(per)
+    principal = _PRINCIPAL_OF[who]
     if topic.per not in (None, per):
         raise ValueError(f"{topic.name} is per {topic.per}, but names {who} among its producers or consumers")
     return [

@@ -17,7 +17,7 @@ def serve(
 ) -> int:
     """Run the app `build()` returns; a `startup_errors` exception ends the process with status 2."""
     configure_logging(name)
-    configure_tracing()
+    configure_tracing(name)
     try:
         app = build()
     except startup_errors as error:

@@ -119,6 +119,15 @@ class PlatformSettings(BaseSettings):
         None,
         description="Real moment the accelerated clock starts from; every service must be given the same.",
     )
+    clock_fast_forward_after_days: float | None = Field(
+        None,
+        gt=0,
+        description="Simulated days after which the accelerated clock runs at `clock_fast_forward_speed` (the demo:"
+        " the months after every case has concluded, until its 24-month cohort has matured).",
+    )
+    clock_fast_forward_speed: float | None = Field(
+        None, gt=0, description="Simulated seconds per real second after the fast-forward point."
+    )
 
     @property
     def kafka(self) -> KafkaAccess:

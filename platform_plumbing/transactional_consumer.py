@@ -59,7 +59,7 @@ from platform_plumbing.inbox import claim, claim_all
 from platform_plumbing.incoming import IncomingEvent, Replay, read_event
 from platform_plumbing.kafka_acls import writer_of
 from platform_plumbing.logging_setup import where_raised
-from platform_plumbing.metrics import ServiceMetrics
+from platform_plumbing.metrics import ServiceMetrics, type_label
 from platform_plumbing.outbox import OutboxRow, OutgoingRecord, add_to_outbox, claim_straight
 from platform_plumbing.outbox_relay import OutboxRelay
 from platform_plumbing.pending_writes import PendingWrites
@@ -517,8 +517,17 @@ def _usable(connection: asyncpg.Connection) -> bool:
 
 
 def _span(record: ConsumerRecord):
+    """The record's span, continuing the trace it carries, named for what was consumed where."""
+    event_type = next((value for name, value in record.headers if name == "ce_type"), None)
     return tracer().start_as_current_span(
-        f"consume {record.topic}", kind=SpanKind.CONSUMER, context=context_from_headers(record.headers)
+        f"consume {record.topic}",
+        kind=SpanKind.CONSUMER,
+        context=context_from_headers(record.headers),
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": record.topic,
+            "cloudevents.event_type": type_label(event_type),
+        },
     )
 
 

@@ -26,9 +26,9 @@ PARTY = "{party}"
 PARTY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 """A force or agency id as it may appear in a topic name (and a principal's name)."""
 
-Principal = Literal["intake", "referral-router", "compliance", "operations", "police", "agency"]
-"""Who a topic's producers and consumers are: a service, the operations team, each police force's
-systems, each partner agency."""
+Principal = Literal["intake", "referral-router", "compliance", "operations", "police", "victim_contact", "agency"]
+"""Who a topic's producers and consumers are: a service, the operations team, each police force's systems, each
+force's victim-contact role, each partner agency."""
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,19 @@ OUTCOMES = Topic(
     partitions=3,
     retention_ms=365 * DAY_MS,
 )
+VICTIM_UPDATES = Topic(
+    name="diversion.victim-updates.{party}.v1",
+    description="Each change to the outcome of one force's cases that have an identifiable victim, for the "
+    "force's victim-contact role to tell the victim (Victims' Code): one topic per force that only that role "
+    "may read. Nothing about the person's conditions, needs or agencies.",
+    producers=("compliance",),
+    consumers=("victim_contact", "operations"),
+    carries=_types("case.changed"),
+    per="force",
+    copies=True,
+    partitions=3,
+    retention_ms=365 * DAY_MS,
+)
 POLICE_SIGNALS = Topic(
     name="diversion.police-signals.{party}.v1",
     description="Signals from a force's systems about diverted people, such as naming in a new investigation: "
@@ -243,6 +256,7 @@ CATALOGUE: tuple[Topic, ...] = (
     AGENCY_REFERRALS,
     COMPLIANCE,
     OUTCOMES,
+    VICTIM_UPDATES,
     POLICE_SIGNALS,
     DEAD_LETTERS,
     REPLAYS,

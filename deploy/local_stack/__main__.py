@@ -13,7 +13,7 @@ import sys
 from deploy.local_stack import kafka, keys, postgres, services, tls
 from deploy.local_stack.parties import directory
 from deploy.local_stack.runtime import RUNTIME_DIR, StackError, write_private
-from platform_plumbing.kafka_acls import agency_principal, police_principal
+from platform_plumbing.kafka_acls import agency_principal, police_principal, victim_contact_principal
 
 KAFKA_PRINCIPALS = {
     "INTAKE": "intake",
@@ -41,12 +41,13 @@ def up(topology: kafka.KafkaTopology) -> dict[str, str]:
 
 
 def _kafka_logins(topology: kafka.KafkaTopology, parties) -> dict[str, str]:
-    """Each service's and the operations tools' Kafka login, the police's for the force, and the agencies'
-    whose development keys `make up` issues."""
+    """Each service's and the operations tools' Kafka login, the police's and the victim-contact role's for the
+    force, and the agencies' whose development keys `make up` issues."""
     logins = {}
     named = {
         **KAFKA_PRINCIPALS,
         "POLICE": police_principal(parties.forces[0]),
+        "VICTIM_CONTACT": victim_contact_principal(parties.forces[0]),
         **{f"AGENCY_{services.env_name(agency)}": agency_principal(agency) for agency in services.DEV_AGENCIES},
     }
     stack = kafka.logins(topology)

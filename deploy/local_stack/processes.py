@@ -34,17 +34,33 @@ def free_port() -> int:
 
 
 class ServiceProcess:
-    def __init__(self, module: str, environment: dict[str, str], port: int, log: Path) -> None:
+    def __init__(
+        self,
+        module: str,
+        environment: dict[str, str],
+        port: int,
+        log: Path,
+        *,
+        python: str = sys.executable,
+        cwd: Path | None = None,
+    ) -> None:
+        """`python` and `cwd`: another installation of the platform than this one (a test of `pip install .`)."""
         self.module = module
         self.environment = {**os.environ, **environment}
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
+        self.python = python
+        self.cwd = cwd
         self.process: subprocess.Popen | None = None
 
     async def start(self, *, timeout: float = 60.0) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", self.module], env=self.environment, stdout=out, stderr=subprocess.STDOUT
+                [self.python, "-m", self.module],
+                env=self.environment,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=self.cwd,
             )
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient() as client:

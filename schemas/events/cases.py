@@ -43,6 +43,7 @@ from schemas.vocabulary import (
     PoliceDecision,
     ProgressReport,
     Sex,
+    VictimViews,
     WithdrawalReason,
 )
 
@@ -95,6 +96,11 @@ class CaseOpened(Event):
     )
     decided_at: AwareDatetime
     complete_by: date = Field(description="The deadline: a date in England and Wales, met by the end of that day.")
+    victim_views: VictimViews | None = Field(
+        default=None,
+        description="Whether the victim's views were sought (or there is no identifiable victim): a case with a "
+        "victim has its outcome told to the victim-contact role.",
+    )
     personal: SealedPersonalDetails | None
 
 

@@ -19,7 +19,7 @@ from platform_plumbing import audit_trail
 from platform_plumbing.clock import Clock, IdFactory, clock_for, new_id
 from platform_plumbing.database_roles import RuntimePrivileges
 from platform_plumbing.event_outbox import EventSource
-from platform_plumbing.http_conventions import install_conventions
+from platform_plumbing.http_conventions import TELEMETRY, install_conventions
 from platform_plumbing.kafka_acls import COMPLIANCE_CREATES
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import ServiceSchema
@@ -61,7 +61,12 @@ CONSUMER_GROUP = "compliance"
 
 def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids: IdFactory = new_id) -> FastAPI:
     rules = load_rules(settings.compliance_rules_file)
-    clock = clock or clock_for(settings.clock_speed, settings.clock_epoch)
+    clock = clock or clock_for(
+        settings.clock_speed,
+        settings.clock_epoch,
+        settings.clock_fast_forward_after_days,
+        settings.clock_fast_forward_speed,
+    )
     metrics = ServiceMetrics("compliance")
     context = ComplianceContext(
         rules=rules,
@@ -103,6 +108,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
                 await asyncio.gather(sweep, return_exceptions=True)
 
     app = FastAPI(
+        telemetry=TELEMETRY,
         title="Diversion compliance — gateway for partner agencies",
         version=rules.version,
         description=(

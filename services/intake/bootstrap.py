@@ -17,7 +17,7 @@ from platform_plumbing import audit_trail
 from platform_plumbing.clock import Clock, IdFactory, clock_for, new_id
 from platform_plumbing.database_roles import RuntimePrivileges
 from platform_plumbing.event_outbox import EventSource
-from platform_plumbing.http_conventions import install_conventions
+from platform_plumbing.http_conventions import TELEMETRY, install_conventions
 from platform_plumbing.kafka_acls import INTAKE_EMPTIES
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import ServiceSchema
@@ -52,7 +52,12 @@ CONSUMER_GROUP = "intake"
 def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdFactory = new_id) -> FastAPI:
     """Build intake. The policies are loaded now, so a broken policy file fails before anything starts."""
     policies = Policies.load(settings.intake_policy_files)
-    clock = clock or clock_for(settings.clock_speed, settings.clock_epoch)
+    clock = clock or clock_for(
+        settings.clock_speed,
+        settings.clock_epoch,
+        settings.clock_fast_forward_after_days,
+        settings.clock_fast_forward_speed,
+    )
     metrics = ServiceMetrics("intake")
     context = IntakeContext(
         policies=policies,
@@ -83,6 +88,7 @@ def create_app(settings: IntakeSettings, *, clock: Clock | None = None, ids: IdF
             yield
 
     app = FastAPI(
+        telemetry=TELEMETRY,
         title="Diversion intake — API for police systems",
         version=" / ".join(f"{force} {policies.of(force).version}" for force in policies.forces),
         description=(

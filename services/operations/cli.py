@@ -31,6 +31,7 @@ from schemas.vocabulary import ErasureReason
 from services.operations import dead_letters as dlq
 from services.operations.books import SERVICES, check_books
 from services.operations.kafka_views import consumer_lag, describe, read_records, topic_counts
+from services.operations.report_tables import CSV_TABLES, fetch, fetch_csv, print_report
 from services.operations.settings import OperationsSettings
 
 logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # its retries are noise here; failures are reported
@@ -118,7 +119,7 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     table = Table(title=title)
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*("" if cell is None else str(cell) for cell in row))
     console.print(table)
@@ -253,76 +254,36 @@ def dlq_replay(
 
 @app.command()
 def report(
-    by: Annotated[str, typer.Option(help="disposal, agency, need, offence or month")] = "disposal",
+    by: Annotated[
+        str, typer.Option(help="compliance by disposal, disposal_and_age, agency, need, offence or month")
+    ] = "disposal",
+    csv: Annotated[
+        str | None,
+        typer.Option("--csv", help="Print one table as CSV (counts under 5 suppressed): " + ", ".join(CSV_TABLES)),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Compliance and completion rates, and reoffending within 24 months (by disposal and by programme)."""
+    """The force's report: its headline figures beside the source's, compliance and completion rates, re-offending
+    within 24 months over mature cohorts, the domestic-abuse and women's programmes as cohorts."""
     settings = _settings()
-    if as_json:
-        typer.echo(
-            json.dumps(_run(_fetch_report(settings, by), f"the compliance service at {settings.agency_api_url}"))
-        )
+    where = f"the compliance service at {settings.agency_api_url}"
+    if csv is not None:
+        if csv not in CSV_TABLES:
+            _fail(f"--csv takes one of {', '.join(CSV_TABLES)}", code=2)
+        typer.echo(_run(_with_reports(settings, lambda http: fetch_csv(http, csv, by)), where), nl=False)
         return
-    print_report(settings, by, outcomes=True)
+    figures = _run(_with_reports(settings, lambda http: fetch(http, by)), where)
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    print_report(console, figures, by)
 
 
-def print_report(settings: OperationsSettings, by: str, *, reoffending: bool = True, outcomes: bool = False) -> None:
-    figures = _run(_fetch_report(settings, by), f"the compliance service at {settings.agency_api_url}")
-    _table(
-        f"compliance by {by}",
-        [by, "completed", "breached", "not completed", "no place", "open", "withdrawn", "rate"],
-        [
-            [
-                r["group"],
-                r["completed"],
-                r["breached"],
-                r["not_completed"],
-                r["no_place_available"],
-                r["open"],
-                r["withdrawn"],
-                _percent(r["rate"]),
-            ]
-            for r in figures["compliance"]
-        ],
-    )
-    for dimension, rows in figures["reoffending"].items() if reoffending else ():
-        _table(
-            f"named in a new investigation within 24 months, by {dimension}",
-            [dimension, "diverted", "named", "rate"],
-            [[r["group"], r["diverted"], r["named_within_24_months"], _percent(r["rate"])] for r in rows],
-        )
-    if outcomes:
-        _table(
-            "conditions by kind and outcome",
-            ["kind", "met", "breached", "varied", "cancelled", "open"],
-            [
-                [r["kind"], r["met"], r["breached"], r["varied"], r["cancelled"], r["open"]]
-                for r in figures["conditions"]
-            ],
-        )
-        _table(
-            "police decisions after a breach (or no place available)",
-            ["decision", "after", "decisions"],
-            [[r["decision"], r["breach_reason"], r["decisions"]] for r in figures["police_decisions"]],
-        )
-
-
-async def _fetch_report(settings: OperationsSettings, by: str) -> dict:
+async def _with_reports(settings: OperationsSettings, work):
     async with httpx.AsyncClient(
         base_url=settings.agency_api_url, timeout=10, headers={"X-API-Key": settings.operations_api_key}
     ) as http:
-
-        async def get(path: str, **params: str):
-            answer = await http.get(path, params=params)
-            answer.raise_for_status()
-            return answer.json()
-
-        return {
-            "compliance": await get("/v1/reports/compliance", by=by),
-            "reoffending": {d: await get("/v1/reports/reoffending", by=d) for d in ("disposal", "programme")},
-            "conditions": await get("/v1/reports/conditions"),
-            "police_decisions": await get("/v1/reports/police-decisions"),
-        }
+        return await work(http)
 
 
 @app.command()
@@ -469,7 +430,3 @@ def _dead_letter_row(letter: dict) -> list:
     why = letter["dead_letter"] or {}
     origin = f"{why.get('origin_topic')}/{why.get('origin_partition')}@{why.get('origin_offset')}"
     return [letter["offset"], why.get("service"), origin, why.get("error_class"), why.get("reason"), letter["type"]]
-
-
-def _percent(rate: float | None) -> str:
-    return "–" if rate is None else f"{rate:.1%}"

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from platform_plumbing.auth_throttle import FailedAuthentications
 from platform_plumbing.http_conventions import (
     API_KEY_HEADER,
+    TELEMETRY,
     Unauthorised,
     error_response,
     install_authentication_errors,
@@ -88,7 +89,9 @@ async def _accepted(request: Request, api_key: str) -> bool:
 
 
 def create_app(settings: OperationsSettings) -> FastAPI:
-    app = FastAPI(title="Diversion operations dashboard", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Diversion operations dashboard", docs_url=None, redoc_url=None, openapi_url=None, telemetry=TELEMETRY
+    )
     app.state.settings = settings
     app.state.sessions = Sessions(settings.agency_api_url)
     app.state.failed_authentications = FailedAuthentications()

@@ -18,7 +18,7 @@ from platform_plumbing import audit_trail
 from platform_plumbing.clock import Clock, IdFactory, clock_for, new_id
 from platform_plumbing.database_roles import RuntimePrivileges
 from platform_plumbing.event_outbox import EventSource
-from platform_plumbing.http_conventions import install_conventions
+from platform_plumbing.http_conventions import TELEMETRY, install_conventions
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.service_runtime import ServiceRuntime
@@ -51,7 +51,12 @@ CONSUMER_GROUP = "referral-router"
 def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdFactory = new_id) -> FastAPI:
     """Build the router. The catalogue is loaded now, so a broken one fails before anything starts."""
     catalogue = CatalogueHolder(settings.router_catalogue_file)
-    clock = clock or clock_for(settings.clock_speed, settings.clock_epoch)
+    clock = clock or clock_for(
+        settings.clock_speed,
+        settings.clock_epoch,
+        settings.clock_fast_forward_after_days,
+        settings.clock_fast_forward_speed,
+    )
     metrics = ServiceMetrics("referral_router")
     context = RouterContext(
         catalogue=catalogue,
@@ -86,6 +91,7 @@ def create_app(settings: RouterSettings, *, clock: Clock | None = None, ids: IdF
                 await asyncio.gather(watch, return_exceptions=True)
 
     app = FastAPI(
+        telemetry=TELEMETRY,
         title="Diversion referral router",
         version=catalogue.current.version,
         lifespan=lifespan,

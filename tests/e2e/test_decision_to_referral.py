@@ -34,7 +34,7 @@ async def test_a_decision_becomes_referrals_to_the_right_agencies(settings, star
         for attributes, payload in (decode(r.headers, r.value, EVENT_TYPES) for r in records)
         if attributes.type == ReferralIssued.event_type
     ]
-    assert sorted(r.agency_id for r in issued) == ["substance-misuse-treatment", "brighter-tomorrows"]
+    assert sorted(r.agency_id for r in issued) == ["brighter-tomorrows", "substance-misuse-treatment"]
     assert {str(r.case_id) for r in issued} == {answer.json()["case_id"]}
     alcohol = next(r for r in issued if r.agency_id == "substance-misuse-treatment")
     assert alcohol.delivery_mode == "face_to_face", "high severity, face to face asked for"

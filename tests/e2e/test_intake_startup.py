@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ def test_intake_refuses_to_start_on_a_broken_policy(tmp_path):
 
     result = subprocess.run(
         [sys.executable, "-m", "services.intake"],
-        env={**os.environ, "INTAKE_POLICY_FILE": str(broken)},
+        env={**os.environ, "INTAKE_POLICY_FILES": json.dumps([str(broken)])},
         capture_output=True,
         text=True,
         timeout=60,

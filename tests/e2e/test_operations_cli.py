@@ -45,9 +45,18 @@ async def test_agencies_and_report_read_the_running_services(settings, infrastru
     assert {"brighter-tomorrows", "youth-offending-service"} <= {r["agency_id"] for r in rows}
     assert all(r["active"] == 0 and r["capacity"] > 0 for r in rows)
     figures = json.loads(report.output)
+    assert [(row["figure"], row["cohort"], row["measured"]) for row in figures.pop("headline")] == [
+        ("conditional_caution_compliance", 0, None),
+        ("adult_community_resolution_completion", 0, None),
+        ("youth_community_resolution_completion", 0, None),
+        ("domestic_abuse_named_within_24_months", 0, None),
+        ("named_within_24_months", 0, None),
+    ], "no cases yet: every figure without a cohort, none of them 0%"
     assert figures == {
         "compliance": [],
-        "reoffending": {"disposal": [], "programme": []},
+        "compliance_by_age": [],
+        "reoffending": {"disposal": [], "cohort": [], "programme": []},
+        "programmes": [],
         "conditions": [],
         "police_decisions": [],
     }

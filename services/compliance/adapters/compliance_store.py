@@ -20,6 +20,7 @@ import asyncpg
 
 from platform_plumbing import keyring
 from platform_plumbing.pending_writes import PendingWrites, json_rows
+from schemas.calendar import local_date
 from schemas.vocabulary import (
     BreachNextStep,
     CaseStatus,
@@ -38,10 +39,27 @@ from services.compliance.domain.case_file import CaseFile
 from services.compliance.domain.entities import Case, Condition, Referral
 from services.compliance.domain.rules import ComplianceRules
 
-_CASE = (
-    "case_id, subject_ref, force_id, police_reference, disposal_type, offence_category, domestic_abuse,"
-    " decided_at, complete_by, status, reason, next_step, police_decision, sequence"
-)
+_CASE_TYPES = {
+    "case_id": "uuid",
+    "subject_ref": "text",
+    "force_id": "text",
+    "police_reference": "text",
+    "disposal_type": "text",
+    "offence_category": "text",
+    "domestic_abuse": "boolean",
+    "decided_at": "timestamptz",
+    "complete_by": "date",
+    "age_at_offence": "int",
+    "victim": "boolean",
+    "status": "text",
+    "reason": "text",
+    "next_step": "text",
+    "police_decision": "text",
+    "sequence": "int",
+}
+"""The cases table's columns with their types: each field of the `Case` entity, once."""
+assert list(_CASE_TYPES) == list(Case.__dataclass_fields__), "_CASE_TYPES must name the Case entity's fields"
+_CASE = ", ".join(_CASE_TYPES)
 _CONDITION = (
     "condition_id, kind, description, evidence, reported_by, addresses_need, hours, amount_pence, own_complete_by,"
     " status, reason, amount_paid_pence, hours_done, sequence"
@@ -148,13 +166,11 @@ class ComplianceStore:
             self._note_changed(case.case_id, {case.case_id, *(c.condition_id for c in conditions)}, now)
             return Recorded(True, case.case_id in files.awaited)
         row = await self._db.fetchrow(
-            f"WITH added AS (INSERT INTO cases ({_CASE}, updated_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-            " ON CONFLICT (case_id) DO NOTHING RETURNING true)"
+            f"WITH added AS ({_ADD_CASES} ON CONFLICT (case_id) DO NOTHING RETURNING true)"
             " SELECT EXISTS (SELECT 1 FROM added) AS added,"
-            " EXISTS (SELECT 1 FROM held_events WHERE awaiting = $1) AS awaited",
-            *_case_values(case),
-            now,
+            " EXISTS (SELECT 1 FROM held_events WHERE awaiting = $2) AS awaited",
+            json_rows([{**_row(_CASE, _case_values(case)), "at": now}]),
+            case.case_id,
         )
         if row["added"] and conditions:
             await self._upsert_conditions(case.case_id, conditions)
@@ -416,6 +432,16 @@ class ComplianceStore:
             ],
         )
 
+    async def first_diverted_on(self, force_id: str, subject_ref: str) -> date | None:
+        """The day (in England and Wales) of the person's first diversion here; None if none is known yet (what this
+        transaction changed is written first, so a case opened in the same batch counts)."""
+        if len(self._writes):
+            await self._writes.flush(self._db)
+        first = await self._db.fetchval(
+            "SELECT min(decided_at) FROM cases WHERE force_id = $1 AND subject_ref = $2", force_id, subject_ref
+        )
+        return None if first is None else local_date(first)
+
     def add_reoffending_signal(self, force_id: str, subject_ref: str, named_on: date, domestic_abuse: bool) -> None:
         self._writes.add(
             "reoffending_signals",
@@ -436,9 +462,8 @@ _REFERRAL_TYPES = (
 )
 _ADD_CASES = (
     f"INSERT INTO cases ({_CASE}, updated_at) SELECT {_CASE}, at FROM jsonb_to_recordset($1::jsonb) AS u("
-    "case_id uuid, subject_ref text, force_id text, police_reference text, disposal_type text, offence_category text,"
-    " domestic_abuse boolean, decided_at timestamptz, complete_by date, status text, reason text, next_step text,"
-    " police_decision text, sequence int, at timestamptz)"
+    + ", ".join(f"{column} {kind}" for column, kind in _CASE_TYPES.items())
+    + ", at timestamptz)"
 )
 _UPDATE_CASES = (
     "UPDATE cases c SET complete_by = u.complete_by, status = u.status, reason = u.reason, next_step = u.next_step,"
@@ -491,6 +516,8 @@ def _case_values(case: Case) -> tuple:
         case.domestic_abuse,
         case.decided_at,
         case.complete_by,
+        case.age_at_offence,
+        case.victim,
         case.status.value,
         _value(case.reason),
         _value(case.next_step),

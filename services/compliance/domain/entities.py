@@ -52,6 +52,10 @@ class Case:
     domestic_abuse: bool
     decided_at: datetime
     complete_by: date
+    age_at_offence: int | None = None
+    """For the reports that split adults from youths (a case opened before it was recorded: None)."""
+    victim: bool = False
+    """An identifiable victim, whose contact role is told each change to the case's outcome (Victims' Code)."""
     status: CaseStatus = CaseStatus.OPEN
     reason: NonComplianceReason | None = None
     next_step: BreachNextStep | None = None

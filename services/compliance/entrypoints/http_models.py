@@ -158,9 +158,34 @@ class ComplianceRow(BaseModel):
 
 class ReoffendingRow(BaseModel):
     group: str | None
-    diverted: int
+    cohort: int = Field(description="People whose 24 months after their diversion have passed: the rate's base.")
     named_within_24_months: int
     rate: float | None
+    not_yet_mature: int = Field(description="People diverted less than 24 months ago: not counted in the rate yet.")
+
+
+class ProgrammeCohortRow(BaseModel):
+    """One programme, as run by one agency: the people referred to it for the need that defines it."""
+
+    programme: str
+    agency_id: str
+    people: int
+    referrals: int
+    completed: int
+    active: int
+    completion_rate: float | None = Field(description="Completed ÷ referrals that have ended (not still active).")
+    needs_found: dict[str, int] = Field(description="Each need, by how many of the cohort's referrals carry it.")
+
+
+class HeadlineRow(BaseModel):
+    """One of the force's headline figures, measured, beside the source's published one where it has one."""
+
+    figure: str
+    count: int
+    cohort: int
+    measured: float | None
+    source: float | None
+    difference: float | None = Field(description="measured − source")
 
 
 class AwaitingRow(BaseModel):

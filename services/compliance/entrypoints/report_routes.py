@@ -3,7 +3,10 @@ for a police decision, conditions by kind and outcome, and the police's decision
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
 
 from platform_plumbing import audit_trail
 from platform_plumbing.audit_trail import Action, AuditEntry, Purpose
@@ -13,9 +16,12 @@ from services.compliance.entrypoints.http_models import (
     AwaitingRow,
     ComplianceRow,
     ConditionRow,
+    HeadlineRow,
     PoliceDecisionRow,
+    ProgrammeCohortRow,
     ReoffendingRow,
 )
+from services.compliance.entrypoints.report_export import csv_response
 from services.compliance.service_layer import reports
 
 
@@ -37,23 +43,61 @@ async def audited_reader(request: Request, client: Operations) -> GatewayClient:
 router = APIRouter(prefix="/v1/reports", tags=["operations"], dependencies=[Depends(audited_reader)])
 
 
+Format = Literal["json", "csv"]
+AS = Query("json", description="`csv` for a download with counts under 5 suppressed (as the force publishes).")
+
+
 @router.get("/compliance", response_model=list[ComplianceRow], responses=ERRORS, summary="Compliance rates")
 async def compliance_report(
-    request: Request, by: reports.ComplianceDimension = reports.ComplianceDimension.DISPOSAL
-) -> list[dict]:
-    return await reports.compliance_rates(request.app.state.pool, by)
+    request: Request, by: reports.ComplianceDimension = reports.ComplianceDimension.DISPOSAL, format: Format = AS
+):
+    """Completed ÷ concluded, by disposal (`disposal_and_age`: adults and youths apart), agency (the needs no agency
+    could take as such), need, offence or month of decision."""
+    rows = await reports.compliance_rates(request.app.state.pool, by)
+    return _as(rows, ComplianceRow, format, f"compliance-by-{by.value}", denominator="concluded", rates=("rate",))
 
 
 @router.get(
     "/reoffending",
     response_model=list[ReoffendingRow],
     responses=ERRORS,
-    summary="Named in a new investigation within 24 months",
+    summary="Named in a new investigation within 24 months, over the mature cohort",
 )
 async def reoffending_report(
-    request: Request, by: reports.ReoffendingDimension = reports.ReoffendingDimension.DISPOSAL
-) -> list[dict]:
-    return await reports.reoffending_within_24_months(request.app.state.pool, by)
+    request: Request, by: reports.ReoffendingDimension = reports.ReoffendingDimension.DISPOSAL, format: Format = AS
+):
+    """Only people whose 24 months have passed count (`cohort`); those diverted more recently are `not_yet_mature`.
+    By disposal, programme (agency), cohort (the domestic-abuse and women's programmes) or month of decision."""
+    now = request.app.state.context.clock.now()
+    rows = await reports.reoffending_within_24_months(request.app.state.pool, by, now=now)
+    return _as(rows, ReoffendingRow, format, f"reoffending-by-{by.value}", denominator="cohort", rates=("rate",))
+
+
+@router.get(
+    "/programmes",
+    response_model=list[ProgrammeCohortRow],
+    responses=ERRORS,
+    summary="The domestic-abuse and women's programmes as cohorts",
+)
+async def programmes_report(request: Request, format: Format = AS):
+    rows = await reports.programme_cohorts(request.app.state.pool)
+    return _as(rows, ProgrammeCohortRow, format, "programmes", denominator="referrals", rates=("completion_rate",))
+
+
+@router.get(
+    "/headline", response_model=list[HeadlineRow], responses=ERRORS, summary="The force's figures beside the source's"
+)
+async def headline_report(request: Request, format: Format = AS):
+    """Conditional Caution compliance, Community Resolution completion (adults, youths), named again within 24
+    months (mature cohorts; domestic-abuse programme), each with its cohort and the published figure beside it."""
+    rows = await reports.headline(request.app.state.pool, now=request.app.state.context.clock.now())
+    return _as(rows, HeadlineRow, format, "headline", denominator="cohort", rates=("measured", "difference"))
+
+
+def _as(rows: list[dict], model: type[BaseModel], format: str, name: str, *, denominator: str, rates: tuple[str, ...]):
+    if format == "csv":
+        return csv_response(rows, list(model.model_fields), name=name, denominator=denominator, rates=rates)
+    return rows
 
 
 @router.get(

@@ -37,13 +37,14 @@ from schemas.events import (
     ReferralUnmatched,
     ReoffendingSignal,
 )
-from schemas.topics import AGENCY_REFERRALS, OUTCOMES
-from schemas.vocabulary import ReferralStatus
+from schemas.topics import AGENCY_REFERRALS, OUTCOMES, VICTIM_UPDATES
+from schemas.vocabulary import ReferralStatus, VictimViews
 from services.compliance.domain import agency_reports, placements, police_actions
 from services.compliance.domain.case_file import CaseFile
 from services.compliance.domain.entities import Case, Condition, Referral
 from services.compliance.domain.referral_progress import Update
-from services.compliance.service_layer.publication import agency_copies, events_of, force_copies
+from services.compliance.domain.signals import check_signal
+from services.compliance.service_layer.publication import agency_copies, events_of, force_copies, victim_copies
 from services.compliance.service_layer.unit_of_work import UnitOfWork
 
 UPDATE_KINDS: dict[type[AgencyUpdate], Update] = {
@@ -92,6 +93,8 @@ async def case_opened(event: CaseOpened, uow: UnitOfWork) -> bool:
         domestic_abuse=event.domestic_abuse,
         decided_at=event.decided_at,
         complete_by=event.complete_by,
+        age_at_offence=event.age_at_offence,
+        victim=event.victim_views is not None and event.victim_views != VictimViews.NO_IDENTIFIABLE_VICTIM,
     )
     conditions = [condition_of(c) for c in event.conditions]
     recorded = await uow.store.add_case(case, conditions, uow.context.rules, now=uow.now())
@@ -219,6 +222,9 @@ async def deadline_extended(event: DeadlineExtended, uow: UnitOfWork) -> None:
 
 
 async def reoffending_signal(event: ReoffendingSignal, uow: UnitOfWork) -> None:
+    """Keep a believable signal (`domain/signals.py`); refuse one dated in the future or before the diversion."""
+    first = await uow.store.first_diverted_on(event.force_id, event.subject_ref)
+    check_signal(event.named_on, today=local_date(uow.now()), first_diverted_on=first)
     uow.store.add_reoffending_signal(event.force_id, event.subject_ref, event.named_on, event.domestic_abuse)
 
 
@@ -285,5 +291,7 @@ async def _commit(file: CaseFile, uow: UnitOfWork) -> set[UUID]:
         uow.outbox.publish_to(AGENCY_REFERRALS.named(agency), *copies)
     if outcomes := force_copies(events):
         uow.outbox.publish_to(OUTCOMES.named(file.case.force_id), *outcomes)
+    if told := victim_copies(file, events):
+        uow.outbox.publish_to(VICTIM_UPDATES.named(file.case.force_id), *told)
     file.stored()
     return awaited

@@ -4,7 +4,8 @@ Intake shows these to the police, the router counts agency capacity and re-place
 each carries the entity's `sequence`, so a follower applies a change only when it is newer than what
 it holds. The case's force gets a copy of the changes to the case and its conditions on its own topic,
 to act on; a partner agency a copy of every change to a referral issued to it on its own (each topic
-readable by its party only).
+readable by its party only); the force's victim-contact role a copy of each change to the outcome of a case
+with a victim (`diversion.victim-updates.{force}.v1`, which only that role reads).
 """
 
 from __future__ import annotations
@@ -84,6 +85,12 @@ def force_copies(events: list[Event]) -> list[Event]:
 
 
 FORCE_SEES = (CaseStatusChanged, ConditionStatusChanged)
+
+
+def victim_copies(file: CaseFile, events: list[Event]) -> list[Event]:
+    """The changes the force's victim-contact role reads on its own topic, to tell the victim (Victims' Code): a
+    case's outcome, for a case with an identifiable victim. Nothing about the person's conditions or agencies."""
+    return [event for event in events if isinstance(event, CaseStatusChanged)] if file.case.victim else []
 
 
 def agency_copies(file: CaseFile, events: list[Event]) -> dict[str, list[Event]]:

@@ -223,6 +223,7 @@ def _open(
             needs=needs,
             decided_at=decision.decided_at,
             complete_by=case.complete_by,
+            victim_views=decision.victim_views,
             personal=data_key.seal(decision.personal),
         )
     )

@@ -1,12 +1,14 @@
-"""`make demo`: one month of a mid-sized force on an accelerated clock, through the real APIs and topics.
+"""`make demo`: one month of Cambridgeshire and Peterborough's diversions on an accelerated clock, through the
+real APIs and topics, followed for 24 months.
 
-Starts Kafka, PostgreSQL and every service (on a clock running `--speed` times real time, so
-16-week deadlines pass in minutes), submits the month's police decisions over intake's HTTP API,
-plays the partner agencies over the compliance gateway, the officer in the case and the
-victim-contact role over intake (letters, instalments of compensation, penalties, unpaid work,
-restrictions broken), the police's decision after each breach, and the police's reoffending signals
-on Kafka; shows progress, then prints the outcome report, checks the books (what every service
-believes about every case, condition and referral) and gives the dashboard's address.
+Starts Kafka, PostgreSQL and every service (on a clock running `--speed` times real time, so 16-week deadlines
+pass in minutes, then far faster once every case has concluded, so that the month's 24-month cohort matures in
+a minute), submits the month's police decisions over intake's HTTP API, plays the partner agencies over the
+compliance gateway, the officer in the case and the victim-contact role over intake (letters, instalments of
+compensation, penalties, unpaid work, restrictions broken), the police's decision after each breach, and the
+police's signals on Kafka as people are named in new investigations; shows progress, then prints the force's
+figures beside the source's, the outcome report, checks the books (what every service believes about every case,
+condition and referral) and gives the dashboard's address.
 """
 
 from __future__ import annotations
@@ -29,23 +31,30 @@ from deploy.local_stack.__main__ import up_with_services
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.clock import AcceleratedClock
 from platform_plumbing.kafka_clients import KafkaAccess, producer_for
-from schemas.envelope import encode
-from schemas.events import ReoffendingSignal
-from schemas.topics import POLICE_SIGNALS
 from services.compliance.adapters.gateway_clients import GatewayClient, add_client
 from services.intake.adapters.police_clients import PoliceClient
 from services.intake.adapters.police_clients import add_client as add_police_client
 from services.operations.books import Books, check_books
-from services.operations.cli import print_books, print_report
+from services.operations.cli import print_books
 from services.operations.overview import overview as operations_overview
+from services.operations.report_tables import fetch, print_report
 from services.operations.settings import OperationsSettings
 from services.operations.simulator.agencies import answer_referrals
 from services.operations.simulator.police import PoliceCase, decide_breaches, plan_reports, report_progress
 from services.operations.simulator.population import month_of_decisions
+from services.operations.simulator.signals import Signals
 from services.referral_router.domain.catalogue import load_catalogue
 from services.referral_router.settings import RouterSettings
 
 console = Console()
+
+
+ACTIVE_DAYS = 200
+"""Simulated days the demo runs at its own speed: a month of decisions, 20 weeks to complete, the police's
+decisions after breaches. Then the clock runs `FAST_SPEED` times faster until the month's 24-month cohort has
+matured (`MATURE_AFTER_DAYS` after the month's first decision, a month's days later for its last)."""
+FAST_SPEED = 1_000_000
+MATURE_AFTER_DAYS = 730 + 31 + 1
 
 
 @dataclass
@@ -56,39 +65,58 @@ class Month:
     cases: dict[str, PoliceCase] = field(default_factory=dict)
     fates: dict = field(default_factory=dict)
     steps: dict[str, set[str]] = field(default_factory=dict)
-    reoffending: list[tuple[str, int, datetime, str]] = field(default_factory=list)
+    signals: Signals = field(default_factory=Signals)
 
     @property
     def opened(self) -> int:
         return len(self.cases)
 
 
-def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minutes: float = 12) -> None:
+def demo_clock(epoch: datetime, speed: float) -> AcceleratedClock:
+    """The demo's clock: `speed` for the active months, then fast until the cohort has matured."""
+    return AcceleratedClock(epoch, speed, timedelta(days=ACTIVE_DAYS), FAST_SPEED)
+
+
+def clock_settings(clock: AcceleratedClock) -> dict[str, str]:
+    """The same clock, as every service is told it."""
+    return {
+        "CLOCK_SPEED": str(clock.speed),
+        "CLOCK_EPOCH": clock.epoch.isoformat(),
+        "CLOCK_FAST_FORWARD_AFTER_DAYS": str(clock.fast_forward_after.days),
+        "CLOCK_FAST_FORWARD_SPEED": str(clock.fast_speed),
+    }
+
+
+def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minutes: float = 20) -> None:
     """Run the demo (seeded: the same seed gives the same month)."""
-    epoch = datetime.now(UTC)
+    clock = demo_clock(datetime.now(UTC), speed)
     with console.status("starting Kafka, PostgreSQL and the services on the accelerated clock…"):
-        stack = up_with_services(
-            kafka.SINGLE,
-            clock={"CLOCK_SPEED": str(speed), "CLOCK_EPOCH": epoch.isoformat(), "COMPLIANCE_SWEEP_SECONDS": "1"},
-        )
-    month = asyncio.run(simulate(stack, AcceleratedClock(epoch, speed), seed, cases, timeout_minutes * 60))
+        stack = up_with_services(kafka.SINGLE, clock={**clock_settings(clock), "COMPLIANCE_SWEEP_SECONDS": "1"})
+    month = asyncio.run(simulate(stack, clock, seed, cases, timeout_minutes * 60))
     settings = OperationsSettings(
         **{k.lower(): v for k, v in stack.items() if k.lower() in OperationsSettings.model_fields},
         database_url=stack["OPERATIONS_DATABASE_URL"],
     )
-    print_report(settings, "disposal", outcomes=True)
-    print_report(settings, "agency", reoffending=False)
+    figures = asyncio.run(_report(settings))
+    print_report(console, figures, "disposal")
     overview = asyncio.run(operations_overview(settings, operations_key=settings.operations_api_key))
     console.print(
         f"decisions submitted: {month.submitted}   cases opened: {month.opened}   "
         f"awaiting a police decision: {len(overview['breaches'])}   "
-        f"waiting for a place: {len(overview['unplaced'])}   dead letters: {overview['dead_letters']['count']}"
+        f"waiting for a place: {len(overview['unplaced'])}   dead letters: {overview['dead_letters']['count']}   "
+        f"reoffending signals sent: {len(month.signals.sent)}"
     )
     books = asyncio.run(checked_books(settings))
     print_books(books)
     console.print(f"\nDashboard: [bold]{stack['DASHBOARD_URL']}[/]   (make down stops everything)")
     if books.disagreement_count:
         raise typer.Exit(1)
+
+
+async def _report(settings: OperationsSettings) -> dict:
+    headers = {"X-API-Key": settings.operations_api_key}
+    async with httpx.AsyncClient(base_url=settings.agency_api_url, timeout=30, headers=headers) as http:
+        return await fetch(http, "disposal_and_age")
 
 
 async def checked_books(settings: OperationsSettings) -> Books:
@@ -102,8 +130,8 @@ async def checked_books(settings: OperationsSettings) -> Books:
 
 async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, count: int, timeout: float) -> Month:
     """Run the month against the services `stack` names (the `KEY=value` settings `make up` prints, plus
-    `INTAKE_DB_SCHEMA`, `COMPLIANCE_DB_SCHEMA` and `TOPIC_PREFIX` where they are not the defaults), until
-    every case has concluded; return what was done."""
+    `INTAKE_DB_SCHEMA`, `COMPLIANCE_DB_SCHEMA` and `TOPIC_PREFIX` where they are not the defaults), until every
+    case has concluded and its 24 months have passed; return what was done."""
     plan = month_of_decisions(seed, count, clock.now(), 30 * 24 * 3600 / clock.speed)
     agency_keys = await _agency_keys(stack["COMPLIANCE_DATABASE_URL"], stack.get("COMPLIANCE_DB_SCHEMA", "compliance"))
     victim_key = await _victim_contact_key(stack["INTAKE_DATABASE_URL"], stack.get("INTAKE_DB_SCHEMA", "intake"))
@@ -112,16 +140,26 @@ async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, co
         TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     )
     operations = {"X-API-Key": stack["OPERATIONS_API_KEY"]}
+    police_kafka = KafkaAccess(
+        stack["KAFKA_BOOTSTRAP_SERVERS"],
+        stack["POLICE_KAFKA_USERNAME"],
+        stack["POLICE_KAFKA_PASSWORD"],
+        stack["KAFKA_CA_FILE"],
+    )
     with progress:
         submitted = progress.add_task("police decisions submitted", total=count)
         concluded = progress.add_task("cases concluded", total=count)
+        matured = progress.add_task("days to a mature cohort", total=MATURE_AFTER_DAYS)
         started = asyncio.get_running_loop().time()
         compliance = await asyncpg.connect(
             stack["COMPLIANCE_DATABASE_URL"],
             server_settings={"search_path": stack.get("COMPLIANCE_DB_SCHEMA", "compliance")},
         )
+        signalling = producer_for(police_kafka)
+        await signalling.start()
         async with (
             _closing(compliance),
+            _stopping(signalling),
             _client(stack["INTAKE_URL"], stack["POLICE_API_KEY"]) as police,
             _client(stack["INTAKE_URL"], victim_key) as victim_contact,
             httpx.AsyncClient(base_url=stack["AGENCY_API_URL"], timeout=30) as gateway,
@@ -138,20 +176,21 @@ async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, co
                 awaiting = (await gateway.get("/v1/reports/breaches", headers=operations)).json()
                 for case in await decide_breaches(police, awaiting, month.cases, now, rng):
                     month.fates[case.case_id] = case.plan.fate
-                done = await _concluded(compliance, month.cases)
-                progress.update(concluded, completed=done, total=max(month.opened, 1) if submitting.done() else count)
+                outcomes = await _outcomes(compliance, month.cases)
+                for case_id, status in outcomes.items():
+                    month.signals.concluded_case(month.cases[case_id], completed=status == "completed")
+                await month.signals.send_due(signalling, stack.get("TOPIC_PREFIX", ""), now)
+                progress.update(
+                    concluded, completed=len(outcomes), total=max(month.opened, 1) if submitting.done() else count
+                )
+                progress.update(matured, completed=min((now - clock.epoch).days, MATURE_AFTER_DAYS))
                 elapsed = asyncio.get_running_loop().time() - started
-                if (submitting.done() and done >= month.opened) or elapsed > timeout:
+                done = submitting.done() and len(outcomes) >= month.opened
+                if (done and (now - clock.epoch).days >= MATURE_AFTER_DAYS) or elapsed > timeout:
                     break
                 await asyncio.sleep(1)
             await submitting
-    police = KafkaAccess(
-        stack["KAFKA_BOOTSTRAP_SERVERS"],
-        stack["POLICE_KAFKA_USERNAME"],
-        stack["POLICE_KAFKA_PASSWORD"],
-        stack["KAFKA_CA_FILE"],
-    )
-    await _signal_reoffending(police, stack.get("TOPIC_PREFIX", ""), month.reoffending, clock)
+    await asyncio.sleep(3)  # compliance reads the last signals before the report is printed
     return month
 
 
@@ -186,6 +225,7 @@ async def _submit(police, plan, clock, month: Month, rng: random.Random, progres
             case = PoliceCase(
                 reference=answer["police_reference"],
                 case_id=answer["case_id"],
+                subject_ref=decision["subject_ref"],
                 decided_at=decided_at,
                 plan=planned,
                 condition_ids=[c["condition_id"] for c in answer["conditions"]],
@@ -193,10 +233,6 @@ async def _submit(police, plan, clock, month: Month, rng: random.Random, progres
             plan_reports(case, rng)
             month.cases[case.case_id] = case
             month.fates[case.case_id] = planned.fate
-            subject = decision["subject_ref"]
-            month.reoffending.append(
-                (case.case_id, planned.reoffends_after_days, decided_at, subject, decision["force_id"])
-            )
         progress.advance(task)
 
 
@@ -210,14 +246,15 @@ def _run_tag(clock: AcceleratedClock) -> str:
     return tag
 
 
-async def _concluded(compliance: asyncpg.Connection, cases: dict) -> int:
-    """This month's cases that have reached a final outcome: neither open nor awaiting a police decision
-    (counted among this month's own, so that an earlier month on the same stack counts for nothing)."""
-    return await compliance.fetchval(
-        "SELECT count(*) FROM cases WHERE case_id = ANY($1::uuid[])"
+async def _outcomes(compliance: asyncpg.Connection, cases: dict) -> dict[str, str]:
+    """This month's cases that have reached a final outcome (neither open nor awaiting a police decision), with
+    it — counted among this month's own, so that an earlier month on the same stack counts for nothing."""
+    rows = await compliance.fetch(
+        "SELECT case_id::text, status FROM cases WHERE case_id = ANY($1::uuid[])"
         " AND status NOT IN ('open', 'awaiting_police_decision')",
         list(cases),
     )
+    return {row["case_id"]: row["status"] for row in rows}
 
 
 async def _agency_keys(database_url: str, schema: str) -> dict[str, str]:
@@ -249,30 +286,12 @@ async def _victim_contact_key(database_url: str, schema: str) -> str:
         await connection.close()
 
 
-async def _signal_reoffending(police: KafkaAccess, prefix: str, opened, clock: AcceleratedClock) -> None:
-    """The police's signals, on the force's own topic as the force, that some diverted people were named in
-    a new investigation."""
-    producer = producer_for(police)
-    await producer.start()
+@contextlib.asynccontextmanager
+async def _stopping(producer):
     try:
-        for case_id, after_days, decided_at, subject, force in opened:
-            if after_days is None:
-                continue
-            signal = ReoffendingSignal(
-                case_id=case_id,
-                force_id=force,
-                subject_ref=subject,
-                domestic_abuse=False,
-                named_on=(decided_at + timedelta(days=after_days)).date(),
-            )
-            record = encode(
-                signal, event_id=f"demo-signal-{case_id}", source="/police/demo", time=clock.now(), key=case_id
-            )
-            topic = prefix + POLICE_SIGNALS.named(force)
-            await producer.send_and_wait(topic, record.value, key=record.key, headers=record.headers)
+        yield producer
     finally:
         await producer.stop()
-    await asyncio.sleep(3)  # compliance reads them before the report is printed
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ class PoliceCase:
 
     reference: str
     case_id: str
+    subject_ref: str
     decided_at: datetime
     plan: PlannedCase
     condition_ids: list[str]

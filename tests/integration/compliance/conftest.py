@@ -118,9 +118,11 @@ class RunningCompliance:
         send_case: bool = True,
         send_referrals: bool = True,
         conditions: list[dict] | None = None,
+        **profile,
     ) -> CaseUnderTest:
         """A case with one agency condition per referral need (unless `conditions` are given), and its
-        referrals issued — each as the router would publish it."""
+        referrals issued — each as the router would publish it; `profile` overrides the case opened's fields
+        (`age_at_offence`, `victim_views`, …)."""
         referrals = referrals or {
             "brighter-tomorrows": ["women_specific_support"],
             "substance-misuse-treatment": ["alcohol_misuse"],
@@ -148,6 +150,7 @@ class RunningCompliance:
                 "conditions": [
                     {"condition_id": str(c), **condition} for c, condition in zip(condition_ids, terms, strict=True)
                 ],
+                **profile,
             }
         )
         ids = {agency: uuid.uuid4() for agency in referrals}

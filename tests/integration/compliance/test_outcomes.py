@@ -4,7 +4,7 @@ completed, unable to comply for want of a place, and after the police's decision
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from schemas.events import (
     BreachDecisionRecorded,
@@ -15,7 +15,7 @@ from schemas.events import (
 )
 from schemas.topics import CASES, REFERRALS
 from services.compliance.entrypoints.timers import sweep_once
-from tests.kafka_tools import PARTIES
+from tests.kafka_tools import PARTIES, read_topic
 
 FORCE = PARTIES.forces[0]
 APPOINTMENT = "0b6c1f8e-3d4a-4c39-9a55-6f1f2b7d9e99"
@@ -298,7 +298,7 @@ async def test_illegal_transitions_are_refused_and_a_breach_is_never_undone_by_a
     assert [(u["update_type"], u["applied"]) for u in detail["updates"]] == [("disengage", True), ("complete", False)]
 
 
-async def test_reports_give_rates_by_disposal_and_reoffending_by_programme(compliance):
+async def test_reports_give_rates_by_disposal_and_reoffending_over_the_mature_cohort(compliance):
     from schemas.events import ReoffendingSignal
     from schemas.topics import POLICE_SIGNALS
 
@@ -306,15 +306,24 @@ async def test_reports_give_rates_by_disposal_and_reoffending_by_programme(compl
     breached = await compliance.open_case(subject_ref="subj-bbbbbbbbbb", referrals={TREATMENT: ["alcohol_misuse"]})
     await complete_referral(compliance, TREATMENT, completed.referrals[TREATMENT])
     await compliance.post(TREATMENT, breached.referrals[TREATMENT], "disengagement")
+    compliance.clock.advance(days=2 * 365 + 5)  # both followed for their whole 24 months
+    today = compliance.clock.now()
+    recent = await compliance.open_case(
+        subject_ref="subj-cccccccccc",
+        referrals={TREATMENT: ["alcohol_misuse"]},
+        decided_at=(today - timedelta(days=30)).isoformat(),
+        complete_by=(today + timedelta(weeks=12)).date(),
+    )
+
+    def named(case, subject: str, on: date) -> ReoffendingSignal:
+        return ReoffendingSignal(
+            case_id=case.case_id, force_id=FORCE, subject_ref=subject, named_on=on, domestic_abuse=False
+        )
+
     await compliance.send(
         POLICE_SIGNALS.named(FORCE),
-        ReoffendingSignal(
-            case_id=breached.case_id,
-            force_id=FORCE,
-            subject_ref="subj-bbbbbbbbbb",
-            named_on=date(2027, 1, 5),
-            domestic_abuse=False,
-        ),
+        named(breached, "subj-bbbbbbbbbb", date(2027, 1, 5)),
+        named(recent, "subj-cccccccccc", today.date()),  # named again, but not followed for 24 months yet
     )
     as_ops = {"X-API-Key": compliance.keys["ops"]}
 
@@ -331,18 +340,50 @@ async def test_reports_give_rates_by_disposal_and_reoffending_by_programme(compl
             "breached": 1,
             "not_completed": 0,
             "no_place_available": 0,
-            "open": 0,
+            "open": 1,
             "withdrawn": 0,
             "concluded": 2,
             "rate": 0.5,
         }
     ]
     assert by_agency[0]["group"] == TREATMENT and by_agency[0]["rate"] == 0.5
-    assert reoffending == [{"group": TREATMENT, "diverted": 2, "named_within_24_months": 1, "rate": 0.5}]
+    assert reoffending == [
+        {"group": TREATMENT, "cohort": 2, "named_within_24_months": 1, "rate": 0.5, "not_yet_mature": 1}
+    ], "only the people followed for 24 months count; the third is counted apart"
     assert [(a["case_id"], a["reason"], a["breach_sequence"]) for a in awaiting] == [
         (str(breached.case_id), "disengaged", 1)
     ]
-    assert conditions == [{"kind": "rehabilitative", "open": 0, "met": 1, "breached": 1, "varied": 0, "cancelled": 0}]
+    assert conditions == [{"kind": "rehabilitative", "open": 1, "met": 1, "breached": 1, "varied": 0, "cancelled": 0}]
+
+
+async def test_a_signal_dated_in_the_future_or_before_the_diversion_is_refused(compliance):
+    from schemas.events import ReoffendingSignal
+    from schemas.topics import DEAD_LETTERS, POLICE_SIGNALS
+
+    case = await compliance.open_case(subject_ref="subj-dddddddddd", referrals={TREATMENT: ["alcohol_misuse"]})
+    signal = ReoffendingSignal(
+        case_id=case.case_id,
+        force_id=FORCE,
+        subject_ref="subj-dddddddddd",
+        named_on=date(2026, 3, 1),
+        domestic_abuse=False,
+    )
+
+    await compliance.send(
+        POLICE_SIGNALS.named(FORCE),
+        signal,  # the day before the diversion
+        signal.model_copy(update={"named_on": date(2031, 1, 1)}),  # in the future
+        signal.model_copy(update={"named_on": date(2026, 3, 2)}),  # the day of the diversion: not after it
+    )
+
+    letters = await read_topic(compliance.kafka, compliance.settings.topic(DEAD_LETTERS.name), at_least=3)
+    reasons = sorted(dict(letter.headers)["dlq_reason"].decode() for letter in letters)
+    assert reasons == [
+        "ImplausibleTime: named on 2026-03-01, not after the person's diversion (2026-03-02)",
+        "ImplausibleTime: named on 2026-03-02, not after the person's diversion (2026-03-02)",
+        "ImplausibleTime: named on 2031-01-01, after today (2026-03-02)",
+    ]
+    assert await compliance.pool.fetchval("SELECT count(*) FROM reoffending_signals") == 0
 
 
 async def test_an_early_condition_deadline_whose_delivery_never_started_waits_for_the_cases(compliance):

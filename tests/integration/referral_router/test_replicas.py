@@ -34,7 +34,7 @@ async def test_two_replicas_never_double_issue(router, as_service, namespace, ca
 async def test_two_replicas_taking_an_agencys_last_place_at_once_never_both_issue(router, catalogue_file):
     """Both batches read the women's programme's one free place; the first to write locks its counter, the second
     waits for it, finds the load moved, and is refused — its retry queues the referral instead."""
-    catalogue_file.write_text(catalogue_file.read_text().replace("capacity: 20\n", "capacity: 1\n", 1))
+    catalogue_file.write_text(catalogue_file.read_text().replace("capacity: 30\n", "capacity: 1\n", 1))
     assert await router.app.state.context.catalogue.reload_if_changed(router.pool, router.clock)
     first, second = (
         _incoming(router, router.case_opened(("women_specific_support", "medium"), sex="female")) for _ in range(2)

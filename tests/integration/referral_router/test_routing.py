@@ -18,7 +18,7 @@ async def test_an_assessed_case_gets_one_referral_per_agency_with_what_each_may_
 
     issued = {r.agency_id: r for r in await router.issued(case)}
 
-    assert sorted(issued) == ["substance-misuse-treatment", "brighter-tomorrows"]
+    assert sorted(issued) == ["brighter-tomorrows", "substance-misuse-treatment"]
     for referral in issued.values():
         assert router.opened(referral)["family_name"] == "Example" and referral.personal.date_of_birth is None
         assert referral.personal.family_name == router.sealed[case]["family_name"], "forwarded sealed, unread"
@@ -28,7 +28,7 @@ async def test_an_assessed_case_gets_one_referral_per_agency_with_what_each_may_
     disclosures = await router.pool.fetch(
         "SELECT recipient, fields, purpose, action FROM audit_log WHERE action = 'disclosure' ORDER BY recipient"
     )
-    assert [d["recipient"] for d in disclosures] == ["substance-misuse-treatment", "brighter-tomorrows"]
+    assert [d["recipient"] for d in disclosures] == ["brighter-tomorrows", "substance-misuse-treatment"]
     assert "family_name" in disclosures[0]["fields"] and "date_of_birth" not in disclosures[0]["fields"]
     assert {d["purpose"] for d in disclosures} == {"referral"}
 
@@ -38,10 +38,8 @@ async def test_an_agency_is_told_only_the_fields_its_entry_lists_and_only_a_da_p
 ):
     text = catalogue_file.read_text()
     catalogue_file.write_text(
-        text.replace(
-            "discloses: [given_name, family_name, phone, email, postcode,", "discloses: [given_name, email,", 1
-        )
-    )  # the first entry: community-rehabilitation, now told only a name and an email address
+        text.replace("discloses: [given_name, family_name, email,", "discloses: [given_name, email,", 1)
+    )  # the online anger management course, now told only a name and an email address
     assert await router.app.state.context.catalogue.reload_if_changed(router.pool, router.clock)
     online = await router.open_case(("anger_management", "low"))
     perpetrator = await router.open_case(
@@ -51,7 +49,7 @@ async def test_an_agency_is_told_only_the_fields_its_entry_lists_and_only_a_da_p
     (wellbeing,) = await router.issued(online)
     (programme,) = await router.issued(perpetrator)
 
-    assert wellbeing.agency_id == "community-rehabilitation"
+    assert wellbeing.agency_id == "anger-management-course"
     assert router.opened(wellbeing) == {"given_name": "Sam", "email": "sam@example.org"}
     assert (programme.agency_id, programme.brief.dash_risk) == ("da-perpetrator-programme", "medium")
 
@@ -78,7 +76,7 @@ async def test_a_condition_an_agency_must_deliver_is_placed_with_its_terms_in_th
 
 
 async def test_a_referral_compliance_says_was_declined_is_placed_with_the_next_best_agency(router):
-    case = await router.open_case(("housing", "medium"))
+    case = await router.open_case(("mental_health", "medium"), sex="female")  # Brighter Tomorrows, or L&D
     (first,) = await router.issued(case)
 
     await router.compliance_says(first, "declined")
@@ -132,7 +130,7 @@ async def test_reassessment_recalls_referrals_for_needs_gone_and_tries_unmatched
 
 async def test_a_full_agency_queues_and_issues_the_same_referral_when_compliance_frees_a_place(router, catalogue_file):
     text = catalogue_file.read_text()
-    catalogue_file.write_text(text.replace("capacity: 20\n", "capacity: 1\n", 1))  # the women's programme
+    catalogue_file.write_text(text.replace("capacity: 30\n", "capacity: 1\n", 1))  # the women's programme
     assert await router.app.state.context.catalogue.reload_if_changed(router.pool, router.clock)
     first_case = await router.open_case(("women_specific_support", "medium"), sex="female")
     second_case = await router.open_case(("women_specific_support", "medium"), sex="female")
@@ -147,7 +145,7 @@ async def test_a_full_agency_queues_and_issues_the_same_referral_when_compliance
 
 
 async def test_a_queued_referral_compliance_cancelled_is_never_issued(router, catalogue_file):
-    catalogue_file.write_text(catalogue_file.read_text().replace("capacity: 20\n", "capacity: 1\n", 1))
+    catalogue_file.write_text(catalogue_file.read_text().replace("capacity: 30\n", "capacity: 1\n", 1))
     assert await router.app.state.context.catalogue.reload_if_changed(router.pool, router.clock)
     first_case = await router.open_case(("women_specific_support", "medium"), sex="female")
     second_case = await router.open_case(("women_specific_support", "medium"), sex="female")

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from platform_plumbing.kafka_acls import acls_for, acls_for_topics, agency_principal, police_principal, principals
+from platform_plumbing.kafka_acls import (
+    acls_for,
+    acls_for_topics,
+    agency_principal,
+    police_principal,
+    principals,
+    victim_contact_principal,
+)
 from schemas.topics import (
     AGENCY_REFERRALS,
     AGENCY_UPDATES,
@@ -17,6 +24,7 @@ from schemas.topics import (
     POLICE_SIGNALS,
     REFERRALS,
     REPLAYS,
+    VICTIM_UPDATES,
     Directory,
     Topic,
 )
@@ -118,9 +126,21 @@ def _expand(who: tuple[str, ...]) -> set[str]:
             if party == "police"
             else [agency_principal(a) for a in PARTIES.agencies]
             if party == "agency"
+            else [victim_contact_principal(f) for f in PARTIES.forces]
+            if party == "victim_contact"
             else [party]
         )
     }
+
+
+def test_only_the_forces_own_victim_contact_role_reads_its_victims_updates():
+    readers = {
+        acl.principal
+        for acl in ACLS
+        if acl.operation == "read" and acl.name == PREFIX + VICTIM_UPDATES.named("cambridgeshire")
+    }
+
+    assert readers == {"victim-contact-cambridgeshire"}, "(operations read every force's, by prefix)"
 
 
 def test_a_topic_per_agency_naming_police_among_its_readers_is_refused():
