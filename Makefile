@@ -35,7 +35,7 @@ prerequisites:
 	@bash deploy/install_prerequisites.sh
 
 demo: $(STAMP) prerequisites
-	@$(PY) -m services.operations.simulator
+	@$(PY) -m services.operations.simulator $(ARGS)
 
 up: $(STAMP) prerequisites
 	@$(PY) -m deploy.local_stack up

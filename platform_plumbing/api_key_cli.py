@@ -122,10 +122,11 @@ def key_cli(run: Callable[[Callable[[asyncpg.Connection], Awaitable[T]]], T], ke
 async def kept_key(
     connection: asyncpg.Connection, key_file: Path, register: Callable[[asyncpg.Connection], Awaitable[str]]
 ) -> str:
-    """The development key stored in `key_file` if still live; else `register` a client, issue and store one."""
-    if key_file.exists() and await principal_for(connection, key_file.read_text().strip()):
-        return key_file.read_text().strip()
+    """The development key stored in `key_file` if it is still live and still the client's that `register` makes
+    (after a change of force in the policy, say, it is not); else `register` the client, issue and store a key."""
     client_id = await register(connection)
+    if key_file.exists() and await principal_for(connection, key_file.read_text().strip()) == client_id:
+        return key_file.read_text().strip()
     issued = await issue_key(connection, client_id, now=SystemClock().now())
     key_file.parent.mkdir(parents=True, exist_ok=True)
     key_file.write_text(issued.api_key)

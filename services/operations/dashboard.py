@@ -1,11 +1,13 @@
 """The operations dashboard: one page that refreshes itself from `/api/overview`, behind a login with the
-operator's operations key (see `dashboard_sessions`). A script may send the key as `X-API-Key` instead."""
+operator's operations key (see `dashboard_sessions`), and the force's report tables as CSV downloads. A script may
+send the key as `X-API-Key` instead."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 from fastapi import Cookie, Depends, FastAPI, Request, Security
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -21,6 +23,7 @@ from platform_plumbing.http_conventions import (
 )
 from services.operations.dashboard_sessions import COOKIE, SESSION_SECONDS, CannotCheck, Sessions
 from services.operations.overview import overview
+from services.operations.report_tables import CSV_TABLES, fetch_csv
 from services.operations.settings import OperationsSettings
 
 STATIC = Path(__file__).parent / "static"
@@ -75,6 +78,30 @@ async def api_overview(request: Request, key: Annotated[str, Depends(operator_ke
     return await overview(request.app.state.settings, operations_key=key)
 
 
+async def report_csv(
+    request: Request,
+    table: str,
+    key: Annotated[str, Depends(operator_key)],
+    by: str = "disposal",
+) -> Response:
+    """A report table as the force would publish it (compliance suppresses counts under 5), asked for with the
+    operator's own key so that compliance's audit trail names who downloaded it."""
+    if table not in CSV_TABLES:
+        return error_response(404, "no_such_report", f"no report {table!r}: one of {', '.join(CSV_TABLES)}")
+    settings: OperationsSettings = request.app.state.settings
+    async with httpx.AsyncClient(base_url=settings.agency_api_url, timeout=30, headers={"X-API-Key": key}) as http:
+        try:
+            body = await fetch_csv(http, table, by)
+        except httpx.HTTPStatusError as refused:
+            return Response(refused.response.content, refused.response.status_code, media_type="application/json")
+    name = f"{table}-by-{by}" if CSV_TABLES[table][1] else table
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
 async def health() -> dict:
     return {"status": "ok"}
 
@@ -99,6 +126,7 @@ def create_app(settings: OperationsSettings) -> FastAPI:
     app.add_api_route("/login", login, methods=["POST"], include_in_schema=False)
     app.add_api_route("/logout", logout, methods=["POST"], include_in_schema=False)
     app.add_api_route("/api/overview", api_overview, methods=["GET"])
+    app.add_api_route("/reports/{table}.csv", report_csv, methods=["GET"])
     app.add_api_route("/healthz", health, methods=["GET"], include_in_schema=False)
     app.add_api_route("/readyz", health, methods=["GET"], include_in_schema=False)
 

@@ -1,5 +1,6 @@
-"""Everything the dashboard shows, gathered in one call: flow, lag, dead letters, work waiting for a place,
-cases awaiting a police decision, the police's decisions, conditions by kind, compliance rates.
+"""Everything the dashboard shows, gathered in one call: the force's headline figures beside the published ones,
+flow, lag, dead letters, work waiting for a place, cases awaiting a police decision, the police's decisions,
+conditions by kind, compliance rates, the programmes as cohorts.
 
 Each part comes from its own source (Kafka, the router, compliance); a source that does not
 answer marks its part unavailable instead of failing the whole page.
@@ -40,6 +41,8 @@ async def overview(settings: OperationsSettings, *, operations_key: str) -> dict
                     _get(http, f"{settings.agency_api_url}/v1/reports/compliance", by="agency"),
                     _get(http, f"{settings.agency_api_url}/v1/reports/police-decisions"),
                     _get(http, f"{settings.agency_api_url}/v1/reports/conditions"),
+                    _get(http, f"{settings.agency_api_url}/v1/reports/headline"),
+                    _get(http, f"{settings.agency_api_url}/v1/reports/programmes"),
                 )
             ),
             return_exceptions=True,
@@ -54,6 +57,8 @@ async def overview(settings: OperationsSettings, *, operations_key: str) -> dict
         "compliance_by_agency",
         "police_decisions",
         "conditions",
+        "headline",
+        "programmes",
     )
     return {
         name: ({"unavailable": type(part).__name__} if isinstance(part, BaseException) else part)

@@ -6,6 +6,8 @@ suppressed by the compliance service).
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -70,22 +72,23 @@ def print_report(console: Console, figures: dict[str, Any], by: str, *, outcomes
                 for r in rows
             ],
         )
+    programmes = figures["programmes"]
     _table(
         console,
         "programmes as cohorts",
-        ["programme", "agency", "people", "done", "active", "rate", "needs found"],
+        ["programme", "agency", "people", "done", "active", "rate"],
         [
-            [
-                r["programme"],
-                r["agency_id"],
-                r["people"],
-                r["completed"],
-                r["active"],
-                _percent(r["completion_rate"]),
-                ", ".join(f"{_words(need)} {n}" for need, n in r["needs_found"].items()),
-            ]
-            for r in figures["programmes"]
+            [r["programme"], r["agency_id"], r["people"], r["completed"], r["active"], _percent(r["completion_rate"])]
+            for r in programmes
         ],
+        labels=2,
+    )
+    _table(
+        console,
+        "needs found in each programme's cohort",
+        ["programme", "need", "people"],
+        [[r["programme"], _words(need), n] for r in programmes for need, n in r["needs_found"].items()],
+        labels=2,
     )
     if outcomes:
         _table(
@@ -102,6 +105,7 @@ def print_report(console: Console, figures: dict[str, Any], by: str, *, outcomes
             "police decisions after a breach (or no place available)",
             ["decision", "after", "decisions"],
             [[_words(r["decision"]), _words(r["breach_reason"]), r["decisions"]] for r in figures["police_decisions"]],
+            labels=2,
         )
 
 
@@ -145,14 +149,51 @@ def _compliance(console: Console, title: str, rows: Sequence[dict]) -> None:
     )
 
 
-def _table(console: Console, title: str, columns: list[str], rows: list[list[Any]]) -> None:
+def _table(console: Console, title: str, columns: list[str], rows: list[list[Any]], *, labels: int = 1) -> None:
+    """The first `labels` columns are words, the rest figures. Every column gets the width it needs to show its
+    figures whole (a heading may wrap between words); the labels share what is left, wrapped between words or
+    after a hyphen (an agency id such as `substance-misuse-treatment`), so nothing is ever cut."""
+    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    borders = _BORDERS_PER_COLUMN * len(columns) + 1
+    figures = [max([len(columns[index])] + [len(row[index]) for row in cells]) for index in range(labels, len(columns))]
+    widths = _label_widths(console.width - sum(figures) - borders, columns, cells, labels)
+    if sum(widths) + sum(figures) + borders > console.width:  # headings wrap before labels are squeezed
+        figures = [
+            max([len(word) for word in columns[index].split()] + [len(row[index]) for row in cells])
+            for index in range(labels, len(columns))
+        ]
+        widths = _label_widths(console.width - sum(figures) - borders, columns, cells, labels)
     table = Table(title=title, title_justify="left", expand=False)
     for index, column in enumerate(columns):
-        first = index == 0
-        table.add_column(column, justify="left" if first else "right", overflow="fold", ratio=3 if first else 1)
-    for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
+        label = index < labels
+        table.add_column(column, justify="left" if label else "right", width=(widths + figures)[index])
+    for row in cells:
+        table.add_row(*(_wrapped(cell, widths[index]) for index, cell in enumerate(row[:labels])), *row[labels:])
     console.print(table)
+
+
+_BORDERS_PER_COLUMN = 3
+"""A column's left border and its padding either side."""
+
+
+def _label_widths(room: int, columns: list[str], cells: list[list[str]], labels: int) -> list[int]:
+    """The label columns' widths: as wide as their longest label if there is `room`; else `room` shared in
+    proportion to how much each would wrap, none narrower than its longest unbreakable piece."""
+    texts = [[columns[index], *(row[index] for row in cells)] for index in range(labels)]
+    natural = [max(len(text) for text in column) for column in texts]
+    piece = [max(len(p) for text in column for p in _PIECES.split(text)) for column in texts]
+    if sum(natural) <= room:
+        return natural
+    spare, wanted = max(room - sum(piece), 0), [n - p for n, p in zip(natural, piece, strict=True)]
+    return [p + spare * w // max(sum(wanted), 1) for p, w in zip(piece, wanted, strict=True)]
+
+
+_PIECES = re.compile(r"\s+|(?<=-)")
+"""Where a label may wrap: between words, and after a hyphen."""
+
+
+def _wrapped(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=True)) or text
 
 
 def _words(value: str | None) -> str:

@@ -66,6 +66,9 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
         bad = {"X-API-Key": "dvk_000000000000_" + "a" * 43}
         assert (await anonymous.get("/api/overview", headers=bad)).status_code == 401
         assert "breaches" in (await anonymous.get("/api/overview", headers={"X-API-Key": operator})).json()
+        assert (await anonymous.get("/reports/headline.csv")).status_code == 401
+        unknown = await anonymous.get("/reports/everything.csv", headers={"X-API-Key": operator})
+        assert unknown.status_code == 404 and "headline" in unknown.json()["message"]
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -80,9 +83,16 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
         await breaches.get_by_text("13YE0555001").wait_for(timeout=30_000)
         await page.locator("#unplaced").get_by_text("da_perpetrator_programme").wait_for(timeout=30_000)
         await page.locator("#by-disposal").get_by_text("adult_conditional_caution").wait_for(timeout=30_000)
+        headline = page.locator("#headline tr", has_text="conditional caution compliance")
+        await headline.get_by_text("0 of 1").wait_for(timeout=30_000)
+        async with page.expect_download() as downloading:
+            await page.get_by_role("link", name="compliance by disposal and age").click()
+        download = await downloading.value
+        exported = (await download.path()).read_text()
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(SCREENSHOT), full_page=True)
         row = await breaches.locator("tr", has_text="13YE0555001").inner_text()
+        caution = await headline.inner_text()
         flow = await page.locator("#flow").text_content()
         rates = await page.locator("#by-disposal").text_content()
         updated = await page.locator("#updated").inner_text()
@@ -92,3 +102,7 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
     assert "cases.v1" in flow and "referrals.v1" in flow
     assert updated.startswith("updated")
     assert "0.0% of 1" in rates, "the overdue caution is breached; the other is still open"
+    assert "93.0%" in caution and "-93.0 points" in caution, "beside the published 93%, how far"
+    assert download.suggested_filename == "compliance-by-disposal_and_age.csv"
+    assert exported.splitlines()[0].startswith("group,completed,breached")
+    assert "adult_conditional_caution (adults),0,<5" in exported, "one breached caution: published as <5"

@@ -9,7 +9,7 @@ too, checked against the law when the file is loaded (`policy.py`).
 
 from __future__ import annotations
 
-from schemas.vocabulary import DisposalType, ModeOfTrial
+from schemas.vocabulary import DisposalType, ModeOfTrial, Rank
 
 FORCE_POLICY = "force policy {version}"
 """A rule the force sets for itself (formatted with the policy's version)."""
@@ -68,6 +68,18 @@ AUTHORISATION = {
     DisposalType.COMMUNITY_CAUTION: AUTHORISED_PERSON,
 }
 """Who may authorise a caution; a Community Resolution's authorisation is the force's own rule."""
+LOWEST_AUTHORISING_RANK = Rank.SERGEANT
+"""DPP's Guidance §2: no caution in `AUTHORISATION` is decided below sergeant, whatever a force's policy says."""
+LAWFUL_AGES = {
+    DisposalType.ADULT_CONDITIONAL_CAUTION: (18, None),
+    DisposalType.YOUTH_CONDITIONAL_CAUTION: (10, 17),
+    DisposalType.COMMUNITY_RESOLUTION: (10, None),
+    DisposalType.DIVERSIONARY_CAUTION: (10, None),
+    DisposalType.COMMUNITY_CAUTION: (10, None),
+}
+"""The ages (at the offence) the law lets each disposal be given at, by `ELIGIBILITY`'s sources: a conditional
+caution from 18, a youth conditional caution from 10 to 17, nothing below the age of criminal responsibility (10).
+A force may narrow these, never widen them."""
 
 ADULT_PENALTY_MAXIMA_PENCE = {
     ModeOfTrial.SUMMARY: 5_000,

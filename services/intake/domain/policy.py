@@ -183,6 +183,23 @@ class Policy(_Strict):
 
     @field_validator("disposals")
     @classmethod
+    def _within_the_law(cls, disposals: dict[DisposalType, DisposalPolicy]) -> dict[DisposalType, DisposalPolicy]:
+        """A force may narrow who a disposal is for and who may authorise it, never widen them."""
+        wider = []
+        for disposal, rules in disposals.items():
+            low, high = law.LAWFUL_AGES[disposal]
+            if rules.min_age < low or (high is not None and (rules.max_age is None or rules.max_age > high)):
+                ages = f"{low} to {high}" if high is not None else f"{low} or over"
+                wider.append(f"{disposal}: only for people aged {ages} ({law.ELIGIBILITY[disposal]})")
+            lowest = law.LOWEST_AUTHORISING_RANK
+            if disposal in law.AUTHORISATION and not rules.authorised_by_at_least.at_least(lowest):
+                wider.append(f"{disposal}: authorised by a {lowest} or above ({law.AUTHORISATION[disposal]})")
+        if wider:
+            raise ValueError("wider than the law allows: " + "; ".join(wider))
+        return disposals
+
+    @field_validator("disposals")
+    @classmethod
     def _every_disposal_described(
         cls, disposals: dict[DisposalType, DisposalPolicy]
     ) -> dict[DisposalType, DisposalPolicy]:

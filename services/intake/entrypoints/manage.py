@@ -53,10 +53,10 @@ def add(
 @cli.command("dev-key")
 def dev_key(key_file: Path, role: str = Role) -> None:
     """For `make up`: print the development police client's key (or the victim-contact role's), kept in KEY_FILE."""
-    client_id = "dev-police" if role == "police" else "dev-victim-contact"
+    force = Policies.load(IntakeSettings().intake_policy_files).forces[0]
+    client_id = f"dev-{role.replace('_', '-')}-{force}"  # a new force, a new client: the old one's key is not kept
 
     async def register(connection) -> str:
-        force = Policies.load(IntakeSettings().intake_policy_files).forces[0]
         client = PoliceClient(client_id, force, f"development {role.replace('_', ' ')}", role)
         await add_client(connection, client, now=SystemClock().now())
         return client_id

@@ -57,11 +57,18 @@ FAST_SPEED = 1_000_000
 MATURE_AFTER_DAYS = 730 + 31 + 1
 
 
+class RefusedByIntake(Exception):
+    """Intake would not take one of the demo's decisions at all (not a policy rejection: the request itself): the
+    demo is out of step with the stack (a key for another force, a field the schema no longer has) and says so
+    rather than play a month of nothing."""
+
+
 @dataclass
 class Month:
     """What the simulation did: decisions in, cases opened, the police's cases and the agencies' progress."""
 
     submitted: int = 0
+    rejected: int = 0
     cases: dict[str, PoliceCase] = field(default_factory=dict)
     fates: dict = field(default_factory=dict)
     steps: dict[str, set[str]] = field(default_factory=dict)
@@ -92,7 +99,11 @@ def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minu
     clock = demo_clock(datetime.now(UTC), speed)
     with console.status("starting Kafka, PostgreSQL and the services on the accelerated clock…"):
         stack = up_with_services(kafka.SINGLE, clock={**clock_settings(clock), "COMPLIANCE_SWEEP_SECONDS": "1"})
-    month = asyncio.run(simulate(stack, clock, seed, cases, timeout_minutes * 60))
+    try:
+        month = asyncio.run(simulate(stack, clock, seed, cases, timeout_minutes * 60))
+    except RefusedByIntake as refused:
+        console.print(f"[red]{refused}[/]")
+        raise typer.Exit(1) from None
     settings = OperationsSettings(
         **{k.lower(): v for k, v in stack.items() if k.lower() in OperationsSettings.model_fields},
         database_url=stack["OPERATIONS_DATABASE_URL"],
@@ -102,6 +113,7 @@ def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minu
     overview = asyncio.run(operations_overview(settings, operations_key=settings.operations_api_key))
     console.print(
         f"decisions submitted: {month.submitted}   cases opened: {month.opened}   "
+        f"rejected under the policy: {month.rejected}   "
         f"awaiting a police decision: {len(overview['breaches'])}   "
         f"waiting for a place: {len(overview['unplaced'])}   dead letters: {overview['dead_letters']['count']}   "
         f"reoffending signals sent: {len(month.signals.sent)}"
@@ -116,7 +128,7 @@ def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minu
 async def _report(settings: OperationsSettings) -> dict:
     headers = {"X-API-Key": settings.operations_api_key}
     async with httpx.AsyncClient(base_url=settings.agency_api_url, timeout=30, headers=headers) as http:
-        return await fetch(http, "disposal_and_age")
+        return await fetch(http, "disposal")
 
 
 async def checked_books(settings: OperationsSettings) -> Books:
@@ -186,6 +198,8 @@ async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, co
                 progress.update(matured, completed=min((now - clock.epoch).days, MATURE_AFTER_DAYS))
                 elapsed = asyncio.get_running_loop().time() - started
                 done = submitting.done() and len(outcomes) >= month.opened
+                if submitting.done() and submitting.exception() is not None:
+                    break
                 if (done and (now - clock.epoch).days >= MATURE_AFTER_DAYS) or elapsed > timeout:
                     break
                 await asyncio.sleep(1)
@@ -219,8 +233,15 @@ async def _submit(police, plan, clock, month: Month, rng: random.Random, progres
             "subject_ref": f"{planned.decision['subject_ref']}-{run}",
             "decided_at": decided_at.isoformat(),
         }
-        answer = (await police.post("/v1/decisions", json=decision)).json()
+        response = await police.post("/v1/decisions", json=decision)
+        if response.is_error:
+            raise RefusedByIntake(
+                f"intake refused the demo's decision {decision['police_reference']}: {response.status_code} "
+                f"{response.text}"
+            )
+        answer = response.json()
         month.submitted += 1
+        month.rejected += answer.get("status") == "rejected"
         if answer.get("status") == "open":
             case = PoliceCase(
                 reference=answer["police_reference"],

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 import typer
 
-from platform_plumbing.api_key_cli import ClientExists, first_key, print_first_key
-from platform_plumbing.api_keys import issue_key, list_keys
+from platform_plumbing.api_key_cli import ClientExists, first_key, kept_key, print_first_key
+from platform_plumbing.api_keys import issue_key, list_keys, principal_for
 from platform_plumbing.auth_throttle import MAX_FAILURES
 from platform_plumbing.clock import SystemClock
 from services.intake.adapters.police_clients import PoliceClient, add_client
@@ -71,3 +71,26 @@ async def test_repeated_failed_authentication_is_answered_with_429_even_for_a_go
     assert refused.status_code == 429 and refused.json()["error"] == "too_many_failed_attempts"
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert good_key_too.status_code == 429
+
+
+async def test_a_kept_development_key_is_reissued_when_it_is_no_longer_the_clients(intake, tmp_path):
+    """`make up` keeps a development key between runs, unless it belongs to another client than the one it would
+    make now (the policy's force changed, so the police client did): a stale key would act for the old force."""
+    key_file = tmp_path / "dev-police.key"
+
+    def registering(client_id: str, force: str):
+        async def register(connection) -> str:
+            await add_client(connection, PoliceClient(client_id, force, "development"), now=SystemClock().now())
+            return client_id
+
+        return register
+
+    async with intake.pool.acquire() as connection:
+        old = await kept_key(connection, key_file, registering("dev-police-north-yorkshire", "north-yorkshire"))
+        again = await kept_key(connection, key_file, registering("dev-police-north-yorkshire", "north-yorkshire"))
+        new = await kept_key(connection, key_file, registering("dev-police-cambridgeshire", "cambridgeshire"))
+        belongs = await principal_for(connection, new)
+
+    assert again == old, "the same client's live key is kept"
+    assert new != old and belongs == "dev-police-cambridgeshire"
+    assert key_file.read_text() == new

@@ -3,6 +3,7 @@ source."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -352,6 +353,61 @@ def test_a_policy_whose_penalty_caps_exceed_the_law_is_refused_at_load() -> None
     raw["financial_penalty_caps"]["youths"][0]["summary"] = 3_001
     with pytest.raises(ValueError, match="youth caps from age 14 over what the law allows: summary"):
         Policy.model_validate(raw)
+
+
+@pytest.mark.parametrize(
+    ("disposal", "key", "value", "problem"),
+    [
+        param(
+            ADULT_CC,
+            "min_age",
+            17,
+            "only for people aged 18 or over (Criminal Justice Act 2003 s.22(1))",
+            id="adult CC at 17 (with an appropriate adult)",
+        ),
+        param(
+            YOUTH_CC,
+            "max_age",
+            18,
+            "only for people aged 10 to 17 (Crime and Disorder Act 1998 s.66A)",
+            id="youth CC at 18",
+        ),
+        param(YOUTH_CC, "max_age", None, "only for people aged 10 to 17", id="youth CC with no upper age"),
+        param(
+            ADULT_CC,
+            "authorised_by_at_least",
+            "constable",
+            "authorised by a sergeant or above (DPP's",
+            id="a constable's CC",
+        ),
+        param(
+            YOUTH_CC, "authorised_by_at_least", "constable", "authorised by a sergeant or above", id="a constable's YCC"
+        ),
+        param(ADULT_CC, "completion_weeks", 17, "done within 16 weeks, exceptionally 20", id="17 weeks"),
+        param(ADULT_CC, "extended_completion_weeks", 21, "done within 16 weeks, exceptionally 20", id="21 weeks"),
+        param(CR, "appropriate_adult_up_to_age", 16, "appropriate_adult_up_to_age must be at least 17", id="AA to 16"),
+    ],
+)
+def test_a_policy_wider_than_the_law_is_refused_at_load(
+    disposal: DisposalType, key: str, value: object, problem: str
+) -> None:
+    raw = yaml.safe_load(POLICY_FILE.read_text())
+    raw["disposals"][disposal].setdefault("appropriate_adult_up_to_age", 17)
+    raw["disposals"][disposal][key] = value
+
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        Policy.model_validate(raw)
+
+
+def test_a_policy_may_be_narrower_than_the_law() -> None:
+    raw = yaml.safe_load(POLICY_FILE.read_text())
+    raw["disposals"][ADULT_CC].update(min_age=21, authorised_by_at_least="inspector")
+    raw["disposals"][YOUTH_CC].update(min_age=12, max_age=16)
+    raw["disposals"][CR]["authorised_by_at_least"] = "constable"  # the force's own rule: the law sets no rank
+
+    policy = Policy.model_validate(raw)
+
+    assert policy.disposals[ADULT_CC].min_age == 21
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The dashboard's page is gathered from nine parts; one that hangs (Kafka's admin calls while a broker is
+"""The dashboard's page is gathered from eleven parts; one that hangs (Kafka's admin calls while a broker is
 away have no timeout of their own) shows as unavailable instead of holding up the whole page."""
 
 from __future__ import annotations

@@ -6,13 +6,17 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from rich.progress import Progress
 
+from platform_plumbing.clock import AcceleratedClock
 from schemas.commands import DiversionDecision
 from services.intake.domain.eligibility import assess
 from services.intake.domain.policy import Policies
 from services.intake.settings import IntakeSettings
 from services.operations.simulator import population
+from services.operations.simulator.__main__ import Month, RefusedByIntake, _submit
 from services.operations.simulator.agencies import next_step
 from services.operations.simulator.population import (
     Fate,
@@ -137,3 +141,20 @@ def test_compensation_is_reported_in_instalments_by_the_victim_contact_role_and_
     owed = planned.decision["conditions"][position]["amount_pence"]
     assert all(r.role == "victim_contact" for r in payments)
     assert sum(r.body["amount_pence"] for r in payments) < owed, "the defaulter never pays it all"
+
+
+async def test_a_decision_intake_will_not_take_at_all_stops_the_demo_saying_why():
+    """A month of 403s (a development key for another force, once) must not pass for a month with no cases."""
+
+    def intake(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            403, json={"error": "wrong_force", "message": "a police client may act only for its own force"}
+        )
+
+    clock = AcceleratedClock(datetime.now(UTC), 1_000_000)
+    plan = month_of_decisions(5, 3, START, 0)
+    month = Month()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(intake), base_url="http://intake") as police:
+        with pytest.raises(RefusedByIntake, match="403 .*wrong_force"):
+            await _submit(police, plan, clock, month, None, Progress(), 0)
+    assert month.submitted == 0
