@@ -58,13 +58,17 @@ def _kafka_logins(topology: kafka.KafkaTopology, parties) -> dict[str, str]:
     return logins
 
 
-def up_with_services(topology: kafka.KafkaTopology, clock: dict[str, str] | None = None) -> dict[str, str]:
+def up_with_services(
+    topology: kafka.KafkaTopology, clock: dict[str, str] | None = None, *, restart: bool = False
+) -> dict[str, str]:
     """Everything `make up` starts: the infrastructure, then the platform's services.
 
-    `clock` (the demo's accelerated clock settings) restarts the services on that clock.
+    `clock` (the demo's accelerated clock settings) restarts the services on that clock; `restart` restarts them
+    on the real one (the demo's end: a clock left racing would expire every dead letter's key in the shared
+    keyring and judge real deadlines years early).
     """
     settings = up(topology)
-    if clock:
+    if clock or restart:
         for service in (services.DASHBOARD, *services.SERVICES):
             services.stop(service)
     for service in services.SERVICES:

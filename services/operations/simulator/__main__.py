@@ -120,6 +120,8 @@ def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minu
     )
     books = asyncio.run(checked_books(settings))
     print_books(books)
+    with console.status("putting the services back on the real clock…"):
+        up_with_services(kafka.SINGLE, restart=True)
     console.print(f"\nDashboard: [bold]{stack['DASHBOARD_URL']}[/]   (make down stops everything)")
     if books.disagreement_count:
         raise typer.Exit(1)
