@@ -1,6 +1,6 @@
 """What the bench and chaos send: one kind of case (one condition, one need, so one referral, one
-completion and one outcome per case) as a police system's CloudEvent, and the catalogue with
-capacities lifted so that a load measures speed rather than waiting lists."""
+completion and one outcome per case) as a police system's CloudEvent, the agency's work on its referral to
+completion, and the catalogue with capacities lifted so that a load measures speed rather than waiting lists."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ import tempfile
 import uuid
 from datetime import UTC, datetime
 
-from schemas.commands import DiversionDecision
+from schemas.commands import (
+    ActionPlanSubmitted,
+    AgencyUpdate,
+    CaseworkerAssigned,
+    DiversionDecision,
+    EndOfServiceReportSubmitted,
+    FirstContactMade,
+    InterventionCompleted,
+    ReferralAccepted,
+)
 from schemas.envelope import encode
 from services.referral_router.settings import RouterSettings
 
@@ -54,6 +63,37 @@ def decision_record(reference: str, subject_ref: str, *, event_id: str | None = 
         {**DECISION, "police_reference": reference, "subject_ref": subject_ref, "decided_at": datetime.now(UTC)}
     )
     return encode(command, event_id=event_id or str(uuid.uuid4()), source=source, time=datetime.now(UTC), key=reference)
+
+
+def agency_work(ids: dict, need: str, *, first_contact_first: bool = False) -> list[AgencyUpdate]:
+    """Everything the agency sends on a referral it completes (`ids`: case, referral, agency, when): acceptance, a
+    caseworker, first contact, an action plan (the treatment service's plans are approved on submission), the
+    end-of-service report, completion. `first_contact_first`: the caseworker and first contact before the acceptance
+    (allowed: both only need the referral in the agency's hands)."""
+    plan_id = uuid.uuid5(uuid.NAMESPACE_URL, f"plan/{ids['referral_id']}")
+    opening: list[AgencyUpdate] = [
+        ReferralAccepted(**ids),
+        CaseworkerAssigned(**ids, caseworker="Bench Keeper"),
+        FirstContactMade(**ids, method="phone"),
+    ]
+    if first_contact_first:
+        opening.reverse()
+    return [
+        *opening,
+        ActionPlanSubmitted(
+            **ids,
+            plan_id=plan_id,
+            activities=[{"need": need, "activity": "weekly sessions"}],
+            goals=[{"need": need, "goal": "done"}],
+            sessions_planned=1,
+        ),
+        EndOfServiceReportSubmitted(
+            **ids,
+            needs=[{"need": need, "outcome": "achieved"}],
+            goals=[{"need": need, "goal": "done", "outcome": "achieved"}],
+        ),
+        InterventionCompleted(**ids, goals=[{"need": need, "goal": "done", "outcome": "achieved"}]),
+    ]
 
 
 def lifted_catalogue() -> str:

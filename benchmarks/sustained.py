@@ -29,10 +29,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from benchmarks.load import FORCE, decision_record, percentiles
+from benchmarks.load import FORCE, agency_work, decision_record, percentiles
 from benchmarks.outside import Outside
 from platform_plumbing.kafka_clients import KafkaAccess, KafkaLogins
-from schemas.commands import InterventionCompleted
 from schemas.envelope import decode, encode
 from schemas.registry import EVENT_TYPES
 from schemas.topics import CASES, COMPLIANCE, REFERRALS
@@ -169,16 +168,14 @@ async def search(
 
 
 async def _complete(outside: Outside, timeline: Timeline, case_id: str, referral_id, agency: str, need: str) -> None:
-    update = InterventionCompleted(
-        case_id=case_id,
-        referral_id=referral_id,
-        agency_id=agency,
-        occurred_at=datetime.now(UTC),
-        goals=[{"need": need, "goal": "done", "outcome": "achieved"}],
-    )
-    record = encode(update, event_id=str(uuid.uuid4()), source=f"/bench/{agency}", time=datetime.now(UTC), key=case_id)
+    """The agency's whole work on the referral, as one producer sends it (in order, on the case's partition)."""
+    ids = {"case_id": case_id, "referral_id": referral_id, "agency_id": agency, "occurred_at": datetime.now(UTC)}
     timeline.updated.setdefault(case_id, _now_ms())
-    await outside.as_agency(agency, record.value, key=record.key, headers=record.headers)
+    for update in agency_work(ids, need):
+        record = encode(
+            update, event_id=str(uuid.uuid4()), source=f"/bench/{agency}", time=datetime.now(UTC), key=case_id
+        )
+        await outside.as_agency(agency, record.value, key=record.key, headers=record.headers)
 
 
 async def _watch(kafka: KafkaAccess, prefix: str, timeline: Timeline, answer, *, since_ms: int) -> None:

@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
 
-from benchmarks.load import FORCE, decision_record
+from benchmarks.load import FORCE, agency_work, decision_record
 from benchmarks.outside import Outside, RawHeaderName
 from chaos.observe import IssuedReferral, Watcher
 from chaos.plan import RESEND_SHARE, ChaosPlan, Poison
 from platform_plumbing.kafka_clients import KafkaAccess
-from schemas.commands import InterventionCompleted, ReferralAccepted
 from schemas.envelope import encode
 from schemas.topics import CASES, COMPLIANCE, REFERRALS
 from services.operations.kafka_views import read_records
@@ -111,9 +110,10 @@ POISONING_AGENCY = "brighter-tomorrows"
 
 @dataclass
 class Agencies:
-    """Answer every referral (accepted, then completed) as soon as it is seen on Kafka — often before
-    compliance has read it, so their updates overtake it. Some answers arrive reversed, one referral
-    in ten is answered twice, the second time a little later."""
+    """Do every referral's work (accepted, a caseworker, first contact, an action plan, the end-of-service report,
+    completion) as soon as it is seen on Kafka — often before compliance has read it, so the updates overtake it.
+    Some send the caseworker and first contact before the acceptance; one referral in ten is answered twice, the
+    second time a little later."""
 
     plan: ChaosPlan
     watcher: Watcher
@@ -144,12 +144,7 @@ class Agencies:
             "agency_id": referral.agency_id,
             "occurred_at": now,
         }
-        updates = [
-            ReferralAccepted(**common),
-            InterventionCompleted(**common, goals=[{"need": referral.need, "goal": "done", "outcome": "achieved"}]),
-        ]
-        if number in self.plan.reversed_updates:
-            updates.reverse()
+        updates = agency_work(common, referral.need, first_contact_first=number in self.plan.reversed_updates)
         records = []
         for update in updates:
             encoded = encode(

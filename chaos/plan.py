@@ -10,7 +10,7 @@ RESEND_SHARE = 0.10
 REORDER_WINDOW = 16
 """Police decisions leave in shuffled windows of this many."""
 REVERSED_SHARE = 0.05
-"""Share of referrals whose agency reports completion before acceptance."""
+"""Share of referrals whose agency reports its caseworker and first contact before its acceptance."""
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,10 @@ class Purpose(StrEnum):
     KEY_MANAGEMENT = "key_management"
     ERASURE_REQUEST = "erasure_request"
     RETENTION = "retention"
+    SAFEGUARDING = "safeguarding"
+    """A concern that someone is at risk, for the police to act on."""
+    APPOINTMENT_REMINDER = "appointment_reminder"
+    """Reminding the person of an appointment, through GOV.UK Notify."""
 
 
 @dataclass(frozen=True)

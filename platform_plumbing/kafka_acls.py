@@ -24,6 +24,7 @@ from typing import Literal
 from schemas.topics import (
     AGENCY_REFERRALS,
     CATALOGUE,
+    CONCERNS,
     DECISIONS,
     OUTCOMES,
     VICTIM_UPDATES,
@@ -34,7 +35,7 @@ from schemas.topics import (
 )
 
 SERVICE_PRINCIPALS = ("intake", "referral-router", "compliance")
-COMPLIANCE_CREATES = (AGENCY_REFERRALS, OUTCOMES, VICTIM_UPDATES)
+COMPLIANCE_CREATES = (AGENCY_REFERRALS, OUTCOMES, VICTIM_UPDATES, CONCERNS)
 """The per-party topics compliance makes when it first publishes to a party's (an agency's, a force's)."""
 INTAKE_EMPTIES = (DECISIONS,)
 """The topics intake deletes records from once it has processed them: the police's in-clear commands."""

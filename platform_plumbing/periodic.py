@@ -32,9 +32,14 @@ async def run_in_batches(pool: asyncpg.Pool, job: Job, *, batch: int = BATCH) ->
 
 
 async def repeat(pool: asyncpg.Pool, job: Job, *, every_seconds: float, what: str) -> None:
+    await keep_doing(lambda: run_in_batches(pool, job), every_seconds=every_seconds, what=what)
+
+
+async def keep_doing(work: Callable[[], Awaitable[int]], *, every_seconds: float, what: str) -> None:
+    """Run `work` (which says how many things it handled) every `every_seconds`, logging what it did."""
     while True:
         try:
-            handled = await run_in_batches(pool, job)
+            handled = await work()
             if handled:
                 logger.info("%s: %d", what, handled)
         except Exception as error:

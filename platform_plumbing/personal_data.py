@@ -90,6 +90,13 @@ class DataKey:
     def _seal(self, field: str, value: str) -> str:
         return base64.urlsafe_b64encode(self.encrypt(field, value.encode())).decode()
 
+    def seal_text(self, field: str, text: str) -> str:
+        """Free text about the person (a case note, a concern's details) sealed as `field` of the case."""
+        return self._seal(field, text)
+
+    def open_text(self, field: str, sealed: str) -> str:
+        return self.open({field: sealed})[field]
+
     def open(self, sealed: Mapping[str, str]) -> dict[str, str]:
         """The plain values of the sealed fields given (field name -> sealed value)."""
         try:

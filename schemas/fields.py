@@ -99,3 +99,12 @@ ReasonText = Annotated[str, StringConstraints(min_length=1, max_length=300, patt
 SourceText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PRINTABLE)]
 """Where a rule comes from: an Act and section, a statutory instrument, guidance, or a force's policy."""
 ExplanationText = Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=PRINTABLE)]
+ActivityText = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=PRINTABLE)]
+"""One activity of an action plan: what the agency will do with the person."""
+NoteText = Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=PRINTABLE)]
+"""Free text about the person (a case note, a concern, a session's notes): sealed wherever it is kept."""
+StaffName = Annotated[
+    str,
+    StringConstraints(min_length=2, max_length=100, pattern=PRINTABLE),
+    Field(description="A member of staff as colleagues know them: an agency's caseworker, a diversion team member."),
+]

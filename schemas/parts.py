@@ -8,8 +8,10 @@ strict subclass of an event part, passed to an event, is converted to the event 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.fields import OfficerId
+from schemas.personal import Email, Phone
 from schemas.vocabulary import DeliveryMode, NeedCategory, Severity
 
 
@@ -31,3 +33,12 @@ class AssessedNeed(EventPart):
     category: NeedCategory
     severity: Severity
     preferred_mode: DeliveryMode | None = None
+
+
+class OfficerContact(EventPart):
+    """The officer in the case, for an agency to reach about the person: their force identifier and work contact
+    details (a police station's or team's number will do), never a home address."""
+
+    officer: OfficerId
+    phone: Phone | None = Field(default=None, description="A work number.")
+    email: Email | None = Field(default=None, description="A work address.")

@@ -67,6 +67,8 @@ Sealed = Annotated[str, StringConstraints(min_length=24, max_length=512, pattern
 """One personal field encrypted under its case's data key (Tink AEAD ciphertext, URL-safe base64)."""
 SealedText = Annotated[str, StringConstraints(min_length=24, max_length=2800, pattern=r"^[A-Za-z0-9_-]+={0,2}$")]
 """A longer field sealed the same way: free text of up to 500 characters."""
+SealedNote = Annotated[str, StringConstraints(min_length=24, max_length=5500, pattern=r"^[A-Za-z0-9_-]+={0,2}$")]
+"""Free text of up to 1,000 characters about the person (a note, a concern), sealed the same way."""
 
 
 class SealedPersonalDetails(BaseModel):

@@ -14,18 +14,26 @@ from pydantic import BaseModel
 
 from schemas.base import Command, Event
 from schemas.commands import (
+    ActionPlanSubmitted,
     AppointmentAttended,
     AppointmentMissed,
     AppointmentScheduled,
     BreachDecision,
+    CaseNoteWritten,
+    CaseworkerAssigned,
+    ConcernRaised,
     ConditionProgress,
     Disengaged,
     DiversionDecision,
+    EndOfServiceReportSubmitted,
+    FirstContactMade,
     InterventionCompleted,
     NeedsAssessment,
+    ProgrammeAssessmentSubmitted,
     ReferralAccepted,
     ReferralDeclined,
     ReplayDeadLetter,
+    SessionRecorded,
     WithdrawCase,
     Withdrawn,
 )
@@ -40,12 +48,16 @@ from schemas.events import (
     ConditionStatusChanged,
     DeadlineExtended,
     NeedsAssessed,
+    ProgrammeNeedsFound,
     ReferralIssued,
     ReferralQueued,
     ReferralRecalled,
     ReferralStatusChanged,
     ReferralUnmatched,
+    ReferralWorkRecorded,
     ReoffendingSignal,
+    SafeguardingConcernAcknowledged,
+    SafeguardingConcernRecorded,
 )
 from schemas.topics import Topic
 
@@ -68,6 +80,17 @@ AGENCY_UPDATES: tuple[type[Command], ...] = (
     Disengaged,
     Withdrawn,
 )
+AGENCY_WORK: tuple[type[Command], ...] = (
+    CaseworkerAssigned,
+    FirstContactMade,
+    ProgrammeAssessmentSubmitted,
+    ActionPlanSubmitted,
+    SessionRecorded,
+    EndOfServiceReportSubmitted,
+    CaseNoteWritten,
+    ConcernRaised,
+)
+"""What an agency reports of its own work on a referral (`AGENCY_UPDATES` are what move the referral on)."""
 OPERATIONS_COMMANDS: tuple[type[Command], ...] = (ReplayDeadLetter,)
 EVENTS: tuple[type[Event], ...] = (
     CaseOpened,
@@ -85,6 +108,10 @@ EVENTS: tuple[type[Event], ...] = (
     ConditionStatusChanged,
     CaseStatusChanged,
     ReoffendingSignal,
+    ProgrammeNeedsFound,
+    ReferralWorkRecorded,
+    SafeguardingConcernRecorded,
+    SafeguardingConcernAcknowledged,
 )
 
 
@@ -99,7 +126,9 @@ def index_by_type(classes: Iterable[type[M]]) -> dict[str, type[M]]:
     return index
 
 
-COMMAND_TYPES: dict[str, type[Command]] = index_by_type(POLICE_COMMANDS + AGENCY_UPDATES + OPERATIONS_COMMANDS)
+COMMAND_TYPES: dict[str, type[Command]] = index_by_type(
+    POLICE_COMMANDS + AGENCY_UPDATES + AGENCY_WORK + OPERATIONS_COMMANDS
+)
 EVENT_TYPES: dict[str, type[Event]] = index_by_type(EVENTS)
 MESSAGE_TYPES: dict[str, type[BaseModel]] = index_by_type((*COMMAND_TYPES.values(), *EVENT_TYPES.values()))
 

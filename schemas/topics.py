@@ -164,6 +164,14 @@ AGENCY_UPDATES = Topic(
         "intervention.complete",
         "referral.disengage",
         "referral.withdraw",
+        "caseworker.assign",
+        "contact.record",
+        "programme-assessment.submit",
+        "action-plan.submit",
+        "session.record",
+        "end-of-service-report.submit",
+        "case-note.write",
+        "concern.raise",
     ),
     per="agency",
     partitions=3,
@@ -171,11 +179,12 @@ AGENCY_UPDATES = Topic(
 )
 AGENCY_REFERRALS = Topic(
     name="diversion.agency-referrals.{party}.v1",
-    description="Every change to a partner agency's referrals (issued to it, cancelled, …), one topic per agency "
-    "that only the agency may read. Contact details are never on it: the agency reads them over the gateway.",
+    description="Every change to a partner agency's referrals (issued to it, cancelled, …) and each step of its work "
+    "recorded on them (its action plan approved or returned, a reminder to the person that failed, …), one topic per "
+    "agency that only the agency may read. Contact details are never on it: the agency reads them over the gateway.",
     producers=("compliance",),
     consumers=("agency", "operations"),
-    carries=_types("referral.changed"),
+    carries=_types("referral.changed", "referral.work.recorded"),
     per="agency",
     copies=True,
     partitions=3,
@@ -183,11 +192,21 @@ AGENCY_REFERRALS = Topic(
 )
 COMPLIANCE = Topic(
     name="diversion.compliance.v1",
-    description="Every change compliance decides to a referral, a condition and a case: what the other services "
-    "follow. Police systems read their own force's outcomes on `diversion.outcomes.{force}.v1`.",
+    description="Every change compliance decides to a referral, a condition and a case, and what it records of the "
+    "agencies' work (a programme's needs assessment, each step of the work, safeguarding concerns): what the other "
+    "services follow. Police systems read their own force's outcomes on `diversion.outcomes.{force}.v1` and its "
+    "concerns on `diversion.concerns.{force}.v1`.",
     producers=("compliance",),
     consumers=("operations", "referral-router", "intake"),
-    carries=_types("referral.changed", "condition.changed", "case.changed"),
+    carries=_types(
+        "referral.changed",
+        "condition.changed",
+        "case.changed",
+        "needs.found",
+        "referral.work.recorded",
+        "concern.recorded",
+        "concern.acknowledged",
+    ),
     retention_ms=365 * DAY_MS,
 )
 OUTCOMES = Topic(
@@ -210,6 +229,18 @@ VICTIM_UPDATES = Topic(
     producers=("compliance",),
     consumers=("victim_contact", "operations"),
     carries=_types("case.changed"),
+    per="force",
+    copies=True,
+    partitions=3,
+    retention_ms=365 * DAY_MS,
+)
+CONCERNS = Topic(
+    name="diversion.concerns.{party}.v1",
+    description="Safeguarding concerns about one force's cases, as agencies raise them, and who took each on: one "
+    "topic per force that only the force may read, published at once (the details are read over compliance's API).",
+    producers=("compliance",),
+    consumers=("police", "operations"),
+    carries=_types("concern.recorded", "concern.acknowledged"),
     per="force",
     copies=True,
     partitions=3,
@@ -257,6 +288,7 @@ CATALOGUE: tuple[Topic, ...] = (
     COMPLIANCE,
     OUTCOMES,
     VICTIM_UPDATES,
+    CONCERNS,
     POLICE_SIGNALS,
     DEAD_LETTERS,
     REPLAYS,

@@ -369,6 +369,14 @@ class DisclosedField(StrEnum):
     """The conditions the agency must deliver (those addressing the referral's needs): kind and text."""
     DASH_RISK = "dash_risk"
     """Domestic-abuse programmes only."""
+    NEEDS = "needs"
+    """Each of the referral's needs with its severity."""
+    RISK_OF_HARM = "risk_of_harm"
+    """The officer's assessment of the person's risk of harm to others, to work safely."""
+    SAFEGUARDING_FLAGS = "safeguarding_flags"
+    """What the police know that anyone working with the person must know (children in the household, …)."""
+    OFFICER = "officer"
+    """The officer in the case and their work contact details."""
 
 
 class ErasureReason(StrEnum):
@@ -381,3 +389,140 @@ class ErasureReason(StrEnum):
     COURT_ORDER = "court_order"
     SAFEGUARDING = "safeguarding"
     """Keeping the details endangers the person or a victim."""
+
+
+class ContactMethod(StrEnum):
+    """How an agency first reached the person."""
+
+    PHONE = "phone"
+    TEXT_MESSAGE = "text_message"
+    EMAIL = "email"
+    LETTER = "letter"
+    FACE_TO_FACE = "face_to_face"
+    VIDEO = "video"
+
+
+class Engagement(StrEnum):
+    """How the person engaged in a session, on the fixed scale every agency uses (so that agencies compare)."""
+
+    NOT_ENGAGED = "not_engaged"
+    """Present, but took no part."""
+    LIMITED = "limited"
+    GOOD = "good"
+    FULL = "full"
+    """Took a full and active part."""
+
+
+class OnwardReferral(StrEnum):
+    """What is to happen about a need a programme's assessment found."""
+
+    NOT_NEEDED = "not_needed"
+    """The programme works on it itself, or no help from elsewhere is wanted."""
+    CONSENTED = "consented"
+    """Refer onward: the person agreed that their details go to the agency that takes it."""
+    REFUSED = "refused"
+    """Help from elsewhere would fit, but the person does not agree to be referred: nothing is disclosed."""
+
+
+class ActionPlanApproval(StrEnum):
+    """Whether an agency keeps an action plan and who approves it (per agency, in the catalogue)."""
+
+    DIVERSION_TEAM = "diversion_team"
+    """The diversion team approves each version, or returns it with a reason."""
+    AUTOMATIC = "automatic"
+    """Approved when submitted (an established programme the force trusts)."""
+    NO_PLAN = "no_plan"
+    """The agency keeps no action plan (a food bank)."""
+
+
+class PlanStatus(StrEnum):
+    """An action plan version's standing: the latest version submitted is the one that counts."""
+
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    """Sent back with a reason, for the agency to revise."""
+    SUPERSEDED = "superseded"
+    """A later version was submitted before this one was decided (or after it was approved)."""
+
+
+class ConcernKind(StrEnum):
+    """What a safeguarding concern is about."""
+
+    RISK_TO_SELF = "risk_to_self"
+    RISK_TO_OTHERS = "risk_to_others"
+    RISK_TO_A_CHILD = "risk_to_a_child"
+    DOMESTIC_ABUSE = "domestic_abuse"
+    EXPLOITATION = "exploitation"
+    """Criminal or sexual exploitation, county lines, modern slavery."""
+    CONCERNING_BEHAVIOUR = "concerning_behaviour"
+    """Behaviour in a session the agency flagged for the police."""
+    OTHER = "other"
+
+
+class Urgency(StrEnum):
+    """How soon the police must act on a concern."""
+
+    IMMEDIATE = "immediate"
+    """Someone is at risk now."""
+    WITHIN_24_HOURS = "within_24_hours"
+    ROUTINE = "routine"
+
+
+class WorkStep(StrEnum):
+    """One step of an agency's work on a referral, as `referral.work.recorded` tells it."""
+
+    CASEWORKER_ASSIGNED = "caseworker_assigned"
+    FIRST_CONTACT_MADE = "first_contact_made"
+    ACTION_PLAN_SUBMITTED = "action_plan_submitted"
+    ACTION_PLAN_APPROVED = "action_plan_approved"
+    ACTION_PLAN_RETURNED = "action_plan_returned"
+    SESSION_RECORDED = "session_recorded"
+    END_OF_SERVICE_REPORT_SUBMITTED = "end_of_service_report_submitted"
+    CASE_NOTE_WRITTEN = "case_note_written"
+    REMINDER_SENT = "reminder_sent"
+    REMINDER_DELIVERED = "reminder_delivered"
+    REMINDER_FAILED = "reminder_failed"
+
+
+class ReminderChannel(StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class ReminderStatus(StrEnum):
+    """Where a reminder to the person stands (GOV.UK Notify's statuses, grouped)."""
+
+    PENDING = "pending"
+    """Not due yet."""
+    SENDING = "sending"
+    """Handed to Notify, not yet delivered."""
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    """Notify could not deliver it (a wrong number, a full inbox, a network fault): the agency sees it."""
+    NOT_SENT = "not_sent"
+    """No phone number or email the agency could use, or the appointment was no longer on."""
+
+
+class NoteAuthor(StrEnum):
+    AGENCY = "agency"
+    DIVERSION_TEAM = "diversion_team"
+
+
+class SafeguardingFlag(StrEnum):
+    """What the police know that anyone working with the person must know to work safely."""
+
+    CHILDREN_IN_HOUSEHOLD = "children_in_household"
+    VULNERABLE_ADULT = "vulnerable_adult"
+    RISK_TO_STAFF = "risk_to_staff"
+    WEAPONS = "weapons"
+    SELF_HARM = "self_harm"
+    SUBSTANCE_USE = "substance_use"
+
+
+class RiskLevel(StrEnum):
+    """The officer's assessment of the person's risk of harm to others."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"

@@ -25,6 +25,8 @@ REFERRAL_ID = UUID("5d2e7a90-81c4-4e0b-b0f3-2a6c9d4e8f12")
 NEW_REFERRAL_ID = UUID("9a1b3c5d-7e9f-4a2b-8c4d-6e8f0a2b4c6d")
 CONDITION_ID = UUID("c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f")
 APPOINTMENT_ID = UUID("e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b")
+WORK_ID = UUID("7c8d9e0f-1a2b-4c3d-9e4f-5a6b7c8d9e0f")
+"""An agency's own id for an assessment, a plan version, a note or a concern."""
 FORCE_ID = "cambridgeshire"
 POLICE_REFERENCE = "13YE0123425"
 SUBJECT_REF = "subj-7f3a9c21e4"
@@ -171,6 +173,30 @@ _PAYLOADS: dict[type[BaseModel], Callable[[], Payload]] = {
     ),
     commands.Disengaged: _agency_update(last_contact_at="2025-04-01T12:00:00+00:00"),
     commands.Withdrawn: _agency_update(reason="moved_out_of_area"),
+    commands.CaseworkerAssigned: _agency_update(caseworker="Sam Keeper"),
+    commands.FirstContactMade: _agency_update(method="phone"),
+    commands.ProgrammeAssessmentSubmitted: _agency_update(
+        assessment_id=str(WORK_ID),
+        needs=[
+            {"category": "alcohol_misuse", "severity": "medium", "onward": "not_needed"},
+            {"category": "finances_benefits_debt", "severity": "high", "onward": "consented"},
+        ],
+    ),
+    commands.ActionPlanSubmitted: _agency_update(
+        plan_id=str(WORK_ID),
+        activities=[{"need": "alcohol_misuse", "activity": "Six weekly sessions on drinking and its triggers."}],
+        goals=[{"need": "alcohol_misuse", "goal": "Drink within the low-risk guidelines."}],
+        sessions_planned=6,
+    ),
+    commands.SessionRecorded: _agency_update(appointment_id=str(APPOINTMENT_ID), engagement="good"),
+    commands.EndOfServiceReportSubmitted: _agency_update(
+        needs=[{"need": "alcohol_misuse", "outcome": "partly_achieved"}],
+        goals=[{"need": "alcohol_misuse", "goal": "Drink within the low-risk guidelines.", "outcome": "achieved"}],
+    ),
+    commands.CaseNoteWritten: _agency_update(note_id=str(WORK_ID), text="Asked to move sessions to mornings."),
+    commands.ConcernRaised: _agency_update(
+        concern_id=str(WORK_ID), kind="risk_to_a_child", urgency="immediate", details="Said a child is left alone."
+    ),
     commands.ReplayDeadLetter: lambda: {
         "service": "intake",
         "partition": 1,
@@ -284,6 +310,36 @@ _PAYLOADS: dict[type[BaseModel], Callable[[], Payload]] = {
         complete_by="2025-06-23",
         sequence=1,
         changed_at=LATER,
+    ),
+    events.ProgrammeNeedsFound: _case_event(
+        referral_id=str(REFERRAL_ID),
+        agency_id=AGENCY_ID,
+        assessment_id=str(WORK_ID),
+        version=1,
+        needs=[{"category": "finances_benefits_debt", "severity": "high", "onward": "consented"}],
+        assessed_at=LATER,
+    ),
+    events.ReferralWorkRecorded: _case_event(
+        referral_id=str(REFERRAL_ID),
+        agency_id=AGENCY_ID,
+        step="first_contact_made",
+        occurred_at=LATER,
+        contact_method="phone",
+        first_contact_due="2025-03-10",
+        within_service_level=True,
+        sequence=2,
+    ),
+    events.SafeguardingConcernRecorded: _case_event(
+        concern_id=str(WORK_ID),
+        referral_id=str(REFERRAL_ID),
+        agency_id=AGENCY_ID,
+        **_POLICE_CASE,
+        kind="risk_to_a_child",
+        urgency="immediate",
+        raised_at=LATER,
+    ),
+    events.SafeguardingConcernAcknowledged: _case_event(
+        concern_id=str(WORK_ID), **_POLICE_CASE, acknowledged_by="Jo Duty", acknowledged_at=LATER
     ),
     events.ReoffendingSignal: _case_event(
         force_id="cambridgeshire",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from deploy.local_stack import kafka, keys, postgres, services, tls
+from deploy.local_stack import fake_notify, kafka, keys, postgres, services, tls
 from deploy.local_stack.parties import directory
 from deploy.local_stack.runtime import RUNTIME_DIR, StackError, write_private
 from platform_plumbing.kafka_acls import agency_principal, police_principal, victim_contact_principal
@@ -71,6 +71,9 @@ def up_with_services(
     if clock or restart:
         for service in (services.DASHBOARD, *services.SERVICES):
             services.stop(service)
+    services.start(services.FAKE_NOTIFY, {})
+    settings[services.FAKE_NOTIFY.url_key] = services.FAKE_NOTIFY.url
+    settings["NOTIFY_API_KEY"] = fake_notify.DEVELOPMENT_KEY
     for service in services.SERVICES:
         services.start(service, {**settings, **(clock or {})})
         settings[service.url_key] = service.url
@@ -92,19 +95,19 @@ def main(argv: list[str] | None = None) -> int:
             for key, value in up_with_services(topology).items():
                 print(f"{key}={value}")
         elif args.command == "down":
-            for service in (services.DASHBOARD, *services.SERVICES):
+            for service in (services.DASHBOARD, *services.SERVICES, services.FAKE_NOTIFY):
                 services.stop(service)
             kafka.stop(topology)
             postgres.stop()
         elif args.command == "clean":
-            for service in (services.DASHBOARD, *services.SERVICES):
+            for service in (services.DASHBOARD, *services.SERVICES, services.FAKE_NOTIFY):
                 services.stop(service)
             kafka.clean(topology)
             postgres.clean()
         else:
             print(f"kafka ({topology.name}): {'running' if kafka.is_running(topology) else 'stopped'}")
             print(f"postgres: {'running' if postgres.is_running() else 'stopped'}")
-            for service in (*services.SERVICES, services.DASHBOARD):
+            for service in (*services.SERVICES, services.DASHBOARD, services.FAKE_NOTIFY):
                 print(f"{service.name}: {'running' if services.is_running(service) else 'stopped'}")
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)

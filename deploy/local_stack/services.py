@@ -32,6 +32,8 @@ INTAKE = Service("intake", "services.intake", 18080, "INTAKE_PORT", "INTAKE_URL"
 ROUTER = Service("referral-router", "services.referral_router", 18081, "ROUTER_PORT", "ROUTER_URL")
 COMPLIANCE = Service("compliance", "services.compliance", 18082, "COMPLIANCE_PORT", "AGENCY_API_URL")
 DASHBOARD = Service("dashboard", "services.operations", 18083, "DASHBOARD_PORT", "DASHBOARD_URL")
+FAKE_NOTIFY = Service("fake-notify", "deploy.local_stack.fake_notify", 18090, "FAKE_NOTIFY_PORT", "NOTIFY_BASE_URL")
+"""A stand-in for GOV.UK Notify, which compliance sends the person's appointment reminders through."""
 SERVICES = (INTAKE, ROUTER, COMPLIANCE)
 """The platform's services; the dashboard starts after them, once the keys it reads with exist."""
 DEV_AGENCIES = ("brighter-tomorrows", "substance-misuse-treatment")

@@ -35,7 +35,7 @@ from schemas.fields import (
     SubjectRef,
     Timestamp,
 )
-from schemas.parts import AssessedNeed, InboundPart
+from schemas.parts import AssessedNeed, InboundPart, OfficerContact
 from schemas.personal import SubmittedPersonalDetails
 from schemas.vocabulary import (
     ConditionKind,
@@ -49,6 +49,8 @@ from schemas.vocabulary import (
     PoliceDecision,
     ProgressReport,
     Rank,
+    RiskLevel,
+    SafeguardingFlag,
     Sex,
     VictimViews,
     VictimWish,
@@ -57,6 +59,12 @@ from schemas.vocabulary import (
 
 MAX_NEEDS = len(NeedCategory)
 MAX_CONDITIONS = 10
+
+
+class SubmittedOfficerContact(OfficerContact):
+    """The officer in the case as submitted: unknown fields rejected."""
+
+    model_config = InboundPart.model_config
 
 
 class SubmittedNeed(AssessedNeed):
@@ -190,6 +198,15 @@ class DiversionDecision(Command):
         default=(), description="Required for a caution (the policy says which kinds each disposal allows)."
     )
     needs: Needs | None = Field(default=None, description="The needs assessment, when it was done before the decision.")
+    risk_of_harm: RiskLevel | None = Field(
+        default=None, description="The officer's assessment of the person's risk of harm to others."
+    )
+    safeguarding_flags: Annotated[tuple[SafeguardingFlag, ...], Field(max_length=len(SafeguardingFlag))] = Field(
+        default=(), description="What anyone working with the person must know to work safely."
+    )
+    officer_in_case: SubmittedOfficerContact | None = Field(
+        default=None, description="Who an agency may contact about the person: told to the agencies allowed it."
+    )
     personal: SubmittedPersonalDetails
 
 

@@ -22,6 +22,13 @@ from schemas.events.referrals import (
     ReferralUnmatched,
 )
 from schemas.events.signals import ReoffendingSignal
+from schemas.events.work import (
+    NeedFound,
+    ProgrammeNeedsFound,
+    ReferralWorkRecorded,
+    SafeguardingConcernAcknowledged,
+    SafeguardingConcernRecorded,
+)
 
 __all__ = [
     "BreachDecisionRecorded",
@@ -36,12 +43,17 @@ __all__ = [
     "ConditionToDeliver",
     "DeadlineExtended",
     "DeliveryBrief",
+    "NeedFound",
     "NeedsAssessed",
+    "ProgrammeNeedsFound",
     "ReferralIssued",
     "ReferralQueued",
     "ReferralRecalled",
     "ReferralStatusChanged",
     "ReferralUnmatched",
+    "ReferralWorkRecorded",
     "ReoffendingSignal",
     "RuleOutcome",
+    "SafeguardingConcernAcknowledged",
+    "SafeguardingConcernRecorded",
 ]

@@ -29,7 +29,7 @@ from schemas.fields import (
     SourceText,
     SubjectRef,
 )
-from schemas.parts import AssessedNeed, EventPart
+from schemas.parts import AssessedNeed, EventPart, OfficerContact
 from schemas.personal import SealedPersonalDetails
 from schemas.vocabulary import (
     ConditionKind,
@@ -42,6 +42,8 @@ from schemas.vocabulary import (
     OffenceCategory,
     PoliceDecision,
     ProgressReport,
+    RiskLevel,
+    SafeguardingFlag,
     Sex,
     VictimViews,
     WithdrawalReason,
@@ -100,6 +102,11 @@ class CaseOpened(Event):
         default=None,
         description="Whether the victim's views were sought (or there is no identifiable victim): a case with a "
         "victim has its outcome told to the victim-contact role.",
+    )
+    risk_of_harm: RiskLevel | None = None
+    safeguarding_flags: Annotated[tuple[SafeguardingFlag, ...], Field(max_length=len(SafeguardingFlag))] = ()
+    officer_in_case: OfficerContact | None = Field(
+        default=None, description="The officer in the case's work contact, for the agencies allowed it."
     )
     personal: SealedPersonalDetails | None
 

@@ -21,7 +21,7 @@ from pydantic import AwareDatetime, Field
 
 from schemas.base import Event
 from schemas.fields import AgencyId, AmountPence, ConditionText, ExplanationText, Hours, ReasonText
-from schemas.parts import AssessedNeed, EventPart
+from schemas.parts import AssessedNeed, EventPart, OfficerContact
 from schemas.personal import SealedPersonalDetails
 from schemas.vocabulary import (
     ConditionKind,
@@ -31,10 +31,19 @@ from schemas.vocabulary import (
     Evidence,
     NeedCategory,
     RecallReason,
+    RiskLevel,
+    SafeguardingFlag,
     UnmatchedReason,
 )
 
 Needs = Annotated[tuple[AssessedNeed, ...], Field(min_length=1, max_length=len(NeedCategory))]
+OnwardFrom = Annotated[
+    UUID | None,
+    Field(
+        description="An onward referral: the referral whose agency found these needs in its own assessment, and the "
+        "person agreed to be referred. Support, never a condition: it does not hold up the case's completion."
+    ),
+]
 Replaces = Annotated[
     tuple[UUID, ...],
     Field(
@@ -67,13 +76,19 @@ class ConditionToDeliver(EventPart):
 
 
 class DeliveryBrief(EventPart):
-    """What the agency is told it must deliver, and no more: each field only where the agency's
-    catalogue entry allows it (the risk level for domestic-abuse programmes only)."""
+    """What the agency is told it must deliver and needs to work safely, and no more: each field only where the
+    agency's catalogue entry allows it (the DASH risk level for domestic-abuse programmes only)."""
 
     disposal_type: DisposalType | None = None
     complete_by: date | None = Field(default=None, description="The case's deadline (a date in England and Wales).")
     conditions: Annotated[tuple[ConditionToDeliver, ...], Field(max_length=10)] = ()
     dash_risk: DashRiskLevel | None = None
+    needs: Annotated[tuple[AssessedNeed, ...], Field(max_length=len(NeedCategory))] = Field(
+        default=(), description="The referral's needs, each with how pressing it is."
+    )
+    risk_of_harm: RiskLevel | None = None
+    safeguarding_flags: Annotated[tuple[SafeguardingFlag, ...], Field(max_length=len(SafeguardingFlag))] = ()
+    officer: OfficerContact | None = Field(default=None, description="The officer in the case, to contact.")
 
 
 class ReferralIssued(Event):
@@ -94,6 +109,7 @@ class ReferralIssued(Event):
     )
     issued_at: AwareDatetime
     replaces: Replaces = ()
+    onward_from: OnwardFrom = None
     brief: DeliveryBrief = DeliveryBrief()
     personal: SealedPersonalDetails | None
 
@@ -110,6 +126,7 @@ class ReferralQueued(Event):
     delivery_mode: DeliveryMode
     explanation: ExplanationText
     replaces: Replaces = ()
+    onward_from: OnwardFrom = None
 
 
 class ReferralUnmatched(Event):
@@ -123,6 +140,7 @@ class ReferralUnmatched(Event):
     reason: UnmatchedReason
     explanation: ExplanationText
     replaces: Replaces = ()
+    onward_from: OnwardFrom = None
 
 
 class ReferralRecalled(Event):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -25,10 +26,11 @@ from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.personal_data import PersonKeys
 from platform_plumbing.service_runtime import ServiceRuntime
-from schemas.topics import AGENCY_REFERRALS, COMPLIANCE, DEAD_LETTERS, OUTCOMES
-from services.compliance.adapters.disclosure_file import load_disclosure_policy
+from schemas.topics import AGENCY_REFERRALS, COMPLIANCE, CONCERNS, DEAD_LETTERS, OUTCOMES, VICTIM_UPDATES
+from services.compliance.adapters.catalogue_terms import load_catalogue_terms
+from services.compliance.adapters.notify import Notify, Templates
 from services.compliance.domain.rules import load_rules
-from services.compliance.entrypoints import erasure_routes, http_api, report_routes
+from services.compliance.entrypoints import erasure_routes, http_api, report_routes, work_routes
 from services.compliance.entrypoints.kafka_events import HEARD, TOPICS, batch_loader, event_handler
 from services.compliance.entrypoints.timers import sweep_forever
 from services.compliance.service_layer.unit_of_work import ComplianceContext
@@ -59,6 +61,15 @@ read only the ids and statuses `diversion books` compares, and the audit trail `
 CONSUMER_GROUP = "compliance"
 
 
+def notify_of(settings: ComplianceSettings) -> Notify | None:
+    """The Notify client reminders go out through; None, with a warning, where no key is configured."""
+    if settings.notify_api_key is None:
+        logging.getLogger(__name__).warning("no NOTIFY_API_KEY: appointment reminders are not sent")
+        return None
+    templates = Templates(settings.notify_sms_template_id, settings.notify_email_template_id)
+    return Notify(settings.notify_api_key.get_secret_value(), settings.notify_base_url, templates)
+
+
 def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids: IdFactory = new_id) -> FastAPI:
     rules = load_rules(settings.compliance_rules_file)
     clock = clock or clock_for(
@@ -68,13 +79,16 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         settings.clock_fast_forward_speed,
     )
     metrics = ServiceMetrics("compliance")
+    disclosure, workflow = load_catalogue_terms(settings.compliance_catalogue_file)
     context = ComplianceContext(
         rules=rules,
-        disclosure=load_disclosure_policy(settings.compliance_catalogue_file),
+        disclosure=disclosure,
+        workflow=workflow,
         clock=clock,
         new_id=ids,
         events=EventSource(settings.compliance_event_source, clock, ids, settings.topic_prefix),
         person_keys=PersonKeys.at(settings.personal_data_kek_uri),
+        reminder_lead=timedelta(hours=settings.compliance_reminder_hours_before),
     )
 
     runtime = ServiceRuntime(
@@ -92,7 +106,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         title="cases, referrals, agency updates and police signals",
         load=batch_loader(context),
     )
-    runtime.publishes(COMPLIANCE, AGENCY_REFERRALS, OUTCOMES, DEAD_LETTERS)
+    runtime.publishes(COMPLIANCE, AGENCY_REFERRALS, OUTCOMES, VICTIM_UPDATES, CONCERNS, DEAD_LETTERS)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -100,7 +114,9 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         async with runtime.running() as pool:
             app.state.pool = pool
             hold_for = timedelta(hours=settings.compliance_hold_hours)
-            sweep = asyncio.create_task(sweep_forever(pool, context, settings.compliance_sweep_seconds, hold_for))
+            sweep = asyncio.create_task(
+                sweep_forever(pool, context, settings.compliance_sweep_seconds, hold_for, notify_of(settings))
+            )
             try:
                 yield
             finally:
@@ -112,11 +128,14 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         title="Diversion compliance — gateway for partner agencies",
         version=rules.version,
         description=(
-            "Partner agencies list and read their own referrals — what to deliver and how to contact the person — "
-            "and report progress: accept or decline, appointments scheduled, attended or missed, intervention "
-            "completed, disengagement, withdrawal. Authenticate with the `X-API-Key` header your agency was given. "
-            "A referral your agency does not hold answers 404. Operations read compliance, reoffending, conditions, "
-            "the cases awaiting a police decision and the police's decisions under /v1/reports."
+            "Partner agencies list and read their own referrals — what to deliver, what to know to work safely and "
+            "how to contact the person — report progress (accept or decline, appointments scheduled, attended or "
+            "missed, completed, disengagement, withdrawal) and their work: caseworker, first contact, their own "
+            "needs assessment with the onward referrals the person agrees to, action plan, how each session went, "
+            "the end-of-service report, notes to the diversion team and safeguarding concerns. Authenticate with "
+            "the `X-API-Key` header your agency was given. A referral your agency does not hold answers 404. The "
+            "diversion team (operations key) approves or returns action plans, takes concerns on and reads the "
+            "reports under /v1/reports; a police force's systems read their own force's concerns."
         ),
         lifespan=lifespan,
     )
@@ -124,7 +143,10 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
     app.include_router(http_api.router)
     app.include_router(report_routes.router)
     app.include_router(erasure_routes.router)
+    app.include_router(work_routes.router)
+    app.include_router(work_routes.team)
     install_conventions(app, max_body_bytes=settings.compliance_max_body_bytes, metrics=metrics, runtime=runtime)
     http_api.install_error_handlers(app)
     erasure_routes.install_error_handlers(app)
+    work_routes.install_error_handlers(app)
     return app

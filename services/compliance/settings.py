@@ -22,7 +22,8 @@ class ComplianceSettings(PlatformSettings, PersonalDataSettings):
     )
     compliance_catalogue_file: Path = Field(
         REPO_ROOT / "deploy" / "agencies" / "catalogue.yaml",
-        description="The agency catalogue; compliance reads what each agency may be shown (`discloses`).",
+        description="The agency catalogue; compliance reads what each agency may be shown (`discloses`), its"
+        " workflow terms and the bank holidays.",
     )
     compliance_db_schema: str = Field("compliance", description="PostgreSQL schema compliance owns.")
     compliance_host: str = Field("127.0.0.1", description="Address the agency gateway listens on.")
@@ -38,6 +39,21 @@ class ComplianceSettings(PlatformSettings, PersonalDataSettings):
         gt=0,
         description="How long an event read before the case or referral it names (a referral before its case,"
         " an agency update before its referral) waits for it before it is dead-lettered.",
+    )
+    compliance_reminder_hours_before: float = Field(
+        24.0, gt=0, le=24 * 14, description="How long before an appointment the person is reminded of it."
+    )
+    notify_api_key: SecretStr | None = Field(
+        None,
+        description="A GOV.UK Notify API key (`name-serviceid-secret`): reminders to the person go out through it."
+        " Unset: no reminder is sent, and each says why.",
+    )
+    notify_base_url: str = Field("https://api.notifications.service.gov.uk", description="Notify's API (or a fake).")
+    notify_sms_template_id: str = Field(
+        "5d5b7c3e-0b52-4c0e-9f8d-3c1f2b6a7e10", description="The Notify text message template for a reminder."
+    )
+    notify_email_template_id: str = Field(
+        "8a4f2d19-6e3b-4b7a-a1c5-9d0e2f3b4c6d", description="The Notify email template for a reminder."
     )
     compliance_max_body_bytes: int = Field(32 * 1024, ge=1024, description="Larger bodies are refused with 413.")
     compliance_event_source: str = Field("/diversion/compliance", description="CloudEvents `source` of its events.")

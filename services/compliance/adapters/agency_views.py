@@ -22,9 +22,13 @@ class AgencyReferral:
     respond_by: datetime
     unacceptable_absences: int
     brief: dict
+    onward_from: UUID | None
 
 
-_COLUMNS = "referral_id, case_id, needs, delivery_mode, status, issued_at, respond_by, unacceptable_absences, brief"
+_COLUMNS = (
+    "referral_id, case_id, needs, delivery_mode, status, issued_at, respond_by, unacceptable_absences, brief,"
+    " onward_from"
+)
 
 
 async def referrals_of_agency(

@@ -66,7 +66,7 @@ _CONDITION = (
 )
 _REFERRAL = (
     "referral_id, agency_id, needs, status, issued_at, respond_by, replaces, unacceptable_absences, reason,"
-    " superseded, scheduled, missed, sequence"
+    " superseded, scheduled, missed, sequence, onward_from"
 )
 
 
@@ -458,7 +458,7 @@ _CONDITION_TYPES = (
 _REFERRAL_TYPES = (
     "referral_id uuid, agency_id text, needs text[], status text, issued_at timestamptz, respond_by timestamptz,"
     " replaces uuid[], unacceptable_absences int, reason text, superseded boolean, scheduled uuid[], missed uuid[],"
-    " sequence int"
+    " sequence int, onward_from uuid"
 )
 _ADD_CASES = (
     f"INSERT INTO cases ({_CASE}, updated_at) SELECT {_CASE}, at FROM jsonb_to_recordset($1::jsonb) AS u("
@@ -560,6 +560,7 @@ def _referral_values(r: Referral) -> tuple:
         sorted(r.scheduled),
         sorted(r.missed),
         r.sequence,
+        r.onward_from,
     )
 
 

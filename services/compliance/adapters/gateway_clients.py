@@ -1,4 +1,5 @@
-"""Who calls the gateway: a partner agency (sees only its own referrals) or the operations team."""
+"""Who calls the gateway: a partner agency (sees only its own referrals), the operations team (the diversion team),
+or a police force's systems (read their own force's safeguarding concerns)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ class GatewayClient:
     role: str
     agency_id: str | None
     name: str
+    force_id: str | None = None
 
 
 _CLIENTS = ClientTable("gateway_clients", GatewayClient)

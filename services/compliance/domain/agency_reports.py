@@ -34,7 +34,7 @@ class AgencyReport:
 
 def report(file: CaseFile, referral: Referral, agency_report: AgencyReport, *, now: datetime) -> Step:
     """Apply the agency's report to `referral`; raises IllegalTransition or ImplausibleTime."""
-    _check_time(file, referral, agency_report.occurred_at, now)
+    check_time(file, referral, agency_report.occurred_at, now)
     kind, appointment = agency_report.update, agency_report.appointment_id
     if kind == Update.MISS and appointment not in referral.scheduled:
         raise IllegalTransition("no appointment with this id was scheduled for this referral; schedule it first")
@@ -64,7 +64,9 @@ def report(file: CaseFile, referral: Referral, agency_report: AgencyReport, *, n
     return step
 
 
-def _check_time(file: CaseFile, referral: Referral, occurred_at: datetime, now: datetime) -> None:
+def check_time(file: CaseFile, referral: Referral, occurred_at: datetime, now: datetime) -> None:
+    """ImplausibleTime for a report dated in the future (beyond the clock skew allowed) or before the referral was
+    issued: any agency's report, of progress or of its work."""
     skew = file.rules.clock_skew
     if occurred_at > now + skew:
         raise ImplausibleTime("occurred_at is in the future")

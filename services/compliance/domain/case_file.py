@@ -7,7 +7,8 @@ method, then stores the entities it changed and publishes `changes`, in order.
 
 What ends a case:
 - **completed** when every condition in force is met and no referral is still in play (open, or
-  waiting for a place) — a case with waiting work is not complete;
+  waiting for a place) — a case with waiting work is not complete; an onward referral (support a partner
+  agency arranged, with the person's consent) is never waited for;
 - **breached** when a condition is (through its referral's breach, a report that the person did
   not comply, or its deadline); for a Community Resolution, whose referrals are what the person
   agreed to, a referral's breach is enough. A caution then awaits the police's decision (or, for a
@@ -89,7 +90,9 @@ class CaseFile:
         return self.case.status not in CONCLUDED
 
     def required(self, referral: Referral) -> bool:
-        """Must this referral's work be done for the case to be complied with?"""
+        """Must this referral's work be done for the case to be complied with? (An onward referral never.)"""
+        if referral.onward_from is not None:
+            return False
         if self.rules.disposals[self.case.disposal_type].every_referral_required:
             return True
         return any(referral.delivers(c) for c in self.in_force)
@@ -151,7 +154,7 @@ class CaseFile:
             return self.breach(NonComplianceReason(failed[0].reason or NonComplianceReason.MISSED_APPOINTMENT))
         something_to_do = bool(self.in_force) or bool(self.referrals)
         all_met = all(c.status == ConditionStatus.MET for c in self.in_force)
-        if something_to_do and all_met and not any(r.in_play for r in self.referrals):
+        if something_to_do and all_met and not any(r.holds_up_the_case for r in self.referrals):
             self.conclude(CaseStatus.COMPLETED, CancellationReason.CASE_CLOSED)
 
     def breach(self, reason: NonComplianceReason) -> None:

@@ -107,6 +107,9 @@ class Referral:
     missed: frozenset[UUID] = field(default_factory=frozenset)
     """Appointments already reported missed: the same absence reported twice counts once."""
     sequence: int = 0
+    onward_from: UUID | None = None
+    """An onward referral: the referral whose agency found its needs. Support the person agreed to, never a
+    condition: it is not required for the case, and does not hold up its completion."""
 
     @property
     def progress(self) -> Progress:
@@ -125,6 +128,11 @@ class Referral:
     @property
     def ended(self) -> bool:
         return self.status in ENDED
+
+    @property
+    def holds_up_the_case(self) -> bool:
+        """Work still to come that the case waits for (an onward referral's never is)."""
+        return self.in_play and self.onward_from is None
 
     def delivers(self, condition: Condition) -> bool:
         return condition.delivered_by_agency and condition.addresses_need in self.needs

@@ -29,6 +29,7 @@ class Placement:
     issued_at: datetime | None = None
     respond_by: datetime | None = None
     replaces: tuple[UUID, ...] = ()
+    onward_from: UUID | None = None
 
 
 def place(file: CaseFile, placement: Placement) -> Referral:
@@ -43,6 +44,7 @@ def place(file: CaseFile, placement: Placement) -> Referral:
             issued_at=placement.issued_at,
             respond_by=placement.respond_by,
             replaces=placement.replaces,
+            onward_from=placement.onward_from,
         )
         file.add_referral(referral)
     elif referral.status == ReferralStatus.QUEUED and placement.status == ReferralStatus.ISSUED:

@@ -8,6 +8,7 @@ read is written to the audit log in the same transaction. Reports are for the op
 """
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 from uuid import UUID, uuid4
@@ -53,7 +54,8 @@ from services.compliance.entrypoints.http_models import (
     UpdateResponse,
     WithdrawalRequest,
 )
-from services.compliance.service_layer import handlers, personal_data
+from services.compliance.entrypoints.work_models import WorkView
+from services.compliance.service_layer import agency_work, handlers, personal_data
 from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
 
 T = TypeVar("T")
@@ -102,6 +104,26 @@ async def operations_client(client: Annotated[GatewayClient, Depends(gateway_cli
 Operations = Annotated[GatewayClient, Depends(operations_client)]
 
 
+async def concern_reader(client: Annotated[GatewayClient, Depends(gateway_client)]) -> GatewayClient:
+    """The diversion team (every force's concerns) or a force's police systems (their own force's)."""
+    if client.role not in ("operations", "police"):
+        raise Forbidden()
+    return client
+
+
+ConcernReader = Annotated[GatewayClient, Depends(concern_reader)]
+
+
+async def note_writer(client: Annotated[GatewayClient, Depends(gateway_client)]) -> GatewayClient:
+    """An agency (on its own referrals) or the diversion team (on any)."""
+    if client.role not in ("agency", "operations"):
+        raise Forbidden()
+    return client
+
+
+NoteWriter = Annotated[GatewayClient, Depends(note_writer)]
+
+
 def context_of(request: Request) -> ComplianceContext:
     return request.app.state.context
 
@@ -116,27 +138,46 @@ async def in_transaction(request: Request, work: Callable[[UnitOfWork], Awaitabl
         return await work(uow)
 
 
-async def post_update(
-    request: Request, client: GatewayClient, referral_id: UUID, body, build: Callable[[dict], AgencyUpdate]
-) -> UpdateResponse:
-    """Apply one update the agency reports over HTTP, through the same use case as Kafka's."""
+Build = Callable[[dict, UnitOfWork], Awaitable[AgencyUpdate]]
+"""Makes the command an HTTP request reports, from what every one says (case, referral, agency, when)."""
+Apply = Callable[..., Awaitable[T]]
 
-    async def work(uow: UnitOfWork) -> UpdateResponse:
+
+def plain(make: Callable[[dict], AgencyUpdate]) -> Build:
+    """A command made from the request alone."""
+
+    async def build(common: dict, _: UnitOfWork) -> AgencyUpdate:
+        return make(common)
+
+    return build
+
+
+async def reported(
+    request: Request, client: GatewayClient, referral_id: UUID, occurred_at: datetime | None, build: Build, apply: Apply
+) -> T:
+    """Apply one thing the agency reports over HTTP, through the same use case as Kafka's, in one transaction."""
+
+    async def work(uow: UnitOfWork) -> T:
         common = {
             "case_id": await handlers.case_id_of(referral_id, client.agency_id, uow),
             "referral_id": referral_id,
             "agency_id": client.agency_id,
-            "occurred_at": body.occurred_at or uow.now(),
+            "occurred_at": occurred_at or uow.now(),
         }
-        result = await handlers.agency_update(build(common), uow, received_via="http", actor=client.client_id)
-        return UpdateResponse(
-            referral_id=referral_id,
-            status=result.referral.status.value,
-            applied=result.applied,
-            case_status=result.case_status,
-        )
+        return await apply(await build(common, uow), uow, received_via="http", actor=client.client_id)
 
     return await in_transaction(request, work)
+
+
+async def post_update(request: Request, client: GatewayClient, referral_id: UUID, body, build: Build) -> UpdateResponse:
+    """Apply one update of the referral's progress the agency reports over HTTP."""
+    result = await reported(request, client, referral_id, body.occurred_at, build, handlers.agency_update)
+    return UpdateResponse(
+        referral_id=referral_id,
+        status=result.referral.status.value,
+        applied=result.applied,
+        case_status=result.case_status,
+    )
 
 
 @router.get("/referrals", response_model=list[ReferralSummary], responses=ERRORS, summary="List your referrals")
@@ -190,12 +231,15 @@ async def read_referral(
             fields=tuple(sorted([*brief, *(personal or {})])),
             detail="read referral",
         )
+        work = await uow.work.work(referral_id, referral.case_id, client.agency_id)
         return ReferralDetail(
             **ReferralSummary.of(referral).model_dump(),
             brief=brief,
             personal=personal,
             unacceptable_absences=referral.unacceptable_absences,
+            onward_from=referral.onward_from,
             updates=[UpdateRecord(**u) for u in await agency_views.updates(uow.connection, referral_id)],
+            work=WorkView.of(work, await uow.work.reminders_of(referral_id)),
         )
 
     return await in_transaction(request, work)
@@ -205,7 +249,7 @@ async def read_referral(
     "/referrals/{referral_id}/accept", response_model=UpdateResponse, responses=UPDATE_ERRORS, summary="Accept it"
 )
 async def accept(request: Request, referral_id: UUID, body: AcceptRequest, client: Agency) -> UpdateResponse:
-    return await post_update(request, client, referral_id, body, lambda c: ReferralAccepted(**c))
+    return await post_update(request, client, referral_id, body, plain(lambda c: ReferralAccepted(**c)))
 
 
 @router.post(
@@ -215,7 +259,9 @@ async def accept(request: Request, referral_id: UUID, body: AcceptRequest, clien
     summary="Decline the referral (it goes to another agency)",
 )
 async def decline(request: Request, referral_id: UUID, body: DeclineRequest, client: Agency) -> UpdateResponse:
-    return await post_update(request, client, referral_id, body, lambda c: ReferralDeclined(**c, reason=body.reason))
+    return await post_update(
+        request, client, referral_id, body, plain(lambda c: ReferralDeclined(**c, reason=body.reason))
+    )
 
 
 @router.post(
@@ -231,12 +277,14 @@ async def schedule(request: Request, referral_id: UUID, body: ScheduleRequest, c
         client,
         referral_id,
         body,
-        lambda c: AppointmentScheduled(
-            **c,
-            appointment_id=body.appointment_id or uuid4(),
-            purpose=body.purpose,
-            scheduled_for=body.scheduled_for,
-            mode=body.mode,
+        plain(
+            lambda c: AppointmentScheduled(
+                **c,
+                appointment_id=body.appointment_id or uuid4(),
+                purpose=body.purpose,
+                scheduled_for=body.scheduled_for,
+                mode=body.mode,
+            )
         ),
     )
 
@@ -251,7 +299,7 @@ async def attended(
     request: Request, referral_id: UUID, appointment_id: UUID, body: AttendedRequest, client: Agency
 ) -> UpdateResponse:
     return await post_update(
-        request, client, referral_id, body, lambda c: AppointmentAttended(**c, appointment_id=appointment_id)
+        request, client, referral_id, body, plain(lambda c: AppointmentAttended(**c, appointment_id=appointment_id))
     )
 
 
@@ -270,7 +318,9 @@ async def missed(
         client,
         referral_id,
         body,
-        lambda c: AppointmentMissed(**c, appointment_id=appointment_id, absence_acceptable=body.absence_acceptable),
+        plain(
+            lambda c: AppointmentMissed(**c, appointment_id=appointment_id, absence_acceptable=body.absence_acceptable)
+        ),
     )
 
 
@@ -281,7 +331,15 @@ async def missed(
     summary="The intervention is completed, with the outcome of each goal",
 )
 async def complete(request: Request, referral_id: UUID, body: CompletionRequest, client: Agency) -> UpdateResponse:
-    return await post_update(request, client, referral_id, body, lambda c: InterventionCompleted(**c, goals=body.goals))
+    """The end-of-service report must be in first; `goals` may be left out: the report's are used."""
+
+    async def build(common: dict, uow: UnitOfWork) -> InterventionCompleted:
+        goals = body.goals or await agency_work.reported_goals(
+            common["referral_id"], common["case_id"], client.agency_id, uow
+        )
+        return InterventionCompleted(**common, goals=goals)
+
+    return await post_update(request, client, referral_id, body, build)
 
 
 @router.post(
@@ -292,7 +350,7 @@ async def complete(request: Request, referral_id: UUID, body: CompletionRequest,
 )
 async def disengage(request: Request, referral_id: UUID, body: DisengagementRequest, client: Agency) -> UpdateResponse:
     return await post_update(
-        request, client, referral_id, body, lambda c: Disengaged(**c, last_contact_at=body.last_contact_at)
+        request, client, referral_id, body, plain(lambda c: Disengaged(**c, last_contact_at=body.last_contact_at))
     )
 
 
@@ -303,7 +361,7 @@ async def disengage(request: Request, referral_id: UUID, body: DisengagementRequ
     summary="Your agency withdraws (it goes to another agency)",
 )
 async def withdraw(request: Request, referral_id: UUID, body: WithdrawalRequest, client: Agency) -> UpdateResponse:
-    return await post_update(request, client, referral_id, body, lambda c: Withdrawn(**c, reason=body.reason))
+    return await post_update(request, client, referral_id, body, plain(lambda c: Withdrawn(**c, reason=body.reason)))
 
 
 def install_error_handlers(app: FastAPI) -> None:

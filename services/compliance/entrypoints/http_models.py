@@ -13,28 +13,20 @@ from schemas.commands.agency import GoalResult
 from schemas.fields import Flag, Timestamp
 from schemas.vocabulary import AgencyWithdrawalReason, AppointmentPurpose, DeclineReason, DeliveryMode
 from services.compliance.adapters.agency_views import AgencyReferral
+from services.compliance.entrypoints.report_body import ReportBody
+from services.compliance.entrypoints.work_models import WorkView
 
 
-class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    occurred_at: Timestamp | None = Field(
-        default=None,
-        description="When it happened (not in the future, not before the referral was issued); now if left out.",
-        examples=["2026-03-04T10:00:00+00:00"],
-    )
-
-
-class AcceptRequest(_Request):
+class AcceptRequest(ReportBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}]})
 
 
-class DeclineRequest(_Request):
+class DeclineRequest(ReportBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "no_capacity"}]})
     reason: DeclineReason
 
 
-class ScheduleRequest(_Request):
+class ScheduleRequest(ReportBody):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -49,16 +41,16 @@ class ScheduleRequest(_Request):
     mode: DeliveryMode
 
 
-class AttendedRequest(_Request):
+class AttendedRequest(ReportBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}]})
 
 
-class MissedRequest(_Request):
+class MissedRequest(ReportBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"absence_acceptable": False}]})
     absence_acceptable: Flag = Field(description="Was there an acceptable reason for the absence?")
 
 
-class CompletionRequest(_Request):
+class CompletionRequest(ReportBody):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -75,17 +67,22 @@ class CompletionRequest(_Request):
             ]
         },
     )
-    goals: list[GoalResult] = Field(min_length=1, max_length=20)
+    goals: list[GoalResult] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=20,
+        description="Left out: the goals of the end-of-service report (which must come first).",
+    )
 
 
-class DisengagementRequest(_Request):
+class DisengagementRequest(ReportBody):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"last_contact_at": "2026-03-20T10:00:00+00:00"}]}
     )
     last_contact_at: Timestamp | None = None
 
 
-class WithdrawalRequest(_Request):
+class WithdrawalRequest(ReportBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "moved_out_of_area"}]})
     reason: AgencyWithdrawalReason
 
@@ -127,14 +124,20 @@ class ReferralDetail(ReferralSummary):
 
     unacceptable_absences: int
     brief: dict = Field(
-        description="What to deliver: the conditions addressing this referral's needs (kind and text), the "
-        "case's deadline, the disposal type and, for domestic-abuse programmes only, the risk level."
+        description="What to deliver and to know to work safely, as far as your agency may see it: the conditions "
+        "addressing this referral's needs (kind and text), the case's deadline, the disposal type, each need's "
+        "severity, the officer's risk assessment, safeguarding flags, the officer in the case's contact and, for "
+        "domestic-abuse programmes only, the DASH risk level."
     )
     personal: dict | None = Field(
         description="The person's contact details, the fields your agency may see; null once the referral is no "
         "longer in your hands, or the details were erased."
     )
+    onward_from: UUID | None = Field(
+        description="An onward referral: the referral whose agency found these needs and referred the person on."
+    )
     updates: list[UpdateRecord]
+    work: WorkView
 
 
 class UpdateResponse(BaseModel):

@@ -33,7 +33,7 @@ from schemas.events import (
     ReoffendingSignal,
 )
 from schemas.registry import AGENCY_UPDATES as AGENCY_UPDATE_TYPES
-from schemas.registry import carried_by
+from schemas.registry import AGENCY_WORK, carried_by
 from schemas.topics import AGENCY_UPDATES, CASES, POLICE_SIGNALS, REFERRALS
 from services.compliance.adapters.case_locks import lock_cases
 from services.compliance.adapters.compliance_store import CaseFiles, ComplianceStore
@@ -41,7 +41,7 @@ from services.compliance.adapters.held_events import HeldEvent, held_among
 from services.compliance.domain.agency_reports import ImplausibleTime
 from services.compliance.domain.referral_progress import IllegalTransition
 from services.compliance.entrypoints import held_events
-from services.compliance.service_layer import handlers
+from services.compliance.service_layer import agency_work, handlers
 from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
 
 TOPICS = (CASES, REFERRALS, AGENCY_UPDATES, POLICE_SIGNALS)
@@ -51,6 +51,10 @@ Apply = Callable[[BaseModel, UnitOfWork], Awaitable[bool | None]]
 
 async def _agency_update(update: AgencyUpdate, uow: UnitOfWork) -> None:
     await handlers.agency_update(update, uow, received_via="kafka", actor=agency_principal(update.agency_id))
+
+
+async def _agency_work(update: AgencyUpdate, uow: UnitOfWork) -> None:
+    await agency_work.agency_work(update, uow, received_via="kafka", actor=agency_principal(update.agency_id))
 
 
 APPLY: dict[type[BaseModel], Apply] = {
@@ -65,6 +69,7 @@ APPLY: dict[type[BaseModel], Apply] = {
     ReferralRecalled: handlers.recalled,
     ReoffendingSignal: handlers.reoffending_signal,
     **{update: _agency_update for update in AGENCY_UPDATE_TYPES},
+    **{step: _agency_work for step in AGENCY_WORK},
 }
 """Every type compliance hears; the case's other events (a rejection, an assessment) are not its business."""
 
@@ -120,7 +125,7 @@ def event_handler(context: ComplianceContext):
         apply = APPLY.get(type(event))
         if apply is None:
             return
-        if type(event) in AGENCY_UPDATE_TYPES:
+        if isinstance(event, AgencyUpdate):
             check_sender(incoming, AGENCY_UPDATES, prefix, event.agency_id)
         elif isinstance(event, ReoffendingSignal):
             check_sender(incoming, POLICE_SIGNALS, prefix, event.force_id)

@@ -1,5 +1,5 @@
-"""`python -m services.compliance.entrypoints.manage`: gateway clients (partner agencies, operations)
-and their API keys. Keys are shown once; only their hash is stored."""
+"""`python -m services.compliance.entrypoints.manage`: gateway clients (partner agencies, operations, a police
+force's systems) and their API keys. Keys are shown once; only their hash is stored."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ def _client(client_id: str, agency_id: str | None, name: str) -> GatewayClient:
 def add_agency(client_id: str, agency_id: str, name: str, expires_in_days: int | None = EXPIRES_IN_DAYS) -> None:
     """Register a client for the partner agency AGENCY_ID (as in the catalogue) and print its first key."""
     _add(_client(client_id, agency_id, name), expires_in_days)
+
+
+@cli.command("add-police")
+def add_police(client_id: str, force_id: str, name: str, expires_in_days: int | None = EXPIRES_IN_DAYS) -> None:
+    """Register a client for the police force FORCE_ID: it reads its own force's safeguarding concerns."""
+    _add(GatewayClient(client_id, "police", None, name, force_id), expires_in_days)
 
 
 @cli.command("add-operations")

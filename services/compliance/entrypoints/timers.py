@@ -1,7 +1,8 @@
 """Compliance's sweeps: a case whose deadline passes with no event at all is still judged, a referral
 whose agency does not answer in time is timed out (and placed elsewhere by the router), and an event
-held for a case or referral that never arrived is dead-lettered (see `held_events`), and the details of a
-case concluded longer ago than the rules keep them are erased (see `service_layer/personal_data`).
+held for a case or referral that never arrived is dead-lettered (see `held_events`), the details of a
+case concluded longer ago than the rules keep them are erased (see `service_layer/personal_data`), and the
+person's appointment reminders are sent and followed (see `service_layer/appointment_reminders`).
 
 They run on every replica; each row is taken under a row lock the others skip, so it is handled
 once. Time comes from the injected clock, so tests move it instead of sleeping.
@@ -14,8 +15,10 @@ from datetime import timedelta
 
 import asyncpg
 
-from platform_plumbing.periodic import repeat, run_in_batches
+from platform_plumbing.periodic import keep_doing, repeat, run_in_batches
+from services.compliance.adapters.notify import Notify
 from services.compliance.entrypoints.held_events import expire_held
+from services.compliance.service_layer import appointment_reminders
 from services.compliance.service_layer.handlers import sweep_deadlines, sweep_unanswered
 from services.compliance.service_layer.personal_data import sweep_retention
 from services.compliance.service_layer.unit_of_work import ComplianceContext, UnitOfWork
@@ -46,9 +49,19 @@ async def expire_once(pool: asyncpg.Pool, context: ComplianceContext, hold_for: 
 
 
 async def sweep_forever(
-    pool: asyncpg.Pool, context: ComplianceContext, every_seconds: float, hold_for: timedelta
+    pool: asyncpg.Pool, context: ComplianceContext, every_seconds: float, hold_for: timedelta, notify: Notify | None
 ) -> None:
     await asyncio.gather(
+        keep_doing(
+            lambda: appointment_reminders.send_due(pool, context, notify),
+            every_seconds=every_seconds,
+            what="appointment reminders sent (or not sent, with why)",
+        ),
+        keep_doing(
+            lambda: appointment_reminders.follow_in_flight(pool, context, notify),
+            every_seconds=every_seconds,
+            what="appointment reminders followed in GOV.UK Notify",
+        ),
         repeat(pool, _job(context), every_seconds=every_seconds, what="cases judged: deadline passed"),
         repeat(
             pool,

@@ -39,10 +39,10 @@ from schemas.events import (
 )
 from schemas.topics import AGENCY_REFERRALS, OUTCOMES, VICTIM_UPDATES
 from schemas.vocabulary import ReferralStatus, VictimViews
-from services.compliance.domain import agency_reports, placements, police_actions
+from services.compliance.domain import agency_reports, placements, police_actions, referral_work, reminders
 from services.compliance.domain.case_file import CaseFile
 from services.compliance.domain.entities import Case, Condition, Referral
-from services.compliance.domain.referral_progress import Update
+from services.compliance.domain.referral_progress import OPEN, Update
 from services.compliance.domain.signals import check_signal
 from services.compliance.service_layer.publication import agency_copies, events_of, force_copies, victim_copies
 from services.compliance.service_layer.unit_of_work import UnitOfWork
@@ -112,6 +112,7 @@ async def placed(event: ReferralIssued | ReferralQueued | ReferralUnmatched, uow
         issued_at=getattr(event, "issued_at", None),
         respond_by=getattr(event, "respond_by", None),
         replaces=event.replaces,
+        onward_from=event.onward_from,
     )
     referral = placements.place(file, placement)
     awaited = await _commit(file, uow)
@@ -158,6 +159,8 @@ async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: 
     file = await _file(owner.case_id, uow)
     referral = file.referral(update.referral_id)
     kind = UPDATE_KINDS[type(update)]
+    if kind == Update.COMPLETE and referral.status in OPEN:
+        referral_work.may_complete(await uow.work.work(referral.referral_id, owner.case_id, update.agency_id))
     report = agency_reports.AgencyReport(
         update=kind,
         occurred_at=update.occurred_at,
@@ -176,6 +179,8 @@ async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: 
         now=uow.now(),
     )
     await _commit(file, uow)
+    if isinstance(update, AppointmentScheduled) and referral.status in OPEN:
+        await _remind(file, referral, update, uow)
     if step.applied:
         uow.audit(
             actor=actor,
@@ -186,6 +191,21 @@ async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: 
             detail=f"referral {kind.value} (via {received_via})",
         )
     return UpdateResult(referral, applied=step.applied, case_status=file.case.status.value)
+
+
+async def _remind(file: CaseFile, referral: Referral, scheduled: AppointmentScheduled, uow: UnitOfWork) -> None:
+    """Plan the person's reminder of an appointment just scheduled (one per appointment; none for one past)."""
+    reminder = reminders.plan(
+        uow.context.new_id(),
+        file.case.case_id,
+        referral.referral_id,
+        scheduled.appointment_id,
+        scheduled.scheduled_for,
+        now=uow.now(),
+        lead=uow.context.reminder_lead,
+    )
+    if reminder is not None:
+        await uow.work.plan_reminder(reminder, now=uow.now())
 
 
 async def condition_reported(event: ConditionProgressReported, uow: UnitOfWork) -> None:

@@ -9,7 +9,7 @@ and the 24-month reoffending figure still count it. Each erasure is in the audit
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
@@ -56,6 +56,26 @@ async def opened_for_agency(case_id: UUID, sealed: Mapping[str, str] | None, uow
     if wrapped is None:
         return None
     return uow.context.person_keys.unwrap(case_id, wrapped).open(sealed)
+
+
+async def sealed_text(case_id: UUID, field: str, text: str | None, uow: UnitOfWork) -> str | None:
+    """Free text about the person sealed under the case's data key as `field`; None when there is no text, or
+    the person's details were erased (nothing more is kept about them)."""
+    if text is None:
+        return None
+    wrapped = await keyring.wrapped_key(uow.connection, case_id)
+    if wrapped is None:
+        return None
+    return uow.context.person_keys.unwrap(case_id, wrapped).seal_text(field, text)
+
+
+async def opened_texts(case_id: UUID, sealed: Sequence[tuple[str, str | None]], uow: UnitOfWork) -> list[str | None]:
+    """The plain text of each (field, sealed text) given: None where there is none, or the details were erased."""
+    wrapped = await keyring.wrapped_key(uow.connection, case_id) if any(text for _, text in sealed) else None
+    if wrapped is None:
+        return [None for _ in sealed]
+    key = uow.context.person_keys.unwrap(case_id, wrapped)
+    return [key.open_text(field, text) if text else None for field, text in sealed]
 
 
 async def erase(case_id: UUID, reason: ErasureReason, uow: UnitOfWork, *, force: bool, actor: str) -> Erasure:

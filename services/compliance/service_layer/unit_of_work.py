@@ -1,8 +1,10 @@
-"""One transaction's worth of compliance: the store, the event outbox and the audit trail on one connection."""
+"""One transaction's worth of compliance: the case files' store, the agencies' work, the event outbox and the audit
+trail on one connection."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import asyncpg
 
@@ -12,7 +14,9 @@ from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.personal_data import PersonKeys
 from platform_plumbing.unit_of_work import TransactionalWork
 from services.compliance.adapters.compliance_store import CaseFiles, ComplianceStore
+from services.compliance.adapters.work_store import WorkStore
 from services.compliance.domain.disclosure import DisclosurePolicy
+from services.compliance.domain.referral_work import Workflow
 from services.compliance.domain.rules import ComplianceRules
 
 
@@ -20,10 +24,13 @@ from services.compliance.domain.rules import ComplianceRules
 class ComplianceContext:
     rules: ComplianceRules
     disclosure: DisclosurePolicy
+    workflow: Workflow
     clock: Clock
     new_id: IdFactory
     events: EventSource
     person_keys: PersonKeys
+    reminder_lead: timedelta = timedelta(hours=24)
+    """How long before an appointment the person is reminded of it."""
 
 
 class UnitOfWork(TransactionalWork):
@@ -37,4 +44,5 @@ class UnitOfWork(TransactionalWork):
         """`writes` and `files`: a consumer batch's, shared by the units of work of its records."""
         super().__init__(connection, context.events, writes)
         self.store = ComplianceStore(connection, self.writes, files)
+        self.work = WorkStore(connection, self.writes)
         self.context = context

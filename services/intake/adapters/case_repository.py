@@ -240,6 +240,39 @@ class CaseRepository:
         )
         return None if needs is None else json.loads(needs)
 
+    async def follow_assessment(
+        self, case_id: UUID, referral_id: UUID, agency_id: str, version: int, needs: list[dict], assessed_at: datetime
+    ) -> bool:
+        """Keep a programme's assessment, for a case held here, unless a later version is held; say whether."""
+        await self._written()
+        kept = await self._db.fetchval(
+            "INSERT INTO programme_assessments AS a (referral_id, case_id, agency_id, version, needs, assessed_at)"
+            " SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM cases WHERE case_id = $2)"
+            " ON CONFLICT (referral_id) DO UPDATE SET version = EXCLUDED.version, needs = EXCLUDED.needs,"
+            " assessed_at = EXCLUDED.assessed_at WHERE a.version < EXCLUDED.version RETURNING true",
+            referral_id,
+            case_id,
+            agency_id,
+            version,
+            json.dumps(needs),
+            assessed_at,
+        )
+        return bool(kept)
+
+    async def programme_assessments(self, case_id: UUID) -> list[dict]:
+        await self._written()
+        rows = await self._db.fetch(
+            "SELECT referral_id, agency_id, version, needs, assessed_at FROM programme_assessments WHERE case_id = $1"
+            " ORDER BY assessed_at, referral_id",
+            case_id,
+        )
+        return [{**dict(row), "needs": json.loads(row["needs"])} for row in rows]
+
+    async def holds(self, case_id: UUID) -> bool:
+        """Whether the case is one intake opened (a follower ignores what compliance says of any other)."""
+        await self._written()
+        return bool(await self._db.fetchval("SELECT true FROM cases WHERE case_id = $1", case_id))
+
     def record(self, case_id: UUID, what: str, detail: str, *, at: datetime) -> None:
         self._writes.add("case_history", ("case_id", "what", "detail", "occurred_at"), [(case_id, what, detail, at)])
 

@@ -114,10 +114,22 @@ class ReferralBody(BaseModel):
         return cls(**vars(followed))
 
 
+class ProgrammeAssessmentBody(BaseModel):
+    """What a partner programme's own assessment of the person found (its latest), and which needs the person
+    agreed to be referred onward for."""
+
+    referral_id: UUID = Field(description="The referral the assessing agency holds.")
+    agency_id: str
+    version: int
+    assessed_at: datetime
+    needs: list[dict] = Field(description="Each need found: category, severity, onward (consented, refused, …).")
+
+
 class CaseStatusResponse(BaseModel):
     """A case as the police system that decided it may read it: status (open, completed, not completed,
     awaiting police decision, breached, prosecuted, no further action, withdrawn, rejected), deadlines,
-    each condition and referral with its status, and the dated history."""
+    each condition and referral with its status, what partner programmes' own assessments found, and the dated
+    history (the agencies' work and safeguarding concerns included)."""
 
     case_id: UUID
     police_reference: str
@@ -135,6 +147,7 @@ class CaseStatusResponse(BaseModel):
     needs: list[dict] | None
     conditions: list[ConditionBody]
     referrals: list[ReferralBody]
+    programme_assessments: list[ProgrammeAssessmentBody]
     history: list[HistoryItem]
 
     @classmethod
@@ -157,6 +170,7 @@ class CaseStatusResponse(BaseModel):
             needs=view.needs,
             conditions=[ConditionBody.of(c) for c in view.conditions],
             referrals=[ReferralBody.of(r) for r in view.referrals],
+            programme_assessments=[ProgrammeAssessmentBody(**a) for a in view.programme_assessments],
             history=[HistoryItem(what=h.what, detail=h.detail, occurred_at=h.occurred_at) for h in view.history],
         )
 

@@ -21,7 +21,15 @@ from pydantic import BaseModel
 from platform_plumbing.kafka_acls import police_principal
 from platform_plumbing.transactional_consumer import Batch, IncomingEvent, PoisonMessage, check_sender
 from schemas.commands import BreachDecision, ConditionProgress, DiversionDecision, NeedsAssessment, WithdrawCase
-from schemas.events import CaseStatusChanged, ConditionStatusChanged, ReferralStatusChanged
+from schemas.events import (
+    CaseStatusChanged,
+    ConditionStatusChanged,
+    ProgrammeNeedsFound,
+    ReferralStatusChanged,
+    ReferralWorkRecorded,
+    SafeguardingConcernAcknowledged,
+    SafeguardingConcernRecorded,
+)
 from schemas.registry import POLICE_COMMANDS, carried_by
 from schemas.topics import COMPLIANCE, DECISIONS
 from services.intake.adapters.intake_batch import IntakeBatch, load_batch
@@ -50,6 +58,10 @@ APPLY: dict[type[BaseModel], Callable[[BaseModel, UnitOfWork], Awaitable[object]
     CaseStatusChanged: following.case_changed,
     ConditionStatusChanged: following.condition_changed,
     ReferralStatusChanged: following.referral_changed,
+    ProgrammeNeedsFound: following.needs_found,
+    ReferralWorkRecorded: following.work_recorded,
+    SafeguardingConcernRecorded: following.concern_recorded,
+    SafeguardingConcernAcknowledged: following.concern_acknowledged,
 }
 
 

@@ -2,12 +2,22 @@
 
 Compliance owns the case's status after opening, and each condition's and referral's; intake applies
 a change only when it is newer than the one it holds (`sequence`), and writes it into the case's dated
-history in words a police officer reads.
+history in words a police officer reads. It follows the agencies' work the same way: what a programme's own
+assessment found (kept, the latest version), each step of the work and each safeguarding concern (in the history;
+a concern's details stay sealed at compliance, where the force reads them).
 """
 
 from __future__ import annotations
 
-from schemas.events import CaseStatusChanged, ConditionStatusChanged, ReferralStatusChanged
+from schemas.events import (
+    CaseStatusChanged,
+    ConditionStatusChanged,
+    ProgrammeNeedsFound,
+    ReferralStatusChanged,
+    ReferralWorkRecorded,
+    SafeguardingConcernAcknowledged,
+    SafeguardingConcernRecorded,
+)
 from services.intake.domain.cases import FollowedReferral
 from services.intake.service_layer.unit_of_work import UnitOfWork
 
@@ -56,3 +66,45 @@ async def referral_changed(event: ReferralStatusChanged, uow: UnitOfWork) -> Non
             f" ({event.reason})" if event.reason else ""
         )
         uow.cases.record(event.case_id, "referral", detail, at=event.changed_at)
+
+
+async def needs_found(event: ProgrammeNeedsFound, uow: UnitOfWork) -> None:
+    needs = [need.model_dump(mode="json") for need in event.needs]
+    if await uow.cases.follow_assessment(
+        event.case_id, event.referral_id, event.agency_id, event.version, needs, event.assessed_at
+    ):
+        found = ", ".join(f"{_words(n.category)} ({n.severity.value}, onward: {_words(n.onward)})" for n in event.needs)
+        detail = f"{event.agency_id} assessed the person: {found or 'no needs found'}"
+        uow.cases.record(event.case_id, "programme assessment", detail, at=event.assessed_at)
+
+
+async def work_recorded(event: ReferralWorkRecorded, uow: UnitOfWork) -> None:
+    if await uow.cases.holds(event.case_id):
+        said = [event.reason, event.engagement and f"engagement {_words(event.engagement)}"]
+        if event.concerning_behaviour:
+            said.append("concerning behaviour reported to the police")
+        if event.within_service_level is not None:
+            said.append("within its service level" if event.within_service_level else "later than its service level")
+        detail = f"{event.agency_id}: {_words(event.step)}" + (
+            f" ({'; '.join(part for part in said if part)})" if any(said) else ""
+        )
+        uow.cases.record(event.case_id, "agency work", detail, at=event.occurred_at)
+
+
+async def concern_recorded(event: SafeguardingConcernRecorded, uow: UnitOfWork) -> None:
+    if await uow.cases.holds(event.case_id):
+        detail = (
+            f"{event.agency_id} raised a safeguarding concern: {_words(event.kind)}, {_words(event.urgency)}"
+            f" (concern {event.concern_id}: the details are read from the compliance service)"
+        )
+        uow.cases.record(event.case_id, "safeguarding concern", detail, at=event.raised_at)
+
+
+async def concern_acknowledged(event: SafeguardingConcernAcknowledged, uow: UnitOfWork) -> None:
+    if await uow.cases.holds(event.case_id):
+        detail = f"concern {event.concern_id} taken on by {event.acknowledged_by}"
+        uow.cases.record(event.case_id, "safeguarding concern", detail, at=event.acknowledged_at)
+
+
+def _words(value) -> str:
+    return value.value.replace("_", " ")

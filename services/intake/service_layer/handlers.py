@@ -170,6 +170,7 @@ async def read_case(force_id: str, police_reference: str, uow: UnitOfWork, *, ac
         await uow.cases.conditions(case.case_id),
         await uow.cases.referrals(case.case_id),
         await uow.cases.history(case.case_id),
+        await uow.cases.programme_assessments(case.case_id),
     )
 
 
@@ -224,6 +225,9 @@ def _open(
             decided_at=decision.decided_at,
             complete_by=case.complete_by,
             victim_views=decision.victim_views,
+            risk_of_harm=decision.risk_of_harm,
+            safeguarding_flags=decision.safeguarding_flags,
+            officer_in_case=decision.officer_in_case,
             personal=data_key.seal(decision.personal),
         )
     )

@@ -54,6 +54,7 @@ class CaseView:
     conditions: list[FollowedCondition]
     referrals: list[FollowedReferral]
     history: list[HistoryEntry]
+    programme_assessments: list[dict]
 
 
 @dataclass(frozen=True)

@@ -20,19 +20,23 @@ import asyncpg
 from platform_plumbing import audit_trail
 from platform_plumbing.audit_trail import Action, AuditEntry, Purpose
 from platform_plumbing.pending_writes import PendingWrites
-from schemas.events import CaseCondition
+from schemas.events import CaseCondition, NeedFound
+from schemas.parts import OfficerContact
 from schemas.vocabulary import (
     CaseStatus,
     DashRiskLevel,
     DeliveryMode,
     DisposalType,
     NeedCategory,
+    OnwardReferral,
     ReferralStatus,
+    RiskLevel,
+    SafeguardingFlag,
     Severity,
     Sex,
 )
 from services.referral_router.adapters.router_batch import OpenedCase, RouterBatch
-from services.referral_router.domain.entities import Referral, RoutedCase, TrackedCondition
+from services.referral_router.domain.entities import Referral, RoutedCase, Safety, TrackedCondition
 from services.referral_router.domain.matching import Need, Person
 
 
@@ -96,7 +100,14 @@ class RouterStore:
             dash_risk=DashRiskLevel(row["dash_risk"]) if row["dash_risk"] else None,
             youth_offending_team=row["youth_offending_team"],
         )
-        return RoutedCase(row["case_id"], person, CaseStatus(row["status"]), row["complete_by"], row["sequence"])
+        return RoutedCase(
+            row["case_id"],
+            person,
+            CaseStatus(row["status"]),
+            row["complete_by"],
+            row["sequence"],
+            _safety(row["safety"]),
+        )
 
     def follow_case(self, case_id: UUID, status: CaseStatus, sequence: int) -> None:
         """Apply compliance's change to the case if it is newer than the last one applied."""
@@ -218,6 +229,64 @@ class RouterStore:
             )
             for row in rows
         ]
+
+    async def record_assessment(
+        self, found_by: UUID, case_id: UUID, agency_id: str, version: int, needs: tuple[NeedFound, ...], at: datetime
+    ) -> bool:
+        """Keep a programme's assessment (made while it held `found_by`) unless a later one is held; say whether."""
+        await self._written()
+        kept = await self._db.fetchval(
+            "INSERT INTO programme_assessments AS a (found_by, case_id, agency_id, version, assessed_at)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (found_by) DO UPDATE SET version = EXCLUDED.version,"
+            " assessed_at = EXCLUDED.assessed_at WHERE a.version < EXCLUDED.version RETURNING true",
+            found_by,
+            case_id,
+            agency_id,
+            version,
+            at,
+        )
+        if not kept:
+            return False
+        await self._db.execute("DELETE FROM found_needs WHERE found_by = $1", found_by)
+        await self._db.executemany(
+            "INSERT INTO found_needs (found_by, category, severity, onward) VALUES ($1, $2, $3, $4)",
+            [(found_by, n.category.value, n.severity.value, n.onward.value) for n in needs],
+        )
+        return True
+
+    async def onward_needs(self, case_id: UUID) -> tuple[Need, ...]:
+        """The needs the case's agencies found and the person agreed to be referred onward for, oldest first."""
+        if case_id in self._batch.opened:
+            return ()
+        await self._written()
+        rows = await self._db.fetch(
+            "SELECT a.found_by, a.agency_id, n.category, n.severity FROM programme_assessments a"
+            " JOIN found_needs n USING (found_by) WHERE a.case_id = $1 AND n.onward = $2"
+            " ORDER BY a.assessed_at, a.found_by, n.category",
+            case_id,
+            OnwardReferral.CONSENTED.value,
+        )
+        return tuple(
+            Need(
+                NeedCategory(r["category"]),
+                Severity(r["severity"]),
+                onward_from=r["found_by"],
+                found_by=r["agency_id"],
+            )
+            for r in rows
+        )
+
+    async def consented(self, found_by: UUID, needs: tuple[Need, ...]) -> bool:
+        """Whether the person agreed, in the latest assessment made on `found_by`, to be referred onward for all of
+        `needs` (checked again at the moment their details would be disclosed)."""
+        await self._written()
+        agreed = await self._db.fetchval(
+            "SELECT count(*) FROM found_needs WHERE found_by = $1 AND category = ANY($2::text[]) AND onward = $3",
+            found_by,
+            [n.category.value for n in needs],
+            OnwardReferral.CONSENTED.value,
+        )
+        return agreed == len({n.category for n in needs})
 
     # -- referrals ----------------------------------------------------------------------------------------
 
@@ -374,4 +443,16 @@ def _referral(row: asyncpg.Record | None) -> Referral | None:
         respond_by=row["respond_by"],
         replaces=tuple(row["replaces"]),
         sequence=row["sequence"],
+        onward_from=row["onward_from"],
+    )
+
+
+def _safety(raw: str | None) -> Safety:
+    if raw is None:
+        return Safety()
+    stored = json.loads(raw)
+    return Safety(
+        risk_of_harm=RiskLevel(stored["risk_of_harm"]) if stored.get("risk_of_harm") else None,
+        safeguarding_flags=tuple(SafeguardingFlag(flag) for flag in stored.get("safeguarding_flags", ())),
+        officer=OfficerContact.model_validate(stored["officer"]) if stored.get("officer") else None,
     )

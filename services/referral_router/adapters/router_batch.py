@@ -39,7 +39,7 @@ import asyncpg
 from platform_plumbing.pending_writes import json_rows
 from platform_plumbing.transactional_consumer import ChangedMeanwhile
 from schemas.vocabulary import CaseStatus, ReferralStatus
-from services.referral_router.domain.entities import Referral, RoutedCase, TrackedCondition
+from services.referral_router.domain.entities import Referral, RoutedCase, Safety, TrackedCondition
 from services.referral_router.domain.matching import Need
 
 
@@ -193,6 +193,17 @@ def _case_row(opened: OpenedCase) -> dict:
         "sequence": case.sequence,
         "opened_at": opened.opened_at,
         "complete_by": case.complete_by,
+        "safety": _safety_row(case.safety),
+    }
+
+
+def _safety_row(safety: Safety) -> dict | None:
+    if safety == Safety():
+        return None
+    return {
+        "risk_of_harm": safety.risk_of_harm.value if safety.risk_of_harm else None,
+        "safeguarding_flags": [flag.value for flag in safety.safeguarding_flags],
+        "officer": safety.officer.model_dump(mode="json", exclude_none=True) if safety.officer else None,
     }
 
 
@@ -230,6 +241,7 @@ def _referral_row(referral: Referral, created_at: datetime) -> dict:
         "replaces": list(referral.replaces),
         "sequence": referral.sequence,
         "created_at": created_at,
+        "onward_from": referral.onward_from,
     }
 
 
@@ -264,9 +276,9 @@ _LOCK_LOAD = (
 exist cannot be locked), and returns the counts as committed by everyone else."""
 _ADD_CASES = (
     "INSERT INTO cases (case_id, disposal_type, age, sex, area, domestic_abuse, dash_risk, youth_offending_team,"
-    " status, sequence, opened_at, complete_by) SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(case_id uuid,"
+    " status, sequence, opened_at, complete_by, safety) SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(case_id uuid,"
     " disposal_type text, age int, sex text, area text, domestic_abuse boolean, dash_risk text,"
-    " youth_offending_team boolean, status text, sequence int, opened_at timestamptz, complete_by date)"
+    " youth_offending_team boolean, status text, sequence int, opened_at timestamptz, complete_by date, safety jsonb)"
 )
 _ADD_PERSONAL = (
     "INSERT INTO case_personal_details (case_id, details)"
@@ -283,10 +295,10 @@ _ADD_CONDITIONS = (
 )
 _ADD_REFERRALS = (
     "INSERT INTO referrals (referral_id, case_id, agency_id, needs, delivery_mode, status, explanation, candidates,"
-    " issued_at, respond_by, replaces, sequence, created_at, updated_at)"
+    " issued_at, respond_by, replaces, sequence, created_at, onward_from, updated_at)"
     " SELECT *, created_at FROM jsonb_to_recordset($1::jsonb) AS u(referral_id uuid, case_id uuid, agency_id text,"
     " needs jsonb, delivery_mode text, status text, explanation text, candidates jsonb, issued_at timestamptz,"
-    " respond_by timestamptz, replaces uuid[], sequence int, created_at timestamptz)"
+    " respond_by timestamptz, replaces uuid[], sequence int, created_at timestamptz, onward_from uuid)"
 )
 _CHANGE_REFERRALS = (
     "UPDATE referrals r SET status = u.status, sequence = u.sequence, issued_at = u.issued_at,"

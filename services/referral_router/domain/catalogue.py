@@ -17,7 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from platform_plumbing.data_files import load_yaml_model
 from schemas.fields import AgencyId, AreaCode
-from schemas.vocabulary import DashRiskLevel, DeliveryMode, DisclosedField, DisposalType, NeedCategory, Sex
+from schemas.vocabulary import (
+    ActionPlanApproval,
+    DashRiskLevel,
+    DeliveryMode,
+    DisclosedField,
+    DisposalType,
+    NeedCategory,
+    Sex,
+)
 
 
 class CatalogueError(ValueError):
@@ -64,6 +72,10 @@ class Agency(_Strict):
     delivery_modes: frozenset[DeliveryMode] = Field(min_length=1)
     capacity: int = Field(ge=1, le=10_000, description="Active referrals the agency can hold at once.")
     respond_within_working_days: int = Field(ge=1, le=30)
+    first_contact_within_working_days: int = Field(
+        ge=1, le=30, description="Its service level for reaching the person, in working days from issue."
+    )
+    action_plan: ActionPlanApproval
     when_full: WhenFull
     youth_offending_team: bool = False
     """Youth cases always include this agency, and it takes every need it serves."""

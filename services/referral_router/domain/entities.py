@@ -9,8 +9,19 @@ from datetime import date, datetime
 from uuid import UUID
 
 from schemas.events import CaseCondition
-from schemas.vocabulary import CaseStatus, DeliveryMode, ReferralStatus
+from schemas.parts import OfficerContact
+from schemas.vocabulary import CaseStatus, DeliveryMode, ReferralStatus, RiskLevel, SafeguardingFlag
 from services.referral_router.domain.suitability import Need, Person
+
+
+@dataclass(frozen=True)
+class Safety:
+    """What anyone working with the person must know to work safely, as the police recorded it: told to each agency
+    only as far as its catalogue entry allows."""
+
+    risk_of_harm: RiskLevel | None = None
+    safeguarding_flags: tuple[SafeguardingFlag, ...] = ()
+    officer: OfficerContact | None = None
 
 
 @dataclass(frozen=True)
@@ -20,6 +31,7 @@ class RoutedCase:
     status: CaseStatus
     complete_by: date | None = None
     sequence: int = 0
+    safety: Safety = Safety()
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,8 @@ class Referral:
     respond_by: datetime | None = None
     replaces: tuple[UUID, ...] = ()
     sequence: int = 0
+    onward_from: UUID | None = None
+    """An onward referral: the referral whose agency found its needs (see `ProgrammeNeedsFound`)."""
 
 
 @dataclass(frozen=True)

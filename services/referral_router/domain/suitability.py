@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from uuid import UUID
 
 from schemas.vocabulary import DashRiskLevel, DeliveryMode, DisposalType, NeedCategory, Severity, Sex
 from services.referral_router.domain.catalogue import Agency, WhenFull
@@ -63,6 +64,10 @@ class Need:
     category: NeedCategory
     severity: Severity
     preferred_mode: DeliveryMode | None = None
+    onward_from: UUID | None = None
+    """Found by the agency holding this referral, in its own assessment, and referred onward with consent."""
+    found_by: str | None = None
+    """That agency: it is not asked to take what it referred onward."""
 
 
 class Gate(StrEnum):
@@ -76,6 +81,7 @@ class Gate(StrEnum):
     DECLINED = "declined"
     CAPACITY = "capacity"
     ONWARD_ONLY = "onward_only"
+    FOUND_IT = "found_it"
 
 
 @dataclass(frozen=True)
@@ -114,8 +120,10 @@ def refusals(agency: Agency, need: Need, person: Person, *, load: int, declined:
     found: list[Refusal] = []
     if need.category not in agency.needs:
         found.append(Refusal(Gate.NEED, f"does not serve {label(need.category)}"))
-    if agency.onward_only:
+    if agency.onward_only and need.onward_from is None:
         found.append(Refusal(Gate.ONWARD_ONLY, "takes only partner agencies' onward referrals"))
+    if need.found_by == agency.id:
+        found.append(Refusal(Gate.FOUND_IT, f"found {label(need.category)} itself and referred it onward"))
     found += person_refusals(agency, person)
     if not safe_modes(agency, need.severity):
         offered = " or ".join(label(mode) for mode in _MODE_TIE_ORDER if mode in agency.delivery_modes)

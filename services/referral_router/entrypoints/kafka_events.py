@@ -18,6 +18,7 @@ from schemas.events import (
     ConditionStatusChanged,
     DeadlineExtended,
     NeedsAssessed,
+    ProgrammeNeedsFound,
     ReferralStatusChanged,
 )
 from schemas.registry import carried_by
@@ -32,6 +33,7 @@ HEARD = carried_by(*TOPICS)
 APPLY: dict[type[BaseModel], Callable[[BaseModel, UnitOfWork], Awaitable[None]]] = {
     CaseOpened: handlers.case_opened,
     NeedsAssessed: handlers.needs_assessed,
+    ProgrammeNeedsFound: handlers.needs_found,
     DeadlineExtended: handlers.deadline_extended,
     BreachDecisionRecorded: handlers.breach_decided,
     ReferralStatusChanged: handlers.referral_changed,

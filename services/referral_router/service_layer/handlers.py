@@ -17,12 +17,13 @@ from schemas.events import (
     ConditionStatusChanged,
     DeadlineExtended,
     NeedsAssessed,
+    ProgrammeNeedsFound,
     ReferralRecalled,
     ReferralStatusChanged,
 )
 from schemas.vocabulary import CaseStatus, RecallReason, ReferralStatus
 from services.referral_router.domain import planning
-from services.referral_router.domain.entities import Referral, RoutedCase
+from services.referral_router.domain.entities import Referral, RoutedCase, Safety
 from services.referral_router.domain.matching import Need, Person
 from services.referral_router.service_layer.placement import place, refer_to_youth_team, release_capacity
 from services.referral_router.service_layer.unit_of_work import UnitOfWork
@@ -45,7 +46,8 @@ async def case_opened(event: CaseOpened, uow: UnitOfWork) -> None:
         youth_offending_team=event.youth_offending_team,
     )
     personal = event.personal.model_dump(mode="json", exclude_none=True) if event.personal else None
-    case = RoutedCase(event.case_id, person, CaseStatus.OPEN, event.complete_by)
+    safety = Safety(event.risk_of_harm, event.safeguarding_flags, event.officer_in_case)
+    case = RoutedCase(event.case_id, person, CaseStatus.OPEN, event.complete_by, safety=safety)
     if not await uow.store.add_case(case, personal, opened_at=event.decided_at):
         return
     await uow.store.add_conditions(case.case_id, list(event.conditions))
@@ -60,6 +62,17 @@ async def needs_assessed(event: NeedsAssessed, uow: UnitOfWork) -> None:
     case = await _case(event.case_id, uow)
     await uow.store.replace_needs(case.case_id, _distinct(_needs(event.needs)))
     if case.status not in planning.CONCLUDED:
+        await replan(case, uow)
+
+
+async def needs_found(event: ProgrammeNeedsFound, uow: UnitOfWork) -> None:
+    """A programme's own assessment: place the needs the person agreed to be referred onward for, recall onward
+    referrals a revised assessment no longer wants. A stale version (a later one is held) changes nothing."""
+    case = await _case(event.case_id, uow)
+    kept = await uow.store.record_assessment(
+        event.referral_id, case.case_id, event.agency_id, event.version, event.needs, event.assessed_at
+    )
+    if kept and case.status not in planning.CONCLUDED:
         await replan(case, uow)
 
 
@@ -113,8 +126,8 @@ async def replan(case: RoutedCase, uow: UnitOfWork) -> None:
     plan = planning.plan(await _wanted(case, uow), await uow.store.referrals_of_case(case.case_id))
     for referral in plan.recall:
         await _recall(referral, RecallReason.NEED_NO_LONGER_ASSESSED, uow)
-    if plan.to_place:
-        await place(case, plan.to_place, uow, replacing=plan.replacing)
+    for _, needs in planning.by_origin(plan.to_place):
+        await place(case, needs, uow, replacing=plan.replacing)
 
 
 async def reroute(left: Referral, uow: UnitOfWork) -> None:
@@ -126,11 +139,16 @@ async def reroute(left: Referral, uow: UnitOfWork) -> None:
     needs = planning.still_wanted(left, await _wanted(case, uow), await uow.store.referrals_of_case(case.case_id))
     if case.status in planning.CONCLUDED or not needs:
         return await _recall(left, RecallReason.REROUTE_NOT_NEEDED, uow)
-    await place(case, needs, uow, replacing=(left,))
+    for _, group in planning.by_origin(needs):
+        await place(case, group, uow, replacing=(left,))
 
 
 async def _wanted(case: RoutedCase, uow: UnitOfWork) -> tuple[Need, ...]:
-    return planning.wanted_needs(await uow.store.current_needs(case.case_id), await uow.store.conditions(case.case_id))
+    return planning.wanted_needs(
+        await uow.store.current_needs(case.case_id),
+        await uow.store.conditions(case.case_id),
+        await uow.store.onward_needs(case.case_id),
+    )
 
 
 async def _recall(referral: Referral, reason: RecallReason, uow: UnitOfWork) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from schemas.calendar import add_working_days
 from schemas.events import CandidateAssessment, ReferralIssued, ReferralQueued, ReferralUnmatched
 from schemas.parts import AssessedNeed
 from schemas.personal import SealedPersonalDetails
@@ -22,7 +23,6 @@ from services.referral_router.domain import planning
 from services.referral_router.domain.catalogue import Agency, Catalogue
 from services.referral_router.domain.entities import Referral, RoutedCase
 from services.referral_router.domain.matching import Need, Placement, match, youth_team_referral
-from services.referral_router.domain.working_days import add_working_days
 from services.referral_router.service_layer.unit_of_work import UnitOfWork
 
 DISCLOSURE_PURPOSE = "the agency contacts the person to assess and deliver the intervention"
@@ -48,6 +48,7 @@ async def place(
             explanation=unplaced.explanation,
             candidates=[],
             replaces=planning.replaced_by(unplaced.needs, replacing),
+            onward_from=unplaced.needs[0].onward_from,
         )
         placed.append((unmatched, unplaced.reason))
     for referral, unmatched_because in placed:
@@ -85,7 +86,8 @@ async def announce(
 async def announce_issued(referral: Referral, case: RoutedCase, uow: UnitOfWork) -> None:
     agency = uow.context.catalogue().agency(referral.agency_id)
     allowed = agency.discloses
-    personal = planning.minimised(await uow.store.personal_details(case.case_id), allowed)
+    consented = referral.onward_from is None or await uow.store.consented(referral.onward_from, referral.needs)
+    personal = planning.minimised(await uow.store.personal_details(case.case_id), allowed, consented=consented)
     brief = planning.brief(referral.needs, case, await uow.store.conditions(case.case_id), allowed)
     uow.outbox.publish(
         ReferralIssued(
@@ -148,6 +150,7 @@ def _from_placement(
         issued_at=None if placement.queued else now,
         respond_by=None if placement.queued else answer_due(catalogue.agency(placement.agency_id), catalogue, now),
         replaces=planning.replaced_by(placement.needs, replacing),
+        onward_from=placement.needs[0].onward_from if placement.needs else None,
     )
 
 
@@ -159,6 +162,7 @@ def _placement(referral: Referral) -> dict:
         "needs": [_need(n) for n in referral.needs],
         "explanation": referral.explanation[:1000],
         "replaces": referral.replaces,
+        "onward_from": referral.onward_from,
     }
 
 

@@ -184,9 +184,39 @@ class RunningCompliance:
             f"/v1/referrals/{referral}/{action}", json=body or {}, headers=self.as_agency(agency)
         )
 
+    async def report_the_work(self, agency: str, referral: uuid.UUID, outcome: str = "achieved") -> None:
+        """What an agency does before it may complete a referral: an action plan with a goal for each need (approved
+        by the diversion team where the agency's plans need approval), then the end-of-service report."""
+        read = f"/v1/referrals/{referral}?purpose=reporting_progress"
+        detail = await self.http.get(read, headers=self.as_agency(agency))
+        assert detail.status_code == 200, detail.text
+        needs = detail.json()["needs"]
+        plan = {
+            "activities": [{"need": need, "activity": f"sessions on {need}"} for need in needs],
+            "goals": [{"need": need, "goal": f"better {need}"} for need in needs],
+            "sessions_planned": 2,
+        }
+        assert (await self.post(agency, referral, "action-plan", plan)).status_code == 200
+        plan_status = (await self.http.get(read, headers=self.as_agency(agency))).json()
+        submitted = plan_status["work"]["action_plan"]
+        if submitted["status"] == "awaiting_approval":
+            approval = f"/v1/action-plans/{submitted['plan_id']}/approval"
+            approved = await self.http.post(approval, json={"by": "Jo Duty"}, headers=self.as_agency("ops"))
+            assert approved.status_code == 200, approved.text
+        report = {
+            "needs": [{"need": need, "outcome": outcome} for need in needs],
+            "goals": [{"need": need, "goal": f"better {need}", "outcome": outcome} for need in needs],
+        }
+        reported = await self.post(agency, referral, "end-of-service-report", report)
+        assert reported.status_code == 200, reported.text
+
     async def changes(self, case_id: uuid.UUID) -> list[tuple[str, str]]:
         """What compliance published about the case, in order: (`referral`/`condition`/`case`, new status)."""
-        return [(kind.split(".")[0], event.status.value) for kind, event in await self.outcomes(case_id)]
+        return [
+            (kind.split(".")[0], event.status.value)
+            for kind, event in await self.outcomes(case_id)
+            if kind.endswith(".changed")
+        ]
 
     async def outcomes(self, case_id: uuid.UUID | None = None) -> list[tuple[str, object]]:
         topic = self.settings.topic(COMPLIANCE.name)

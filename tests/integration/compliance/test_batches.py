@@ -9,6 +9,7 @@ import pytest
 from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.transactional_consumer import Batch, ChangedMeanwhile, IncomingEvent
 from schemas.envelope import decode
+from schemas.events import ReferralWorkRecorded
 from schemas.registry import MESSAGE_TYPES
 from schemas.topics import AGENCY_UPDATES, CASES, COMPLIANCE, DEAD_LETTERS, REFERRALS
 from services.compliance.adapters import held_events
@@ -53,7 +54,7 @@ async def test_updates_in_the_batch_that_brings_their_referral_are_applied_after
 
     outcome = await consumer.process([event.record for event in fetched_first_to_last])
 
-    assert (outcome.applied, outcome.dead_lettered, held) == (5, 0, [])
+    assert (outcome.applied, outcome.dead_lettered, held) == (7, 0, [])
     assert await final_state(compliance, case) == (
         [(AGENCY, "completed")],
         "completed",
@@ -166,7 +167,7 @@ async def _apply(compliance, events: list[IncomingEvent], *, log: list[str] | No
 
 
 async def _published(compliance, case) -> list[tuple[str, str, int]]:
-    """(kind, status, sequence) of every change compliance queued for the case, in order."""
+    """(kind, status or work step, sequence) of every change compliance queued for the case, in order."""
     rows = await compliance.pool.fetch(
         "SELECT header_names, header_values, value FROM outbox WHERE topic = $1 ORDER BY id",
         compliance.settings.topic(COMPLIANCE.name),
@@ -176,9 +177,14 @@ async def _published(compliance, case) -> list[tuple[str, str, int]]:
         for r in rows
     ]
     return [
-        (type(p).__name__.removesuffix("StatusChanged").lower(), p.status.value, p.sequence)
+        (
+            type(p).__name__.removesuffix("StatusChanged").lower(),
+            (p.step if kind == "work" else p.status).value,
+            p.sequence,
+        )
         for p in decoded
         if p.case_id == case.case_id
+        for kind in ["work" if isinstance(p, ReferralWorkRecorded) else "status"]
     ]
 
 

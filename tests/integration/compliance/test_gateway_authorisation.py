@@ -187,7 +187,7 @@ async def test_contact_details_are_no_longer_shown_once_the_referral_leaves_the_
     ]
     if how == "completion":
         assert (await compliance.post("brighter-tomorrows", referral, "accept")).status_code == 200
-        body = {"goals": [{"need": "women_specific_support", "goal": "attend", "outcome": "achieved"}]}
+        await compliance.report_the_work("brighter-tomorrows", referral)
     assert (await compliance.post("brighter-tomorrows", referral, how, body)).status_code == 200, how
 
     after = (await compliance.http.get(f"/v1/referrals/{referral}", params=READ, headers=agency)).json()

@@ -8,8 +8,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from schemas.commands import (
+    ActionPlanSubmitted,
     AppointmentAttended,
     AppointmentScheduled,
+    EndOfServiceReportSubmitted,
     InterventionCompleted,
     ReferralAccepted,
     ReferralDeclined,
@@ -21,6 +23,7 @@ from tests.kafka_tools import read_topic
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 """When the agency says it happened: the test clock's start, after the referral was issued."""
 APPOINTMENT = uuid.UUID("0b6c1f8e-3d4a-4c39-9a55-6f1f2b7d9e99")
+PLAN = uuid.UUID("5a1e2c3d-4b5f-4a6e-8d7c-9b0a1f2e3d4c")
 
 
 def clean_run(case, agency: str) -> list:
@@ -31,7 +34,27 @@ def clean_run(case, agency: str) -> list:
             **ids, appointment_id=APPOINTMENT, purpose="initial_assessment", scheduled_for=AT, mode="face_to_face"
         ),
         AppointmentAttended(**ids, appointment_id=APPOINTMENT),
+        *reported_work(ids),
         InterventionCompleted(**ids, goals=[{"need": "alcohol_misuse", "goal": "finish", "outcome": "achieved"}]),
+    ]
+
+
+def reported_work(ids: dict, need: str = "alcohol_misuse") -> list:
+    """An action plan (approved on submission: the treatment service's plans need no approval) and the end-of-service
+    report, without which a referral cannot complete."""
+    return [
+        ActionPlanSubmitted(
+            **ids,
+            plan_id=PLAN,
+            activities=[{"need": need, "activity": "weekly sessions"}],
+            goals=[{"need": need, "goal": "finish"}],
+            sessions_planned=1,
+        ),
+        EndOfServiceReportSubmitted(
+            **ids,
+            needs=[{"need": need, "outcome": "achieved"}],
+            goals=[{"need": need, "goal": "finish", "outcome": "achieved"}],
+        ),
     ]
 
 
@@ -40,7 +63,11 @@ async def final_state(compliance, case) -> tuple:
         "SELECT agency_id, status FROM referrals WHERE case_id = $1 ORDER BY 1", case.case_id
     )
     case_status = await compliance.pool.fetchval("SELECT status FROM cases WHERE case_id = $1", case.case_id)
-    outcomes = sorted(f"{t}:{p.status}" for t, p in await compliance.outcomes(case.case_id) if t != "referral.changed")
+    outcomes = sorted(
+        f"{t}:{p.status}"
+        for t, p in await compliance.outcomes(case.case_id)
+        if t in ("case.changed", "condition.changed")
+    )
     return [tuple(r) for r in referrals], case_status, outcomes
 
 
@@ -61,7 +88,10 @@ async def test_reordered_and_duplicated_updates_end_as_the_clean_run_did(complia
     await compliance.send(updates_of("substance-misuse-treatment"), *clean_run(clean, "substance-misuse-treatment"))
     expected = await final_state(compliance, clean)
 
-    for order in [(3, 2, 1, 0), (2, 3, 3, 0, 1, 2), (0, 0, 3, 1, 3, 2)]:
+    # in any order the skeleton allows (an attendance before its appointment, a completion before the acceptance),
+    # but the work in order: a plan before the referral was accepted, or a completion before the end-of-service
+    # report, is refused and dead-lettered, as the agency is told over HTTP
+    for order in [(2, 1, 0, 3, 4, 5), (1, 2, 2, 0, 1, 3, 4, 4, 5, 5), (0, 0, 2, 1, 3, 3, 4, 5, 2)]:
         case = await compliance.open_case(referrals={"substance-misuse-treatment": ["alcohol_misuse"]})
         updates = clean_run(case, "substance-misuse-treatment")
         await compliance.send(updates_of("substance-misuse-treatment"), *(updates[i] for i in order))
@@ -76,19 +106,19 @@ async def test_an_update_for_a_referral_the_agency_does_not_hold_is_dead_lettere
         agency_id="substance-misuse-treatment",
         occurred_at=AT,
     )
-    completed, declined_after = (
-        clean_run(case, "brighter-tomorrows")[3],
-        ReferralDeclined(
-            case_id=case.case_id,
-            referral_id=case.referrals["brighter-tomorrows"],
-            agency_id="brighter-tomorrows",
-            occurred_at=AT,
-            reason="no_capacity",
-        ),
+    treatment = case.referrals["substance-misuse-treatment"]
+    declined_after = ReferralDeclined(
+        case_id=case.case_id,
+        referral_id=treatment,
+        agency_id="substance-misuse-treatment",
+        occurred_at=AT,
+        reason="no_capacity",
     )
 
     await compliance.send(updates_of("substance-misuse-treatment"), impostor)
-    await compliance.send(updates_of("brighter-tomorrows"), completed, declined_after)
+    await compliance.send(
+        updates_of("substance-misuse-treatment"), *clean_run(case, "substance-misuse-treatment"), declined_after
+    )
 
     dead = await read_topic(compliance.kafka, compliance.settings.topic(DEAD_LETTERS.name), at_least=2)
     reasons = sorted(dict(r.headers)["dlq_reason"].split(b":")[0] for r in dead)
@@ -102,11 +132,8 @@ async def test_an_update_for_a_referral_the_agency_does_not_hold_is_dead_lettere
     await compliance.send(updates_of("substance-misuse-treatment"), dated_impossibly)
     dead = await read_topic(compliance.kafka, compliance.settings.topic(DEAD_LETTERS.name), at_least=3)
     assert b"ImplausibleTime: occurred_at is in the future" in [dict(r.headers)["dlq_reason"] for r in dead]
-    assert (
-        await compliance.pool.fetchval(
-            "SELECT status FROM referrals WHERE referral_id = $1", case.referrals["brighter-tomorrows"]
-        )
-        == "completed"
+    assert await compliance.pool.fetchval("SELECT status FROM referrals WHERE referral_id = $1", treatment) == (
+        "completed"
     )
 
 
@@ -131,7 +158,7 @@ async def test_updates_that_overtake_their_referral_wait_for_it_and_are_applied_
     )
 
     await compliance.send(updates_of("substance-misuse-treatment"), *clean_run(case, "substance-misuse-treatment"))
-    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 4
+    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 6
     await compliance.send(REFERRALS.name, *case.issued)
 
     assert await final_state(compliance, case) == (
@@ -176,7 +203,7 @@ async def test_a_referral_read_before_its_case_waits_for_the_case_and_so_do_its_
 
     await compliance.send(REFERRALS.name, *case.issued)
     await compliance.send(updates_of("substance-misuse-treatment"), *clean_run(case, "substance-misuse-treatment"))
-    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 5
+    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 7
     await compliance.send(CASES.name, case.opened)
 
     assert await final_state(compliance, case) == (

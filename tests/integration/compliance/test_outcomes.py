@@ -39,9 +39,11 @@ async def schedule(compliance, agency: str, referral, appointment: str) -> None:
 async def complete_referral(compliance, agency: str, referral) -> None:
     assert (await compliance.post(agency, referral, "accept")).status_code == 200
     await schedule(compliance, agency, referral, APPOINTMENT)
-    for action, body in [(f"appointments/{APPOINTMENT}/attended", {}), ("completion", DONE)]:
-        response = await compliance.post(agency, referral, action, body)
-        assert response.status_code == 200, response.text
+    response = await compliance.post(agency, referral, f"appointments/{APPOINTMENT}/attended", {})
+    assert response.status_code == 200, response.text
+    await compliance.report_the_work(agency, referral)
+    response = await compliance.post(agency, referral, "completion", {})
+    assert response.status_code == 200, response.text
 
 
 async def miss(compliance, referral, appointment: str, acceptable: bool = False):
@@ -214,6 +216,7 @@ async def test_after_a_reasonable_excuse_the_case_is_tracked_again_and_can_compl
     )
     changes = await compliance.changes(case.case_id)
     assert changes[-3:] == [("condition", "open"), ("referral", "in_progress"), ("case", "open")]
+    await compliance.report_the_work(TREATMENT, referral)
     await compliance.post(TREATMENT, referral, "completion", DONE)
 
     assert (await compliance.changes(case.case_id))[-1] == ("case", "completed")

@@ -19,6 +19,7 @@ from schemas.topics import (
     AGENCY_UPDATES,
     CASES,
     CATALOGUE,
+    CONCERNS,
     DECISIONS,
     OUTCOMES,
     POLICE_SIGNALS,
@@ -49,11 +50,12 @@ def test_an_agency_writes_its_own_updates_and_reads_its_own_referrals_and_nothin
     }
 
 
-def test_a_force_writes_its_own_decisions_and_signals_and_reads_the_outcomes():
+def test_a_force_writes_its_own_decisions_and_signals_and_reads_the_outcomes_and_concerns():
     assert granted(police_principal("cambridgeshire")) == {
         (PREFIX + DECISIONS.named("cambridgeshire"), "write", False),
         (PREFIX + POLICE_SIGNALS.named("cambridgeshire"), "write", False),
         (PREFIX + OUTCOMES.named("cambridgeshire"), "read", False),
+        (PREFIX + CONCERNS.named("cambridgeshire"), "read", False),
     }
 
 

@@ -61,6 +61,8 @@ def agency(agency_id: str, **changes: Any) -> Agency:
             "delivery_modes": ["face_to_face"],
             "capacity": 10,
             "respond_within_working_days": 5,
+            "first_contact_within_working_days": 5,
+            "action_plan": "diversion_team",
             "when_full": "next_best",
             "discloses": ["given_name", "family_name", "phone"],
         }

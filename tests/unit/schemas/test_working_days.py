@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pytest import param
 
+from schemas.calendar import add_working_days, working_day_due, working_days_after
 from services.referral_router.domain.catalogue import load_catalogue
-from services.referral_router.domain.working_days import add_working_days
 
 HOLIDAYS = load_catalogue(Path(__file__).resolve().parents[3] / "deploy" / "agencies" / "catalogue.yaml").bank_holidays
 LONDON = ZoneInfo("Europe/London")
@@ -63,3 +63,26 @@ def test_utc_in_utc_out() -> None:
 def test_refuses_what_it_cannot_count(start: datetime, days: int, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         add_working_days(start, days, HOLIDAYS)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        param("2026-04-01", "2026-04-01", 0, id="the same day"),
+        param("2026-04-01", "2026-04-02", 1, id="Wednesday to Thursday"),
+        param("2026-04-02", "2026-04-07", 1, id="Thursday to the Tuesday after Good Friday and Easter Monday"),
+        param("2026-04-03", "2026-04-05", 0, id="Good Friday to Easter Sunday: no working day passed"),
+        param("2026-12-24", "2026-12-29", 1, id="Christmas Eve to the 29th: Christmas and Boxing Day substitute"),
+    ],
+)
+def test_working_days_after_counts_the_working_days_between_local_dates(start: str, end: str, days: int):
+    assert working_days_after(at(start), at(end, "09:00"), HOLIDAYS) == days
+
+
+def test_a_step_is_dated_by_its_local_day_not_utc():
+    """00:30 on a summer Saturday in London is 23:30 on the Friday in UTC: still the Saturday."""
+    friday = datetime(2026, 7, 3, 9, 0, tzinfo=UTC)
+    saturday_early = datetime(2026, 7, 3, 23, 30, tzinfo=UTC)
+
+    assert working_days_after(friday, saturday_early, HOLIDAYS) == 0
+    assert working_day_due(friday, 2, HOLIDAYS).isoformat() == "2026-07-07"
