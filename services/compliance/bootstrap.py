@@ -52,6 +52,8 @@ TABLES = ServiceSchema(
             "cases": ("case_id", "status"),
             "conditions": ("condition_id", "status"),
             "referrals": ("referral_id", "status"),
+            "programme_assessments": ("referral_id", "version"),
+            "concerns": ("concern_id", "force_id", "acknowledged_at"),
             **audit_trail.VERIFIER_READS,
         },
     ),

@@ -40,6 +40,7 @@ TABLES = ServiceSchema(
             "cases": ("case_id", "status"),
             "case_conditions": ("condition_id", "status"),
             "case_referrals": ("referral_id", "status"),
+            "programme_assessments": ("referral_id", "version"),
             **audit_trail.VERIFIER_READS,
         },
     ),

@@ -1,10 +1,12 @@
-"""Check the books: does every service believe the same about every case, condition and referral?
+"""Check the books: does every service believe the same about every case, condition, referral and programme
+assessment, and did every safeguarding concern reach its force?
 
-Compliance owns the three lifecycles; intake and the router hold copies they follow from its events.
-After any run — the demo, chaos, a day in production — the copies must agree with the owner, and the
-history compliance published must never cancel a referral its agency had finished (completed,
-disengaged, breached). This reads each service's tables and the compliance topic, and reports the
-totals in and out and every disagreement (the first few of each kind, by id: never personal data).
+Compliance owns the lifecycles and the agencies' assessments; intake and the router hold copies they follow from
+its events (the latest version of each referral's assessment). After any run — the demo, chaos, a day in production
+— the copies must agree with the owner, the history compliance published must never cancel a referral its agency
+had finished (completed, disengaged, breached), and each force's concerns topic must tell every concern compliance
+holds, as it stands (waiting, or taken on). This reads each service's tables and the topics, and reports the totals
+in and out and every disagreement (the first few of each kind, by id: never personal data).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from platform_plumbing.kafka_clients import KafkaAccess
-from schemas.topics import COMPLIANCE
+from schemas.topics import COMPLIANCE, CONCERNS
 from services.operations.kafka_views import read_records
 
 FINISHED_AT_THE_AGENCY = frozenset({"completed", "disengaged", "breached"})
@@ -31,7 +33,18 @@ _QUERIES = {
     ("referrals", "compliance"): "SELECT referral_id AS id, status FROM referrals",
     ("referrals", "intake"): "SELECT referral_id AS id, status FROM case_referrals",
     ("referrals", "router"): "SELECT referral_id AS id, status FROM referrals",
+    ("assessments", "compliance"): (
+        "SELECT referral_id AS id, 'version ' || max(version) AS status FROM programme_assessments GROUP BY referral_id"
+    ),
+    ("assessments", "intake"): "SELECT referral_id AS id, 'version ' || version AS status FROM programme_assessments",
+    ("assessments", "router"): "SELECT found_by AS id, 'version ' || version AS status FROM programme_assessments",
 }
+RECORDS = ("cases", "conditions", "referrals", "assessments")
+CONCERN_TYPES = {
+    b"uk.police.diversion.concern.recorded.v1": "waiting",
+    b"uk.police.diversion.concern.acknowledged.v1": "acknowledged",
+}
+"""A concern's standing by the last event its force's topic carries about it."""
 SERVICES = ("compliance", "intake", "router")
 """Compliance first: the owner every other copy is compared with."""
 
@@ -65,17 +78,24 @@ async def check_books(
     books = Books()
     connection = await asyncpg.connect(database_url)
     try:
-        for what in ("cases", "conditions", "referrals"):
+        for what in RECORDS:
             held = {
                 service: await _statuses(connection, schemas[service], _QUERIES[what, service]) for service in SERVICES
             }
             books.totals[what] = {service: len(rows) for service, rows in held.items()}
             books.statuses[what] = Counter(held["compliance"].values())
             _compare(books, what, held)
+        await connection.execute(f'SET search_path TO "{schemas["compliance"]}"')
+        concerns = await connection.fetch(
+            "SELECT concern_id, force_id, acknowledged_at IS NOT NULL AS taken FROM concerns"
+        )
     finally:
         await connection.close()
+    books.totals["concerns"] = {"compliance": len(concerns)}
+    books.statuses["concerns"] = Counter("acknowledged" if row["taken"] else "waiting" for row in concerns)
     if kafka is not None:
         await _check_history(books, kafka, topic_prefix + COMPLIANCE.name)
+        await _check_concerns(books, kafka, topic_prefix, concerns)
     return books
 
 
@@ -115,3 +135,20 @@ async def _check_history(books: Books, kafka: KafkaAccess, topic: str) -> None:
         for before, after in zip(statuses, statuses[1:], strict=False):
             if after == "cancelled" and before in FINISHED_AT_THE_AGENCY:
                 books.add("referrals cancelled after their agency finished", f"{referral} (was {before})")
+
+
+async def _check_concerns(books: Books, kafka: KafkaAccess, prefix: str, held: list[asyncpg.Record]) -> None:
+    """Every concern compliance holds is on its force's topic, standing as compliance says (waiting, taken on)."""
+    told: dict[str, str] = {}
+    for force in sorted({row["force_id"] for row in held}):
+        async for record in read_records(kafka, prefix + CONCERNS.named(force), follow=False):
+            standing = CONCERN_TYPES.get(dict(record.headers).get("ce_type", b""))
+            if standing is not None and told.get(key := json.loads(record.value)["concern_id"]) != "acknowledged":
+                told[key] = standing
+    books.totals["concerns"]["force topics"] = len(told)
+    for row in held:
+        concern, standing = str(row["concern_id"]), "acknowledged" if row["taken"] else "waiting"
+        if concern not in told:
+            books.add("concerns compliance holds that no force topic told", f"{concern} ({standing})")
+        elif told[concern] != standing:
+            books.add("concerns whose force topic tells otherwise", f"{concern}: {standing}, topic {told[concern]}")

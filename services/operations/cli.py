@@ -396,11 +396,11 @@ def audit_verify(as_json: AsJson = False) -> None:
 def print_books(checked) -> None:
     _table(
         "the books: what each service holds",
-        ["", *SERVICES, "by status (compliance)"],
+        ["", *SERVICES, "force topics", "by status (compliance)"],
         [
             [
                 what,
-                *(totals[s] for s in SERVICES),
+                *(totals.get(s, "–") for s in (*SERVICES, "force topics")),
                 ", ".join(f"{k} {v}" for k, v in sorted(checked.statuses[what].items())),
             ]
             for what, totals in checked.totals.items()

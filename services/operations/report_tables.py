@@ -1,7 +1,8 @@
 """The force's report in a terminal: its headline figures beside the source's, compliance, re-offending over mature
-cohorts, the programmes as cohorts, conditions and police decisions — each table readable in 80 columns (labels
-are words, wrapped, never cut), and any of the first four as CSV, as the force would publish it (counts under 5
-suppressed by the compliance service).
+cohorts, the programmes as cohorts, conditions and police decisions, and the agencies' work (service levels, onward
+referrals, safeguarding concerns) — each table readable in 80 columns (labels are words, wrapped, never cut), and
+the tables of `CSV_TABLES` as CSV, as the force would publish them (counts under 5 suppressed by the compliance
+service).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ CSV_TABLES = {
     "compliance": ("/v1/reports/compliance", {"by": None}),
     "reoffending": ("/v1/reports/reoffending", {"by": None}),
     "programmes": ("/v1/reports/programmes", {}),
+    "service-levels": ("/v1/reports/service-levels", {}),
+    "onward-referrals": ("/v1/reports/onward-referrals", {}),
+    "safeguarding": ("/v1/reports/safeguarding", {}),
 }
 """What `diversion report --csv TABLE` exports (a `None` parameter takes `--by`)."""
 
@@ -47,6 +51,9 @@ async def fetch(http: httpx.AsyncClient, by: str) -> dict[str, Any]:
         "programmes": await get("/v1/reports/programmes"),
         "conditions": await get("/v1/reports/conditions"),
         "police_decisions": await get("/v1/reports/police-decisions"),
+        "service_levels": await get("/v1/reports/service-levels"),
+        "onward_referrals": await get("/v1/reports/onward-referrals"),
+        "safeguarding": await get("/v1/reports/safeguarding"),
     }
 
 
@@ -107,6 +114,59 @@ def print_report(console: Console, figures: dict[str, Any], by: str, *, outcomes
             [[_words(r["decision"]), _words(r["breach_reason"]), r["decisions"]] for r in figures["police_decisions"]],
             labels=2,
         )
+
+    print_agency_work(console, figures)
+
+
+def print_agency_work(console: Console, figures: dict[str, Any]) -> None:
+    """Service levels (median working days from issue), onward referrals, safeguarding concerns."""
+    levels = figures["service_levels"]
+    clocks = [
+        ("accepted", ["accepted", "on time"], ("accepted", "accepted_on_time")),
+        ("first contact", ["contacted", "on time"], ("first_contact", "first_contact_on_time")),
+        ("action plan approved", ["approved"], ("plan_approved",)),
+        ("end-of-service report", ["reports"], ("report",)),
+    ]
+    for title, headings, counts in clocks:
+        _table(
+            console,
+            f"{title}, by month of issue (median working days from issue)",
+            ["agency", "month", "issued", *headings, "days"],
+            [
+                [
+                    r["agency_id"],
+                    r["month"],
+                    r["referrals"],
+                    *(r[c] for c in counts),
+                    _days(r[f"median_days_to_{counts[0]}"]),
+                ]
+                for r in levels
+            ],
+        )
+    _table(
+        console,
+        "onward referrals: found by, where they went, how they stand",
+        ["found by", "went to", "outcome", "referrals"],
+        [[r["found_by"], r["destination"], _words(r["outcome"]), r["referrals"]] for r in figures["onward_referrals"]],
+        labels=3,
+    )
+    _table(
+        console,
+        "safeguarding concerns raised and taken on",
+        ["month", "kind", "urgency", "raised", "taken on", "median hours"],
+        [
+            [
+                r["month"],
+                _words(r["kind"]),
+                _words(r["urgency"]),
+                r["raised"],
+                r["acknowledged"],
+                _days(r["median_hours_to_acknowledge"]),
+            ]
+            for r in figures["safeguarding"]
+        ],
+        labels=3,
+    )
 
 
 def print_headline(console: Console, rows: Sequence[dict]) -> None:
@@ -198,6 +258,10 @@ def _wrapped(text: str, width: int) -> str:
 
 def _words(value: str | None) -> str:
     return "" if value is None else value.replace("_", " ")
+
+
+def _days(median: float | None) -> str:
+    return "–" if median is None else f"{median:g}"
 
 
 def _percent(rate: float | None) -> str:

@@ -39,6 +39,7 @@ TABLES = ServiceSchema(
             "cases": ("case_id", "status"),
             "case_conditions": ("condition_id", "status"),
             "referrals": ("referral_id", "status"),
+            "programme_assessments": ("found_by", "version"),
             **audit_trail.VERIFIER_READS,
         },
     ),

@@ -66,7 +66,7 @@ def not_wanted(reminder: Reminder, status: ReferralStatus, missed: frozenset[UUI
     """Why the reminder must not go now (the referral with `status` left the agency, the appointment is among those
     `missed` or is past), or None when it should."""
     if status not in OPEN:
-        return f"the referral is {status.value.replace('_', ' ')}"
+        return f"the referral left the agency's hands ({status.value.replace('_', ' ')})"
     if reminder.appointment_id in missed:
         return "the appointment was reported missed"
     if reminder.scheduled_for <= now:

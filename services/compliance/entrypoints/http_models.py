@@ -97,6 +97,9 @@ class ReferralSummary(BaseModel):
     status: str
     issued_at: datetime
     respond_by: datetime
+    onward_from: UUID | None = Field(
+        description="An onward referral: the referral whose agency found these needs and referred the person on."
+    )
 
     @classmethod
     def of(cls, referral: AgencyReferral) -> ReferralSummary:
@@ -108,6 +111,7 @@ class ReferralSummary(BaseModel):
             status=referral.status,
             issued_at=referral.issued_at,
             respond_by=referral.respond_by,
+            onward_from=referral.onward_from,
         )
 
 
@@ -132,9 +136,6 @@ class ReferralDetail(ReferralSummary):
     personal: dict | None = Field(
         description="The person's contact details, the fields your agency may see; null once the referral is no "
         "longer in your hands, or the details were erased."
-    )
-    onward_from: UUID | None = Field(
-        description="An onward referral: the referral whose agency found these needs and referred the person on."
     )
     updates: list[UpdateRecord]
     work: WorkView
@@ -218,3 +219,42 @@ class PoliceDecisionRow(BaseModel):
     decision: str
     breach_reason: str | None
     decisions: int
+
+
+class ServiceLevelRow(BaseModel):
+    """One agency's referrals issued in one month (local time), and how soon each clock stopped, in working days
+    from issue (weekends and bank holidays skipped)."""
+
+    agency_id: str
+    month: str
+    referrals: int
+    accepted: int
+    accepted_on_time: int = Field(description="Accepted by the referral's respond-by time.")
+    median_days_to_accepted: float | None
+    first_contact: int
+    first_contact_on_time: int = Field(description="Within the agency's first-contact service level.")
+    median_days_to_first_contact: float | None
+    plan_approved: int
+    median_days_to_plan_approved: float | None
+    report: int = Field(description="End-of-service reports in.")
+    median_days_to_report: float | None
+
+
+class OnwardReferralRow(BaseModel):
+    """Where an agency's onward referrals went, and where they stand."""
+
+    found_by: str = Field(description="The agency whose assessment found the needs.")
+    destination: str = Field(description="The agency that took them, or: no agency could take.")
+    outcome: str = Field(description="The onward referral's status.")
+    referrals: int
+
+
+class SafeguardingRow(BaseModel):
+    """Safeguarding concerns raised in one month (local time), of one kind and urgency."""
+
+    month: str
+    kind: str
+    urgency: str
+    raised: int
+    acknowledged: int
+    median_hours_to_acknowledge: float | None

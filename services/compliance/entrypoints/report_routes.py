@@ -1,5 +1,6 @@
 """Reports for the operations team (operations key): compliance rates, reoffending, the cases waiting
-for a police decision, conditions by kind and outcome, and the police's decisions after breaches."""
+for a police decision, conditions by kind and outcome, the police's decisions after breaches, and the agencies'
+work — service levels, onward referrals, safeguarding concerns."""
 
 from __future__ import annotations
 
@@ -17,12 +18,15 @@ from services.compliance.entrypoints.http_models import (
     ComplianceRow,
     ConditionRow,
     HeadlineRow,
+    OnwardReferralRow,
     PoliceDecisionRow,
     ProgrammeCohortRow,
     ReoffendingRow,
+    SafeguardingRow,
+    ServiceLevelRow,
 )
 from services.compliance.entrypoints.report_export import csv_response
-from services.compliance.service_layer import reports
+from services.compliance.service_layer import reports, work_reports
 
 
 async def audited_reader(request: Request, client: Operations) -> GatewayClient:
@@ -92,6 +96,42 @@ async def headline_report(request: Request, format: Format = AS):
     months (mature cohorts; domestic-abuse programme), each with its cohort and the published figure beside it."""
     rows = await reports.headline(request.app.state.pool, now=request.app.state.context.clock.now())
     return _as(rows, HeadlineRow, format, "headline", denominator="cohort", rates=("measured", "difference"))
+
+
+@router.get(
+    "/service-levels",
+    response_model=list[ServiceLevelRow],
+    responses=ERRORS,
+    summary="Service levels per agency and month: to accept, first contact, approved plan, end-of-service report",
+)
+async def service_levels_report(request: Request, format: Format = AS):
+    """In working days from issue (weekends and the bank holidays of England and Wales skipped); by the month the
+    referral was issued."""
+    holidays = request.app.state.context.workflow.bank_holidays
+    rows = await work_reports.service_levels(request.app.state.pool, holidays)
+    return _as(rows, ServiceLevelRow, format, "service-levels", denominator="referrals", rates=())
+
+
+@router.get(
+    "/onward-referrals",
+    response_model=list[OnwardReferralRow],
+    responses=ERRORS,
+    summary="Onward referrals by the agency that made them, where they went and how they ended",
+)
+async def onward_referrals_report(request: Request, format: Format = AS):
+    rows = await work_reports.onward_referrals(request.app.state.pool)
+    return _as(rows, OnwardReferralRow, format, "onward-referrals", denominator="referrals", rates=())
+
+
+@router.get(
+    "/safeguarding",
+    response_model=list[SafeguardingRow],
+    responses=ERRORS,
+    summary="Safeguarding concerns raised and taken on, by month, kind and urgency",
+)
+async def safeguarding_report(request: Request, format: Format = AS):
+    rows = await work_reports.safeguarding(request.app.state.pool)
+    return _as(rows, SafeguardingRow, format, "safeguarding", denominator="raised", rates=())
 
 
 def _as(rows: list[dict], model: type[BaseModel], format: str, name: str, *, denominator: str, rates: tuple[str, ...]):

@@ -40,6 +40,7 @@ from services.operations.overview import overview as operations_overview
 from services.operations.report_tables import fetch, print_report
 from services.operations.settings import OperationsSettings
 from services.operations.simulator.agencies import answer_referrals
+from services.operations.simulator.diversion_team import acknowledge_concerns, decide_plans
 from services.operations.simulator.police import PoliceCase, decide_breaches, plan_reports, report_progress
 from services.operations.simulator.population import month_of_decisions
 from services.operations.simulator.signals import Signals
@@ -183,8 +184,13 @@ async def simulate(stack: dict[str, str], clock: AcceleratedClock, seed: int, co
             while True:
                 now = clock.now()
                 await asyncio.gather(
-                    *(answer_referrals(gateway, key, month.fates, month.steps, now) for key in agency_keys.values())
+                    *(
+                        answer_referrals(gateway, agency, key, month.fates, month.steps, now)
+                        for agency, key in agency_keys.items()
+                    )
                 )
+                await decide_plans(gateway, operations, month.steps)
+                await acknowledge_concerns(gateway, operations)
                 for case in list(month.cases.values()):
                     await report_progress(intake, case, now)
                 awaiting = (await gateway.get("/v1/reports/breaches", headers=operations)).json()

@@ -6,15 +6,21 @@ HTTP with their own keys, or on Kafka), and read outcomes with an independent co
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import asyncpg
 import httpx
 import pytest
+import uvicorn
 from aiokafka.structs import ConsumerRecord
 
+from deploy.local_stack import fake_notify as notify_fake
 from deploy.local_stack.processes import drop_schemas
 from platform_plumbing.api_keys import issue_key
 from platform_plumbing.kafka_clients import KafkaAccess
@@ -118,6 +124,7 @@ class RunningCompliance:
         send_case: bool = True,
         send_referrals: bool = True,
         conditions: list[dict] | None = None,
+        contact: dict | None = None,
         **profile,
     ) -> CaseUnderTest:
         """A case with one agency condition per referral need (unless `conditions` are given), and its
@@ -154,7 +161,7 @@ class RunningCompliance:
             }
         )
         ids = {agency: uuid.uuid4() for agency in referrals}
-        personal, wrapped = sealed(case_id, PERSONAL, service_keys())
+        personal, wrapped = sealed(case_id, PERSONAL | (contact or {}), service_keys())
         await keep_key(self.admin_url, case_id, wrapped)
         issued = [
             ReferralIssued.model_validate(
@@ -236,10 +243,30 @@ async def _committed(kafka: KafkaAccess, group: str, count: int) -> bool:
     return await committed_offsets(kafka, group) >= count
 
 
+@pytest.fixture(scope="session")
+def fake_notify() -> Iterator[str]:
+    """The local fake GOV.UK Notify, served over HTTP in a thread for the session: its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(notify_fake.create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
 @pytest.fixture
-async def compliance(settings, as_service, namespace, topics) -> RunningCompliance:
+async def compliance(settings, as_service, namespace, topics, fake_notify) -> RunningCompliance:
     config = ComplianceSettings(
-        **as_service("compliance"), compliance_db_schema=namespace, compliance_sweep_seconds=3600
+        **as_service("compliance"),
+        compliance_db_schema=namespace,
+        compliance_sweep_seconds=3600,
+        notify_api_key=notify_fake.DEVELOPMENT_KEY,
+        notify_base_url=fake_notify,
     )
     clock = FakeClock()
     app = create_app(config, clock=clock)

@@ -19,10 +19,10 @@ from schemas.commands import (
 from schemas.envelope import decode
 from schemas.events import ProgrammeNeedsFound, ReferralWorkRecorded, SafeguardingConcernRecorded
 from schemas.registry import MESSAGE_TYPES
-from schemas.topics import AGENCY_REFERRALS, AGENCY_UPDATES, COMPLIANCE, CONCERNS, DEAD_LETTERS
+from schemas.topics import AGENCY_REFERRALS, AGENCY_UPDATES, COMPLIANCE, CONCERNS, DEAD_LETTERS, REFERRALS
 from services.compliance.adapters.gateway_clients import GatewayClient, add_client
 from tests.integration.compliance.test_kafka_updates import AT
-from tests.integration.compliance.test_outcomes import APPOINTMENT, schedule
+from tests.integration.compliance.test_outcomes import APPOINTMENT, complete_referral, schedule
 from tests.kafka_tools import read_topic
 
 WOMEN = "brighter-tomorrows"
@@ -77,9 +77,11 @@ async def test_the_whole_work_of_a_referral_over_http_to_its_completion(complian
         assert response.status_code == 200, response.text
         return response.json()
 
+    compliance.clock.advance(days=1)  # Tuesday 3 March: a working day after the issue
     await step("accept", {})
     assert (await step("caseworker", {"caseworker": "Sam Keeper"}))["applied"] is True
     assert (await step("caseworker", {"caseworker": "Sam Keeper"}))["applied"] is False
+    compliance.clock.advance(days=1)  # Wednesday 4 March
     await step("first-contact", {"method": "phone"})
     await step(
         "assessment",
@@ -101,6 +103,7 @@ async def test_the_whole_work_of_a_referral_over_http_to_its_completion(complian
     cut_short = await compliance.post(WOMEN, women, "end-of-service-report", {"needs": []})
     assert cut_short.status_code == 409 and "approved" in cut_short.json()["message"]
     await step("action-plan", PLAN | {"goals": [*PLAN["goals"], {"need": "women_specific_support", "goal": "A job"}]})
+    compliance.clock.advance(days=5)  # Monday 9 March: five working days after the issue
     (second,) = (await compliance.http.get("/v1/action-plans", headers=ops)).json()
     approved = await compliance.http.post(
         f"/v1/action-plans/{second['plan_id']}/approval", json={"by": "Jo Duty"}, headers=ops
@@ -112,6 +115,7 @@ async def test_the_whole_work_of_a_referral_over_http_to_its_completion(complian
         f"appointments/{APPOINTMENT}/session",
         {"engagement": "full", "concerning_behaviour": True, "notes": "Spoke of threats at home."},
     )
+    compliance.clock.advance(days=7)  # Monday 16 March: ten working days
     early = await compliance.post(WOMEN, women, "completion", {})
     assert early.status_code == 409 and "end-of-service report" in early.json()["message"]
     await step(
@@ -153,6 +157,25 @@ async def test_the_whole_work_of_a_referral_over_http_to_its_completion(complian
     assert (concern.case_id, concern.agency_id, concern.kind.value) == (case.case_id, WOMEN, "concerning_behaviour")
     assert "threats" not in concern.model_dump_json(), "the details are read over the API, never published"
     assert ("case", "completed") not in await compliance.changes(case.case_id), "the treatment referral is open"
+    levels = await compliance.http.get("/v1/reports/service-levels", headers=ops)
+    (women_levels,) = [row for row in levels.json() if row["agency_id"] == WOMEN]
+    assert women_levels == {
+        "agency_id": WOMEN,
+        "month": "2026-03",
+        "referrals": 1,
+        "accepted": 1,
+        "accepted_on_time": 1,
+        "median_days_to_accepted": 1.0,
+        "first_contact": 1,
+        "first_contact_on_time": 1,
+        "median_days_to_first_contact": 2.0,
+        "plan_approved": 1,
+        "median_days_to_plan_approved": 5.0,
+        "report": 1,
+        "median_days_to_report": 10.0,
+    }
+    (raised,) = (await compliance.http.get("/v1/reports/safeguarding", headers=ops)).json()
+    assert (raised["kind"], raised["raised"], raised["acknowledged"]) == ("concerning_behaviour", 1, 0)
 
 
 async def test_a_concern_reaches_the_forces_topic_and_waits_for_a_named_person(compliance):
@@ -296,3 +319,27 @@ async def test_the_same_steps_over_kafka_are_applied_as_over_http_and_a_forged_o
         "SELECT DISTINCT actor FROM audit_log WHERE referral_id = $1 AND detail LIKE '%caseworker%'", treatment
     )
     assert [a["actor"] for a in audit] == [f"agency-{TREATMENT}"], "the Kafka principal the broker authenticated"
+
+
+async def test_an_onward_referral_is_reported_where_it_went_and_never_holds_up_the_case(compliance):
+    """The case completes with its onward referral still open; the platform's tracking of it ends with the case
+    (cancelled: case closed), the agency's support need not."""
+    case = await compliance.open_case()
+    women = case.referrals[WOMEN]
+    onward = case.issued[0].model_copy(
+        update={
+            "referral_id": uuid.uuid4(),
+            "agency_id": "victim-support",
+            "needs": ({"category": "hidden_victimisation", "severity": "high"},),
+            "onward_from": women,
+        }
+    )
+    onward = type(onward).model_validate(onward.model_dump())
+    await compliance.send(REFERRALS.name, onward)
+
+    for agency in (WOMEN, TREATMENT):
+        await complete_referral(compliance, agency, case.referrals[agency])
+
+    assert (await compliance.changes(case.case_id))[-2:] == [("case", "completed"), ("referral", "cancelled")]
+    rows = (await compliance.http.get("/v1/reports/onward-referrals", headers=compliance.as_agency("ops"))).json()
+    assert rows == [{"found_by": WOMEN, "destination": "victim-support", "outcome": "cancelled", "referrals": 1}]

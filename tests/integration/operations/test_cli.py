@@ -156,8 +156,8 @@ async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(
     from platform_plumbing.database import create_pool
     from platform_plumbing.database_roles import OPERATIONS_ROLE
     from platform_plumbing.settings import PlatformSettings
-    from schemas.events import ReferralStatusChanged
-    from schemas.topics import COMPLIANCE
+    from schemas.events import ReferralStatusChanged, SafeguardingConcernRecorded
+    from schemas.topics import COMPLIANCE, CONCERNS
     from services.compliance.bootstrap import TABLES as COMPLIANCE_TABLES
     from services.intake.bootstrap import TABLES as INTAKE_TABLES
     from services.referral_router.bootstrap import TABLES as ROUTER_TABLES
@@ -177,6 +177,8 @@ async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(
             " WHERE $2::uuid IS NOT NULL",
             "INSERT INTO case_referrals (referral_id, case_id, needs, status, sequence, updated_at)"
             " VALUES ($2, $1, '{}', 'completed', 3, $3)",
+            "INSERT INTO programme_assessments (referral_id, case_id, agency_id, version, needs, assessed_at)"
+            " VALUES ($2, $1, 'a', 2, '[]', $3)",
         ],
         "router": [
             "INSERT INTO cases (case_id, disposal_type, age, sex, area, domestic_abuse, youth_offending_team, status,"
@@ -184,6 +186,8 @@ async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(
             " WHERE $2::uuid IS NOT NULL",
             "INSERT INTO referrals (referral_id, case_id, agency_id, needs, delivery_mode, status, explanation,"
             " candidates, created_at, updated_at) VALUES ($2, $1, 'a', '[]', 'online', 'completed', '', '[]', $3, $3)",
+            "INSERT INTO programme_assessments (found_by, case_id, agency_id, version, assessed_at)"
+            " VALUES ($2, $1, 'a', 2, $3)",
         ],
         "compliance": [
             "INSERT INTO cases (case_id, subject_ref, force_id, police_reference, disposal_type, offence_category,"
@@ -192,6 +196,10 @@ async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(
             " WHERE $2::uuid IS NOT NULL",
             "INSERT INTO referrals (referral_id, case_id, agency_id, needs, delivery_mode, status, updated_at)"
             " VALUES ($2, $1, 'a', '{}', 'online', 'completed', $3)",
+            "INSERT INTO programme_assessments (assessment_id, referral_id, case_id, agency_id, version, needs,"
+            " assessed_at) SELECT gen_random_uuid(), $2, $1, 'a', v, '[]', $3 FROM generate_series(1, 2) v",
+            "INSERT INTO concerns (concern_id, case_id, referral_id, agency_id, force_id, police_reference, kind,"
+            " urgency, raised_at) VALUES ($2, $1, $2, 'a', 'cambridgeshire', '13YE0000001', 'other', 'routine', $3)",
         ],
     }
     for service, statements in rows.items():
@@ -216,6 +224,18 @@ async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(
             changed_at=now,
         )
 
+    concern = SafeguardingConcernRecorded(
+        case_id=case,
+        concern_id=referral,
+        referral_id=referral,
+        agency_id="an-agency",
+        force_id="cambridgeshire",
+        police_reference="13YE0000001",
+        kind="other",
+        urgency="routine",
+        raised_at=now,
+    )
+
     try:
         await produce(
             settings.kafka,
@@ -226,8 +246,11 @@ async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(
                 cloud_event(changed("accepted", 2)),
             ],
         )
+        await produce(settings.kafka, settings.topic(CONCERNS.named("cambridgeshire")), [cloud_event(concern)])
         balanced = await books(operations, env)
         await pools["router"].execute("UPDATE referrals SET status = 'cancelled'")
+        await pools["router"].execute("UPDATE programme_assessments SET version = 1")
+        await pools["compliance"].execute("UPDATE concerns SET acknowledged_by = 'Jo', acknowledged_at = now()")
         await produce(settings.kafka, settings.topic(COMPLIANCE.name), [cloud_event(changed("cancelled", 4))])
         unbalanced = await books(operations, env)
     finally:
@@ -237,10 +260,14 @@ async def test_books_balance_when_every_copy_agrees_and_name_each_disagreement(
 
     assert balanced.exit_code == 0, balanced.output
     assert json.loads(balanced.output)["totals"]["referrals"] == {"compliance": 1, "intake": 1, "router": 1}
+    assert json.loads(balanced.output)["totals"]["assessments"] == {"compliance": 1, "intake": 1, "router": 1}
+    assert json.loads(balanced.output)["totals"]["concerns"] == {"compliance": 1, "force topics": 1}
     assert unbalanced.exit_code == 1
     assert json.loads(unbalanced.output)["disagreements"] == {
         "referrals whose status router holds differently": 1,
+        "assessments whose status router holds differently": 1,
         "referrals cancelled after their agency finished": 1,
+        "concerns whose force topic tells otherwise": 1,
     }
 
 

@@ -30,8 +30,8 @@ def test_a_reminder_is_due_its_lead_before_the_appointment_or_at_once_when_that_
     [
         (ReferralStatus.IN_PROGRESS, False, NOW, None),
         (ReferralStatus.ACCEPTED, False, NOW, None),
-        (ReferralStatus.COMPLETED, False, NOW, "the referral is completed"),
-        (ReferralStatus.AGENCY_WITHDREW, False, NOW, "the referral is agency withdrew"),
+        (ReferralStatus.COMPLETED, False, NOW, "the referral left the agency's hands (completed)"),
+        (ReferralStatus.AGENCY_WITHDREW, False, NOW, "the referral left the agency's hands (agency withdrew)"),
         (ReferralStatus.IN_PROGRESS, True, NOW, "the appointment was reported missed"),
         (ReferralStatus.IN_PROGRESS, False, NOW + timedelta(days=4), "the appointment has passed"),
     ],

@@ -64,11 +64,48 @@ FIGURES = {
     ],
     "conditions": [{"kind": "rehabilitative", "met": 261, "breached": 19, "varied": 0, "cancelled": 3, "open": 0}],
     "police_decisions": [{"decision": "reasonable_excuse", "breach_reason": "no_place_available", "decisions": 2}],
+    "service_levels": [
+        {
+            "agency_id": agency,
+            "month": "2026-11",
+            "referrals": 140,
+            "accepted": 138,
+            "accepted_on_time": 131,
+            "median_days_to_accepted": 1.5,
+            "first_contact": 137,
+            "first_contact_on_time": 120,
+            "median_days_to_first_contact": 2.0,
+            "plan_approved": 130,
+            "median_days_to_plan_approved": 6.0,
+            "report": 125,
+            "median_days_to_report": 28.5,
+        }
+        for agency in AGENCIES
+    ],
+    "onward_referrals": [
+        {"found_by": "brighter-tomorrows", "destination": "victim-support", "outcome": "in_progress", "referrals": 7},
+        {
+            "found_by": "substance-misuse-treatment",
+            "destination": "no agency could take",
+            "outcome": "unmatched",
+            "referrals": 101,
+        },
+    ],
+    "safeguarding": [
+        {
+            "month": "2026-11",
+            "kind": "risk_to_a_child",
+            "urgency": "within_24_hours",
+            "raised": 3,
+            "acknowledged": 2,
+            "median_hours_to_acknowledge": 1.5,
+        }
+    ],
 }
 
 
 EMPTY = {"headline": [], "compliance": [], "compliance_by_age": [], "reoffending": {}, "programmes": []}
-EMPTY |= {"conditions": [], "police_decisions": []}
+EMPTY |= {"conditions": [], "police_decisions": [], "service_levels": [], "onward_referrals": [], "safeguarding": []}
 
 
 @pytest.mark.parametrize("table", [key for key in FIGURES if key != "headline"])

@@ -17,7 +17,7 @@ from services.intake.domain.policy import Policies
 from services.intake.settings import IntakeSettings
 from services.operations.simulator import population
 from services.operations.simulator.__main__ import Month, RefusedByIntake, _submit
-from services.operations.simulator.agencies import next_step
+from services.operations.simulator.agencies import RETURNED, next_step
 from services.operations.simulator.population import (
     Fate,
     completion_chance,
@@ -78,31 +78,65 @@ def test_the_mix_has_domestic_abuse_and_brighter_tomorrows_cases():
     )
 
 
+WORKED = {"accept", "caseworker", "first-contact"}
+COMPLETING = WORKED | {"assessment", "action-plan", "schedule:1", "concern", "attended:1", "session:1"}
+REFERRAL = {"referral_id": "referral-1", "agency_id": "brighter-tomorrows", "needs": ["women_specific_support"]}
+NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("fate", "done", "days", "expected"),
     [
         (Fate.COMPLETES, set(), 0.5, None),
         (Fate.COMPLETES, set(), 1, "accept"),
-        (Fate.COMPLETES, {"accept"}, 5, "schedule:1"),
-        (Fate.COMPLETES, {"accept", "schedule:1"}, 10, "attended:1"),
-        (Fate.COMPLETES, {"accept", "schedule:1", "attended:1"}, 39, None),
-        (Fate.COMPLETES, {"accept", "schedule:1", "attended:1"}, 40, "completion"),
-        (Fate.MISSES_APPOINTMENTS, {"accept", "schedule:1"}, 10, "missed:1"),
-        (Fate.MISSES_APPOINTMENTS, {"accept", "schedule:1", "missed:1"}, 15, "schedule:2"),
-        (Fate.DISENGAGES, {"accept"}, 15, "disengagement"),
-        (Fate.DISENGAGES, {"accept", "disengagement"}, 60, None),
-        (Fate.DEFAULTS_ON_PAYMENT, {"accept", "schedule:1", "attended:1"}, 40, "completion"),
+        (Fate.COMPLETES, {"accept", "caseworker"}, 2, "first-contact"),
+        (Fate.COMPLETES, WORKED, 3, "assessment"),
+        (Fate.COMPLETES, WORKED | {"assessment", "action-plan"}, 5, "schedule:1"),
+        (Fate.COMPLETES, COMPLETING, 34, None),
+        (Fate.COMPLETES, COMPLETING, 35, "end-of-service-report"),
+        (Fate.COMPLETES, COMPLETING | {"end-of-service-report"}, 40, "completion"),
+        (Fate.COMPLETES, WORKED | {"assessment", "action-plan", RETURNED}, 5, "action-plan:2"),
+        (Fate.MISSES_APPOINTMENTS, WORKED | {"schedule:1"}, 10, "missed:1"),
+        (Fate.MISSES_APPOINTMENTS, WORKED | {"schedule:1", "missed:1"}, 15, "schedule:2"),
+        (Fate.DISENGAGES, WORKED, 15, "disengagement"),
+        (Fate.DISENGAGES, WORKED | {"disengagement"}, 60, None),
+        (Fate.DEFAULTS_ON_PAYMENT, COMPLETING | {"end-of-service-report"}, 40, "completion"),
     ],
 )
-def test_agencies_answer_as_the_case_is_going_to_go(fate, done, days, expected):
-    step = next_step(fate, done, timedelta(days=days), "referral-1")
+def test_agencies_work_as_the_case_is_going_to_go(fate, done, days, expected):
+    step = next_step(fate, done, timedelta(days=days), REFERRAL, NOW)
     assert (step[0] if step else None) == expected
+
+
+def test_an_onward_referral_is_worked_to_completion_whatever_the_fate():
+    onward = REFERRAL | {"onward_from": "referral-0", "agency_id": "victim-support"}
+    steps, done = [], set()
+    for day in range(0, 20):
+        step = next_step(Fate.DISENGAGES, done, timedelta(days=day), onward, NOW)
+        if step:
+            steps.append(step[0])
+            done.add(step[0])
+    assert steps == [
+        *sorted(WORKED, key=["accept", "caseworker", "first-contact"].index),
+        "action-plan",
+        "end-of-service-report",
+        "completion",
+    ]
+
+
+def test_the_report_answers_every_goal_of_the_plan_the_team_approved():
+    plan = next_step(Fate.COMPLETES, WORKED | {"assessment", RETURNED}, timedelta(days=5), REFERRAL, NOW)
+    done = COMPLETING | {RETURNED, "action-plan:2"}
+    report = next_step(Fate.COMPLETES, done, timedelta(days=35), REFERRAL, NOW)
+
+    assert plan[0] == "action-plan:2" and len(plan[2]["goals"]) == 2
+    assert [(g["need"], g["goal"]) for g in report[2]["goals"]] == [(g["need"], g["goal"]) for g in plan[2]["goals"]]
 
 
 def test_an_absence_is_reported_only_for_an_appointment_scheduled_before_it():
     steps, done = [], set()
     for day in range(0, 30):
-        step = next_step(Fate.MISSES_APPOINTMENTS, done, timedelta(days=day), "r")
+        step = next_step(Fate.MISSES_APPOINTMENTS, done, timedelta(days=day), REFERRAL, NOW)
         if step:
             steps.append(step)
             done.add(step[0])
