@@ -152,7 +152,7 @@ async def _offer_rates(stack: Stack, prefix: str, run: str, *, start_rate: float
     return best, tried, at_best, cpu, database, latency
 
 
-TARGETS = {  # issue 13's, judged here and never in a timed test
+TARGETS = {  # issue 13's and issue 24's, judged here and never in a timed test
     "sustained cases/s >= 1000": lambda r, _: r["sustained_cases_per_s"] >= 1000,
     "p99 decision->referral <= 100 ms at the latency rate": lambda r, _: (
         r["at_latency_rate"]["sustained"] and r["at_latency_rate"]["decision_to_referral_ms"]["p99"] <= 100
@@ -160,6 +160,9 @@ TARGETS = {  # issue 13's, judged here and never in a timed test
     "each hop >= 70% of the database-backed hop": lambda r, _: min(r["hop_vs_database_hop"].values()) >= 0.7,
     "<= 12 PostgreSQL statements per case": lambda r, _: r["postgres_at_sustained_rate"]["statements_per_case"] <= 12,
     "<= 200 MB RSS per service": lambda r, _: max(r["peak_rss_mb"].values()) <= 200,
+    "p99 safeguarding concern -> police topic <= 2 s at the latency rate": lambda r, _: (
+        r["at_latency_rate"]["concerns_raised"] > 0 and r["at_latency_rate"]["concern_to_police_ms"]["p99"] <= 2000
+    ),
 }
 
 

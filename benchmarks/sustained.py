@@ -3,9 +3,10 @@
 Decisions go out at their *intended* times (n / rate after the start), whatever the platform does, and each
 latency is counted from that intended time, so a sender held up by a slow platform cannot hide latency
 (no coordinated omission). Each agency answers a referral as soon as it sees it, while decisions still
-arrive, so every hop is loaded at once. The first `warm_up` seconds are discarded; the cases intended in the
-next `measure` seconds are the ones measured. The latencies are per hop, from the records' own timestamps:
-decision (intended) → case opened → referral issued, and agency update → case outcome.
+arrive, so every hop is loaded at once; on one referral in `CONCERN_EVERY` it first raises a safeguarding concern.
+The first `warm_up` seconds are discarded; the cases intended in the next `measure` seconds are the ones measured.
+The latencies are per hop, from the records' own timestamps: decision (intended) → case opened → referral issued,
+agency update → case outcome, and concern raised → on the force's concerns topic (the police's).
 
 A rate is **sustained** when the platform keeps up end to end: at the end of the measured window, fewer than
 `max_backlog_seconds` of the offered cases are still without their outcome (decision → case opened →
@@ -32,12 +33,15 @@ from datetime import UTC, datetime
 from benchmarks.load import FORCE, agency_work, decision_record, percentiles
 from benchmarks.outside import Outside
 from platform_plumbing.kafka_clients import KafkaAccess, KafkaLogins
+from schemas.commands import ConcernRaised
 from schemas.envelope import decode, encode
 from schemas.registry import EVENT_TYPES
-from schemas.topics import CASES, COMPLIANCE, REFERRALS
+from schemas.topics import CASES, COMPLIANCE, CONCERNS, REFERRALS
 from services.operations.kafka_views import consumer_lag, read_records
 
 IDLE_POLL_SECONDS = 2
+CONCERN_EVERY = 50
+"""One referral in this many gets a safeguarding concern, raised while the load runs."""
 
 
 @dataclass
@@ -50,6 +54,8 @@ class Timeline:
     issued: dict[str, int] = field(default_factory=dict)  # case id -> first referral's ms
     updated: dict[str, int] = field(default_factory=dict)  # case id -> ms its completion was sent
     outcome: dict[str, int] = field(default_factory=dict)  # case id -> ms of its first case.changed
+    concern_raised: dict[str, int] = field(default_factory=dict)  # concern id -> ms the agency sent it
+    concern_told: dict[str, int] = field(default_factory=dict)  # concern id -> ms it reached the force's topic
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,9 @@ class RateResult:
     opened_to_referral_ms: dict[str, float]
     decision_to_referral_ms: dict[str, float]
     update_to_outcome_ms: dict[str, float]
+    concern_to_police_ms: dict[str, float] = field(default_factory=dict)
+    concerns: int = 0
+    """Concerns raised during the rate (each one measured from its sending to the force's topic)."""
     started_behind: int = 0
     """Records the services' consumer groups had still to read when the rate was due to start; the rate was
     not offered unless this is 0."""
@@ -83,6 +92,8 @@ class RateResult:
             "case_opened_to_referral_ms": self.opened_to_referral_ms,
             "decision_to_referral_ms": self.decision_to_referral_ms,
             "update_to_outcome_ms": self.update_to_outcome_ms,
+            "concerns_raised": self.concerns,
+            "concern_to_police_ms": self.concern_to_police_ms,
         }
 
 
@@ -170,8 +181,18 @@ async def search(
 async def _complete(outside: Outside, timeline: Timeline, case_id: str, referral_id, agency: str, need: str) -> None:
     """The agency's whole work on the referral, as one producer sends it (in order, on the case's partition)."""
     ids = {"case_id": case_id, "referral_id": referral_id, "agency_id": agency, "occurred_at": datetime.now(UTC)}
+    updates = agency_work(ids, need)
+    if uuid.UUID(str(case_id)).int % CONCERN_EVERY == 0:
+        concern_id = uuid.uuid5(uuid.NAMESPACE_URL, f"concern/{referral_id}")
+        updates.insert(
+            0,
+            ConcernRaised(
+                **ids, concern_id=concern_id, kind="risk_to_a_child", urgency="immediate", details="Bench concern."
+            ),
+        )
+        timeline.concern_raised[str(concern_id)] = _now_ms()
     timeline.updated.setdefault(case_id, _now_ms())
-    for update in agency_work(ids, need):
+    for update in updates:
         record = encode(
             update, event_id=str(uuid.uuid4()), source=f"/bench/{agency}", time=datetime.now(UTC), key=case_id
         )
@@ -179,13 +200,15 @@ async def _complete(outside: Outside, timeline: Timeline, case_id: str, referral
 
 
 async def _watch(kafka: KafkaAccess, prefix: str, timeline: Timeline, answer, *, since_ms: int) -> None:
-    topics = [prefix + t.name for t in (CASES, REFERRALS, COMPLIANCE)]
+    topics = [prefix + t.name for t in (CASES, REFERRALS, COMPLIANCE)] + [prefix + CONCERNS.named(FORCE)]
     async for record in read_records(kafka, *topics, follow=True, idle_ms=50):
         if record.timestamp < since_ms:
             continue
         attributes, event = decode(record.headers, record.value, EVENT_TYPES)
         kind, case_id = attributes.type, str(getattr(event, "case_id", ""))
-        if kind.endswith("case.opened.v1"):
+        if kind.endswith("concern.recorded.v1"):
+            timeline.concern_told.setdefault(str(event.concern_id), record.timestamp)
+        elif kind.endswith("case.opened.v1"):
             timeline.opened.setdefault(case_id, (event.police_reference, record.timestamp))
         elif kind.endswith("referral.issued.v1") and case_id not in timeline.issued:
             timeline.issued[case_id] = record.timestamp
@@ -209,6 +232,9 @@ def _result(
     to_outcome = [
         timeline.outcome[c] - timeline.updated[c] for c in cases if c in timeline.outcome and c in timeline.updated
     ]
+    to_police = [
+        timeline.concern_told[c] - ms for c, ms in timeline.concern_raised.items() if c in timeline.concern_told
+    ]
     return RateResult(
         rate,
         len(measured),
@@ -218,6 +244,8 @@ def _result(
         percentiles(to_referral),
         percentiles(whole),
         percentiles(to_outcome),
+        percentiles(to_police),
+        len(timeline.concern_raised),
         started_behind,
     )
 

@@ -1,6 +1,7 @@
 """Everything the dashboard shows, gathered in one call: the force's headline figures beside the published ones,
-flow, lag, dead letters, work waiting for a place, cases awaiting a police decision, the police's decisions,
-conditions by kind, compliance rates, the programmes as cohorts.
+flow, lag, dead letters, work waiting for a place, cases awaiting a police decision, action plans awaiting the
+diversion team's approval, safeguarding concerns no one has taken on yet, the police's decisions, conditions by
+kind, compliance rates, the programmes as cohorts.
 
 Each part comes from its own source (Kafka, the router, compliance); a source that does not
 answer marks its part unavailable instead of failing the whole page.
@@ -43,6 +44,8 @@ async def overview(settings: OperationsSettings, *, operations_key: str) -> dict
                     _get(http, f"{settings.agency_api_url}/v1/reports/conditions"),
                     _get(http, f"{settings.agency_api_url}/v1/reports/headline"),
                     _get(http, f"{settings.agency_api_url}/v1/reports/programmes"),
+                    _get(http, f"{settings.agency_api_url}/v1/action-plans"),
+                    _get(http, f"{settings.agency_api_url}/v1/concerns", waiting="true"),
                 )
             ),
             return_exceptions=True,
@@ -59,6 +62,8 @@ async def overview(settings: OperationsSettings, *, operations_key: str) -> dict
         "conditions",
         "headline",
         "programmes",
+        "plans_awaiting",
+        "concerns_waiting",
     )
     return {
         name: ({"unavailable": type(part).__name__} if isinstance(part, BaseException) else part)

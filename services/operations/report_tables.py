@@ -153,19 +153,19 @@ def print_agency_work(console: Console, figures: dict[str, Any]) -> None:
     _table(
         console,
         "safeguarding concerns raised and taken on",
-        ["month", "kind", "urgency", "raised", "taken on", "median hours"],
+        ["kind", "urgency", "month", "raised", "taken on", "median hours"],
         [
             [
-                r["month"],
                 _words(r["kind"]),
                 _words(r["urgency"]),
+                r["month"],
                 r["raised"],
                 r["acknowledged"],
                 _days(r["median_hours_to_acknowledge"]),
             ]
             for r in figures["safeguarding"]
         ],
-        labels=3,
+        labels=2,
     )
 
 

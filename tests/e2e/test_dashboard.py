@@ -12,8 +12,9 @@ from playwright.async_api import async_playwright
 
 from schemas.commands import DiversionDecision
 from services.operations.settings import REPO_ROOT
-from tests.e2e.conftest import operations_key, police_key, router_key
-from tests.factories import letter_condition_payload, payload
+from tests.e2e.conftest import agency_key, operations_key, police_key, router_key
+from tests.factories import agency_condition_payload, letter_condition_payload, payload
+from tests.kafka_tools import eventually
 
 CHROMIUM = shutil.which("chromium")
 SCREENSHOT = REPO_ROOT / ".runtime" / "screenshots" / "dashboard.png"
@@ -54,11 +55,30 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
         conditions=[letter_condition_payload()],
         needs=[{"category": "da_perpetrator_programme", "severity": "medium"}],
     )
+    supported = payload(
+        DiversionDecision,
+        police_reference="13YE0555003",
+        decided_at=datetime.now(UTC).isoformat(),
+        conditions=[agency_condition_payload(addresses_need="women_specific_support")],
+        needs=[{"category": "women_specific_support", "severity": "medium"}],
+    )  # Brighter Tomorrows sends a plan for the team's approval, and raises a concern
     async with httpx.AsyncClient(
         base_url=intake.url, headers={"X-API-Key": await police_key(settings.database_url, intake_schema)}
     ) as http:
-        for decision in (overdue, unplaceable):
+        for decision in (overdue, unplaceable, supported):
             assert (await http.post("/v1/decisions", json=decision)).status_code == 201
+    women = {"X-API-Key": await agency_key(settings.database_url, compliance_schema, "brighter-tomorrows")}
+    async with httpx.AsyncClient(base_url=gateway.url, headers=women, timeout=15) as agency:
+        (referral,) = await eventually(lambda: _listed(agency), timeout=60)
+        path = f"/v1/referrals/{referral['referral_id']}"
+        plan = {
+            "activities": [{"need": "women_specific_support", "activity": "Weekly group"}],
+            "goals": [{"need": "women_specific_support", "goal": "A support network"}],
+            "sessions_planned": 4,
+        }
+        concern = {"kind": "risk_to_a_child", "urgency": "immediate", "details": "Left alone at night."}
+        for action, body in (("accept", {}), ("action-plan", plan), ("concerns", concern)):
+            assert (await agency.post(f"{path}/{action}", json=body)).status_code == 200
 
     async with httpx.AsyncClient(base_url=dashboard.url, timeout=15) as anonymous:  # not a speed test
         assert (await anonymous.get("/api/overview")).status_code == 401
@@ -83,6 +103,8 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
         await breaches.get_by_text("13YE0555001").wait_for(timeout=30_000)
         await page.locator("#unplaced").get_by_text("da_perpetrator_programme").wait_for(timeout=30_000)
         await page.locator("#by-disposal").get_by_text("adult_conditional_caution").wait_for(timeout=30_000)
+        await page.locator("#concerns").get_by_text("13YE0555003").wait_for(timeout=30_000)
+        await page.locator("#plans").get_by_text("brighter-tomorrows").wait_for(timeout=30_000)
         headline = page.locator("#headline tr", has_text="conditional caution compliance")
         await headline.get_by_text("0 of 1").wait_for(timeout=30_000)
         async with page.expect_download() as downloading:
@@ -92,6 +114,8 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(SCREENSHOT), full_page=True)
         row = await breaches.locator("tr", has_text="13YE0555001").inner_text()
+        concerns = await page.locator("#concerns").inner_text()
+        plans = await page.locator("#plans").inner_text()
         caution = await headline.inner_text()
         flow = await page.locator("#flow").text_content()
         rates = await page.locator("#by-disposal").text_content()
@@ -99,6 +123,8 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
         await browser.close()
 
     assert "deadline_passed" in row and "adult_conditional_caution" in row
+    assert "risk_to_a_child" in concerns and "immediate" in concerns and "Left alone" not in concerns
+    assert "brighter-tomorrows" in plans and "1" in plans
     assert "cases.v1" in flow and "referrals.v1" in flow
     assert updated.startswith("updated")
     assert "0.0% of 1" in rates, "the overdue caution is breached; the other is still open"
@@ -106,3 +132,7 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
     assert download.suggested_filename == "compliance-by-disposal_and_age.csv"
     assert exported.splitlines()[0].startswith("group,completed,breached")
     assert "adult_conditional_caution (adults),0,<5" in exported, "one breached caution: published as <5"
+
+
+async def _listed(agency: httpx.AsyncClient) -> list[dict] | None:
+    return (await agency.get("/v1/referrals")).json() or None

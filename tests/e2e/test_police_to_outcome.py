@@ -13,6 +13,7 @@ from platform_plumbing.database_roles import OPERATIONS_ROLE
 from schemas.calendar import local_date
 from schemas.commands import DiversionDecision
 from services.operations.books import check_books
+from tests.agency_work import report_the_work
 from tests.e2e.conftest import agency_key, police_key
 from tests.factories import agency_condition_payload, letter_condition_payload, payload
 from tests.kafka_tools import eventually
@@ -100,6 +101,7 @@ async def test_from_decision_through_breach_and_police_decision_to_every_outcome
 
         reopened = await eventually(lambda: _statuses(intake_http, refs, "open", 1), timeout=60)
         assert reopened["excused then completed"]["complete_by"] == maximum.isoformat()
+        await _report_the_work(gateway_http, referrals["excused then completed"])
         await gateway_http.post(f"/v1/referrals/{referrals['excused then completed']}/completion", json=DONE)
 
         final = await eventually(lambda: _final(intake_http, refs), timeout=60)
@@ -135,7 +137,17 @@ async def _complete(http: httpx.AsyncClient, referral: str, *, miss_twice_first:
     assert (await http.post(f"/v1/referrals/{referral}/accept", json={})).status_code == 200
     if miss_twice_first:
         return await _miss_twice(http, referral)
+    await _report_the_work(http, referral)
     assert (await http.post(f"/v1/referrals/{referral}/completion", json=DONE)).status_code == 200
+
+
+async def _report_the_work(http: httpx.AsyncClient, referral: str) -> None:
+    """The treatment service's plans are approved on submission: no one else is asked."""
+
+    def agency(method: str, path: str, body: dict | None):
+        return http.request(method, path, json=body)
+
+    await report_the_work(agency, agency, referral)
 
 
 async def _miss_twice(http: httpx.AsyncClient, referral: str) -> None:

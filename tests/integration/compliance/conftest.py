@@ -32,6 +32,7 @@ from services.compliance.adapters.gateway_clients import GatewayClient, add_clie
 from services.compliance.bootstrap import CONSUMER_GROUP, create_app
 from services.compliance.settings import ComplianceSettings
 from services.operations.dead_letters import request_replays
+from tests.agency_work import report_the_work
 from tests.fake_clock import FakeClock
 from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
 from tests.sealing import keep_key, sealed, service_keys
@@ -192,30 +193,12 @@ class RunningCompliance:
         )
 
     async def report_the_work(self, agency: str, referral: uuid.UUID, outcome: str = "achieved") -> None:
-        """What an agency does before it may complete a referral: an action plan with a goal for each need (approved
-        by the diversion team where the agency's plans need approval), then the end-of-service report."""
-        read = f"/v1/referrals/{referral}?purpose=reporting_progress"
-        detail = await self.http.get(read, headers=self.as_agency(agency))
-        assert detail.status_code == 200, detail.text
-        needs = detail.json()["needs"]
-        plan = {
-            "activities": [{"need": need, "activity": f"sessions on {need}"} for need in needs],
-            "goals": [{"need": need, "goal": f"better {need}"} for need in needs],
-            "sessions_planned": 2,
-        }
-        assert (await self.post(agency, referral, "action-plan", plan)).status_code == 200
-        plan_status = (await self.http.get(read, headers=self.as_agency(agency))).json()
-        submitted = plan_status["work"]["action_plan"]
-        if submitted["status"] == "awaiting_approval":
-            approval = f"/v1/action-plans/{submitted['plan_id']}/approval"
-            approved = await self.http.post(approval, json={"by": "Jo Duty"}, headers=self.as_agency("ops"))
-            assert approved.status_code == 200, approved.text
-        report = {
-            "needs": [{"need": need, "outcome": outcome} for need in needs],
-            "goals": [{"need": need, "goal": f"better {need}", "outcome": outcome} for need in needs],
-        }
-        reported = await self.post(agency, referral, "end-of-service-report", report)
-        assert reported.status_code == 200, reported.text
+        """The plan and the end-of-service report, without which the agency cannot complete the referral."""
+
+        def caller(client: str):
+            return lambda method, path, body: self.http.request(method, path, json=body, headers=self.as_agency(client))
+
+        await report_the_work(caller(agency), caller("ops"), referral, outcome)
 
     async def changes(self, case_id: uuid.UUID) -> list[tuple[str, str]]:
         """What compliance published about the case, in order: (`referral`/`condition`/`case`, new status)."""
