@@ -9,7 +9,8 @@ sent (it may be a name, a date of birth or a note about someone's health).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import asyncpg
@@ -80,13 +81,20 @@ async def throttled(request: Request, check: Callable[[], Awaitable[T | None]]) 
     return found
 
 
-def command_from_request(model: type[M], **fields) -> M:
-    """Build the command a request stands for; what its model refuses is the caller's input, answered as a
-    422 naming the fields (a route's own bug would be a 500, so only requests go through here)."""
+@contextmanager
+def refused_as_request() -> Iterator[None]:
+    """While a command is built from a request, what its model refuses is the caller's input, answered as a 422
+    naming the fields (a route's own bug would be a 500, so only the building of commands goes through here)."""
     try:
-        return model(**fields)
+        yield
     except ValidationError as invalid:
         raise RequestValidationError(invalid.errors(include_input=False, include_url=False)) from None
+
+
+def command_from_request(model: type[M], **fields) -> M:
+    """Build the command a request stands for (see `refused_as_request`)."""
+    with refused_as_request():
+        return model(**fields)
 
 
 class FieldProblem(BaseModel):

@@ -59,6 +59,9 @@ async def test_agencies_and_report_read_the_running_services(settings, infrastru
         "programmes": [],
         "conditions": [],
         "police_decisions": [],
+        "service_levels": [],
+        "onward_referrals": [],
+        "safeguarding": [],
     }
     assert refused.exit_code == 1 and "error: cannot reach the compliance service" in refused.output
     assert without_key.exit_code == 1 and "answered 401" in without_key.output

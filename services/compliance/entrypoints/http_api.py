@@ -23,6 +23,7 @@ from platform_plumbing.http_conventions import (
     Forbidden,
     authenticate,
     error_response,
+    refused_as_request,
 )
 from schemas.commands import (
     AppointmentAttended,
@@ -164,7 +165,9 @@ async def reported(
             "agency_id": client.agency_id,
             "occurred_at": occurred_at or uow.now(),
         }
-        return await apply(await build(common, uow), uow, received_via="http", actor=client.client_id)
+        with refused_as_request():
+            command = await build(common, uow)
+        return await apply(command, uow, received_via="http", actor=client.client_id)
 
     return await in_transaction(request, work)
 
@@ -237,7 +240,6 @@ async def read_referral(
             brief=brief,
             personal=personal,
             unacceptable_absences=referral.unacceptable_absences,
-            onward_from=referral.onward_from,
             updates=[UpdateRecord(**u) for u in await agency_views.updates(uow.connection, referral_id)],
             work=WorkView.of(work, await uow.work.reminders_of(referral_id)),
         )

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from schemas.commands.agency import FoundNeed, GoalResult, NeedOutcome, PlanActivity, PlanGoal
 from schemas.fields import Flag, NoteText, ReasonText, StaffName
-from schemas.vocabulary import ConcernKind, ContactMethod, Engagement, Urgency
+from schemas.vocabulary import ConcernKind, ContactMethod, Engagement, NeedCategory, Urgency
 from services.compliance.adapters.work_store import PlanAwaiting
 from services.compliance.domain.referral_work import ActionPlan, PlanItem, ReferralWork
 from services.compliance.domain.reminders import Reminder
@@ -46,9 +46,10 @@ class AssessmentRequest(ReportBody):
     )
     assessment_id: UUID | None = Field(default=None, description="Your id for it; one is made if left out.")
     needs: list[FoundNeed] = Field(
-        max_length=20,
-        description="Every need you found, with how pressing it is and whether the person agreed to be referred "
-        "onward for it (`consented`: their details go to the agency that takes it; `refused`: nothing is disclosed).",
+        max_length=len(NeedCategory),
+        description="Every need you found, each category once, with how pressing it is and whether the person agreed "
+        "to be referred onward for it (`consented`: their details go to the agency that takes it; `refused`: nothing "
+        "is disclosed).",
     )
 
 
@@ -83,7 +84,9 @@ class EndOfServiceReportRequest(ReportBody):
             "summary": "Attended five of six sessions; keeps a drink diary.",
         }
     )
-    needs: list[NeedOutcome] = Field(max_length=20, description="How each need of the referral turned out.")
+    needs: list[NeedOutcome] = Field(
+        max_length=len(NeedCategory), description="How each need of the referral turned out."
+    )
     goals: list[GoalResult] = Field(default=[], max_length=20, description="How each goal of the approved plan did.")
     summary: NoteText | None = Field(default=None, description="Kept sealed.")
 

@@ -326,15 +326,16 @@ async def test_an_onward_referral_is_reported_where_it_went_and_never_holds_up_t
     (cancelled: case closed), the agency's support need not."""
     case = await compliance.open_case()
     women = case.referrals[WOMEN]
-    onward = case.issued[0].model_copy(
-        update={
+    issued = case.issued[0]
+    onward = type(issued).model_validate(
+        issued.model_dump()
+        | {
             "referral_id": uuid.uuid4(),
             "agency_id": "victim-support",
-            "needs": ({"category": "hidden_victimisation", "severity": "high"},),
+            "needs": [{"category": "hidden_victimisation", "severity": "high"}],
             "onward_from": women,
         }
     )
-    onward = type(onward).model_validate(onward.model_dump())
     await compliance.send(REFERRALS.name, onward)
 
     for agency in (WOMEN, TREATMENT):
@@ -343,3 +344,16 @@ async def test_an_onward_referral_is_reported_where_it_went_and_never_holds_up_t
     assert (await compliance.changes(case.case_id))[-2:] == [("case", "completed"), ("referral", "cancelled")]
     rows = (await compliance.http.get("/v1/reports/onward-referrals", headers=compliance.as_agency("ops"))).json()
     assert rows == [{"found_by": WOMEN, "destination": "victim-support", "outcome": "cancelled", "referrals": 1}]
+
+
+async def test_what_a_command_refuses_is_answered_as_the_callers_input_never_a_server_error(compliance):
+    """Found by the gateway's property-based run: the request's model let through what the command's refuses."""
+    case = await compliance.open_case()
+    women = case.referrals[WOMEN]
+    assert (await compliance.post(WOMEN, women, "accept")).status_code == 200
+    twice = {"category": "housing", "severity": "low", "onward": "refused"}
+
+    answer = await compliance.post(WOMEN, women, "assessment", {"needs": [twice, twice]})
+
+    assert answer.status_code == 422, answer.text
+    assert "each need category at most once" in answer.text
