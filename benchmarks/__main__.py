@@ -160,8 +160,8 @@ TARGETS = {  # issue 13's and issue 24's, judged here and never in a timed test
     "each hop >= 70% of the database-backed hop": lambda r, _: min(r["hop_vs_database_hop"].values()) >= 0.7,
     "<= 12 PostgreSQL statements per case": lambda r, _: r["postgres_at_sustained_rate"]["statements_per_case"] <= 12,
     "<= 200 MB RSS per service": lambda r, _: max(r["peak_rss_mb"].values()) <= 200,
-    "p99 safeguarding concern -> police topic <= 2 s at the latency rate": lambda r, _: (
-        r["at_latency_rate"]["concerns_raised"] > 0 and r["at_latency_rate"]["concern_to_police_ms"]["p99"] <= 2000
+    "p99 safeguarding concern -> police topic <= 2 s at the sustained rate": lambda r, _: (
+        r["at_sustained_rate"]["concerns_raised"] > 0 and r["at_sustained_rate"]["concern_to_police_ms"]["p99"] <= 2000
     ),
 }
 

@@ -14,10 +14,12 @@ from schemas.commands import (
     ActionPlanSubmitted,
     AgencyUpdate,
     CaseworkerAssigned,
+    ConcernRaised,
     DiversionDecision,
     EndOfServiceReportSubmitted,
     FirstContactMade,
     InterventionCompleted,
+    ProgrammeAssessmentSubmitted,
     ReferralAccepted,
 )
 from schemas.envelope import encode
@@ -65,11 +67,14 @@ def decision_record(reference: str, subject_ref: str, *, event_id: str | None = 
     return encode(command, event_id=event_id or str(uuid.uuid4()), source=source, time=datetime.now(UTC), key=reference)
 
 
-def agency_work(ids: dict, need: str, *, first_contact_first: bool = False) -> list[AgencyUpdate]:
+def agency_work(
+    ids: dict, need: str, *, first_contact_first: bool = False, assessed: bool = False, concern: bool = False
+) -> list[AgencyUpdate]:
     """Everything the agency sends on a referral it completes (`ids`: case, referral, agency, when): acceptance, a
     caseworker, first contact, an action plan (the treatment service's plans are approved on submission), the
     end-of-service report, completion. `first_contact_first`: the caseworker and first contact before the acceptance
-    (allowed: both only need the referral in the agency's hands)."""
+    (allowed: both only need the referral in the agency's hands). `assessed`: the agency's own assessment too (what
+    it finds the person does not want referred on, so no referral is added); `concern`: a safeguarding concern."""
     plan_id = uuid.uuid5(uuid.NAMESPACE_URL, f"plan/{ids['referral_id']}")
     opening: list[AgencyUpdate] = [
         ReferralAccepted(**ids),
@@ -78,6 +83,21 @@ def agency_work(ids: dict, need: str, *, first_contact_first: bool = False) -> l
     ]
     if first_contact_first:
         opening.reverse()
+    if concern:
+        opening.append(
+            ConcernRaised(
+                **ids,
+                concern_id=uuid.uuid5(uuid.NAMESPACE_URL, f"concern/{ids['referral_id']}"),
+                kind="risk_to_a_child",
+                urgency="immediate",
+                details="Raised under load.",
+            )
+        )
+    if assessed:
+        found = [{"category": need, "severity": "medium", "onward": "not_needed"}]
+        found.append({"category": "housing", "severity": "low", "onward": "refused"})
+        assessment_id = uuid.uuid5(uuid.NAMESPACE_URL, f"assessment/{ids['referral_id']}")
+        opening.append(ProgrammeAssessmentSubmitted(**ids, assessment_id=assessment_id, needs=found))
     return [
         *opening,
         ActionPlanSubmitted(

@@ -33,7 +33,6 @@ from datetime import UTC, datetime
 from benchmarks.load import FORCE, agency_work, decision_record, percentiles
 from benchmarks.outside import Outside
 from platform_plumbing.kafka_clients import KafkaAccess, KafkaLogins
-from schemas.commands import ConcernRaised
 from schemas.envelope import decode, encode
 from schemas.registry import EVENT_TYPES
 from schemas.topics import CASES, COMPLIANCE, CONCERNS, REFERRALS
@@ -181,16 +180,10 @@ async def search(
 async def _complete(outside: Outside, timeline: Timeline, case_id: str, referral_id, agency: str, need: str) -> None:
     """The agency's whole work on the referral, as one producer sends it (in order, on the case's partition)."""
     ids = {"case_id": case_id, "referral_id": referral_id, "agency_id": agency, "occurred_at": datetime.now(UTC)}
-    updates = agency_work(ids, need)
-    if uuid.UUID(str(case_id)).int % CONCERN_EVERY == 0:
-        concern_id = uuid.uuid5(uuid.NAMESPACE_URL, f"concern/{referral_id}")
-        updates.insert(
-            0,
-            ConcernRaised(
-                **ids, concern_id=concern_id, kind="risk_to_a_child", urgency="immediate", details="Bench concern."
-            ),
-        )
-        timeline.concern_raised[str(concern_id)] = _now_ms()
+    concern = uuid.UUID(str(case_id)).int % CONCERN_EVERY == 0
+    updates = agency_work(ids, need, concern=concern)
+    if concern:
+        timeline.concern_raised[str(uuid.uuid5(uuid.NAMESPACE_URL, f"concern/{referral_id}"))] = _now_ms()
     timeline.updated.setdefault(case_id, _now_ms())
     for update in updates:
         record = encode(

@@ -104,6 +104,10 @@ POISONING = {
     "another_types_body": lambda key, headers, value: (key, headers, b'{"case_id": "' + key + b'", "status": "open"}'),
 }
 """How each kind of poison record is made from a good one."""
+ASSESSED_EVERY = 10
+"""One referral in this many gets the agency's own assessment (books: compared in all three services)."""
+CONCERN_EVERY = 100
+"""One referral in this many gets a safeguarding concern (books: compared with the force's concerns topic)."""
 POISONING_AGENCY = "brighter-tomorrows"
 """The agency whose updates topic the agency-side poison goes on."""
 
@@ -144,7 +148,13 @@ class Agencies:
             "agency_id": referral.agency_id,
             "occurred_at": now,
         }
-        updates = agency_work(common, referral.need, first_contact_first=number in self.plan.reversed_updates)
+        updates = agency_work(
+            common,
+            referral.need,
+            first_contact_first=number in self.plan.reversed_updates,
+            assessed=number % ASSESSED_EVERY == 0,
+            concern=number % CONCERN_EVERY == 0,
+        )
         records = []
         for update in updates:
             encoded = encode(
