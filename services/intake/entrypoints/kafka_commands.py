@@ -59,9 +59,9 @@ APPLY: dict[type[BaseModel], Callable[[BaseModel, UnitOfWork], Awaitable[object]
     ConditionStatusChanged: following.condition_changed,
     ReferralStatusChanged: following.referral_changed,
     ProgrammeNeedsFound: following.needs_found,
-    ReferralWorkRecorded: following.work_recorded,
     SafeguardingConcernRecorded: following.concern_recorded,
     SafeguardingConcernAcknowledged: following.concern_acknowledged,
+    ReferralWorkRecorded: following.not_followed,
 }
 
 

@@ -2,9 +2,10 @@
 
 Compliance owns the case's status after opening, and each condition's and referral's; intake applies
 a change only when it is newer than the one it holds (`sequence`), and writes it into the case's dated
-history in words a police officer reads. It follows the agencies' work the same way: what a programme's own
-assessment found (kept, the latest version), each step of the work and each safeguarding concern (in the history;
-a concern's details stay sealed at compliance, where the force reads them).
+history in words a police officer reads. It follows the agencies' work as far as the police need it: what a
+programme's own assessment found (kept, the latest version) and each safeguarding concern (in the history; a
+concern's details stay sealed at compliance, where the force reads them). The steps of the work itself (caseworker,
+plan, sessions, report) are the agency's and the diversion team's: not copied to the police.
 """
 
 from __future__ import annotations
@@ -78,19 +79,6 @@ async def needs_found(event: ProgrammeNeedsFound, uow: UnitOfWork) -> None:
         uow.cases.record(event.case_id, "programme assessment", detail, at=event.assessed_at)
 
 
-async def work_recorded(event: ReferralWorkRecorded, uow: UnitOfWork) -> None:
-    if await uow.cases.holds(event.case_id):
-        said = [event.reason, event.engagement and f"engagement {_words(event.engagement)}"]
-        if event.concerning_behaviour:
-            said.append("concerning behaviour reported to the police")
-        if event.within_service_level is not None:
-            said.append("within its service level" if event.within_service_level else "later than its service level")
-        detail = f"{event.agency_id}: {_words(event.step)}" + (
-            f" ({'; '.join(part for part in said if part)})" if any(said) else ""
-        )
-        uow.cases.record(event.case_id, "agency work", detail, at=event.occurred_at)
-
-
 async def concern_recorded(event: SafeguardingConcernRecorded, uow: UnitOfWork) -> None:
     if await uow.cases.holds(event.case_id):
         detail = (
@@ -104,6 +92,11 @@ async def concern_acknowledged(event: SafeguardingConcernAcknowledged, uow: Unit
     if await uow.cases.holds(event.case_id):
         detail = f"concern {event.concern_id} taken on by {event.acknowledged_by}"
         uow.cases.record(event.case_id, "safeguarding concern", detail, at=event.acknowledged_at)
+
+
+async def not_followed(event: ReferralWorkRecorded, uow: UnitOfWork) -> None:
+    """A step of an agency's work: not the police's to hold (and, five or more per referral, each copied into the case
+    history cost intake a lookup and a row per step: what `make bench` found dominating its statements)."""
 
 
 def _words(value) -> str:

@@ -357,3 +357,16 @@ async def test_what_a_command_refuses_is_answered_as_the_callers_input_never_a_s
 
     assert answer.status_code == 422, answer.text
     assert "each need category at most once" in answer.text
+
+
+async def test_another_agency_cannot_read_the_notes_nor_a_police_key_write_them(compliance):
+    case = await compliance.open_case()
+    women = case.referrals[WOMEN]
+    assert (await compliance.post(WOMEN, women, "notes", {"text": "Prefers mornings."})).status_code == 200
+    police = await add_police(compliance)
+
+    other = await compliance.http.get(f"/v1/referrals/{women}/notes", headers=compliance.as_agency(TREATMENT))
+    by_police = await compliance.http.get(f"/v1/referrals/{women}/notes", headers=police)
+
+    assert other.status_code == 404 and "Prefers" not in other.text
+    assert by_police.status_code == 403
