@@ -17,6 +17,7 @@ from datetime import datetime
 from uuid import UUID
 
 from platform_plumbing.audit_trail import Action, Purpose
+from schemas.base import Event
 from schemas.commands import (
     ActionPlanSubmitted,
     CaseNoteWritten,
@@ -313,8 +314,7 @@ async def _raise(concern: Concern, uow: UnitOfWork, actor: str) -> bool:
         urgency=concern.urgency,
         raised_at=concern.raised_at,
     )
-    uow.outbox.publish(event)
-    uow.outbox.publish_to(CONCERNS.named(concern.force_id), event)
+    _tell_the_force(concern, event, uow)
     uow.audit(
         actor=actor,
         action=Action.COLLECTION,
@@ -325,6 +325,12 @@ async def _raise(concern: Concern, uow: UnitOfWork, actor: str) -> bool:
         detail=f"safeguarding concern ({concern.kind.value}, {concern.urgency.value}) for {concern.force_id}",
     )
     return True
+
+
+def _tell_the_force(concern: Concern, event: Event, uow: UnitOfWork) -> None:
+    """A concern's news goes home and, at once, to its force's own concerns topic (no details: those are read)."""
+    uow.outbox.publish(event)
+    uow.outbox.publish_to(CONCERNS.named(concern.force_id), event)
 
 
 async def acknowledge_concern(concern_id: UUID, by: str, uow: UnitOfWork, *, actor: str) -> Concern:
@@ -342,8 +348,7 @@ async def acknowledge_concern(concern_id: UUID, by: str, uow: UnitOfWork, *, act
             acknowledged_by=by,
             acknowledged_at=concern.acknowledged_at,
         )
-        uow.outbox.publish(event)
-        uow.outbox.publish_to(CONCERNS.named(concern.force_id), event)
+        _tell_the_force(concern, event, uow)
         uow.audit(
             actor=actor,
             action=Action.ALTERATION,
