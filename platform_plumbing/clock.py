@@ -51,11 +51,6 @@ class AcceleratedClock:
             return self.epoch + real * self.speed
         return self.epoch + self.fast_forward_after + (real - switch) * self.fast_speed
 
-    def speed_at(self, moment: datetime) -> float:
-        """How many simulated seconds pass per real second at simulated `moment`."""
-        fast = self.fast_forward_after is not None and moment - self.epoch >= self.fast_forward_after
-        return self.fast_speed if fast else self.speed
-
 
 def clock_for(
     speed: float,

@@ -25,16 +25,14 @@ from schemas.vocabulary import (
     GoalOutcome,
     NeedCategory,
     NoteAuthor,
-    OnwardReferral,
     PlanStatus,
     ReferralStatus,
     ReminderChannel,
     ReminderStatus,
-    Severity,
     Urgency,
 )
 from services.compliance.domain.case_notes import CaseNote
-from services.compliance.domain.programme_assessments import FoundNeed, ProgrammeAssessment
+from services.compliance.domain.programme_assessments import ProgrammeAssessment
 from services.compliance.domain.referral_work import (
     ActionPlan,
     EndOfServiceReport,
@@ -250,14 +248,6 @@ class WorkStore:
     async def add_assessment(self, assessment: ProgrammeAssessment) -> None:
         await self._written()
         await self._db.execute(_ADD_ASSESSMENT, json_rows([_assessment_row(assessment)]))
-
-    async def latest_assessments(self, case_id: UUID) -> list[ProgrammeAssessment]:
-        rows = await self._db.fetch(
-            f"SELECT DISTINCT ON (referral_id) {', '.join(ASSESSMENTS)} FROM programme_assessments WHERE case_id = $1"
-            " ORDER BY referral_id, version DESC",
-            case_id,
-        )
-        return [_assessment(row) for row in rows]
 
     # -- case notes ------------------------------------------------------------------------------------------
 
@@ -496,17 +486,6 @@ def _report(raw: str | None) -> EndOfServiceReport | None:
         goals=tuple(GoalMet(NeedCategory(need), goal, GoalOutcome(outcome)) for need, goal, outcome in stored["goals"]),
         summary=stored["summary"],
         submitted_at=datetime.fromisoformat(stored["submitted_at"]),
-    )
-
-
-def _assessment(row: asyncpg.Record) -> ProgrammeAssessment:
-    return ProgrammeAssessment(
-        **{
-            **dict(row),
-            "needs": tuple(
-                FoundNeed(NeedCategory(c), Severity(s), OnwardReferral(o)) for c, s, o in json.loads(row["needs"])
-            ),
-        }
     )
 
 

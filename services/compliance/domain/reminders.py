@@ -27,7 +27,6 @@ NOTIFY_STATUSES: dict[str, ReminderStatus] = {
     "technical-failure": ReminderStatus.FAILED,
 }
 """GOV.UK Notify's notification statuses (`sent`: delivered to an international number, as far as Notify knows)."""
-FINAL = frozenset({ReminderStatus.DELIVERED, ReminderStatus.FAILED, ReminderStatus.NOT_SENT})
 
 
 @dataclass

@@ -232,16 +232,14 @@ async def read_notes(request: Request, referral_id: UUID, client: NoteWriter) ->
     """Each read is in the audit trail."""
 
     async def work(uow: UnitOfWork) -> list[NoteView]:
-        if client.role == "agency":
-            case_id = await handlers.case_id_of(referral_id, client.agency_id, uow)
-        else:
-            case_id = (await agency_work.any_referral(referral_id, uow)).file.case.case_id
+        team = client.role != "agency"
+        case_id = await handlers.case_id_of(referral_id, None if team else client.agency_id, uow)
         notes = await uow.work.notes_of(referral_id)
         texts = await opened_texts(case_id, [("note", note.text) for note in notes], uow)
         uow.audit(
             actor=client.client_id,
             action=Action.CONSULTATION,
-            purpose=Purpose.DELIVERING_INTERVENTION if client.role == "agency" else Purpose.COMPLIANCE_MONITORING,
+            purpose=Purpose.COMPLIANCE_MONITORING if team else Purpose.DELIVERING_INTERVENTION,
             case_id=case_id,
             referral_id=referral_id,
             fields=("note",) if notes else (),

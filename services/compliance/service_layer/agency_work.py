@@ -81,13 +81,9 @@ class Held:
 async def held(update: AgencyUpdate, uow: UnitOfWork) -> Held:
     """The referral `update` names, if the agency it names holds it (it was issued to it); NotYourReferral else, and
     UnknownReferral when no such referral exists here (on Kafka it may still be on its way)."""
-    owner = await uow.store.owner_of(update.referral_id)
-    if owner is None:
-        raise handlers.UnknownReferral()
-    if owner.agency_id != update.agency_id or owner.case_id != update.case_id or not owner.issued:
+    file, referral, owner = await handlers.owned(update, uow)
+    if not owner.issued:
         raise handlers.NotYourReferral()
-    file = await uow.store.case_file(owner.case_id, uow.context.rules)
-    referral = file.referral(update.referral_id)
     check_time(file, referral, update.occurred_at, uow.now())
     work = await uow.work.work(referral.referral_id, owner.case_id, update.agency_id)
     return Held(file, referral, work)

@@ -39,6 +39,7 @@ from schemas.events import (
 )
 from schemas.topics import AGENCY_REFERRALS, OUTCOMES, VICTIM_UPDATES
 from schemas.vocabulary import ReferralStatus, VictimViews
+from services.compliance.adapters.compliance_store import ReferralOwner
 from services.compliance.domain import agency_reports, placements, police_actions, referral_work, reminders
 from services.compliance.domain.case_file import CaseFile
 from services.compliance.domain.entities import Case, Condition, Referral
@@ -143,6 +144,18 @@ async def recalled(event: ReferralRecalled, uow: UnitOfWork) -> None:
     await _commit(file, uow)
 
 
+async def owned(update: AgencyUpdate, uow: UnitOfWork) -> tuple[CaseFile, Referral, ReferralOwner]:
+    """The case file and referral `update` names, and who holds it, if the agency it names holds it: NotYourReferral
+    when another does (or it is another case's), UnknownReferral when no such referral exists here (yet)."""
+    owner = await uow.store.owner_of(update.referral_id)
+    if owner is None:
+        raise UnknownReferral()
+    if owner.agency_id != update.agency_id or owner.case_id != update.case_id:
+        raise NotYourReferral()
+    file = await _file(owner.case_id, uow)
+    return file, file.referral(update.referral_id), owner
+
+
 async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: str, actor: str) -> UpdateResult:
     """Apply an agency's update to its referral and, through it, to the case; an applied one is an
     alteration in the audit trail, by `actor` (the agency's gateway client, or its Kafka principal).
@@ -151,13 +164,7 @@ async def agency_update(update: AgencyUpdate, uow: UnitOfWork, *, received_via: 
     referral exists here), IllegalTransition when the update contradicts the referral's state and
     ImplausibleTime when it cannot have happened when it says.
     """
-    owner = await uow.store.owner_of(update.referral_id)
-    if owner is None:
-        raise UnknownReferral()
-    if owner.agency_id != update.agency_id or owner.case_id != update.case_id:
-        raise NotYourReferral()
-    file = await _file(owner.case_id, uow)
-    referral = file.referral(update.referral_id)
+    file, referral, owner = await owned(update, uow)
     kind = UPDATE_KINDS[type(update)]
     if kind == Update.COMPLETE and referral.status in OPEN:
         referral_work.may_complete(await uow.work.work(referral.referral_id, owner.case_id, update.agency_id))
@@ -282,10 +289,11 @@ def condition_of(condition: CaseCondition) -> Condition:
     )
 
 
-async def case_id_of(referral_id: UUID, agency_id: str, uow: UnitOfWork) -> UUID:
-    """The case of a referral the agency holds; NotYourReferral otherwise (existence is not revealed)."""
+async def case_id_of(referral_id: UUID, agency_id: str | None, uow: UnitOfWork) -> UUID:
+    """The case of a referral the agency holds (`agency_id` None: issued to any agency, for the diversion team);
+    NotYourReferral otherwise (existence is not revealed)."""
     owner = await uow.store.owner_of(referral_id)
-    if owner is None or owner.agency_id != agency_id or not owner.issued:
+    if owner is None or (agency_id is not None and owner.agency_id != agency_id) or not owner.issued:
         raise NotYourReferral()
     return owner.case_id
 

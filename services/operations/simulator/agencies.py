@@ -60,6 +60,8 @@ ONWARD_FINDINGS = {
 }
 """What an agency's own assessment finds beyond the referral's needs, and how often (the default under "")."""
 ENGAGEMENT = ("not_engaged", "limited", "good", "good", "full", "full")
+CONCERN_SHARE = 0.02
+"""Share of referrals on which the agency raises a safeguarding concern (the `concern` step)."""
 
 
 def next_step(
@@ -71,14 +73,20 @@ def next_step(
     revised = RETURNED in done
     if revised and "action-plan:2" not in done:
         return "action-plan:2", *_request("action-plan:2", referral, now, revised)
-    steps = ONWARD_STEPS if referral.get("onward_from") else STEPS.get(fate, STEPS[Fate.COMPLETES])
-    for step, day in steps:
+    for step, day in _steps(fate, referral):
         if step in done:
             continue
         if age < day * DAY:
             return None
         return step, *_request(step, referral, now, revised)
     return None
+
+
+def _steps(fate: Fate, referral: dict) -> tuple[tuple[str, int], ...]:
+    """The referral's steps: an onward referral's, or its fate's — with a concern only where one is raised."""
+    steps = ONWARD_STEPS if referral.get("onward_from") else STEPS.get(fate, STEPS[Fate.COMPLETES])
+    raises = random.Random(f"{referral['referral_id']}/raises a concern").random() < CONCERN_SHARE
+    return tuple((step, day) for step, day in steps if step != "concern" or raises)
 
 
 def _goals(needs: list[str], revised: bool) -> list[dict]:
@@ -124,8 +132,6 @@ def _request(step: str, referral: dict, now: datetime, revised: bool) -> tuple[s
             "sessions_planned": rng.randint(3, 8),
         }
     if action == "concern":
-        if rng.random() >= 0.02:
-            return "concern", {}  # nothing to raise: the step is skipped (a 422 the agency never sends)
         return "concerns", {
             "kind": rng.choice(("risk_to_a_child", "domestic_abuse", "risk_to_self", "exploitation")),
             "urgency": rng.choice(("immediate", "within_24_hours", "routine")),
@@ -176,9 +182,6 @@ async def answer_referrals(
             if planned is None:
                 continue
             step, path, body = planned
-            if not body and step == "concern":
-                steps.add(step)
-                continue
             answer = await http.post(
                 f"/v1/referrals/{referral['referral_id']}/{path}", json=body, headers={"X-API-Key": key}
             )

@@ -75,7 +75,6 @@ REOFFENDING_BASELINE = -2.6
 """Log-odds of being named again within 24 months for a person of no risk who completed (assumed, not fitted)."""
 NOT_COMPLETED = 0.9
 """What not completing adds to those log-odds: the work on why they offend was left undone (assumed)."""
-TWENTY_FOUR_MONTHS_DAYS = 730
 
 
 class Fate(StrEnum):

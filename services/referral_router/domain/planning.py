@@ -90,6 +90,7 @@ def wanted_needs(
 def by_origin(needs: Sequence[Need]) -> list[tuple[UUID | None, tuple[Need, ...]]]:
     """`needs` grouped for placing: the police's (and conditions') together, then each referral's onward needs
     apart, so that an onward referral carries only what one agency found, with the person's consent to it."""
+
     def origin(need: Need) -> str:
         return "" if need.onward_from is None else str(need.onward_from)
 
