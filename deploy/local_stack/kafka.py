@@ -278,8 +278,16 @@ def _cluster_id(topology: KafkaTopology) -> str:
     id_file = RUNTIME_DIR / "kafka" / topology.name / "cluster.id"
     if not id_file.exists():
         id_file.parent.mkdir(parents=True, exist_ok=True)
-        id_file.write_text(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))
+        id_file.write_text(_new_cluster_id())
     return id_file.read_text().strip()
+
+
+def _new_cluster_id() -> str:
+    """A random id that does not start with "-": StorageTool would read one that does (1 in 64) as an option
+    and refuse to format, as Kafka's own `Uuid.randomUuid` avoids for the same reason."""
+    while (cluster_id := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")).startswith("-"):
+        pass
+    return cluster_id
 
 
 def _server_properties(topology: KafkaTopology, node_id: int, passwords: dict[str, str]) -> str:
