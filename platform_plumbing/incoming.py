@@ -48,6 +48,11 @@ class IncomingEvent:
         return self.replay.request if self.replay is not None else self.record
 
 
+def record_bytes(record: ConsumerRecord) -> int:
+    """The size of what a record's sender wrote: its value and its headers."""
+    return len(record.value or b"") + sum(len(name) + len(value or b"") for name, value in record.headers)
+
+
 def read_event(
     record: ConsumerRecord, registry: Mapping[str, type[BaseModel]], replay: Replay | None = None
 ) -> IncomingEvent | Rejection:

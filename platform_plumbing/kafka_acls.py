@@ -104,14 +104,24 @@ def acls_for(directory: Directory, prefix: str = "") -> list[Acl]:
     """Every ACL the platform needs for `directory`'s forces and agencies, on names under `prefix`."""
     acls = [
         *acls_for_topics(directory, prefix, CATALOGUE),
-        *(Acl(service, "group", prefix + service, "read") for service in SERVICE_PRINCIPALS),
-        *(Acl(party, "group", prefix + party, "read") for party in party_principals(directory)),
-        *(Acl(party, "group", f"{prefix}{party}.", "read", prefixed=True) for party in party_principals(directory)),
+        *(
+            acl
+            for principal in (*SERVICE_PRINCIPALS, *party_principals(directory))
+            for acl in _own_groups(principal, prefix)
+        ),
         Acl(OPERATIONS, "group", prefix or "*", "describe", prefixed=bool(prefix)),
         *(Acl("compliance", "topic", prefix + topic.stem, "create", prefixed=True) for topic in COMPLIANCE_CREATES),
         *(Acl("intake", "topic", prefix + topic.stem, "delete", prefixed=True) for topic in INTAKE_EMPTIES),
     ]
     return list(dict.fromkeys(acls))
+
+
+def _own_groups(principal: str, prefix: str) -> tuple[Acl, Acl]:
+    """A principal consumes only in groups named after itself: its own, and any `{principal}.…` (a service's
+    priority lane, a party's second reader)."""
+    return Acl(principal, "group", prefix + principal, "read"), Acl(
+        principal, "group", f"{prefix}{principal}.", "read", prefixed=True
+    )
 
 
 def acls_for_topics(directory: Directory, prefix: str, topics: Iterable[Topic]) -> list[Acl]:

@@ -46,6 +46,12 @@ class ServiceMetrics:
             ["service", "group"],
             registry=self.registry,
         )
+        self.expedited = Counter(
+            "diversion_expedited",
+            "Records a priority lane read ahead of its consumer group: applied, known already, or left to the group.",
+            ["service", "lane", "outcome"],
+            registry=self.registry,
+        )
         self.service = service
 
     def record_published(self, topic: str, event_type: bytes | None) -> None:

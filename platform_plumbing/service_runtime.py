@@ -29,6 +29,7 @@ from platform_plumbing.letterbox import Letterbox
 from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.outbox_relay import OutboxRelay
+from platform_plumbing.priority_lane import Expedite, PriorityLane
 from platform_plumbing.replays import REQUESTS, DeadLetterReader, Replays
 from platform_plumbing.sealed_letters import SealedLetters
 from platform_plumbing.settings import PlatformSettings
@@ -59,6 +60,7 @@ class ServiceRuntime:
         self.metrics = metrics
         self.broker = create_broker(settings.kafka, client_id=self.service, metrics=metrics)
         self._consumers: list[TransactionalBatchConsumer] = []
+        self._lanes: list[PriorityLane] = []
         self._letterboxes: list[tuple[str, str]] = []
         """(consumer group, topics pattern) of what the service empties as it reads (see `letterbox`)."""
         self._dead_letter_reader = DeadLetterReader(
@@ -131,10 +133,31 @@ class ServiceRuntime:
             description=f"CloudEvents (binary mode) consumed — {description}",
         )
 
+    def expedite(self, expedite: Expedite, registry: Mapping[str, type[BaseModel]], *topics: Topic, lane: str) -> None:
+        """Apply `registry`'s types on `topics` at once, ahead of the lag of the consumer that `consume` subscribed
+        to them, which stays the guarantee (see `priority_lane`)."""
+        self._lanes.append(
+            PriorityLane(
+                self.settings.kafka,
+                name=lane,
+                pattern=topics_pattern(topics, self.settings.topic_prefix),
+                group_id=self.settings.topic(f"{self.service}.{lane}"),
+                types=registry,
+                expedite=expedite,
+                max_record_bytes=self.settings.max_record_bytes,
+                metrics=self.metrics,
+            )
+        )
+
     @property
     def _audited(self) -> bool:
         """Whether the service keeps an audit trail (which its replays are then recorded in)."""
         return "audit_chain" in self.tables.privileges.append_only
+
+    @property
+    def lanes(self) -> tuple[PriorityLane, ...]:
+        """The service's priority lanes, one per `expedite`."""
+        return tuple(self._lanes)
 
     @property
     def consumers(self) -> tuple[TransactionalBatchConsumer, ...]:
@@ -167,6 +190,7 @@ class ServiceRuntime:
         producer = create_producer(settings.kafka, client_id=f"{self.service}-outbox")
         relay_task: asyncio.Task | None = None
         emptier: asyncio.Task | None = None
+        lanes: list[asyncio.Task] = []
         admin = admin_for(settings.kafka, client_id=f"{self.service}-letterbox") if self._letterboxes else None
         sealer = (
             asyncio.create_task(seal_forever(pool, settings.audit_seal_seconds), name=f"{self.service}-audit-sealer")
@@ -191,8 +215,12 @@ class ServiceRuntime:
             for consumer in self._consumers:
                 consumer.bind(pool, relay)
             await self.broker.start()
+            lanes = [asyncio.create_task(lane.run(pool), name=f"{self.service}-{lane.name}") for lane in self._lanes]
             yield pool
         finally:
+            for task in lanes:
+                task.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
             await self.broker.stop()
             for consumer in self._consumers:
                 await consumer.close()

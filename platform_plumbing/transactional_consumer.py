@@ -56,7 +56,7 @@ from platform_plumbing import audit_trail
 from platform_plumbing.audit_trail import Action, AuditEntry, Purpose
 from platform_plumbing.dead_letters import Rejection, bare, dead_letter, without_body
 from platform_plumbing.inbox import claim, claim_all
-from platform_plumbing.incoming import IncomingEvent, Replay, read_event
+from platform_plumbing.incoming import IncomingEvent, Replay, read_event, record_bytes
 from platform_plumbing.kafka_acls import writer_of
 from platform_plumbing.logging_setup import where_raised
 from platform_plumbing.metrics import ServiceMetrics, type_label
@@ -396,7 +396,7 @@ class TransactionalBatchConsumer:
         return self._decoded(original, replay)
 
     def _decoded(self, record: ConsumerRecord, replay: Replay | None = None) -> IncomingEvent | _Refused:
-        size = len(record.value or b"") + sum(len(name) + len(value or b"") for name, value in record.headers)
+        size = record_bytes(record)
         if size > self._max_record_bytes:
             reason = f"record of {size} bytes is larger than the {self._max_record_bytes} this service accepts"
             return _Refused(record, Rejection("RecordTooLarge", reason), replay)

@@ -26,12 +26,27 @@ from platform_plumbing.metrics import ServiceMetrics
 from platform_plumbing.migrations import ServiceSchema
 from platform_plumbing.personal_data import PersonKeys
 from platform_plumbing.service_runtime import ServiceRuntime
-from schemas.topics import AGENCY_REFERRALS, COMPLIANCE, CONCERNS, DEAD_LETTERS, OUTCOMES, VICTIM_UPDATES
+from schemas.topics import (
+    AGENCY_REFERRALS,
+    AGENCY_UPDATES,
+    COMPLIANCE,
+    CONCERNS,
+    DEAD_LETTERS,
+    OUTCOMES,
+    VICTIM_UPDATES,
+)
 from services.compliance.adapters.catalogue_terms import load_catalogue_terms
 from services.compliance.adapters.notify import Notify, Templates
 from services.compliance.domain.rules import load_rules
 from services.compliance.entrypoints import erasure_routes, http_api, report_routes, work_routes
-from services.compliance.entrypoints.kafka_events import HEARD, TOPICS, batch_loader, event_handler
+from services.compliance.entrypoints.kafka_events import (
+    EXPEDITED,
+    HEARD,
+    TOPICS,
+    batch_loader,
+    event_handler,
+    expedite_concern,
+)
 from services.compliance.entrypoints.timers import sweep_forever
 from services.compliance.service_layer.unit_of_work import ComplianceContext
 from services.compliance.settings import ComplianceSettings
@@ -108,6 +123,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         title="cases, referrals, agency updates and police signals",
         load=batch_loader(context),
     )
+    runtime.expedite(expedite_concern(context), EXPEDITED, AGENCY_UPDATES, lane="concerns")
     runtime.publishes(COMPLIANCE, AGENCY_REFERRALS, OUTCOMES, VICTIM_UPDATES, CONCERNS, DEAD_LETTERS)
 
     @contextlib.asynccontextmanager

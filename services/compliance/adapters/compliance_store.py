@@ -35,6 +35,7 @@ from schemas.vocabulary import (
     ReferralStatus,
 )
 from services.compliance.adapters.held_events import HeldEvent, Releases
+from services.compliance.adapters.work_store import LoadedWork, write_changed_work
 from services.compliance.domain.case_file import CaseFile
 from services.compliance.domain.entities import Case, Condition, Referral
 from services.compliance.domain.rules import ComplianceRules
@@ -113,6 +114,8 @@ class CaseFiles:
     held_here: set[UUID] = field(default_factory=set)
     """The ids this transaction has held events for, which are not written until it flushes."""
     releases: Releases = field(default_factory=Releases)
+    work: LoadedWork = field(default_factory=LoadedWork)
+    """The agencies' work on the referrals of these files that the transaction read (see `work_store`)."""
 
     def held_for(self, awaiting: UUID) -> None:
         self.asked.add(awaiting)
@@ -141,6 +144,7 @@ class CaseFiles:
         self.asked.clear()
         self.held.clear()
         self.held_here.clear()
+        self.work.forget()
 
 
 class ComplianceStore:
@@ -238,14 +242,19 @@ class ComplianceStore:
 
     def save_delivery(self, referral_id: UUID, *, delivery_mode: str, brief: dict, personal: dict | None) -> None:
         """What the agency is told when the referral is issued: the brief, and the personal details."""
-        self._will_write()
+        self.will_write()
         self._files.deliveries[referral_id] = (delivery_mode, brief, personal)
 
     def _note_changed(self, case_id: UUID, entities: set[UUID], now: datetime) -> None:
-        self._will_write()
+        self.will_write()
         self._files.changed.setdefault(case_id, {}).update(dict.fromkeys(entities, now))
 
-    def _will_write(self) -> None:
+    @property
+    def files(self) -> CaseFiles:
+        return self._files
+
+    def will_write(self) -> None:
+        """Write the transaction's changes (case files, then the agencies' work) when it flushes."""
         self._writes.before_flush(self._write_changes)
 
     async def _write_changes(self, connection: asyncpg.Connection) -> None:
@@ -284,6 +293,7 @@ class ComplianceStore:
             await connection.execute(_UPSERT_REFERRALS, json_rows(referrals))
         if deliveries:
             await connection.execute(_DELIVER, json_rows(deliveries))
+        await write_changed_work(connection, self._files.work)
 
     async def _upsert_conditions(self, case_id: UUID, conditions: list[Condition]) -> None:
         rows = [{**_row(_CONDITION, _condition_values(c)), "case_id": case_id} for c in conditions]

@@ -10,8 +10,8 @@ before the work that names it).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -147,7 +147,77 @@ _ADD_ASSESSMENT = _upsert("programme_assessments", ASSESSMENTS, "assessment_id",
 _ADD_NOTE = _upsert("case_notes", NOTES, "note_id", update=False)
 _ADD_CONCERN = _upsert("concerns", CONCERNS, "concern_id", update=False) + " RETURNING true"
 _SAVE_REMINDERS = _upsert("reminders", REMINDERS, "reminder_id")
-_ADD_REMINDERS = _upsert("reminders", REMINDERS, "referral_id, appointment_id", update=False)
+
+
+@dataclass
+class LoadedWork:
+    """The agencies' work one transaction has read, by referral id, and which of it changed since it last flushed.
+    A consumer batch reads the work on all its referrals with three queries, and the work its steps changed is
+    written when the batch flushes, one statement per table, after the case files' changes (a referral issued
+    earlier in the batch is written before the work that names it)."""
+
+    works: dict[UUID, ReferralWork] = field(default_factory=dict)
+    looked_up: set[UUID] = field(default_factory=set)
+    """Referral ids whose work was looked for (those of `works`, and those with none yet)."""
+    changed: dict[UUID, datetime] = field(default_factory=dict)
+    """referral id -> when its work last changed, not written yet."""
+
+    def forget(self) -> None:
+        self.works.clear()
+        self.looked_up.clear()
+        self.changed.clear()
+
+
+async def load_work(connection: asyncpg.Connection, loaded: LoadedWork, referral_ids: Collection[UUID]) -> None:
+    """Read the work on those of `referral_ids` not looked for yet, one query per table."""
+    wanted = sorted(set(referral_ids) - loaded.looked_up)
+    if not wanted:
+        return
+    loaded.looked_up.update(wanted)
+    rows = await connection.fetch(f"SELECT {', '.join(WORK)} FROM referral_work WHERE referral_id = ANY($1)", wanted)
+    found = [row["referral_id"] for row in rows]
+    if not found:
+        return
+    plans: dict[UUID, list[ActionPlan]] = {referral_id: [] for referral_id in found}
+    for plan in await connection.fetch(
+        f"SELECT {', '.join(PLANS)} FROM action_plans WHERE referral_id = ANY($1) ORDER BY version", found
+    ):
+        plans[plan["referral_id"]].append(_plan(plan))
+    sessions: dict[UUID, dict[UUID, Session]] = {referral_id: {} for referral_id in found}
+    for session in await connection.fetch(
+        f"SELECT {', '.join(SESSIONS)} FROM sessions WHERE referral_id = ANY($1) ORDER BY recorded_at", found
+    ):
+        sessions[session["referral_id"]][session["appointment_id"]] = _session(session)
+    for row in rows:
+        referral_id = row["referral_id"]
+        loaded.works[referral_id] = ReferralWork(
+            referral_id=referral_id,
+            case_id=row["case_id"],
+            agency_id=row["agency_id"],
+            caseworker=row["caseworker"],
+            first_contact_at=row["first_contact_at"],
+            first_contact_method=_member(ContactMethod, row["first_contact_method"]),
+            first_contact_due=row["first_contact_due"],
+            plans=plans[referral_id],
+            sessions=sessions[referral_id],
+            report=_report(row["report"]),
+            sequence=row["sequence"],
+        )
+
+
+async def write_changed_work(connection: asyncpg.Connection, loaded: LoadedWork) -> None:
+    """The work changed since the last flush, as it is now, with its plans and the sessions not yet written."""
+    if not loaded.changed:
+        return
+    works = [(loaded.works[referral_id], at) for referral_id, at in loaded.changed.items()]
+    loaded.changed.clear()
+    await connection.execute(_SAVE_WORK, json_rows([_work_row(work, at) for work, at in works]))
+    plans = [_plan_row(work.referral_id, plan) for work, _ in works for plan in work.plans]
+    if plans:
+        await connection.execute(_SAVE_PLANS, json_rows(plans))
+    sessions = [_session_row(work.referral_id, session) for work, _ in works for session in work.sessions.values()]
+    if sessions:
+        await connection.execute(_ADD_SESSIONS, json_rows(sessions))
 
 
 @dataclass(frozen=True)
@@ -168,9 +238,15 @@ class PlanAwaiting:
 
 
 class WorkStore:
-    def __init__(self, connection: asyncpg.Connection, writes: PendingWrites) -> None:
+    def __init__(
+        self, connection: asyncpg.Connection, writes: PendingWrites, loaded: LoadedWork, will_write: Callable[[], None]
+    ) -> None:
+        """`loaded`: the work the transaction has read; `will_write`: asks for the transaction's changes (case files
+        first, then this work) to be written when it flushes."""
         self._db = connection
         self._writes = writes
+        self._loaded = loaded
+        self._will_write = will_write
 
     async def _written(self) -> None:
         if len(self._writes):
@@ -179,45 +255,20 @@ class WorkStore:
     # -- a referral's work ----------------------------------------------------------------------------------------
 
     async def work(self, referral_id: UUID, case_id: UUID, agency_id: str) -> ReferralWork:
-        """The referral's work as recorded (a fresh record when nothing was yet); its case's row is locked already."""
-        await self._written()
-        row = await self._db.fetchrow(
-            f"SELECT {', '.join(WORK)} FROM referral_work WHERE referral_id = $1", referral_id
-        )
-        if row is None:
-            return ReferralWork(referral_id, case_id, agency_id)
-        plans = await self._db.fetch(
-            f"SELECT {', '.join(PLANS)} FROM action_plans WHERE referral_id = $1 ORDER BY version", referral_id
-        )
-        sessions = await self._db.fetch(
-            f"SELECT {', '.join(SESSIONS)} FROM sessions WHERE referral_id = $1 ORDER BY recorded_at", referral_id
-        )
-        return ReferralWork(
-            referral_id=row["referral_id"],
-            case_id=row["case_id"],
-            agency_id=row["agency_id"],
-            caseworker=row["caseworker"],
-            first_contact_at=row["first_contact_at"],
-            first_contact_method=_member(ContactMethod, row["first_contact_method"]),
-            first_contact_due=row["first_contact_due"],
-            plans=[_plan(p) for p in plans],
-            sessions={s["appointment_id"]: _session(s) for s in sessions},
-            report=_report(row["report"]),
-            sequence=row["sequence"],
-        )
+        """The referral's work as this transaction last left it (a fresh record when there is none yet); its case's
+        row is locked already."""
+        await load_work(self._db, self._loaded, [referral_id])
+        return self._loaded.works.setdefault(referral_id, ReferralWork(referral_id, case_id, agency_id))
 
-    async def save(self, work: ReferralWork, *, now: datetime) -> None:
-        """Write the work record as it is now, its plans, and the sessions not yet written."""
-        await self._written()
-        await self._db.execute(_SAVE_WORK, json_rows([_work_row(work, now)]))
-        if work.plans:
-            await self._db.execute(_SAVE_PLANS, json_rows([_plan_row(work.referral_id, p) for p in work.plans]))
-        if work.sessions:
-            rows = [_session_row(work.referral_id, s) for s in work.sessions.values()]
-            await self._db.execute(_ADD_SESSIONS, json_rows(rows))
+    def save(self, work: ReferralWork, *, now: datetime) -> None:
+        """Note that the work changed, to be written when the transaction flushes."""
+        self._loaded.works[work.referral_id] = work
+        self._loaded.changed[work.referral_id] = now
+        self._will_write()
 
     async def plan(self, plan_id: UUID) -> tuple[UUID, UUID, str] | None:
         """(referral, case, agency) of an action plan version; None if there is none."""
+        await self._written()
         row = await self._db.fetchrow(
             "SELECT w.referral_id, w.case_id, w.agency_id FROM action_plans p JOIN referral_work w USING (referral_id)"
             " WHERE p.plan_id = $1",
@@ -299,10 +350,13 @@ class WorkStore:
 
     # -- reminders -------------------------------------------------------------------------------------------
 
-    async def plan_reminder(self, reminder: Reminder, *, now: datetime) -> None:
-        """Keep the reminder for an appointment (one per appointment: the first plan stands)."""
-        await self._written()
-        await self._db.execute(_ADD_REMINDERS, json_rows([_reminder_row(reminder, now)]))
+    def plan_reminder(self, reminder: Reminder, *, now: datetime) -> None:
+        """Keep the reminder for an appointment when the transaction flushes (one per appointment: the first plan
+        stands, as the queued row is skipped where one is there already)."""
+        row = _reminder_row(reminder, now)
+        self._writes.add(
+            "reminders", tuple(REMINDERS), [tuple(row[name] for name in REMINDERS)], types=tuple(REMINDERS.values())
+        )
 
     async def save_reminders(self, reminders: list[Reminder], *, now: datetime) -> None:
         if reminders:
@@ -345,6 +399,7 @@ class WorkStore:
         return {name: details[name] for name in ("phone", "email") if details.get(name)}
 
     async def reminders_of(self, referral_id: UUID) -> list[Reminder]:
+        await self._written()
         rows = await self._db.fetch(
             f"SELECT {', '.join(REMINDERS)} FROM reminders WHERE referral_id = $1 ORDER BY scheduled_for", referral_id
         )

@@ -18,8 +18,9 @@ from pydantic import BaseModel
 
 from platform_plumbing.kafka_acls import agency_principal
 from platform_plumbing.pending_writes import PendingWrites
+from platform_plumbing.priority_lane import Expedite
 from platform_plumbing.transactional_consumer import Batch, IncomingEvent, PoisonMessage, check_sender, read_event
-from schemas.commands.agency import AgencyUpdate
+from schemas.commands.agency import AgencyUpdate, ConcernRaised, InterventionCompleted
 from schemas.events import (
     BreachDecisionRecorded,
     CaseOpened,
@@ -38,6 +39,7 @@ from schemas.topics import AGENCY_UPDATES, CASES, POLICE_SIGNALS, REFERRALS
 from services.compliance.adapters.case_locks import lock_cases
 from services.compliance.adapters.compliance_store import CaseFiles, ComplianceStore
 from services.compliance.adapters.held_events import HeldEvent, held_among
+from services.compliance.adapters.work_store import load_work
 from services.compliance.domain.agency_reports import ImplausibleTime
 from services.compliance.domain.referral_progress import IllegalTransition
 from services.compliance.entrypoints import held_events
@@ -53,8 +55,8 @@ async def _agency_update(update: AgencyUpdate, uow: UnitOfWork) -> None:
     await handlers.agency_update(update, uow, received_via="kafka", actor=agency_principal(update.agency_id))
 
 
-async def _agency_work(update: AgencyUpdate, uow: UnitOfWork) -> None:
-    await agency_work.agency_work(update, uow, received_via="kafka", actor=agency_principal(update.agency_id))
+async def _agency_work(update: AgencyUpdate, uow: UnitOfWork) -> agency_work.WorkResult:
+    return await agency_work.agency_work(update, uow, received_via="kafka", actor=agency_principal(update.agency_id))
 
 
 APPLY: dict[type[BaseModel], Apply] = {
@@ -83,8 +85,8 @@ async def lock_cases_of(connection: asyncpg.Connection, events: Sequence[Incomin
 
 
 def batch_loader(context: ComplianceContext):
-    """The batch's load step: lock its cases, then load the files of those that exist, one query per table,
-    and which of its cases and referrals events are held for."""
+    """The batch's load step: lock its cases, then load the files of those that exist, one query per table, the
+    agencies' work on the referrals its steps name, and which of its cases and referrals events are held for."""
 
     async def load(connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> CaseFiles:
         files = CaseFiles()
@@ -92,11 +94,17 @@ def batch_loader(context: ComplianceContext):
         case_ids = await lock_cases_of(connection, events)
         await store.load_case_files(case_ids, context.rules)
         referral_ids = {referral_id for e in events if (referral_id := getattr(e.payload, "referral_id", None))}
+        await load_work(connection, files.work, {e.payload.referral_id for e in events if _works_on(e.payload)})
         await _read_held(connection, files, case_ids | referral_ids)
         files.awaited = set(files.held)
         return files
 
     return load
+
+
+def _works_on(event: BaseModel) -> bool:
+    """Whether an event reads the work on its referral: a step of it, or the completion that needs its report."""
+    return type(event) in AGENCY_WORK or isinstance(event, InterventionCompleted)
 
 
 async def _read_held(connection: asyncpg.Connection, files: CaseFiles, ids: set[UUID]) -> None:
@@ -115,6 +123,26 @@ def _named(held: HeldEvent) -> set[UUID]:
     if not isinstance(event, IncomingEvent):
         return set()
     return {named for name in ("case_id", "referral_id") if (named := getattr(event.payload, name, None))}
+
+
+EXPEDITED = {ConcernRaised.command_type: ConcernRaised}
+"""What compliance's priority lane applies ahead of its consumer's lag: a concern must reach the police at once."""
+
+
+def expedite_concern(context: ComplianceContext) -> Expedite:
+    """Keep a concern and tell its force in a transaction of its own, as over HTTP; the consumer reading the same
+    record later finds it kept. Whatever is refused here (a referral not read yet, another agency's) is left to it."""
+    prefix = context.events.topic_prefix
+
+    async def expedite(pool: asyncpg.Pool, incoming: IncomingEvent) -> bool:
+        update = incoming.payload
+        check_sender(incoming, AGENCY_UPDATES, prefix, update.agency_id)
+        async with pool.acquire() as connection, connection.transaction():
+            await lock_cases(connection, {update.case_id})
+            async with UnitOfWork(connection, context) as uow:
+                return (await _agency_work(update, uow)).applied
+
+    return expedite
 
 
 def event_handler(context: ComplianceContext):

@@ -396,7 +396,7 @@ async def stored(at: Held, uow: UnitOfWork) -> None:
     work = at.work
     if not work.steps:
         return
-    await uow.work.save(work, now=uow.now())
+    uow.work.save(work, now=uow.now())
     first = work.sequence - len(work.steps) + 1
     events = [
         ReferralWorkRecorded(

@@ -212,7 +212,7 @@ async def _remind(file: CaseFile, referral: Referral, scheduled: AppointmentSche
         lead=uow.context.reminder_lead,
     )
     if reminder is not None:
-        await uow.work.plan_reminder(reminder, now=uow.now())
+        uow.work.plan_reminder(reminder, now=uow.now())
 
 
 async def condition_reported(event: ConditionProgressReported, uow: UnitOfWork) -> None:

@@ -44,5 +44,5 @@ class UnitOfWork(TransactionalWork):
         """`writes` and `files`: a consumer batch's, shared by the units of work of its records."""
         super().__init__(connection, context.events, writes)
         self.store = ComplianceStore(connection, self.writes, files)
-        self.work = WorkStore(connection, self.writes)
+        self.work = WorkStore(connection, self.writes, self.store.files.work, self.store.will_write)
         self.context = context

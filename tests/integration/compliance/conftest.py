@@ -91,7 +91,8 @@ class RunningCompliance:
     def as_agency(self, agency_id: str) -> dict[str, str]:
         return {"X-API-Key": self.keys[agency_id]}
 
-    async def send(self, topic: str, *messages, source: str = "/tests") -> None:
+    async def send(self, topic: str, *messages, source: str = "/tests", settle: bool = True) -> None:
+        """Send `messages` on `topic` and, unless `settle` is False, wait until compliance has committed them."""
         records = []
         for message in messages:
             encoded = encode(
@@ -100,7 +101,8 @@ class RunningCompliance:
             records.append((encoded.key, encoded.headers, encoded.value))
         await produce(self.kafka, self.settings.topic(topic), records)
         self.sent += len(records)
-        await self.settled()
+        if settle:
+            await self.settled()
 
     async def replay(self, *letters: ConsumerRecord, operator: str = "operator:jsmith") -> None:
         """Ask for `letters` to be read again, as `diversion dlq replay` does, and wait until compliance has."""

@@ -59,8 +59,8 @@ def test_a_force_writes_its_own_decisions_and_signals_and_reads_the_outcomes_and
     }
 
 
-def test_parties_consume_only_in_groups_named_after_themselves():
-    for principal in (agency_principal("money-advice"), police_principal("cambridgeshire")):
+def test_services_and_parties_consume_only_in_groups_named_after_themselves():
+    for principal in (agency_principal("money-advice"), police_principal("cambridgeshire"), "compliance", "intake"):
         assert granted(principal, "group") == {
             (PREFIX + principal, "read", False),
             (f"{PREFIX}{principal}.", "read", True),
