@@ -76,6 +76,8 @@ class Purpose(StrEnum):
     """A concern that someone is at risk, for the police to act on."""
     APPOINTMENT_REMINDER = "appointment_reminder"
     """Reminding the person of an appointment, through GOV.UK Notify."""
+    ACCOUNT_MANAGEMENT = "account_management"
+    """Creating or disabling a member of staff's account for the web pages."""
 
 
 @dataclass(frozen=True)

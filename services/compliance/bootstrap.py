@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from platform_plumbing import audit_trail
 from platform_plumbing.clock import Clock, IdFactory, clock_for, new_id
@@ -48,6 +49,8 @@ from services.compliance.entrypoints.kafka_events import (
     expedite_concern,
 )
 from services.compliance.entrypoints.timers import sweep_forever
+from services.compliance.entrypoints.web import account_pages, pages, portal_pages
+from services.compliance.entrypoints.web.signed_in import install_page_errors
 from services.compliance.service_layer.unit_of_work import ComplianceContext
 from services.compliance.settings import ComplianceSettings
 
@@ -163,8 +166,12 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
     app.include_router(erasure_routes.router)
     app.include_router(work_routes.router)
     app.include_router(work_routes.team)
+    app.include_router(account_pages.router)
+    app.include_router(portal_pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     install_conventions(app, max_body_bytes=settings.compliance_max_body_bytes, metrics=metrics, runtime=runtime)
     http_api.install_error_handlers(app)
     erasure_routes.install_error_handlers(app)
     work_routes.install_error_handlers(app)
+    install_page_errors(app)
     return app

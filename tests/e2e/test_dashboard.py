@@ -3,7 +3,6 @@ unplaceable need, with a screenshot saved for looking at."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -11,25 +10,15 @@ import pytest
 from playwright.async_api import async_playwright
 
 from schemas.commands import DiversionDecision
-from services.operations.settings import REPO_ROOT
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, NO_CHROMIUM, SCREENSHOTS
 from tests.e2e.conftest import agency_key, operations_key, police_key, router_key
 from tests.factories import agency_condition_payload, letter_condition_payload, payload
 from tests.kafka_tools import eventually
 
-CHROMIUM = shutil.which("chromium")
-SCREENSHOT = REPO_ROOT / ".runtime" / "screenshots" / "dashboard.png"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+SCREENSHOT = SCREENSHOTS / "dashboard.png"
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (deploy/install_prerequisites.sh)")
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, start_service):
     intake, intake_schema = await start_service("intake")
     router, router_schema = await start_service("router")

@@ -1,5 +1,6 @@
 """What compliance reads of the agency catalogue the router routes with: each agency's disclosure allow-list and its
-workflow (its first-contact service level, who approves its action plans), and England and Wales's bank holidays.
+workflow (its name, its first-contact service level, who approves its action plans), and England and Wales's bank
+holidays.
 
 Which agencies exist and whom they accept is the router's business; compliance reads only these fields, leniently.
 """
@@ -26,6 +27,7 @@ class _Agency(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     id: AgencyId
+    name: str
     discloses: frozenset[DisclosedField]
     first_contact_within_working_days: int = Field(ge=1, le=30)
     action_plan: ActionPlanApproval
@@ -41,6 +43,6 @@ class _Catalogue(BaseModel):
 def load_catalogue_terms(catalogue: Path) -> tuple[DisclosurePolicy, Workflow]:
     loaded = load_yaml_model(catalogue, _Catalogue, what="agency catalogue", error=CatalogueTermsError)
     disclosure = DisclosurePolicy({agency.id: agency.discloses for agency in loaded.agencies})
-    terms = {a.id: AgencyTerms(a.first_contact_within_working_days, a.action_plan) for a in loaded.agencies}
+    terms = {a.id: AgencyTerms(a.first_contact_within_working_days, a.action_plan, a.name) for a in loaded.agencies}
     workflow = Workflow(terms, loaded.bank_holidays)
     return disclosure, workflow

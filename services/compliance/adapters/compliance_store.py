@@ -148,12 +148,22 @@ class CaseFiles:
 
 
 class ComplianceStore:
-    def __init__(self, connection: asyncpg.Connection, writes: PendingWrites, files: CaseFiles | None = None) -> None:
+    def __init__(
+        self,
+        connection: asyncpg.Connection,
+        writes: PendingWrites,
+        files: CaseFiles | None = None,
+        *,
+        locks_cases: bool = True,
+    ) -> None:
         """`writes`: where the append-only records (updates, reports, decisions, signals) are queued until the
-        transaction flushes; `files`: the transaction's loaded case files (a new, empty map if not given)."""
+        transaction flushes; `files`: the transaction's loaded case files (a new, empty map if not given);
+        `locks_cases`: False for a transaction that reads case files without changing them, and must not wait
+        for one that is changing them (the concern lane, see `kafka_events.expedite_concern`)."""
         self._db = connection
         self._writes = writes
         self._files = CaseFiles() if files is None else files
+        self._lock = " FOR UPDATE" if locks_cases else ""
 
     async def add_case(
         self, case: Case, conditions: list[Condition], rules: ComplianceRules, *, now: datetime
@@ -182,13 +192,13 @@ class ComplianceStore:
 
     async def load_case_files(self, case_ids: Collection[UUID], rules: ComplianceRules) -> None:
         """Load the files of those of `case_ids` that exist and are not loaded yet, one query per table; their
-        case rows stay locked (taken in case id order) until the transaction ends."""
+        case rows stay locked (taken in case id order) until the transaction ends, where the store locks cases."""
         wanted = sorted(set(case_ids) - self._files.files.keys())
         if not wanted:
             return
         self._files.looked_up.update(wanted)
         cases = await self._db.fetch(
-            f"SELECT {_CASE} FROM cases WHERE case_id = ANY($1::uuid[]) ORDER BY case_id FOR UPDATE", wanted
+            f"SELECT {_CASE} FROM cases WHERE case_id = ANY($1::uuid[]) ORDER BY case_id{self._lock}", wanted
         )
         found = [row["case_id"] for row in cases]
         if not found:

@@ -41,6 +41,8 @@ class AgencyTerms:
 
     first_contact_within_working_days: int
     action_plan: ActionPlanApproval
+    name: str | None = None
+    """As people read it (the pages show it); None for an agency the catalogue no longer lists."""
 
 
 @dataclass(frozen=True)

@@ -130,17 +130,21 @@ EXPEDITED = {ConcernRaised.command_type: ConcernRaised}
 
 
 def expedite_concern(context: ComplianceContext) -> Expedite:
-    """Keep a concern and tell its force in a transaction of its own, as over HTTP; the consumer reading the same
-    record later finds it kept. Whatever is refused here (a referral not read yet, another agency's) is left to it."""
+    """Keep a concern and tell its force in a transaction of its own, as over HTTP, without waiting for the batch
+    that may be working on its case: a concern changes nothing of the case file, so its case is read, not locked
+    (its id is the key that makes a second keeping do nothing). The consumer reading the same record later finds it
+    kept; whatever is refused here (a referral not read yet, another agency's) is left to it."""
     prefix = context.events.topic_prefix
 
     async def expedite(pool: asyncpg.Pool, incoming: IncomingEvent) -> bool:
         update = incoming.payload
         check_sender(incoming, AGENCY_UPDATES, prefix, update.agency_id)
-        async with pool.acquire() as connection, connection.transaction():
-            await lock_cases(connection, {update.case_id})
-            async with UnitOfWork(connection, context) as uow:
-                return (await _agency_work(update, uow)).applied
+        async with (
+            pool.acquire() as connection,
+            connection.transaction(),
+            UnitOfWork(connection, context, locks_cases=False) as uow,
+        ):
+            return (await _agency_work(update, uow)).applied
 
     return expedite
 

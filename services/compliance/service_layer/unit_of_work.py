@@ -14,6 +14,7 @@ from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.personal_data import PersonKeys
 from platform_plumbing.unit_of_work import TransactionalWork
 from services.compliance.adapters.compliance_store import CaseFiles, ComplianceStore
+from services.compliance.adapters.people_store import PeopleStore
 from services.compliance.adapters.work_store import WorkStore
 from services.compliance.domain.disclosure import DisclosurePolicy
 from services.compliance.domain.referral_work import Workflow
@@ -40,9 +41,13 @@ class UnitOfWork(TransactionalWork):
         context: ComplianceContext,
         writes: PendingWrites | None = None,
         files: CaseFiles | None = None,
+        *,
+        locks_cases: bool = True,
     ) -> None:
-        """`writes` and `files`: a consumer batch's, shared by the units of work of its records."""
+        """`writes` and `files`: a consumer batch's, shared by the units of work of its records; `locks_cases`: see
+        `ComplianceStore`."""
         super().__init__(connection, context.events, writes)
-        self.store = ComplianceStore(connection, self.writes, files)
+        self.store = ComplianceStore(connection, self.writes, files, locks_cases=locks_cases)
         self.work = WorkStore(connection, self.writes, self.store.files.work, self.store.will_write)
+        self.people = PeopleStore(connection)
         self.context = context

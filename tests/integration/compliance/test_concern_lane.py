@@ -1,6 +1,7 @@
 """A safeguarding concern an agency sends on Kafka reaches its force at once, even while compliance's consumer is
-held up behind other work (issue 24: it waited behind the group's lag, p99 6.1 s at the sustained rate); the
-consumer, reading it later, finds it kept and tells nobody twice. On the real broker and database."""
+held up by a long batch working on the very same case (issue 24: it waited behind the group's lag, p99 6.1 s at the
+sustained rate, and a first lane that took the case's locks still waited for the batch); the consumer, reading it
+later, finds it kept and tells nobody twice. On the real broker and database."""
 
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ from tests.kafka_tools import eventually
 WAITING_FOR_A_CASE = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
 
 
-async def test_a_concern_overtakes_a_consumer_held_up_by_another_case(compliance):
+async def test_a_concern_overtakes_a_consumer_held_up_by_a_batch_on_its_case(compliance):
     lane = compliance.app.state.runtime.lanes[0]
     await asyncio.wait_for(lane.reading.wait(), timeout=60)
-    busy, worried = await compliance.open_case(), await compliance.open_case()
+    worried = await compliance.open_case()
     about = {"referral_id": worried.referrals[TREATMENT], "case_id": worried.case_id}
     concern = ConcernRaised(
         **about,
@@ -34,14 +35,9 @@ async def test_a_concern_overtakes_a_consumer_held_up_by_another_case(compliance
     )
 
     async with compliance.pool.acquire() as holder, holder.transaction():
-        await lock_cases(holder, {busy.case_id})  # another replica's long batch on the busy case
-        update = CaseworkerAssigned(
-            case_id=busy.case_id,
-            referral_id=busy.referrals[TREATMENT],
-            agency_id=TREATMENT,
-            occurred_at=AT,
-            caseworker="Ash",
-        )
+        await lock_cases(holder, {worried.case_id})  # another replica's long batch on the same case
+        await holder.execute("SELECT 1 FROM cases WHERE case_id = $1 FOR UPDATE", worried.case_id)
+        update = CaseworkerAssigned(**about, agency_id=TREATMENT, occurred_at=AT, caseworker="Ash")
         await compliance.send(AGENCY_UPDATES.named(TREATMENT), update, settle=False)
         await eventually(lambda: _waiting(compliance), timeout=60)
         await compliance.send(AGENCY_UPDATES.named(TREATMENT), concern, settle=False)

@@ -1,0 +1,162 @@
+"""The web pages' guards, on the real database and broker (issue 25): a page asked for signed out sends you to sign
+in; a disabled account cannot sign in; a wrong password is refused like an unknown account, and repeated ones are
+throttled; a form without its CSRF token is refused; another agency's referral is 404 and its forms do nothing;
+accounts are created and disabled only by who manages them, audited under the person's name."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.integration.compliance.conftest import add_person
+from tests.integration.compliance.test_agency_work import TREATMENT, WOMEN
+
+
+@pytest.fixture
+async def browser_like(compliance):
+    """A client that keeps cookies like a browser on HTTPS (the session cookie is Secure)."""
+    transport = httpx.ASGITransport(app=compliance.app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="https://compliance") as client:
+        yield client
+
+
+def token_of(page: httpx.Response) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+async def signed_in(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
+    form = await client.get("/sign-in")
+    return await client.post(
+        "/sign-in", data={"email": email, "password": password, "csrf_token": token_of(form)}, follow_redirects=False
+    )
+
+
+async def test_signed_out_you_are_sent_to_sign_in_and_back(compliance, browser_like):
+    case = await compliance.open_case()
+    address = f"/portal/referrals/{case.referrals[WOMEN]}"
+    asked = await browser_like.get(address, follow_redirects=False)
+    assert asked.status_code == 303 and asked.headers["location"] == f"/sign-in?next={address}"
+    password = await add_person(compliance, "ann.worker@bt.example", "caseworker", WOMEN)
+    form = await browser_like.get(asked.headers["location"])
+    answer = await browser_like.post(
+        "/sign-in",
+        data={"email": "Ann.Worker@bt.example", "password": password, "csrf_token": token_of(form), "next": address},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == address
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=strict" in cookie
+    page = await browser_like.get(address)
+    assert page.status_code == 200 and "Referral " + str(case.referrals[WOMEN])[:8].upper() in page.text
+    assert "Alex" in page.text, "the contact details the agency may see"
+
+
+async def test_another_agencys_referral_is_not_found_and_its_forms_do_nothing(compliance, browser_like):
+    case = await compliance.open_case()
+    password = await add_person(compliance, "ann.worker@bt.example", "caseworker", WOMEN)
+    await signed_in(browser_like, "ann.worker@bt.example", password)
+    listed = await browser_like.get("/portal/referrals")
+    assert str(case.referrals[WOMEN]) in listed.text and str(case.referrals[TREATMENT]) not in listed.text
+    theirs = f"/portal/referrals/{case.referrals[TREATMENT]}"
+    assert (await browser_like.get(theirs)).status_code == 404
+    token = token_of(await browser_like.get("/portal/referrals"))
+    accepted = await browser_like.post(f"{theirs}/accept", data={"csrf_token": token})
+    assert accepted.status_code == 404
+    detail = await compliance.http.get(
+        f"/v1/referrals/{case.referrals[TREATMENT]}?purpose=reporting_progress", headers=compliance.as_agency(TREATMENT)
+    )
+    assert detail.json()["status"] == "issued"
+
+
+async def test_a_form_without_its_token_is_refused_and_changes_nothing(compliance, browser_like):
+    case = await compliance.open_case()
+    password = await add_person(compliance, "ann.worker@bt.example", "caseworker", WOMEN)
+    await signed_in(browser_like, "ann.worker@bt.example", password)
+    ours = f"/portal/referrals/{case.referrals[WOMEN]}"
+    assert (await browser_like.post(f"{ours}/accept", data={})).status_code == 403
+    assert (await browser_like.post(f"{ours}/accept", data={"csrf_token": "forged"})).status_code == 403
+    assert '<span class="tag">Issued</span>' in (await browser_like.get(ours)).text, "still as it was"
+    token = token_of(await browser_like.get(ours))
+    accepted = await browser_like.post(f"{ours}/accept", data={"csrf_token": token}, follow_redirects=True)
+    assert accepted.status_code == 200 and "Referral accepted" in accepted.text
+    assert '<span class="tag">Accepted</span>' in accepted.text
+    audit = await compliance.pool.fetch(
+        "SELECT actor FROM audit_log WHERE referral_id = $1 AND action = 'alteration'", case.referrals[WOMEN]
+    )
+    assert [row["actor"] for row in audit] == [f"agency-{WOMEN}/ann.worker@bt.example"], "the person and the agency"
+
+
+async def test_wrong_passwords_are_refused_alike_then_throttled_and_a_disabled_account_cannot_sign_in(
+    compliance, browser_like
+):
+    password = await add_person(compliance, "ann.worker@bt.example", "caseworker", WOMEN)
+    admin = await add_person(compliance, "bo.admin@bt.example", "agency_admin", WOMEN)
+    unknown = await signed_in(browser_like, "nobody@bt.example", password)
+    wrong = await signed_in(browser_like, "ann.worker@bt.example", "not the password")
+    assert unknown.status_code == wrong.status_code == 401
+    assert "not right" in wrong.text and "not right" in unknown.text
+
+    other = httpx.AsyncClient(transport=browser_like._transport, base_url="https://compliance")
+    async with other:
+        assert (await signed_in(other, "bo.admin@bt.example", admin)).status_code == 303
+        people = await other.get("/people")
+        ann = re.search(r'action="/people/([0-9a-f-]+)/disable"', people.text).group(1)
+        disabled = await other.post(f"/people/{ann}/disable", data={"csrf_token": token_of(people)})
+        assert "account is disabled" in disabled.text
+    refused = await signed_in(browser_like, "ann.worker@bt.example", password)
+    assert refused.status_code == 401
+    for _ in range(5):
+        await signed_in(browser_like, "bo.admin@bt.example", "guessing")
+    throttled = await signed_in(browser_like, "bo.admin@bt.example", admin)
+    assert throttled.status_code == 429 and "Too many attempts" in throttled.text
+    audit = await compliance.pool.fetch("SELECT actor, detail FROM audit_log WHERE purpose = 'account_management'")
+    assert [tuple(row) for row in audit] == [
+        (f"agency-{WOMEN}/bo.admin@bt.example", "account disabled for ann.worker@bt.example")
+    ]
+
+
+async def test_an_agency_administrator_adds_people_only_to_their_own_agency(compliance, browser_like):
+    admin = await add_person(compliance, "bo.admin@bt.example", "agency_admin", WOMEN)
+    caseworker = await add_person(compliance, "ann.worker@bt.example", "caseworker", WOMEN)
+    await signed_in(browser_like, "bo.admin@bt.example", admin)
+    people = await browser_like.get("/people")
+    added = await browser_like.post(
+        "/people",
+        data={
+            "csrf_token": token_of(people),
+            "name": "Cy New",
+            "email": "cy.new@bt.example",
+            "role": "diversion_team",
+            "password": "long enough password",
+        },
+    )
+    assert added.status_code == 422, "an agency's administrator cannot make a member of the diversion team"
+    short = await browser_like.post(
+        "/people",
+        data={"csrf_token": token_of(people), "name": "Cy New", "email": "cy.new@bt.example", "role": "caseworker"},
+    )
+    assert short.status_code == 422 and "at least 12 characters" in short.text
+    made = await browser_like.post(
+        "/people",
+        data={
+            "csrf_token": token_of(people),
+            "name": "Cy New",
+            "email": "cy.new@bt.example",
+            "role": "caseworker",
+            "password": "long enough password",
+        },
+    )
+    assert made.status_code == 200 and "Account created for Cy New" in made.text
+    row = await compliance.pool.fetchrow(
+        "SELECT role, agency_id, password_hash FROM people WHERE email = 'cy.new@bt.example'"
+    )
+    assert (row["role"], row["agency_id"]) == ("caseworker", WOMEN) and row["password_hash"].startswith("$argon2id$")
+
+    async with httpx.AsyncClient(transport=browser_like._transport, base_url="https://compliance") as worker:
+        await signed_in(worker, "ann.worker@bt.example", caseworker)
+        assert (await worker.get("/people")).text.count("Add a person") == 0
+        token = token_of(await worker.get("/portal/referrals"))
+        refused = await worker.post("/people", data={"csrf_token": token, "name": "X", "email": "x@bt.example"})
+        assert refused.status_code == 403
