@@ -2,8 +2,9 @@
 
 Decisions go out at their *intended* times (n / rate after the start), whatever the platform does, and each
 latency is counted from that intended time, so a sender held up by a slow platform cannot hide latency
-(no coordinated omission). Each agency answers a referral as soon as it sees it, while decisions still
-arrive, so every hop is loaded at once; on one referral in `CONCERN_EVERY` it first raises a safeguarding concern.
+(no coordinated omission). Each agency answers a referral as soon as compliance has issued it to it (what the
+agency reads on its own topic), while decisions still arrive, so every hop is loaded at once; on one referral in
+`CONCERN_EVERY` it first raises a safeguarding concern.
 The first `warm_up` seconds are discarded; the cases intended in the next `measure` seconds are the ones measured.
 The latencies are per hop, from the records' own timestamps: decision (intended) → case opened → referral issued,
 agency update → case outcome, and concern raised → on the force's concerns topic (the police's).
@@ -55,6 +56,9 @@ class Timeline:
     outcome: dict[str, int] = field(default_factory=dict)  # case id -> ms of its first case.changed
     concern_raised: dict[str, int] = field(default_factory=dict)  # concern id -> ms the agency sent it
     concern_told: dict[str, int] = field(default_factory=dict)  # concern id -> ms it reached the force's topic
+    answered: set[str] = field(default_factory=set)
+    """Cases whose agency has been sent its work: when compliance issued the referral to it (what the agency sees on
+    its own topic), not when the router placed it, which compliance may not have read yet."""
 
 
 @dataclass(frozen=True)
@@ -203,9 +207,11 @@ async def _watch(kafka: KafkaAccess, prefix: str, timeline: Timeline, answer, *,
             timeline.concern_told.setdefault(str(event.concern_id), record.timestamp)
         elif kind.endswith("case.opened.v1"):
             timeline.opened.setdefault(case_id, (event.police_reference, record.timestamp))
-        elif kind.endswith("referral.issued.v1") and case_id not in timeline.issued:
-            timeline.issued[case_id] = record.timestamp
-            answer(case_id, event.referral_id, event.agency_id, event.needs[0].category)
+        elif kind.endswith("referral.issued.v1"):
+            timeline.issued.setdefault(case_id, record.timestamp)
+        elif kind.endswith("referral.changed.v1") and event.status == "issued" and case_id not in timeline.answered:
+            timeline.answered.add(case_id)
+            answer(case_id, event.referral_id, event.agency_id, event.needs[0])
         elif kind.endswith("case.changed.v1"):
             timeline.outcome.setdefault(case_id, record.timestamp)
 

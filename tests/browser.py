@@ -50,3 +50,9 @@ async def accessibility_problems(page: Page) -> list[str]:
 async def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+async def checked(page: Page, name: str) -> None:
+    """No serious or critical accessibility problem on the page as it is; its screenshot kept as `name`."""
+    await screenshot(page, name)
+    assert await accessibility_problems(page) == [], name

@@ -78,10 +78,22 @@ def up_with_services(
         services.start(service, {**settings, **(clock or {})})
         settings[service.url_key] = service.url
     settings.update(services.dev_keys(settings))
+    settings.update(services.dev_people(settings))
     services.start(services.DASHBOARD, settings)
     settings[services.DASHBOARD.url_key] = services.DASHBOARD.url
     write_private(RUNTIME_DIR / "stack.env", "".join(f"{k}={v}\n" for k, v in settings.items()))
     return settings
+
+
+def _where_to_look(settings: dict[str, str]) -> str:
+    """For a person reading the terminal: the pages, and whom to sign in as (the lines above are for programs)."""
+    people = "\n".join(f"    {email}" for email in settings["DEV_PEOPLE"].split(","))
+    return (
+        f"\nAgency portal and accounts: {settings['PORTAL_URL']}\n"
+        f"  sign in as any of these development accounts, password {settings['DEV_PEOPLE_PASSWORD']}:\n{people}\n"
+        f"Operations dashboard: {settings[services.DASHBOARD.url_key]} (the OPERATIONS_API_KEY above)\n"
+        f"Agency API documentation: {settings[services.COMPLIANCE.url_key]}/docs\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,8 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     topology = kafka.CLUSTER if args.cluster else kafka.SINGLE
     try:
         if args.command == "up":
-            for key, value in up_with_services(topology).items():
+            settings = up_with_services(topology)
+            for key, value in settings.items():
                 print(f"{key}={value}")
+            print(_where_to_look(settings), file=sys.stderr)
         elif args.command == "down":
             for service in (services.DASHBOARD, *services.SERVICES, services.FAKE_NOTIFY):
                 services.stop(service)

@@ -90,6 +90,22 @@ def dev_keys(environment: dict[str, str]) -> dict[str, str]:
     return keys
 
 
+def dev_people(environment: dict[str, str]) -> dict[str, str]:
+    """Development accounts for the web pages (made once; one password, kept in `.runtime`): where to sign in, who
+    can, and the password."""
+    password = _manage(
+        environment,
+        "services.compliance.entrypoints.manage",
+        "dev-people",
+        str(SERVICES_DIR / "dev-people.password"),
+        *DEV_AGENCIES,
+        what="the development accounts",
+    )
+    people = [f"{who}@{agency}.example.org" for agency in DEV_AGENCIES for who in ("caseworker", "admin")]
+    people += ["duty@diversion-team.example.org", "operator@operations.example.org"]
+    return {"PORTAL_URL": f"{COMPLIANCE.url}/sign-in", "DEV_PEOPLE": ",".join(people), "DEV_PEOPLE_PASSWORD": password}
+
+
 def env_name(agency: str) -> str:
     """An agency id as it appears in a setting's name: `brighter-tomorrows` -> `BRIGHTER_TOMORROWS`."""
     return agency.upper().replace("-", "_")
@@ -97,15 +113,20 @@ def env_name(agency: str) -> str:
 
 def _dev_key(environment: dict[str, str], module: str, name: str, *arguments: str) -> str:
     key_file = SERVICES_DIR / f"dev-{name}.key"
+    return _manage(environment, module, "dev-key", str(key_file), *arguments, what=f"the development key for {name}")
+
+
+def _manage(environment: dict[str, str], module: str, *arguments: str, what: str) -> str:
+    """Run a service's management command; what it printed."""
     result = subprocess.run(
-        [sys.executable, "-m", module, "dev-key", str(key_file), *arguments],
+        [sys.executable, "-m", module, *arguments],
         env={**os.environ, **environment},
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
     )
     if result.returncode != 0:
-        raise StackError(f"could not issue the development key for {name}:\n{result.stderr}")
+        raise StackError(f"could not make {what}:\n{result.stderr}")
     return result.stdout.strip()
 
 

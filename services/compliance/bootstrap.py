@@ -49,7 +49,7 @@ from services.compliance.entrypoints.kafka_events import (
     expedite_concern,
 )
 from services.compliance.entrypoints.timers import sweep_forever
-from services.compliance.entrypoints.web import account_pages, pages, portal_pages
+from services.compliance.entrypoints.web import account_pages, pages, portal_pages, team_pages
 from services.compliance.entrypoints.web.signed_in import install_page_errors
 from services.compliance.service_layer.unit_of_work import ComplianceContext
 from services.compliance.settings import ComplianceSettings
@@ -90,18 +90,20 @@ def notify_of(settings: ComplianceSettings) -> Notify | None:
     return Notify(settings.notify_api_key.get_secret_value(), settings.notify_base_url, templates)
 
 
-def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids: IdFactory = new_id) -> FastAPI:
-    rules = load_rules(settings.compliance_rules_file)
+def context_of(
+    settings: ComplianceSettings, *, clock: Clock | None = None, ids: IdFactory = new_id
+) -> ComplianceContext:
+    """What every use case is given: the rules, the catalogue's terms, the clock, ids, the event source, the keys
+    (the app's, and the management commands' that run a use case)."""
     clock = clock or clock_for(
         settings.clock_speed,
         settings.clock_epoch,
         settings.clock_fast_forward_after_days,
         settings.clock_fast_forward_speed,
     )
-    metrics = ServiceMetrics("compliance")
     disclosure, workflow = load_catalogue_terms(settings.compliance_catalogue_file)
-    context = ComplianceContext(
-        rules=rules,
+    return ComplianceContext(
+        rules=load_rules(settings.compliance_rules_file),
         disclosure=disclosure,
         workflow=workflow,
         clock=clock,
@@ -110,6 +112,12 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         person_keys=PersonKeys.at(settings.personal_data_kek_uri),
         reminder_lead=timedelta(hours=settings.compliance_reminder_hours_before),
     )
+
+
+def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids: IdFactory = new_id) -> FastAPI:
+    context = context_of(settings, clock=clock, ids=ids)
+    rules = context.rules
+    metrics = ServiceMetrics("compliance")
 
     runtime = ServiceRuntime(
         settings,
@@ -168,6 +176,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
     app.include_router(work_routes.team)
     app.include_router(account_pages.router)
     app.include_router(portal_pages.router)
+    app.include_router(team_pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     install_conventions(app, max_body_bytes=settings.compliance_max_body_bytes, metrics=metrics, runtime=runtime)
     http_api.install_error_handlers(app)

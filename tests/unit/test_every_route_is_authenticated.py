@@ -13,7 +13,7 @@ import uuid
 import httpx
 
 from services.compliance.bootstrap import create_app as compliance_app
-from services.compliance.entrypoints.web import account_pages, portal_pages
+from services.compliance.entrypoints.web import account_pages, portal_pages, team_pages
 from services.compliance.settings import ComplianceSettings
 from services.intake.bootstrap import create_app as intake_app
 from services.intake.settings import IntakeSettings
@@ -61,7 +61,7 @@ async def test_every_page_of_the_agency_portal_sends_a_stranger_to_sign_in():
     app = compliance_app(ComplianceSettings(topic_prefix="", kafka_bootstrap_servers="kafka:9092"))
     pages = [
         (method, route.path)
-        for router in (account_pages.router, portal_pages.router)
+        for router in (account_pages.router, portal_pages.router, team_pages.router)
         for route in router.routes
         for method in route.methods
         if route.path not in PUBLIC_PAGES
@@ -70,7 +70,7 @@ async def test_every_page_of_the_agency_portal_sends_a_stranger_to_sign_in():
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="https://compliance") as stranger:
         for method, path in pages:
-            address = path.replace("{referral_id}", str(uuid.uuid4())).replace("{person_id}", str(uuid.uuid4()))
+            address = re.sub(r"\{[a-z]+_id\}", str(uuid.uuid4()), path)
             address = re.sub(r"\{[a-z_]+\}", "accept", address)
             answer = await stranger.request(method, address)
             assert (answer.status_code, answer.headers.get("location", "")[:15]) == (303, "/sign-in?next=/"), (

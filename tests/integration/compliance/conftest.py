@@ -6,6 +6,7 @@ HTTP with their own keys, or on Kafka), and read outcomes with an independent co
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -285,3 +286,23 @@ async def add_person(compliance: RunningCompliance, email: str, role: str, agenc
         person = Person(uuid.uuid4(), email, email.split("@")[0].replace(".", " ").title(), Role(role), agency)
         await PeopleStore(connection).add(person, HASHER.hash(PASSWORD), by="tests", now=compliance.clock.now())
     return PASSWORD
+
+
+@pytest.fixture
+async def served(compliance):
+    """The test's compliance app over real HTTP (for a browser), in the test's own event loop, where its pool lives."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(compliance.app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
+    serving = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        return server.started
+
+    await eventually(started)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await serving

@@ -5,46 +5,15 @@ and the end-of-service report. Every page is checked with axe-core on the way, a
 
 from __future__ import annotations
 
-import asyncio
-import socket
-
 import pytest
-import uvicorn
 
 from schemas.events import ProgrammeNeedsFound
 from schemas.topics import COMPLIANCE
-from tests.browser import CHROMIUM, NO_CHROMIUM, accessibility_problems, chromium, screenshot
+from tests.browser import CHROMIUM, NO_CHROMIUM, checked, chromium
 from tests.integration.compliance.conftest import add_person
 from tests.integration.compliance.test_agency_work import TREATMENT, WOMEN, published, referral_detail
-from tests.kafka_tools import eventually
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
-
-
-@pytest.fixture
-async def served(compliance):
-    """The test's compliance app over real HTTP, in the test's own event loop (its pool lives there)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(compliance.app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    serving = asyncio.create_task(server.serve())
-
-    async def started() -> bool:
-        return server.started
-
-    await eventually(started)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await serving
-
-
-async def checked(page, name: str) -> None:
-    """No serious or critical accessibility problem on the page; its screenshot kept."""
-    await screenshot(page, f"portal-{name}")
-    assert await accessibility_problems(page) == [], name
 
 
 async def opened(page, step: str):
@@ -63,7 +32,7 @@ async def test_a_caseworker_does_the_work_of_a_referral_from_the_portal(complian
         page = await browser.new_page(viewport={"width": 390, "height": 844})  # a phone
         await page.goto(f"{served}/portal/referrals")
         assert "/sign-in" in page.url
-        await checked(page, "sign-in")
+        await checked(page, "portal-sign-in")
         await page.get_by_label("Email address").fill("ann.worker@bt.example")
         await page.get_by_label("Password").fill(password)
         await page.get_by_role("button", name="Sign in").click()
@@ -71,10 +40,10 @@ async def test_a_caseworker_does_the_work_of_a_referral_from_the_portal(complian
         await page.get_by_role("heading", name="Referrals to Brighter Tomorrows women's programme").wait_for()
         listed = await page.locator("table").inner_text()
         assert str(ours)[:8].upper() in listed and str(theirs)[:8].upper() not in listed
-        await checked(page, "referrals")
+        await checked(page, "portal-referrals")
 
         await page.get_by_role("link", name=str(ours)[:8].upper()).click()
-        await checked(page, "referral")
+        await checked(page, "portal-referral")
         await page.get_by_role("button", name="Accept referral").click()
         await page.get_by_role("status").get_by_text("Referral accepted").wait_for()
 
@@ -122,7 +91,7 @@ async def test_a_caseworker_does_the_work_of_a_referral_from_the_portal(complian
         await report.get_by_label("Goal: Build a support network").select_option("partly_achieved")
         await report.get_by_role("button", name="Submit report").click()
         await page.get_by_role("status").get_by_text("End-of-service report submitted").wait_for()
-        await checked(page, "referral-worked")
+        await checked(page, "portal-referral-worked")
 
         empty = await opened(page, "concern")
         await empty.get_by_role("button", name="Raise concern").click()
@@ -130,7 +99,7 @@ async def test_a_caseworker_does_the_work_of_a_referral_from_the_portal(complian
         summary = await page.get_by_role("alert").inner_text()
         assert "Kind: choose one of the options" in summary and "Details: answer this" in summary
         assert await page.locator("#step-concern").get_attribute("open") is not None, "the form with the errors"
-        await checked(page, "referral-with-errors")
+        await checked(page, "portal-referral-with-errors")
 
     work = (await referral_detail(compliance, WOMEN, ours))["work"]
     assert [s["engagement"] for s in work["sessions"]] == ["good"]

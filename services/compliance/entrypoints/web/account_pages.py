@@ -38,7 +38,7 @@ def failed_sign_ins(request: Request) -> FailedAuthentications:
 
 
 def _home(session: Session) -> str:
-    return "/portal/referrals" if session.person.works_for_agency else "/people"
+    return "/portal/referrals" if session.person.works_for_agency else "/team"
 
 
 def _safe_next(path: str | None) -> str | None:

@@ -1,0 +1,168 @@
+"""The diversion team's workspace (issue 25): the day's work queue — safeguarding concerns to take on, action plans
+to approve or return, cases awaiting a police decision, referrals agencies have not answered in time, people not
+contacted within their agency's service level, deadlines in the next 14 days, needs no agency could take — and a
+case's page with its conditions, referrals, their history and the notes between agencies and the team.
+
+Decisions go through the team's API route functions with the signed-in person as the operations client: the same
+use case, the same audit entry (under the person's name), recorded by name ("approved by Jo Duty").
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from services.compliance.adapters import agency_views, team_views
+from services.compliance.adapters.gateway_clients import GatewayClient
+from services.compliance.adapters.people_store import Session
+from services.compliance.domain.referral_progress import IllegalTransition
+from services.compliance.entrypoints import work_routes
+from services.compliance.entrypoints.http_api import in_transaction
+from services.compliance.entrypoints.web.pages import page
+from services.compliance.entrypoints.web.signed_in import checked_form, team_session
+from services.compliance.entrypoints.work_models import (
+    AcknowledgementRequest,
+    PlanApprovalRequest,
+    PlanReturnRequest,
+)
+from services.compliance.service_layer import agency_work, reports
+
+router = APIRouter(prefix="/team", include_in_schema=False)
+TeamPerson = Annotated[Session, Depends(team_session)]
+SOON = timedelta(days=14)
+DONE = {
+    "approved": "Action plan approved.",
+    "returned": "Action plan returned to its agency.",
+    "acknowledged": "Concern taken on: it is recorded under your name.",
+}
+
+
+def as_team(session: Session) -> GatewayClient:
+    person = session.person
+    return GatewayClient(person.actor, "operations", None, person.name)
+
+
+@router.get("", response_class=HTMLResponse)
+async def queue(request: Request, session: TeamPerson, done: str | None = None) -> Response:
+    context = request.app.state.context
+    now = context.clock.now()
+    today = now.date()
+
+    async def read(uow):
+        db = uow.connection
+        return {
+            "concerns": await uow.work.concerns(force_id=None, waiting_only=True, limit=100),
+            "plans": await uow.work.plans_awaiting_approval(limit=100),
+            "awaiting_police": await reports.awaiting_police(db, limit=100),
+            "not_answered": await team_views.not_answered_in_time(db, now),
+            "never_contacted": await team_views.never_contacted(db, today, context.workflow),
+            "deadlines": await team_views.deadlines_within(db, today, today + SOON),
+            "unplaced": await team_views.unplaced(db),
+        }
+
+    return page(
+        request,
+        "team.html",
+        session=session,
+        done=DONE.get(done or ""),
+        errors={},
+        **await in_transaction(request, read),
+    )
+
+
+@router.post("/plans/{plan_id}/approve")
+async def approve(request: Request, plan_id: UUID, session: TeamPerson) -> Response:
+    await checked_form(request, session)
+    body = PlanApprovalRequest(by=session.person.name)
+    return await _decided(
+        request, session, lambda: work_routes.approve(request, plan_id, body, as_team(session)), "approved"
+    )
+
+
+@router.post("/plans/{plan_id}/return", response_class=HTMLResponse)
+async def return_plan(request: Request, plan_id: UUID, session: TeamPerson) -> Response:
+    form = await checked_form(request, session)
+    try:
+        body = PlanReturnRequest(by=session.person.name, reason=form.get("reason", "").strip())
+    except ValidationError:
+        return page(
+            request,
+            "problem.html",
+            422,
+            title="Say why the plan is returned",
+            session=session,
+            detail="The agency reads the reason: go back and write what it should change.",
+        )
+    return await _decided(
+        request, session, lambda: work_routes.return_plan(request, plan_id, body, as_team(session)), "returned"
+    )
+
+
+@router.post("/concerns/{concern_id}/acknowledge")
+async def acknowledge(request: Request, concern_id: UUID, session: TeamPerson) -> Response:
+    await checked_form(request, session)
+    body = AcknowledgementRequest(by=session.person.name)
+    return await _decided(
+        request, session, lambda: work_routes.acknowledge(request, concern_id, body, as_team(session)), "acknowledged"
+    )
+
+
+async def _decided(request: Request, session: Session, decide, done: str) -> Response:
+    try:
+        await decide()
+    except (agency_work.UnknownPlan, agency_work.UnknownConcern):
+        return page(request, "problem.html", 404, title="Page not found", session=session)
+    except IllegalTransition as refused:
+        return page(
+            request, "problem.html", 409, title="This was decided already", session=session, detail=str(refused)
+        )
+    return RedirectResponse(f"/team?done={done}", status_code=303)
+
+
+@router.get("/concerns/{concern_id}", response_class=HTMLResponse)
+async def concern(request: Request, concern_id: UUID, session: TeamPerson) -> Response:
+    """Opening a concern's details is a consultation in the audit trail, under the person's name."""
+    try:
+        found = await work_routes.concern(request, concern_id, as_team(session))
+    except agency_work.UnknownConcern:
+        return page(request, "problem.html", 404, title="Page not found", session=session)
+    return page(request, "concern.html", session=session, concern=found, errors={})
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+async def case(request: Request, case_id: UUID, session: TeamPerson) -> Response:
+    context = request.app.state.context
+
+    async def read(uow):
+        file = await uow.store.case_file(case_id, context.rules)
+        if file is None:
+            return None
+        referrals = await team_views.referrals_of_case(uow.connection, case_id)
+        updates = {r.referral_id: await agency_views.updates(uow.connection, r.referral_id) for r in referrals}
+        return file, referrals, updates
+
+    found = await in_transaction(request, read)
+    if found is None:
+        return page(request, "problem.html", 404, title="Page not found", session=session)
+    file, referrals, updates = found
+    notes = {
+        r.referral_id: await work_routes.read_notes(request, r.referral_id, as_team(session))
+        for r in referrals
+        if r.issued_at is not None
+    }
+    return page(
+        request,
+        "case.html",
+        session=session,
+        case=file.case,
+        conditions=file.conditions,
+        referrals=referrals,
+        updates=updates,
+        notes=notes,
+        errors={},
+    )
