@@ -28,7 +28,8 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from platform_plumbing.metrics import ServiceMetrics
-from platform_plumbing.outbox import OutboxRow
+from platform_plumbing.outbox import OutboxRow, claim_straight
+from platform_plumbing.pending_writes import PendingWrites
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 60.0
@@ -141,6 +142,16 @@ class OutboxRelay:
         task = asyncio.create_task(self._confirm(rows, acknowledged))
         self._acknowledging.add(task)
         task.add_done_callback(self._acknowledging.discard)
+
+    async def claim(
+        self, connection: asyncpg.Connection, writes: PendingWrites, *, wait: float = 1.0
+    ) -> list[OutboxRow]:
+        """The rows queued in `writes` that their transaction may send straight after it commits (see
+        `outbox.claim_straight`), counting as in Kafka the rows sent straight that were acknowledged within `wait`
+        seconds."""
+        if not writes.pending("outbox"):
+            return []
+        return await claim_straight(connection, writes, await self.acknowledged(timeout=wait))
 
     async def acknowledged(self, *, timeout: float = 1.0) -> list[int]:
         """The ids of rows sent straight that Kafka has acknowledged and the relay has not marked sent yet, once

@@ -8,7 +8,8 @@ and applies it idempotently (a concern already kept is not kept again), so whate
 has not reached is applied there — a referral not read yet, a record to dead-letter, a database that is down.
 The lane therefore keeps no inbox, writes no dead letters and retries nothing. It reads in a group of its own
 (`{service}.{lane}`, which the service's ACLs allow), starts at the end of its topics, commits as it goes and
-parses only records whose `ce_type` header names a type it expedites.
+parses only records whose `ce_type` header names a type it expedites. Like a consumer batch, it sends the events it
+wrote itself once its transaction has committed (`outbox.claim_straight`), rather than wait for the relay.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ from pydantic import BaseModel
 from platform_plumbing.incoming import IncomingEvent, read_event, record_bytes
 from platform_plumbing.kafka_clients import KafkaAccess, consumer_for
 from platform_plumbing.metrics import ServiceMetrics
+from platform_plumbing.outbox import OutboxRow
+from platform_plumbing.outbox_relay import OutboxRelay
+from platform_plumbing.pending_writes import PendingWrites
 
 logger = logging.getLogger(__name__)
 
-Expedite = Callable[[asyncpg.Pool, IncomingEvent], Awaitable[bool]]
-"""Apply one expedited event in a transaction of its own; True if it changed anything. Whatever it raises leaves
-the event to the service's consumer."""
+Expedite = Callable[[asyncpg.Connection, PendingWrites, IncomingEvent], Awaitable[bool]]
+"""Apply one expedited event in the lane's transaction on `connection`, queueing the rows it appends in `writes`;
+True if it changed anything. Whatever it raises leaves the event to the service's consumer."""
 
 
 class PriorityLane:
@@ -55,10 +59,17 @@ class PriorityLane:
         self._expedite = expedite
         self._max_record_bytes = max_record_bytes
         self._metrics = metrics
+        self._pool: asyncpg.Pool | None = None
+        self._relay: OutboxRelay | None = None
         self.reading = asyncio.Event()
         """Set once the lane has partitions and knows where it reads from: what is sent after that, it sees."""
 
-    async def run(self, pool: asyncpg.Pool) -> None:
+    def bind(self, pool: asyncpg.Pool, relay: OutboxRelay | None) -> None:
+        """Give the lane its database and the relay that confirms what it sends straight, once the service has
+        started them."""
+        self._pool, self._relay = pool, relay
+
+    async def run(self) -> None:
         """Read and expedite until cancelled; a Kafka failure is logged and the lane starts again a second later."""
         while True:
             consumer = consumer_for(
@@ -76,7 +87,7 @@ class PriorityLane:
                     batches = await consumer.getmany(timeout_ms=500, max_records=500)
                     for records in batches.values():
                         for record in records:
-                            await self.take(pool, record)
+                            await self.take(record)
                     if not self.reading.is_set() and consumer.assignment():
                         for partition in consumer.assignment():
                             await consumer.position(partition)
@@ -90,7 +101,7 @@ class PriorityLane:
                 with contextlib.suppress(Exception):
                     await consumer.stop()
 
-    async def take(self, pool: asyncpg.Pool, record: ConsumerRecord) -> bool:
+    async def take(self, record: ConsumerRecord) -> bool:
         """Expedite `record` if it is of a type this lane is for; True when that changed anything."""
         if not self._is_wanted(record):
             return False
@@ -98,11 +109,23 @@ class PriorityLane:
         if not isinstance(event, IncomingEvent):
             return self._counted("left", applied=False)
         try:
-            applied = await self._expedite(pool, event)
+            applied = await self._applied(event)
         except Exception as error:  # noqa: BLE001 - left to the service's consumer, which dead-letters or retries
             logger.info("priority lane %s leaves a record to the consumer (%s)", self.name, type(error).__name__)
             return self._counted("left", applied=False)
         return self._counted("applied" if applied else "known", applied=applied)
+
+    async def _applied(self, event: IncomingEvent) -> bool:
+        writes = PendingWrites()
+        straight: list[OutboxRow] = []
+        async with self._pool.acquire() as connection, connection.transaction():
+            applied = await self._expedite(connection, writes, event)
+            if self._relay is not None:
+                straight = await self._relay.claim(connection, writes, wait=0)
+            await writes.flush(connection)
+        if straight:
+            await self._relay.send_straight(straight)
+        return applied
 
     def _is_wanted(self, record: ConsumerRecord) -> bool:
         return record_bytes(record) <= self._max_record_bytes and any(

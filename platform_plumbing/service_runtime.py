@@ -214,8 +214,10 @@ class ServiceRuntime:
                 emptier = asyncio.create_task(self._empty_letterboxes(admin), name=f"{self.service}-letterbox")
             for consumer in self._consumers:
                 consumer.bind(pool, relay)
+            for lane in self._lanes:
+                lane.bind(pool, relay)
             await self.broker.start()
-            lanes = [asyncio.create_task(lane.run(pool), name=f"{self.service}-{lane.name}") for lane in self._lanes]
+            lanes = [asyncio.create_task(lane.run(), name=f"{self.service}-{lane.name}") for lane in self._lanes]
             yield pool
         finally:
             for task in lanes:

@@ -60,7 +60,7 @@ from platform_plumbing.incoming import IncomingEvent, Replay, read_event, record
 from platform_plumbing.kafka_acls import writer_of
 from platform_plumbing.logging_setup import where_raised
 from platform_plumbing.metrics import ServiceMetrics, type_label
-from platform_plumbing.outbox import OutboxRow, OutgoingRecord, add_to_outbox, claim_straight
+from platform_plumbing.outbox import OutboxRow, OutgoingRecord, add_to_outbox
 from platform_plumbing.outbox_relay import OutboxRelay
 from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.replays import Replays
@@ -329,9 +329,7 @@ class TransactionalBatchConsumer:
 
     async def _claim_straight(self, connection: asyncpg.Connection, writes: PendingWrites) -> list[OutboxRow]:
         """The batch's events it sends itself after its commit; none without a relay to confirm them."""
-        if self._relay is None or not writes.pending("outbox"):
-            return []
-        return await claim_straight(connection, writes, await self._relay.acknowledged())
+        return [] if self._relay is None else await self._relay.claim(connection, writes)
 
     async def _loaded(self, connection: asyncpg.Connection, events: Sequence[IncomingEvent]) -> Any:
         return None if self._load is None else await self._load(connection, events)

@@ -74,11 +74,13 @@ def up_with_services(
     services.start(services.FAKE_NOTIFY, {})
     settings[services.FAKE_NOTIFY.url_key] = services.FAKE_NOTIFY.url
     settings["NOTIFY_API_KEY"] = fake_notify.DEVELOPMENT_KEY
+    # Keys and accounts first (the management commands migrate the schemas themselves): compliance starts with the
+    # force's key, with which the diversion team's pages record a police decision at intake.
+    settings.update(services.dev_keys(settings))
+    settings.update(services.dev_people(settings))
     for service in services.SERVICES:
         services.start(service, {**settings, **(clock or {})})
         settings[service.url_key] = service.url
-    settings.update(services.dev_keys(settings))
-    settings.update(services.dev_people(settings))
     services.start(services.DASHBOARD, settings)
     settings[services.DASHBOARD.url_key] = services.DASHBOARD.url
     write_private(RUNTIME_DIR / "stack.env", "".join(f"{k}={v}\n" for k, v in settings.items()))

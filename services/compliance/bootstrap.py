@@ -38,6 +38,7 @@ from schemas.topics import (
 )
 from services.compliance.adapters.catalogue_terms import load_catalogue_terms
 from services.compliance.adapters.notify import Notify, Templates
+from services.compliance.adapters.police_systems import PoliceSystems
 from services.compliance.domain.rules import load_rules
 from services.compliance.entrypoints import erasure_routes, http_api, report_routes, work_routes
 from services.compliance.entrypoints.kafka_events import (
@@ -88,6 +89,13 @@ def notify_of(settings: ComplianceSettings) -> Notify | None:
         return None
     templates = Templates(settings.notify_sms_template_id, settings.notify_email_template_id)
     return Notify(settings.notify_api_key.get_secret_value(), settings.notify_base_url, templates)
+
+
+def police_systems_of(settings: ComplianceSettings) -> PoliceSystems | None:
+    """Where the team's pages record a police decision; None, and the pages say so, where it is not configured."""
+    if settings.intake_url is None or settings.police_api_key is None:
+        return None
+    return PoliceSystems(settings.intake_url, settings.police_api_key.get_secret_value())
 
 
 def context_of(
@@ -169,6 +177,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
         lifespan=lifespan,
     )
     app.state.context = context
+    app.state.police_systems = police_systems_of(settings)
     app.include_router(http_api.router)
     app.include_router(report_routes.router)
     app.include_router(erasure_routes.router)

@@ -56,4 +56,10 @@ class ComplianceSettings(PlatformSettings, PersonalDataSettings):
         "8a4f2d19-6e3b-4b7a-a1c5-9d0e2f3b4c6d", description="The Notify email template for a reminder."
     )
     compliance_max_body_bytes: int = Field(32 * 1024, ge=1024, description="Larger bodies are refused with 413.")
+    intake_url: str | None = Field(
+        None, description="Intake's API, where the diversion team's pages record a police decision after a breach."
+    )
+    police_api_key: SecretStr | None = Field(
+        None, description="The force's key at intake for those decisions; unset, the pages cannot record them."
+    )
     compliance_event_source: str = Field("/diversion/compliance", description="CloudEvents `source` of its events.")

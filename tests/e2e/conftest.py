@@ -22,6 +22,7 @@ from services.compliance.adapters.gateway_clients import add_client as add_gatew
 from services.intake.adapters.police_clients import PoliceClient, add_client
 from services.referral_router.adapters.operations_clients import OperationsClient
 from services.referral_router.adapters.operations_clients import add_client as add_operations_client
+from tests.accounts import add_account
 from tests.kafka_tools import make_topics, remove_topics
 
 
@@ -128,3 +129,12 @@ def service_for_fuzzing(infrastructure, module: str, name: str, log_dir, provisi
         service.stop()
         asyncio.run(drop_schemas(infrastructure.admin_url, [namespace]))
         asyncio.run(remove_topics(infrastructure.kafka.admin, f"{namespace}."))
+
+
+async def person_account(database_url: str, schema: str, email: str, role: str, agency: str | None = None) -> str:
+    """An account for the web pages in compliance's `schema`; its password."""
+    connection = await asyncpg.connect(database_url, server_settings={"search_path": schema})
+    try:
+        return await add_account(connection, email, role, agency, now=SystemClock().now())
+    finally:
+        await connection.close()

@@ -107,10 +107,19 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
         plans = await page.locator("#plans").inner_text()
         caution = await headline.inner_text()
         flow = await page.locator("#flow").text_content()
+        label_end, bars_start = await page.evaluate(
+            """() => {
+              const svg = document.getElementById("flow");
+              const labels = [...svg.querySelectorAll("text[x='0']")].map((t) => t.getBBox().x + t.getBBox().width);
+              const bars = [...svg.querySelectorAll("rect")].map((r) => r.x.baseVal.value);
+              return [Math.max(...labels), Math.min(...bars)];
+            }"""
+        )
         rates = await page.locator("#by-disposal").text_content()
         updated = await page.locator("#updated").inner_text()
         await browser.close()
 
+    assert label_end < bars_start, "a topic's name is drawn over its bar"
     assert "deadline_passed" in row and "adult_conditional_caution" in row
     assert "risk_to_a_child" in concerns and "immediate" in concerns and "Left alone" not in concerns
     assert "brighter-tomorrows" in plans and "1" in plans

@@ -130,21 +130,17 @@ EXPEDITED = {ConcernRaised.command_type: ConcernRaised}
 
 
 def expedite_concern(context: ComplianceContext) -> Expedite:
-    """Keep a concern and tell its force in a transaction of its own, as over HTTP, without waiting for the batch
+    """Keep a concern and tell its force in the lane's own transaction, as over HTTP, without waiting for the batch
     that may be working on its case: a concern changes nothing of the case file, so its case is read, not locked
     (its id is the key that makes a second keeping do nothing). The consumer reading the same record later finds it
     kept; whatever is refused here (a referral not read yet, another agency's) is left to it."""
     prefix = context.events.topic_prefix
 
-    async def expedite(pool: asyncpg.Pool, incoming: IncomingEvent) -> bool:
+    async def expedite(connection: asyncpg.Connection, writes: PendingWrites, incoming: IncomingEvent) -> bool:
         update = incoming.payload
         check_sender(incoming, AGENCY_UPDATES, prefix, update.agency_id)
-        async with (
-            pool.acquire() as connection,
-            connection.transaction(),
-            UnitOfWork(connection, context, locks_cases=False) as uow,
-        ):
-            return (await _agency_work(update, uow)).applied
+        uow = UnitOfWork(connection, context, writes, locks_cases=False)
+        return (await _agency_work(update, uow)).applied
 
     return expedite
 

@@ -30,12 +30,10 @@ from schemas.events import CaseOpened, ReferralIssued
 from schemas.registry import MESSAGE_TYPES
 from schemas.topics import CASES, COMPLIANCE, REFERRALS
 from services.compliance.adapters.gateway_clients import GatewayClient, add_client
-from services.compliance.adapters.people_store import PeopleStore
 from services.compliance.bootstrap import CONSUMER_GROUP, create_app
-from services.compliance.domain.people import Person, Role
-from services.compliance.service_layer.accounts import HASHER
 from services.compliance.settings import ComplianceSettings
 from services.operations.dead_letters import request_replays
+from tests.accounts import add_account
 from tests.agency_work import report_the_work
 from tests.fake_clock import FakeClock
 from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
@@ -277,15 +275,10 @@ async def compliance(settings, as_service, namespace, topics, fake_notify) -> Ru
     await drop_schemas(settings.database_url, [namespace])
 
 
-PASSWORD = "correct horse battery staple"
-
-
 async def add_person(compliance: RunningCompliance, email: str, role: str, agency: str | None = None) -> str:
-    """An account made as `make up` makes the first ones (no one signed in to make them); its password."""
+    """An account for the web pages; its password."""
     async with compliance.pool.acquire() as connection:
-        person = Person(uuid.uuid4(), email, email.split("@")[0].replace(".", " ").title(), Role(role), agency)
-        await PeopleStore(connection).add(person, HASHER.hash(PASSWORD), by="tests", now=compliance.clock.now())
-    return PASSWORD
+        return await add_account(connection, email, role, agency, now=compliance.clock.now())
 
 
 @pytest.fixture

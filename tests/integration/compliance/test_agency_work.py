@@ -45,10 +45,13 @@ AGENCY_STEPS = [
 
 
 async def published(compliance, topic: str, kind: type, at_least: int = 1) -> list:
+    """The events of `kind` on `topic`, once each: a record sent again keeps its CloudEvents id (at least once)."""
     await compliance.outcomes()  # the outbox sent
     records = await read_topic(compliance.kafka, compliance.settings.topic(topic), at_least=at_least)
-    events = [decode(r.headers, r.value, MESSAGE_TYPES)[1] for r in records]
-    return [event for event in events if isinstance(event, kind)]
+    unique = {
+        attributes.id: event for attributes, event in (decode(r.headers, r.value, MESSAGE_TYPES) for r in records)
+    }
+    return [event for event in unique.values() if isinstance(event, kind)]
 
 
 async def referral_detail(compliance, agency: str, referral) -> dict:

@@ -17,13 +17,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from schemas.vocabulary import PoliceDecision
 from services.compliance.adapters import agency_views, team_views
 from services.compliance.adapters.gateway_clients import GatewayClient
 from services.compliance.adapters.people_store import Session
+from services.compliance.adapters.police_systems import PoliceSystemsUnavailable
 from services.compliance.domain.referral_progress import IllegalTransition
 from services.compliance.entrypoints import work_routes
 from services.compliance.entrypoints.http_api import in_transaction
-from services.compliance.entrypoints.web.pages import page
+from services.compliance.entrypoints.web.pages import page, words
 from services.compliance.entrypoints.web.signed_in import checked_form, team_session
 from services.compliance.entrypoints.work_models import (
     AcknowledgementRequest,
@@ -39,6 +41,7 @@ DONE = {
     "approved": "Action plan approved.",
     "returned": "Action plan returned to its agency.",
     "acknowledged": "Concern taken on: it is recorded under your name.",
+    "decided": "The decision is recorded in the police's system; this case changes as soon as compliance hears it.",
 }
 
 
@@ -135,7 +138,44 @@ async def concern(request: Request, concern_id: UUID, session: TeamPerson) -> Re
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-async def case(request: Request, case_id: UUID, session: TeamPerson) -> Response:
+async def case(request: Request, case_id: UUID, session: TeamPerson, done: str | None = None) -> Response:
+    return await _case_page(request, case_id, session, done=DONE.get(done or ""))
+
+
+@router.post("/cases/{case_id}/police-decision", response_class=HTMLResponse)
+async def police_decision(request: Request, case_id: UUID, session: TeamPerson) -> Response:
+    """The officer's decision after a breach, recorded by intake (the police's system of record), by name."""
+    form = await checked_form(request, session)
+    police = request.app.state.police_systems
+    file = await in_transaction(request, lambda uow: uow.store.case_file(case_id, request.app.state.context.rules))
+    if file is None:
+        return page(request, "problem.html", 404, title="Page not found", session=session)
+    decision = {name: form[name].strip() for name in ("decision", "officer", "reason", "complete_by") if form.get(name)}
+    decision["breach_sequence"] = file.case.sequence
+    try:
+        if police is None:
+            raise PoliceSystemsUnavailable("not configured")
+        refused = await police.decide_breach(file.case.police_reference, decision)
+    except PoliceSystemsUnavailable:
+        problem = {"": "The police's system could not be reached: nothing was recorded. Try again in a minute."}
+        return await _case_page(request, case_id, session, errors=problem, form=form, status_code=503)
+    if refused is not None:
+        problems = {name: f"{words(name)}: {text[:1].lower()}{text[1:]}" for name, text in refused.problems.items()}
+        problems = problems or {"": refused.message}
+        return await _case_page(request, case_id, session, errors=problems, form=form, status_code=refused.status_code)
+    return RedirectResponse(f"/team/cases/{case_id}?done=decided", status_code=303)
+
+
+async def _case_page(
+    request: Request,
+    case_id: UUID,
+    session: Session,
+    *,
+    done: str | None = None,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     context = request.app.state.context
 
     async def read(uow):
@@ -158,11 +198,16 @@ async def case(request: Request, case_id: UUID, session: TeamPerson) -> Response
     return page(
         request,
         "case.html",
+        status_code,
         session=session,
+        done=done,
+        form=form or {},
+        decisions=list(PoliceDecision),
+        can_decide=request.app.state.police_systems is not None,
         case=file.case,
         conditions=file.conditions,
         referrals=referrals,
         updates=updates,
         notes=notes,
-        errors={},
+        errors=errors or {},
     )
