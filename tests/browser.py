@@ -56,3 +56,11 @@ async def checked(page: Page, name: str) -> None:
     """No serious or critical accessibility problem on the page as it is; its screenshot kept as `name`."""
     await screenshot(page, name)
     assert await accessibility_problems(page) == [], name
+
+
+async def sign_in(page: Page, site: str, email: str, password: str) -> None:
+    """Sign in at `site` as a person does: the form, by its labels."""
+    await page.goto(f"{site}/sign-in")
+    await page.get_by_label("Email address").fill(email)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Sign in").click()

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from schemas.commands import DiversionDecision
-from tests.browser import CHROMIUM, NO_CHROMIUM, checked, chromium
+from tests.browser import CHROMIUM, NO_CHROMIUM, checked, chromium, sign_in
 from tests.e2e.conftest import person_account, police_key
 from tests.factories import letter_condition_payload, payload
 from tests.kafka_tools import eventually
@@ -48,10 +48,7 @@ async def test_an_officer_records_the_decision_on_a_breach_from_the_workspace(se
 
     async with chromium() as browser:
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
-        await page.goto(f"{gateway.url}/sign-in")
-        await page.get_by_label("Email address").fill("jo.duty@cambs-police.example")
-        await page.get_by_label("Password").fill(password)
-        await page.get_by_role("button", name="Sign in").click()
+        await sign_in(page, gateway.url, "jo.duty@cambs-police.example", password)
         await page.locator("section:has(#police)").get_by_role("link", name=REFERENCE).click()
         await page.get_by_role("heading", name="Record the police decision").wait_for()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import CHROMIUM, NO_CHROMIUM, checked, chromium
+from tests.browser import CHROMIUM, NO_CHROMIUM, checked, chromium, sign_in
 from tests.integration.compliance.conftest import add_person
 from tests.integration.compliance.test_agency_work import PLAN, TREATMENT, WOMEN
 from tests.integration.compliance.test_outcomes import APPOINTMENT, SECOND_APPOINTMENT, miss, schedule
@@ -33,10 +33,7 @@ async def test_the_diversion_team_works_its_queue_from_the_workspace(compliance,
 
     async with chromium() as browser:
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
-        await page.goto(f"{served}/sign-in")
-        await page.get_by_label("Email address").fill("jo.duty@cambs-police.example")
-        await page.get_by_label("Password").fill(password)
-        await page.get_by_role("button", name="Sign in").click()
+        await sign_in(page, served, "jo.duty@cambs-police.example", password)
         await page.get_by_role("heading", name="Today's work").wait_for()
         for section in ("concerns", "plans", "police"):
             assert reference in await page.locator(f"section:has(#{section})").inner_text() or section == "plans"
@@ -59,10 +56,7 @@ async def test_the_diversion_team_works_its_queue_from_the_workspace(compliance,
         await checked(page, "team-case")
 
         worker = await browser.new_page()
-        await worker.goto(f"{served}/sign-in")
-        await worker.get_by_label("Email address").fill("ann.worker@bt.example")
-        await worker.get_by_label("Password").fill(caseworker)
-        await worker.get_by_role("button", name="Sign in").click()
+        await sign_in(worker, served, "ann.worker@bt.example", caseworker)
         await worker.get_by_role("heading", name="Referrals to Brighter Tomorrows women's programme").wait_for()
         refused = await worker.goto(f"{served}/team")
         assert refused.status == 403
