@@ -39,6 +39,13 @@ class FailedAuthentications:
         while len(self._failures) > MAX_ADDRESSES:
             self._failures.popitem(last=False)
 
+    def forgive(self, address: str) -> None:
+        """Take back the latest failure counted for `address`: an attempt counted before its outcome was known
+        (so that attempts sent at once cannot all pass the check) that turned out right."""
+        failures = self._failures.get(address)
+        if failures:
+            failures.pop()
+
     def _recent(self, address: str) -> deque[float]:
         failures = self._failures.get(address, deque())
         while failures and failures[0] <= time.monotonic() - self._window:

@@ -9,7 +9,9 @@ has not reached is applied there — a referral not read yet, a record to dead-l
 The lane therefore keeps no inbox, writes no dead letters and retries nothing. It reads in a group of its own
 (`{service}.{lane}`, which the service's ACLs allow), starts at the end of its topics, commits as it goes and
 parses only records whose `ce_type` header names a type it expedites. Like a consumer batch, it sends the events it
-wrote itself once its transaction has committed (`outbox.claim_straight`), rather than wait for the relay.
+wrote itself once its transaction has committed (`outbox.claim_straight`), rather than wait for the relay. It takes
+no lock a batch holds, so what it sends may reach Kafka before a batch's earlier-committed events of the same key:
+expedite only facts whose order against the rest does not matter (a concern, known by its own id).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import httpx
 import pytest
 
@@ -75,3 +76,11 @@ async def test_an_officer_records_the_decision_on_a_breach_from_the_workspace(se
     async with httpx.AsyncClient(base_url=intake.url, headers={"X-API-Key": police}, timeout=15) as officer:
         case = (await officer.get(f"/v1/cases/{REFERENCE}")).json()
     assert case["status"] != "awaiting_police_decision"
+    connection = await asyncpg.connect(settings.database_url, server_settings={"search_path": compliance_schema})
+    try:
+        sent = await connection.fetch("SELECT actor, detail FROM audit_log WHERE detail LIKE 'police decision%'")
+    finally:
+        await connection.close()
+    (entry,) = sent
+    assert entry["actor"] == "diversion_team/jo.duty@cambs-police.example"
+    assert entry["detail"].startswith("police decision no_further_action on breach ")

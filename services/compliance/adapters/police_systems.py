@@ -40,6 +40,9 @@ class PoliceSystems:
             return None
         if answer.status_code >= 500 or answer.status_code in (401, 403, 429):
             raise PoliceSystemsUnavailable(f"intake answered {answer.status_code}")
-        body = answer.json()
-        problems = {p["field"]: p["message"] for p in body.get("fields") or []}
-        return Refusal(answer.status_code, body.get("message", "refused"), problems)
+        try:
+            body = answer.json()
+            problems = {p["field"]: p["message"] for p in body.get("fields") or []}
+            return Refusal(answer.status_code, str(body.get("message", "refused")), problems)
+        except (ValueError, KeyError, TypeError, AttributeError):  # not intake's error body: a proxy's page
+            return Refusal(answer.status_code, f"The police's system refused it ({answer.status_code}).", {})

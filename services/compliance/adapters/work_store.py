@@ -255,8 +255,8 @@ class WorkStore:
     # -- a referral's work ----------------------------------------------------------------------------------------
 
     async def work(self, referral_id: UUID, case_id: UUID, agency_id: str) -> ReferralWork:
-        """The referral's work as this transaction last left it (a fresh record when there is none yet); its case's
-        row is locked already."""
+        """The referral's work as this transaction last left it (a fresh record when there is none yet). Its case is
+        locked already, except in the concern lane, which reads the work and changes none of it."""
         await load_work(self._db, self._loaded, [referral_id])
         return self._loaded.works.setdefault(referral_id, ReferralWork(referral_id, case_id, agency_id))
 

@@ -5,6 +5,7 @@ accounts are created and disabled only by who manages them, audited under the pe
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
@@ -160,3 +161,12 @@ async def test_an_agency_administrator_adds_people_only_to_their_own_agency(comp
         token = token_of(await worker.get("/portal/referrals"))
         refused = await worker.post("/people", data={"csrf_token": token, "name": "X", "email": "x@bt.example"})
         assert refused.status_code == 403
+
+
+async def test_guesses_sent_all_at_once_are_throttled_like_guesses_one_by_one(compliance, browser_like):
+    await add_person(compliance, "bo.admin@bt.example", "agency_admin", WOMEN)
+    form = await browser_like.get("/sign-in")
+    guess = {"email": "bo.admin@bt.example", "password": "guessing", "csrf_token": token_of(form)}
+    answers = await asyncio.gather(*(browser_like.post("/sign-in", data=guess) for _ in range(12)))
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes.count(401) <= 5 and codes.count(429) >= 7, codes

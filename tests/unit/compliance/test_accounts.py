@@ -113,8 +113,21 @@ async def test_accounts_are_made_by_who_may_with_a_long_password_and_audited():
         await accounts.add_person(
             OPERATOR, email="ed@x.org", name="Ed", role=Role.OPERATIONS, agency_id=None, password="short", uow=uow
         )
-    with pytest.raises(accounts.EmailTaken):
+    with pytest.raises(accounts.InvalidAccount) as taken:
         await made(uow, email="cy@bt.example")
+    assert taken.value.field == "email"
+    for answer, bad in (("name", "J"), ("name", "Ann\x00"), ("email", "not an address")):
+        with pytest.raises(accounts.InvalidAccount) as refused:
+            await accounts.add_person(
+                OPERATOR,
+                email=bad if answer == "email" else "ok@bt.example",
+                name=bad if answer == "name" else "Ann",
+                role=Role.OPERATIONS,
+                agency_id=None,
+                password=PASSWORD,
+                uow=uow,
+            )
+        assert refused.value.field == answer
     assert [entry["detail"] for entry in uow.audited] == [
         "account created for bo@bt.example (agency_admin)",
         "account created for cy@bt.example (caseworker)",

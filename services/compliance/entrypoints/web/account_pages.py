@@ -73,12 +73,15 @@ async def sign_in(
     if wait is not None:
         errors = {"email": f"Too many attempts. Try again in {max(1, wait // 60)} minutes."}
         return _sign_in_again(request, expected, next, account, errors, 429)
+    # Counted before the first await, and taken back if right: attempts sent at once cannot all pass the check.
+    by_address.failed(address)
+    by_account.failed(account)
     try:
         signed_in = await in_transaction(request, lambda uow: accounts.sign_in(account, password, uow))
     except accounts.SignInRefused as refused:
-        by_address.failed(address)
-        by_account.failed(account)
         return _sign_in_again(request, expected, next, account, {"email": str(refused)}, 401)
+    by_address.forgive(address)
+    by_account.forgive(account)
     response = RedirectResponse(_safe_next(next) or _home(signed_in.session), status_code=303)
     response.set_cookie(COOKIE, signed_in.token, max_age=int(accounts.SESSION_LENGTH.total_seconds()), **COOKIE_OPTIONS)
     response.delete_cookie(SIGN_IN_COOKIE, path="/")
@@ -158,8 +161,8 @@ async def add_person(request: Request, session: Manager) -> Response:
                     uow=uow,
                 ),
             )
-        except (ValueError, accounts.EmailTaken) as refused:
-            errors["password" if isinstance(refused, ValueError) else "email"] = str(refused)
+        except accounts.InvalidAccount as refused:
+            errors[refused.field] = str(refused)
         else:
             return await _people_again(request, session, {}, f"Account created for {added.name}.", 200)
     return await _people_again(request, session, errors, None, 422, form)

@@ -10,6 +10,7 @@ the same audit entry, under the person's name and their agency's. Nothing about 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,6 +66,10 @@ from services.compliance.entrypoints.work_models import (
 from services.compliance.service_layer import handlers
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
+ROW_NUMBER = re.compile(r"[0-9]{1,2}")
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
+REFERENCE_CHARACTERS = re.compile(r"[0-9A-Fa-f-]")
+"""What a reference may hold: whatever else was typed (a space, a stray letter) is dropped, not refused."""
 LOCAL_TIMES = frozenset({"scheduled_for"})
 """Fields a page asks as a date and time on the wall clock."""
 IN_HAND = [ReferralStatus.ISSUED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS]
@@ -127,7 +132,7 @@ async def referrals(
     session: AgencyPerson,
     status: Annotated[str | None, Query(max_length=40)] = None,
     caseworker: Annotated[str | None, Query(max_length=200)] = None,
-    reference: Annotated[str | None, Query(max_length=36, pattern=r"^[0-9A-Fa-f-]*$")] = None,
+    reference: Annotated[str | None, Query(max_length=100)] = None,
     due: Annotated[str | None, Query(pattern="^(14_days)?$")] = None,
 ) -> Response:
     """The agency's referrals in hand by default (or of one status), nearest deadline first."""
@@ -141,7 +146,7 @@ async def referrals(
             agency,
             statuses=chosen,
             caseworker=caseworker or None,
-            reference=reference or None,
+            reference="".join(REFERENCE_CHARACTERS.findall(reference or "")) or None,
             complete_by=context.clock.now().date() + timedelta(days=14) if due else None,
             limit=500,
         )
@@ -241,7 +246,7 @@ def form_body(fields: dict[str, str]) -> dict[str, Any]:
     for name, value in fields.items():
         value = value.strip()
         parts = name.split(".")
-        if len(parts) == 3 and parts[1].isdigit():
+        if len(parts) == 3 and ROW_NUMBER.fullmatch(parts[1]):
             rows.setdefault(parts[0], {}).setdefault(int(parts[1]), {})[parts[2]] = value
         elif value:
             body[name] = _aware(value) if name in LOCAL_TIMES else value
@@ -262,7 +267,7 @@ def typed(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _as(kind: str | None, value: Any) -> Any:
-    if kind == "integer" and isinstance(value, str) and value.lstrip("-").isdigit():
+    if kind == "integer" and isinstance(value, str) and WHOLE_NUMBER.fullmatch(value):
         return int(value)
     if kind == "boolean" and value in ("true", "false"):
         return value == "true"
@@ -292,7 +297,7 @@ def _answer(location: list[str]) -> str:
     """`['needs', '1', 'category']` -> `Needs 2, category`; `['details']` -> `Details`."""
     if not location:
         return "Your answers"
-    words = [str(int(part) + 1) if part.isdigit() else part.replace("_", " ") for part in location]
+    words = [str(int(part) + 1) if ROW_NUMBER.fullmatch(part) else part.replace("_", " ") for part in location]
     return " ".join(words[:2]).capitalize() + (", " + ", ".join(words[2:]) if len(words) > 2 else "")
 
 

@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse
 from services.compliance.adapters.people_store import PeopleStore, Session
 from services.compliance.domain.people import NotAllowed, Role
 from services.compliance.entrypoints.web.pages import page
+from services.compliance.service_layer.accounts import wall_clock
 
 COOKIE = "diversion_portal"
 SIGN_IN_COOKIE = "diversion_sign_in"
@@ -39,9 +40,8 @@ async def current_session(request: Request) -> Session:
     token = request.cookies.get(COOKIE)
     if not token:
         raise SignInNeeded()
-    context = request.app.state.context
     async with request.app.state.pool.acquire() as connection:
-        session = await PeopleStore(connection).session(token, now=context.clock.now())
+        session = await PeopleStore(connection).session(token, now=wall_clock())
     if session is None:
         raise SignInNeeded()
     return session

@@ -9,6 +9,7 @@ use case, the same audit entry (under the person's name), recorded by name ("app
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
@@ -17,11 +18,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from platform_plumbing.audit_trail import Action, Purpose
 from schemas.vocabulary import PoliceDecision
 from services.compliance.adapters import agency_views, team_views
 from services.compliance.adapters.gateway_clients import GatewayClient
 from services.compliance.adapters.people_store import Session
 from services.compliance.adapters.police_systems import PoliceSystemsUnavailable
+from services.compliance.domain.people import NotAllowed, Role
 from services.compliance.domain.referral_progress import IllegalTransition
 from services.compliance.entrypoints import work_routes
 from services.compliance.entrypoints.http_api import in_transaction
@@ -150,8 +153,12 @@ async def police_decision(request: Request, case_id: UUID, session: TeamPerson) 
     file = await in_transaction(request, lambda uow: uow.store.case_file(case_id, request.app.state.context.rules))
     if file is None:
         return page(request, "problem.html", 404, title="Page not found", session=session)
+    if session.person.role is not Role.DIVERSION_TEAM:
+        raise NotAllowed()  # the police's decision: operations see the queue, they do not decide
     decision = {name: form[name].strip() for name in ("decision", "officer", "reason", "complete_by") if form.get(name)}
-    decision["breach_sequence"] = file.case.sequence
+    # The breach the officer was looking at, not whichever is current now: a later breach needs its own decision.
+    seen = form.get("breach_sequence", "")
+    decision["breach_sequence"] = int(seen) if re.fullmatch(r"[0-9]{1,9}", seen) else seen
     try:
         if police is None:
             raise PoliceSystemsUnavailable("not configured")
@@ -161,9 +168,27 @@ async def police_decision(request: Request, case_id: UUID, session: TeamPerson) 
         return await _case_page(request, case_id, session, errors=problem, form=form, status_code=503)
     if refused is not None:
         problems = {name: f"{words(name)}: {text[:1].lower()}{text[1:]}" for name, text in refused.problems.items()}
-        problems = problems or {"": refused.message}
-        return await _case_page(request, case_id, session, errors=problems, form=form, status_code=refused.status_code)
+        return await _case_page(
+            request,
+            case_id,
+            session,
+            errors=problems or {"": refused.message},
+            form=form,
+            status_code=refused.status_code,
+        )
+    await in_transaction(request, lambda uow: _decision_sent(uow, session, case_id, decision))
     return RedirectResponse(f"/team/cases/{case_id}?done=decided", status_code=303)
+
+
+async def _decision_sent(uow, session: Session, case_id: UUID, decision: dict) -> None:
+    """Intake records the decision under the force's key and the officer's collar number; here, who sent it."""
+    uow.audit(
+        actor=session.person.actor,
+        action=Action.ALTERATION,
+        purpose=Purpose.DIVERSION_DECISION,
+        case_id=case_id,
+        detail=f"police decision {decision.get('decision')} on breach {decision['breach_sequence']} sent to intake",
+    )
 
 
 async def _case_page(
