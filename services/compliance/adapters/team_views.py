@@ -11,9 +11,8 @@ from uuid import UUID
 import asyncpg
 
 from schemas.calendar import working_day_due
+from services.compliance.domain.referral_progress import OPEN
 from services.compliance.domain.referral_work import Workflow
-
-OPEN_REFERRALS = ("issued", "accepted", "in_progress")
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ async def never_contacted(
         "SELECT r.case_id, c.police_reference, r.agency_id, r.needs, r.issued_at"
         " FROM referrals r JOIN cases c USING (case_id) LEFT JOIN referral_work w USING (referral_id)"
         " WHERE r.status = ANY($1::text[]) AND w.first_contact_at IS NULL ORDER BY r.issued_at",
-        list(OPEN_REFERRALS),
+        sorted(status.value for status in OPEN),
     )
     late = []
     for row in rows:

@@ -121,11 +121,7 @@ Manager = Annotated[Session, Depends(_manager)]
 
 @router.get("/people", response_class=HTMLResponse)
 async def people_page(request: Request, session: Annotated[Session, Depends(current_session)]) -> Response:
-    person = session.person
-    people = (
-        await in_transaction(request, lambda uow: uow.people.people(person.agency_id)) if person.role in MANAGES else []
-    )
-    return page(request, "people.html", session=session, people=people, roles=_roles_for(session), errors={}, done=None)
+    return await _people_again(request, session, {}, None, 200)
 
 
 def _roles_for(session: Session) -> list[Role]:
@@ -181,7 +177,10 @@ async def disable_person(request: Request, person_id: UUID, session: Manager) ->
 async def _people_again(
     request: Request, session: Session, errors: dict, done: str | None, status: int, form: dict | None = None
 ) -> Response:
-    people = await in_transaction(request, lambda uow: uow.people.people(session.person.agency_id))
+    person = session.person
+    people = (
+        await in_transaction(request, lambda uow: uow.people.people(person.agency_id)) if person.role in MANAGES else []
+    )
     return page(
         request,
         "people.html",

@@ -40,7 +40,7 @@ from services.compliance.adapters import agency_views
 from services.compliance.adapters.gateway_clients import GatewayClient
 from services.compliance.adapters.people_store import Session
 from services.compliance.domain.agency_reports import ImplausibleTime
-from services.compliance.domain.referral_progress import IllegalTransition
+from services.compliance.domain.referral_progress import OPEN, IllegalTransition
 from services.compliance.entrypoints import http_api, work_routes
 from services.compliance.entrypoints.http_api import AgencyPurpose, in_transaction
 from services.compliance.entrypoints.http_models import (
@@ -72,7 +72,6 @@ REFERENCE_CHARACTERS = re.compile(r"[0-9A-Fa-f-]")
 """What a reference may hold: whatever else was typed (a space, a stray letter) is dropped, not refused."""
 LOCAL_TIMES = frozenset({"scheduled_for"})
 """Fields a page asks as a date and time on the wall clock."""
-IN_HAND = [ReferralStatus.ISSUED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS]
 
 
 @dataclass(frozen=True)
@@ -137,7 +136,7 @@ async def referrals(
 ) -> Response:
     """The agency's referrals in hand by default (or of one status), nearest deadline first."""
     agency = session.person.agency_id
-    chosen = [status] if status in {s.value for s in ReferralStatus} else [s.value for s in IN_HAND]
+    chosen = [status] if status in {s.value for s in ReferralStatus} else sorted(s.value for s in OPEN)
     context = request.app.state.context
 
     async def read(uow):
@@ -202,7 +201,7 @@ async def _referral_page(
         step=step,
         form=form or {},
         choices=CHOICES,
-        in_hand=detail.status in {s.value for s in IN_HAND},
+        in_hand=ReferralStatus(detail.status) in OPEN,
     )
 
 
