@@ -75,7 +75,8 @@ def up_with_services(
     settings[services.FAKE_NOTIFY.url_key] = services.FAKE_NOTIFY.url
     settings["NOTIFY_API_KEY"] = fake_notify.DEVELOPMENT_KEY
     # Keys and accounts first (the management commands migrate the schemas themselves): compliance starts with the
-    # force's key, with which the diversion team's pages record a police decision at intake.
+    # force's key, with which the diversion team's pages record a police decision at intake, and an operations key
+    # at the router (started before it), with which they place by hand needs no agency could take.
     settings.update(services.dev_keys(settings))
     settings.update(services.dev_people(settings))
     for service in services.SERVICES:

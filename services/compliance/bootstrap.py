@@ -37,6 +37,7 @@ from schemas.topics import (
     VICTIM_UPDATES,
 )
 from services.compliance.adapters.catalogue_terms import load_catalogue_terms
+from services.compliance.adapters.hand_placements import HandPlacements
 from services.compliance.adapters.notify import Notify, Templates
 from services.compliance.adapters.police_systems import PoliceSystems
 from services.compliance.domain.rules import load_rules
@@ -96,6 +97,13 @@ def police_systems_of(settings: ComplianceSettings) -> PoliceSystems | None:
     if settings.intake_url is None or settings.police_api_key is None:
         return None
     return PoliceSystems(settings.intake_url, settings.police_api_key.get_secret_value())
+
+
+def hand_placements_of(settings: ComplianceSettings) -> HandPlacements | None:
+    """Where the team's pages place needs by hand; None, and the pages say so, where it is not configured."""
+    if settings.router_url is None or settings.router_api_key is None:
+        return None
+    return HandPlacements(settings.router_url, settings.router_api_key.get_secret_value())
 
 
 def context_of(
@@ -178,6 +186,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
     )
     app.state.context = context
     app.state.police_systems = police_systems_of(settings)
+    app.state.hand_placements = hand_placements_of(settings)
     app.include_router(http_api.router)
     app.include_router(report_routes.router)
     app.include_router(erasure_routes.router)

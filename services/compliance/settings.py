@@ -62,4 +62,10 @@ class ComplianceSettings(PlatformSettings, PersonalDataSettings):
     police_api_key: SecretStr | None = Field(
         None, description="The force's key at intake for those decisions; unset, the pages cannot record them."
     )
+    router_url: str | None = Field(
+        None, description="The router's API, where the diversion team's pages place by hand needs no agency could take."
+    )
+    router_api_key: SecretStr | None = Field(
+        None, description="An operations key at the router for those placements; unset, the pages cannot make them."
+    )
     compliance_event_source: str = Field("/diversion/compliance", description="CloudEvents `source` of its events.")

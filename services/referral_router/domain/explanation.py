@@ -106,5 +106,17 @@ def _with_list(head: str, lead: str, items: Sequence[tuple[str, str]], limit: in
     return _bounded(head, limit)
 
 
+def hand_placement_explanation(
+    *, agency: Agency, by: str, reason: str, waived: Sequence[str], load: int, queued: bool
+) -> str:
+    """Who placed the needs by hand and why, the constraints they set aside, and whether the referral waits."""
+    text = f"Placed by hand with {agency.name} by {by}: {reason.strip().rstrip('.')}"
+    if waived:
+        text += f" (set aside: {'; '.join(waived)})"
+    if queued:
+        text += f". Queued: {load}/{agency.capacity} places in use; issued when one is free"
+    return _bounded(text + ".", EXPLANATION_LIMIT)
+
+
 def _bounded(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

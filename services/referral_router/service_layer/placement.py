@@ -12,8 +12,11 @@ allows — so each issue is recorded as a disclosure in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
+from uuid import UUID
 
+from platform_plumbing.audit_trail import Action, Purpose
 from schemas.calendar import add_working_days
 from schemas.events import CandidateAssessment, ReferralIssued, ReferralQueued, ReferralUnmatched
 from schemas.parts import AssessedNeed
@@ -22,6 +25,7 @@ from schemas.vocabulary import DeliveryMode, ReferralStatus, UnmatchedReason
 from services.referral_router.domain import planning
 from services.referral_router.domain.catalogue import Agency, Catalogue
 from services.referral_router.domain.entities import Referral, RoutedCase
+from services.referral_router.domain.hand_placement import HandDecision, placed_by_hand
 from services.referral_router.domain.matching import Need, Placement, match, youth_team_referral
 from services.referral_router.service_layer.unit_of_work import UnitOfWork
 
@@ -55,6 +59,67 @@ async def place(
         uow.store.add_referral(referral, now=uow.now())
         await announce(referral, case, uow, unmatched_because=unmatched_because)
     return [referral for referral, _ in placed]
+
+
+class UnknownReferral(LookupError):
+    """No referral has this id."""
+
+
+class NotUnplaced(Exception):
+    """The referral's needs do not wait for a place by hand: placed already, recalled, or its case is over."""
+
+
+async def place_by_hand(
+    referral_id: UUID, agency_id: str, decision: HandDecision, uow: UnitOfWork, *, via: str
+) -> Referral:
+    """Place the needs of an unmatched referral with the agency the diversion team chose (`hand_placement` says what
+    their decision may set aside); the new referral replaces the unmatched one, which compliance then cancels.
+
+    Locks the unmatched referral, then its case, as a consumer batch does; a second submission of the same form
+    finds the referral replaced already and places nothing. Raises `UnknownReferral`, `NotUnplaced`, `KeyError` (no
+    such agency in the catalogue) or `HandPlacementRefused`. `via`: the client that carried the decision (audited).
+    """
+    unmatched = await uow.store.referral(referral_id, for_update=True)
+    if unmatched is None:
+        raise UnknownReferral(referral_id)
+    if unmatched.status != ReferralStatus.UNMATCHED:
+        raise NotUnplaced(f"these needs are not waiting for a place by hand: the referral is {unmatched.status.value}")
+    case = await uow.store.case(unmatched.case_id, for_update=True)
+    if case is None or case.status in planning.CONCLUDED:
+        raise NotUnplaced("the case is concluded: nothing more is placed for it")
+    if any(referral_id in r.replaces for r in await uow.store.referrals_of_case(case.case_id)):
+        raise NotUnplaced("these needs were placed already")
+    catalogue = uow.context.catalogue()
+    agency = catalogue.agency(agency_id)
+    declined = frozenset(
+        c for c, agencies in (await uow.store.exclusions(case.case_id)).items() if agency_id in agencies
+    )
+    load = (await uow.store.agency_load()).get(agency_id, 0)
+    needs = await _as_found(unmatched, uow)
+    placement = placed_by_hand(agency, needs, case.person, decision, load=load, declined=declined)
+    referral = _from_placement(placement, case, (unmatched,), catalogue, uow)
+    uow.store.add_referral(referral, now=uow.now())
+    await announce(referral, case, uow)
+    uow.audit(
+        actor=decision.actor,
+        action=Action.ALTERATION,
+        purpose=Purpose.REFERRAL,
+        case_id=case.case_id,
+        referral_id=referral.referral_id,
+        recipient=agency_id,
+        detail=f"placed by hand, replacing unmatched referral {referral_id} (sent by {via})",
+    )
+    return referral
+
+
+async def _as_found(referral: Referral, uow: UnitOfWork) -> tuple[Need, ...]:
+    """The referral's needs with where they came from: an onward referral's were found by the agency of the referral
+    it names, which is not asked to take them (the stored needs keep only category, severity and mode)."""
+    if referral.onward_from is None:
+        return referral.needs
+    found = await uow.store.referral(referral.onward_from)
+    found_by = found.agency_id if found is not None else None
+    return tuple(replace(need, onward_from=referral.onward_from, found_by=found_by) for need in referral.needs)
 
 
 async def refer_to_youth_team(case: RoutedCase, uow: UnitOfWork) -> Referral | None:

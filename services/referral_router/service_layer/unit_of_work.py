@@ -36,7 +36,9 @@ class UnitOfWork(TransactionalWork):
         writes: PendingWrites | None = None,
         batch: RouterBatch | None = None,
     ) -> None:
-        """`writes` and `batch`: a consumer batch's, shared by the units of work of its records."""
+        """`writes` and `batch`: a consumer batch's, shared by the units of work of its records; a unit of work used
+        alone that places referrals is given a `batch` knowing the catalogue's capacities, so that what it places is
+        checked against the agencies' load when it is written (see `router_batch`)."""
         super().__init__(connection, context.events, writes)
         self.store = RouterStore(connection, self.writes, batch)
         self.context = context

@@ -1,16 +1,21 @@
 """The web pages' guards, on the real database and broker (issue 25): a page asked for signed out sends you to sign
 in; a disabled account cannot sign in; a wrong password is refused like an unknown account, and repeated ones are
 throttled; a form without its CSRF token is refused; another agency's referral is 404 and its forms do nothing;
-accounts are created and disabled only by who manages them, audited under the person's name."""
+accounts are created and disabled only by who manages them, audited under the person's name; a need is placed by hand
+only by the diversion team, only for a need waiting on the case, and nothing is recorded when the router is away."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 
 import httpx
 import pytest
 
+from schemas.events import ReferralUnmatched
+from schemas.topics import REFERRALS
+from services.compliance.adapters.hand_placements import HandPlacements
 from tests.integration.compliance.conftest import add_person
 from tests.integration.compliance.test_agency_work import TREATMENT, WOMEN
 
@@ -170,3 +175,51 @@ async def test_guesses_sent_all_at_once_are_throttled_like_guesses_one_by_one(co
     answers = await asyncio.gather(*(browser_like.post("/sign-in", data=guess) for _ in range(12)))
     codes = sorted(answer.status_code for answer in answers)
     assert codes.count(401) <= 5 and codes.count(429) >= 7, codes
+
+
+async def test_placing_a_need_by_hand_is_the_teams_alone_checked_and_says_when_the_router_cannot_be_reached(
+    compliance, browser_like
+):
+    case = await compliance.open_case()
+    unmatched = ReferralUnmatched(
+        case_id=case.case_id,
+        referral_id=uuid.uuid4(),
+        needs=[{"category": "housing", "severity": "medium"}],
+        explanation="No agency in the catalogue can take housing.",
+        reason="no_eligible_agency",
+    )
+    await compliance.send(REFERRALS.name, unmatched)
+    address = f"/team/cases/{case.case_id}"
+    operator = await add_person(compliance, "op@ops.example", "operations")
+    await signed_in(browser_like, "op@ops.example", operator)
+    seen = await browser_like.get(address)
+    assert "Place needs no agency could take" in seen.text and "Place with this agency" not in seen.text
+    form = {"csrf_token": token_of(seen), "referral_id": str(unmatched.referral_id), "agency": "housing-advice"}
+    refused = await browser_like.post(f"{address}/placement", data={**form, "placement_reason": "Agreed"})
+    assert refused.status_code == 403, "operations see the queue; the diversion team decides"
+    await browser_like.post("/sign-out", data={"csrf_token": token_of(seen)})
+
+    password = await add_person(compliance, "jo.duty@cambs-police.example", "diversion_team")
+    await signed_in(browser_like, "jo.duty@cambs-police.example", password)
+    seen = await browser_like.get(address)
+    assert "the router is not configured (ROUTER_URL and ROUTER_API_KEY)" in seen.text
+    compliance.app.state.hand_placements = HandPlacements("http://127.0.0.1:9", "dvk_nobody")
+    seen = await browser_like.get(address)
+    assert "Place with this agency" in seen.text
+    form["csrf_token"] = token_of(seen)
+
+    without_token = await browser_like.post(f"{address}/placement", data={**form, "csrf_token": ""})
+    incomplete = await browser_like.post(f"{address}/placement", data={**form, "agency": ""})
+    not_unmatched = await browser_like.post(
+        f"{address}/placement", data={**form, "referral_id": str(case.referrals[WOMEN]), "placement_reason": "Agreed"}
+    )
+    unreachable = await browser_like.post(f"{address}/placement", data={**form, "placement_reason": "Agreed"})
+
+    assert without_token.status_code == 403
+    assert incomplete.status_code == 422
+    assert "Choose the agency that will take the needs" in incomplete.text and "Say why this agency" in incomplete.text
+    assert not_unmatched.status_code == 404, "only a need waiting for a place on this case"
+    assert unreachable.status_code == 503
+    assert "The referral router could not be reached: nothing was recorded" in unreachable.text
+    sent = await compliance.pool.fetchval("SELECT count(*) FROM audit_log WHERE detail LIKE 'placement of%'")
+    assert sent == 0, "nothing was sent, so nothing is recorded as sent"

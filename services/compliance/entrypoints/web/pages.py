@@ -3,6 +3,7 @@ headers that keep the pages out of frames and caches and allow only their own st
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,14 @@ HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
 }
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice in a select whose label is not its value in words (an agency's name for its id)."""
+
+    value: str
+    label: str
 
 
 def london(moment: datetime | None) -> str:

@@ -19,16 +19,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from platform_plumbing.audit_trail import Action, Purpose
-from schemas.vocabulary import PoliceDecision
+from schemas.vocabulary import PoliceDecision, ReferralStatus
 from services.compliance.adapters import agency_views, team_views
 from services.compliance.adapters.gateway_clients import GatewayClient
 from services.compliance.adapters.people_store import Session
-from services.compliance.adapters.police_systems import PoliceSystemsUnavailable
+from services.compliance.adapters.service_commands import Refusal, ServiceCommands, ServiceUnavailable
 from services.compliance.domain.people import NotAllowed, Role
 from services.compliance.domain.referral_progress import IllegalTransition
 from services.compliance.entrypoints import work_routes
 from services.compliance.entrypoints.http_api import in_transaction
-from services.compliance.entrypoints.web.pages import page, words
+from services.compliance.entrypoints.web.pages import Option, page, words
 from services.compliance.entrypoints.web.signed_in import checked_form, team_session
 from services.compliance.entrypoints.work_models import (
     AcknowledgementRequest,
@@ -45,6 +45,7 @@ DONE = {
     "returned": "Action plan returned to its agency.",
     "acknowledged": "Concern taken on: it is recorded under your name.",
     "decided": "The decision is recorded in the police's system; this case changes as soon as compliance hears it.",
+    "placed": "The needs are placed with the agency you chose; the referral shows here as soon as compliance hears it.",
 }
 
 
@@ -149,46 +150,111 @@ async def case(request: Request, case_id: UUID, session: TeamPerson, done: str |
 async def police_decision(request: Request, case_id: UUID, session: TeamPerson) -> Response:
     """The officer's decision after a breach, recorded by intake (the police's system of record), by name."""
     form = await checked_form(request, session)
-    police = request.app.state.police_systems
-    file = await in_transaction(request, lambda uow: uow.store.case_file(case_id, request.app.state.context.rules))
+    file = await _deciding_on(request, case_id, session)
     if file is None:
         return page(request, "problem.html", 404, title="Page not found", session=session)
-    if session.person.role is not Role.DIVERSION_TEAM:
-        raise NotAllowed()  # the police's decision: operations see the queue, they do not decide
     decision = {name: form[name].strip() for name in ("decision", "officer", "reason", "complete_by") if form.get(name)}
     # The breach the officer was looking at, not whichever is current now: a later breach needs its own decision.
     seen = form.get("breach_sequence", "")
     decision["breach_sequence"] = int(seen) if re.fullmatch(r"[0-9]{1,9}", seen) else seen
-    try:
-        if police is None:
-            raise PoliceSystemsUnavailable("not configured")
-        refused = await police.decide_breach(file.case.police_reference, decision)
-    except PoliceSystemsUnavailable:
-        problem = {"": "The police's system could not be reached: nothing was recorded. Try again in a minute."}
-        return await _case_page(request, case_id, session, errors=problem, form=form, status_code=503)
+    police = request.app.state.police_systems
+    refused = await _handed_over(
+        request, police, lambda: police.decide_breach(file.case.police_reference, decision), case_id, session, form
+    )
     if refused is not None:
-        problems = {name: f"{words(name)}: {text[:1].lower()}{text[1:]}" for name, text in refused.problems.items()}
-        return await _case_page(
-            request,
-            case_id,
-            session,
-            errors=problems or {"": refused.message},
-            form=form,
-            status_code=refused.status_code,
-        )
-    await in_transaction(request, lambda uow: _decision_sent(uow, session, case_id, decision))
+        return refused
+    sent = f"police decision {decision.get('decision')} on breach {decision['breach_sequence']} sent to intake"
+    await in_transaction(request, lambda uow: _sent(uow, session, case_id, sent, Purpose.DIVERSION_DECISION))
     return RedirectResponse(f"/team/cases/{case_id}?done=decided", status_code=303)
 
 
-async def _decision_sent(uow, session: Session, case_id: UUID, decision: dict) -> None:
-    """Intake records the decision under the force's key and the officer's collar number; here, who sent it."""
-    uow.audit(
-        actor=session.person.actor,
-        action=Action.ALTERATION,
-        purpose=Purpose.DIVERSION_DECISION,
-        case_id=case_id,
-        detail=f"police decision {decision.get('decision')} on breach {decision['breach_sequence']} sent to intake",
+@router.post("/cases/{case_id}/placement", response_class=HTMLResponse)
+async def place_by_hand(request: Request, case_id: UUID, session: TeamPerson) -> Response:
+    """Needs no agency could take, placed by the team with the agency it chose, with a reason: the router decides
+    whether the agency may take them (it owns every placement), and announces the referral."""
+    form = await checked_form(request, session)
+    if await _deciding_on(request, case_id, session) is None:
+        return page(request, "problem.html", 404, title="Page not found", session=session)
+    unplaced = {str(r.referral_id): r for r in await in_transaction(request, lambda uow: _unplaced(uow, case_id))}
+    referral = unplaced.get(form.get("referral_id", ""))
+    if referral is None:
+        return page(request, "problem.html", 404, title="Page not found", session=session)
+    agency_id, reason = form.get("agency", "").strip(), form.get("placement_reason", "").strip()
+    problems = {
+        **({} if agency_id else {"agency": "Choose the agency that will take the needs"}),
+        **({} if reason else {"placement_reason": "Say why this agency"}),
+    }
+    if problems:
+        return await _case_page(request, case_id, session, errors=problems, form=form, status_code=422)
+    person = session.person
+    placements = request.app.state.hand_placements
+    placed_by = f"{person.name} (diversion team)"
+    refused = await _handed_over(
+        request,
+        placements,
+        lambda: placements.place(
+            referral.referral_id, agency_id=agency_id, reason=reason, placed_by=placed_by, actor=person.actor
+        ),
+        case_id,
+        session,
+        form,
+        fields={"agency_id": "agency", "reason": "placement_reason"},
     )
+    if refused is not None:
+        return refused
+    sent = f"placement of unmatched referral {referral.referral_id} with {agency_id} sent to the router"
+    await in_transaction(request, lambda uow: _sent(uow, session, case_id, sent, Purpose.REFERRAL))
+    return RedirectResponse(f"/team/cases/{case_id}?done=placed", status_code=303)
+
+
+async def _deciding_on(request: Request, case_id: UUID, session: Session):
+    """The case a decision of the diversion team is about (None: no such case). Operations see the queue; the team
+    decides."""
+    file = await in_transaction(request, lambda uow: uow.store.case_file(case_id, request.app.state.context.rules))
+    if file is not None and session.person.role is not Role.DIVERSION_TEAM:
+        raise NotAllowed()
+    return file
+
+
+async def _handed_over(
+    request: Request,
+    service: ServiceCommands | None,
+    command,
+    case_id: UUID,
+    session: Session,
+    form: dict[str, str],
+    *,
+    fields: dict[str, str] | None = None,
+) -> Response | None:
+    """Hand the team's command to the service that owns it; None when it was done, else the case's page again with
+    why not: the service's own reasons by field (`fields` renames the service's to the form's), or that it could
+    not be reached (nothing was done)."""
+    if service is None:
+        problem = {"": "This cannot be recorded from here: the service that owns it is not configured."}
+        return await _case_page(request, case_id, session, errors=problem, form=form, status_code=503)
+    try:
+        refused: Refusal | None = await command()
+    except ServiceUnavailable:
+        where = service.name[:1].upper() + service.name[1:]
+        problem = {"": f"{where} could not be reached: nothing was recorded. Try again later."}
+        return await _case_page(request, case_id, session, errors=problem, form=form, status_code=503)
+    if refused is None:
+        return None
+    named = {(fields or {}).get(name, name): text for name, text in refused.problems.items()}
+    problems = {name: f"{words(name)}: {text[:1].lower()}{text[1:]}" for name, text in named.items()}
+    return await _case_page(
+        request, case_id, session, errors=problems or {"": refused.message}, form=form, status_code=refused.status_code
+    )
+
+
+async def _unplaced(uow, case_id: UUID) -> list[team_views.ReferralLine]:
+    return [r for r in await team_views.referrals_of_case(uow.connection, case_id) if r.status == "unmatched"]
+
+
+async def _sent(uow, session: Session, case_id: UUID, detail: str, purpose: Purpose) -> None:
+    """The service that owns the command records it under the person's name (intake: under the force's key and the
+    officer's collar number); here, who sent it."""
+    uow.audit(actor=session.person.actor, action=Action.ALTERATION, purpose=purpose, case_id=case_id, detail=detail)
 
 
 async def _case_page(
@@ -229,6 +295,17 @@ async def _case_page(
         form=form or {},
         decisions=list(PoliceDecision),
         can_decide=request.app.state.police_systems is not None,
+        can_place=request.app.state.hand_placements is not None,
+        unplaced=[
+            Option(str(r.referral_id), ", ".join(words(need) for need in r.needs))
+            for r in referrals
+            if r.status == ReferralStatus.UNMATCHED and file.tracking
+        ],
+        agency_names={agency_id: terms.name for agency_id, terms in context.workflow.agencies.items() if terms.name},
+        agencies=sorted(
+            (Option(agency_id, terms.name or agency_id) for agency_id, terms in context.workflow.agencies.items()),
+            key=lambda option: option.label,
+        ),
         case=file.case,
         conditions=file.conditions,
         referrals=referrals,
