@@ -1,7 +1,7 @@
 """The diversion team's workspace in a real headless Chromium, against compliance on the real broker and database
 (issue 25): a member of the team signs in to the day's queue, reads a safeguarding concern and takes it on, approves
-an action plan, finds the breach awaiting a police decision and opens its case. Each page is checked with axe-core
-and kept as a screenshot; an agency's caseworker is kept out."""
+an action plan, finds the breach awaiting a police decision, opens its case and writes a note to an agency. Each page
+is checked with axe-core and kept as a screenshot; an agency's caseworker is kept out."""
 
 from __future__ import annotations
 
@@ -55,6 +55,17 @@ async def test_the_diversion_team_works_its_queue_from_the_workspace(compliance,
         assert "Awaiting police decision" in case_page and "Miss" in case_page
         await checked(page, "team-case")
 
+        note_to_women = page.locator("details", has_text="Write a note to Brighter Tomorrows")
+        await note_to_women.locator("summary").click()
+        await note_to_women.get_by_role("button", name="Send note").click()
+        await page.get_by_role("alert").get_by_text("Write the note").wait_for()  # an empty note is refused
+        note_to_women = page.locator("details", has_text="Write a note to Brighter Tomorrows")
+        await note_to_women.get_by_label("Note").fill("Please call the officer before her next session.")
+        await note_to_women.get_by_role("button", name="Send note").click()
+        await page.get_by_role("status").get_by_text("Your note is sent to the agency.").wait_for()
+        assert "Please call the officer before her next session." in await page.locator("main").inner_text()
+        await checked(page, "team-case-noted")
+
         worker = await browser.new_page()
         await sign_in(worker, served, "ann.worker@bt.example", caseworker)
         await worker.get_by_role("heading", name="Referrals to Brighter Tomorrows women's programme").wait_for()
@@ -74,3 +85,11 @@ async def test_the_diversion_team_works_its_queue_from_the_workspace(compliance,
         "SELECT actor FROM audit_log WHERE case_id = $1 AND detail = 'read concern'", case.case_id
     )
     assert [row["actor"] for row in read] == ["diversion_team/jo.duty@cambs-police.example"]
+    notes = (await compliance.http.get(f"/v1/referrals/{women}/notes", headers=compliance.as_agency(WOMEN))).json()
+    assert [(n["author"], n["written_by"], n["text"]) for n in notes] == [
+        (
+            "diversion_team",
+            "diversion_team/jo.duty@cambs-police.example",
+            "Please call the officer before her next session.",
+        )
+    ], "the agency reads the team's note, written under the person's name"

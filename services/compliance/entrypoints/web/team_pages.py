@@ -32,6 +32,7 @@ from services.compliance.entrypoints.web.pages import Option, page, words
 from services.compliance.entrypoints.web.signed_in import checked_form, team_session
 from services.compliance.entrypoints.work_models import (
     AcknowledgementRequest,
+    NoteRequest,
     PlanApprovalRequest,
     PlanReturnRequest,
 )
@@ -46,6 +47,7 @@ DONE = {
     "acknowledged": "Concern taken on: it is recorded under your name.",
     "decided": "The decision is recorded in the police's system; this case changes as soon as compliance hears it.",
     "placed": "The needs are placed with the agency you chose; the referral shows here as soon as compliance hears it.",
+    "noted": "Your note is sent to the agency.",
 }
 
 
@@ -150,7 +152,7 @@ async def case(request: Request, case_id: UUID, session: TeamPerson, done: str |
 async def police_decision(request: Request, case_id: UUID, session: TeamPerson) -> Response:
     """The officer's decision after a breach, recorded by intake (the police's system of record), by name."""
     form = await checked_form(request, session)
-    file = await _deciding_on(request, case_id, session)
+    file = await _teams_case(request, case_id, session)
     if file is None:
         return page(request, "problem.html", 404, title="Page not found", session=session)
     decision = {name: form[name].strip() for name in ("decision", "officer", "reason", "complete_by") if form.get(name)}
@@ -173,7 +175,7 @@ async def place_by_hand(request: Request, case_id: UUID, session: TeamPerson) ->
     """Needs no agency could take, placed by the team with the agency it chose, with a reason: the router decides
     whether the agency may take them (it owns every placement), and announces the referral."""
     form = await checked_form(request, session)
-    if await _deciding_on(request, case_id, session) is None:
+    if await _teams_case(request, case_id, session) is None:
         return page(request, "problem.html", 404, title="Page not found", session=session)
     unplaced = {str(r.referral_id): r for r in await in_transaction(request, lambda uow: _unplaced(uow, case_id))}
     referral = unplaced.get(form.get("referral_id", ""))
@@ -207,9 +209,30 @@ async def place_by_hand(request: Request, case_id: UUID, session: TeamPerson) ->
     return RedirectResponse(f"/team/cases/{case_id}?done=placed", status_code=303)
 
 
-async def _deciding_on(request: Request, case_id: UUID, session: Session):
-    """The case a decision of the diversion team is about (None: no such case). Operations see the queue; the team
-    decides."""
+@router.post("/cases/{case_id}/notes", response_class=HTMLResponse)
+async def write_note(request: Request, case_id: UUID, session: TeamPerson) -> Response:
+    """A note from the team to the agency holding one of the case's referrals, under the person's name (the agencies'
+    own notes come from the portal): the same use case as the API's, the text sealed like every note."""
+    form = await checked_form(request, session)
+    if await _teams_case(request, case_id, session) is None:
+        return page(request, "problem.html", 404, title="Page not found", session=session)
+    referrals = await in_transaction(request, lambda uow: team_views.referrals_of_case(uow.connection, case_id))
+    referral = next((r for r in referrals if str(r.referral_id) == form.get("referral_id") and r.issued_at), None)
+    if referral is None:
+        return page(request, "problem.html", 404, title="Page not found", session=session)
+    field = f"note-{referral.referral_id}"
+    try:
+        body = NoteRequest(text=form.get(field, "").strip())
+    except ValidationError:
+        problem = {field: "Write the note (at most 1,000 characters)"}
+        return await _case_page(request, case_id, session, errors=problem, form=form, status_code=422)
+    await work_routes.write_note(request, referral.referral_id, body, as_team(session))
+    return RedirectResponse(f"/team/cases/{case_id}?done=noted", status_code=303)
+
+
+async def _teams_case(request: Request, case_id: UUID, session: Session):
+    """The case the diversion team acts on (None: no such case). Operations see the queue and the cases; the team
+    decides and writes."""
     file = await in_transaction(request, lambda uow: uow.store.case_file(case_id, request.app.state.context.rules))
     if file is not None and session.person.role is not Role.DIVERSION_TEAM:
         raise NotAllowed()
