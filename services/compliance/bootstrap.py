@@ -51,7 +51,7 @@ from services.compliance.entrypoints.kafka_events import (
     expedite_concern,
 )
 from services.compliance.entrypoints.timers import sweep_forever
-from services.compliance.entrypoints.web import account_pages, pages, portal_pages, team_pages
+from services.compliance.entrypoints.web import account_pages, pages, portal_pages, report_pages, team_pages
 from services.compliance.entrypoints.web.signed_in import install_page_errors
 from services.compliance.service_layer.unit_of_work import ComplianceContext
 from services.compliance.settings import ComplianceSettings
@@ -195,6 +195,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
     app.include_router(account_pages.router)
     app.include_router(portal_pages.router)
     app.include_router(team_pages.router)
+    app.include_router(report_pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     install_conventions(app, max_body_bytes=settings.compliance_max_body_bytes, metrics=metrics, runtime=runtime)
     http_api.install_error_handlers(app)

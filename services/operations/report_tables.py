@@ -16,13 +16,6 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-SOURCE_NAMES = {
-    "conditional_caution_compliance": "Conditional Caution compliance",
-    "adult_community_resolution_completion": "Community Resolution completion, adults",
-    "youth_community_resolution_completion": "Community Resolution completion, youths",
-    "domestic_abuse_named_within_24_months": "domestic-abuse programme: named again within 24 months",
-    "named_within_24_months": "everyone: named again within 24 months",
-}
 CSV_TABLES = {
     "headline": ("/v1/reports/headline", {}),
     "compliance": ("/v1/reports/compliance", {"by": None}),
@@ -177,7 +170,7 @@ def print_headline(console: Console, rows: Sequence[dict]) -> None:
         ["figure", "measured", "of", "source", "difference"],
         [
             [
-                SOURCE_NAMES.get(r["figure"], _words(r["figure"])),
+                r["name"],
                 _percent(r["measured"]),
                 r["cohort"],
                 _percent(r["source"]),

@@ -185,6 +185,7 @@ class HeadlineRow(BaseModel):
     """One of the force's headline figures, measured, beside the source's published one where it has one."""
 
     figure: str
+    name: str = Field(description="The figure as people read it.")
     count: int
     cohort: int
     measured: float | None

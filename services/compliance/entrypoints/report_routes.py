@@ -4,10 +4,10 @@ work — service levels, onward referrals, safeguarding concerns."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
 
 from platform_plumbing import audit_trail
 from platform_plumbing.audit_trail import Action, AuditEntry, Purpose
@@ -25,8 +25,8 @@ from services.compliance.entrypoints.http_models import (
     SafeguardingRow,
     ServiceLevelRow,
 )
-from services.compliance.entrypoints.report_export import csv_response
-from services.compliance.service_layer import reports, work_reports
+from services.compliance.entrypoints.report_tables import TABLES
+from services.compliance.service_layer import reports
 
 
 async def audited_reader(request: Request, client: Operations) -> GatewayClient:
@@ -57,8 +57,7 @@ async def compliance_report(
 ):
     """Completed ÷ concluded, by disposal (`disposal_and_age`: adults and youths apart), agency (the needs no agency
     could take as such), need, offence or month of decision."""
-    rows = await reports.compliance_rates(request.app.state.pool, by)
-    return _as(rows, ComplianceRow, format, f"compliance-by-{by.value}", denominator="concluded", rates=("rate",))
+    return await _table(request, "compliance", format, by)
 
 
 @router.get(
@@ -72,9 +71,7 @@ async def reoffending_report(
 ):
     """Only people whose 24 months have passed count (`cohort`); those diverted more recently are `not_yet_mature`.
     By disposal, programme (agency), cohort (the domestic-abuse and women's programmes) or month of decision."""
-    now = request.app.state.context.clock.now()
-    rows = await reports.reoffending_within_24_months(request.app.state.pool, by, now=now)
-    return _as(rows, ReoffendingRow, format, f"reoffending-by-{by.value}", denominator="cohort", rates=("rate",))
+    return await _table(request, "reoffending", format, by)
 
 
 @router.get(
@@ -84,8 +81,7 @@ async def reoffending_report(
     summary="The domestic-abuse and women's programmes as cohorts",
 )
 async def programmes_report(request: Request, format: Format = AS):
-    rows = await reports.programme_cohorts(request.app.state.pool)
-    return _as(rows, ProgrammeCohortRow, format, "programmes", denominator="referrals", rates=("completion_rate",))
+    return await _table(request, "programmes", format)
 
 
 @router.get(
@@ -94,8 +90,7 @@ async def programmes_report(request: Request, format: Format = AS):
 async def headline_report(request: Request, format: Format = AS):
     """Conditional Caution compliance, Community Resolution completion (adults, youths), named again within 24
     months (mature cohorts; domestic-abuse programme), each with its cohort and the published figure beside it."""
-    rows = await reports.headline(request.app.state.pool, now=request.app.state.context.clock.now())
-    return _as(rows, HeadlineRow, format, "headline", denominator="cohort", rates=("measured", "difference"))
+    return await _table(request, "headline", format)
 
 
 @router.get(
@@ -107,9 +102,7 @@ async def headline_report(request: Request, format: Format = AS):
 async def service_levels_report(request: Request, format: Format = AS):
     """In working days from issue (weekends and the bank holidays of England and Wales skipped); by the month the
     referral was issued."""
-    holidays = request.app.state.context.workflow.bank_holidays
-    rows = await work_reports.service_levels(request.app.state.pool, holidays)
-    return _as(rows, ServiceLevelRow, format, "service-levels", denominator="referrals", rates=())
+    return await _table(request, "service-levels", format)
 
 
 @router.get(
@@ -119,8 +112,7 @@ async def service_levels_report(request: Request, format: Format = AS):
     summary="Onward referrals by the agency that made them, where they went and how they ended",
 )
 async def onward_referrals_report(request: Request, format: Format = AS):
-    rows = await work_reports.onward_referrals(request.app.state.pool)
-    return _as(rows, OnwardReferralRow, format, "onward-referrals", denominator="referrals", rates=())
+    return await _table(request, "onward-referrals", format)
 
 
 @router.get(
@@ -130,14 +122,13 @@ async def onward_referrals_report(request: Request, format: Format = AS):
     summary="Safeguarding concerns raised and taken on, by month, kind and urgency",
 )
 async def safeguarding_report(request: Request, format: Format = AS):
-    rows = await work_reports.safeguarding(request.app.state.pool)
-    return _as(rows, SafeguardingRow, format, "safeguarding", denominator="raised", rates=())
+    return await _table(request, "safeguarding", format)
 
 
-def _as(rows: list[dict], model: type[BaseModel], format: str, name: str, *, denominator: str, rates: tuple[str, ...]):
-    if format == "csv":
-        return csv_response(rows, list(model.model_fields), name=name, denominator=denominator, rates=rates)
-    return rows
+async def _table(request: Request, name: str, format: str, by: StrEnum | None = None):
+    table = TABLES[name]
+    rows = await table.read(request.app.state.pool, request.app.state.context, by)
+    return table.as_csv(rows, name, by) if format == "csv" else rows
 
 
 @router.get(

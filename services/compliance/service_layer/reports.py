@@ -185,6 +185,14 @@ SOURCE_FIGURES = {
     "domestic_abuse_named_within_24_months": 0.093,
 }
 """The source's published figures (shared/SOURCE.md), beside which the force's measured ones are shown."""
+FIGURE_NAMES = {
+    "conditional_caution_compliance": "Conditional Caution compliance",
+    "adult_community_resolution_completion": "Community Resolution completion, adults",
+    "youth_community_resolution_completion": "Community Resolution completion, youths",
+    "domestic_abuse_named_within_24_months": "Domestic-abuse programme: named again within 24 months",
+    "named_within_24_months": "Everyone: named again within 24 months",
+}
+"""Each headline figure as people read it (in the report's `name`)."""
 
 
 async def headline(db: Db, *, now: datetime) -> list[dict]:
@@ -214,6 +222,7 @@ def _figure(name: str, count: int, cohort: int) -> dict:
     source = SOURCE_FIGURES.get(name)
     return {
         "figure": name,
+        "name": FIGURE_NAMES[name],
         "count": count,
         "cohort": cohort,
         "measured": measured,

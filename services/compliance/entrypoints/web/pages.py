@@ -49,7 +49,12 @@ def words(value: str | None) -> str:
     return (value or "").replace("_", " ").capitalize()
 
 
-TEMPLATES.env.filters.update(london=london, day=day, words=words)
+def percent(rate: float | None) -> str:
+    """A rate from 0 to 1 as a percentage to one place; a dash where there is nothing to work it out of."""
+    return "–" if rate is None else f"{rate:.1%}"
+
+
+TEMPLATES.env.filters.update(london=london, day=day, words=words, percent=percent)
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
