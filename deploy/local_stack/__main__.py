@@ -79,11 +79,11 @@ def up_with_services(
     # at the router (started before it), with which they place by hand needs no agency could take.
     settings.update(services.dev_keys(settings))
     settings.update(services.dev_people(settings))
+    settings[services.DASHBOARD.url_key] = services.DASHBOARD.url  # where the workspace signs its people in
     for service in services.SERVICES:
         services.start(service, {**settings, **(clock or {})})
         settings[service.url_key] = service.url
     services.start(services.DASHBOARD, settings)
-    settings[services.DASHBOARD.url_key] = services.DASHBOARD.url
     write_private(RUNTIME_DIR / "stack.env", "".join(f"{k}={v}\n" for k, v in settings.items()))
     return settings
 
@@ -94,7 +94,9 @@ def _where_to_look(settings: dict[str, str]) -> str:
     return (
         f"\nAgency portal and accounts: {settings['PORTAL_URL']}\n"
         f"  sign in as any of these development accounts, password {settings['DEV_PEOPLE_PASSWORD']}:\n{people}\n"
-        f"Operations dashboard: {settings[services.DASHBOARD.url_key]} (the OPERATIONS_API_KEY above)\n"
+        f"Diversion team's workspace: {settings[services.COMPLIANCE.url_key]}/team, reports at /team/reports\n"
+        f"Operations dashboard: {settings[services.DASHBOARD.url_key]}"
+        " (an account signs in through the workspace, or use the OPERATIONS_API_KEY above)\n"
         f"Agency API documentation: {settings[services.COMPLIANCE.url_key]}/docs\n"
     )
 

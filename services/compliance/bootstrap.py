@@ -51,7 +51,14 @@ from services.compliance.entrypoints.kafka_events import (
     expedite_concern,
 )
 from services.compliance.entrypoints.timers import sweep_forever
-from services.compliance.entrypoints.web import account_pages, pages, portal_pages, report_pages, team_pages
+from services.compliance.entrypoints.web import (
+    account_pages,
+    dashboard_handoff,
+    pages,
+    portal_pages,
+    report_pages,
+    team_pages,
+)
 from services.compliance.entrypoints.web.signed_in import install_page_errors
 from services.compliance.service_layer.unit_of_work import ComplianceContext
 from services.compliance.settings import ComplianceSettings
@@ -187,6 +194,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
     app.state.context = context
     app.state.police_systems = police_systems_of(settings)
     app.state.hand_placements = hand_placements_of(settings)
+    app.state.dashboard_url = settings.dashboard_url
     app.include_router(http_api.router)
     app.include_router(report_routes.router)
     app.include_router(erasure_routes.router)
@@ -196,6 +204,7 @@ def create_app(settings: ComplianceSettings, *, clock: Clock | None = None, ids:
     app.include_router(portal_pages.router)
     app.include_router(team_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(dashboard_handoff.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     install_conventions(app, max_body_bytes=settings.compliance_max_body_bytes, metrics=metrics, runtime=runtime)
     http_api.install_error_handlers(app)

@@ -68,4 +68,7 @@ class ComplianceSettings(PlatformSettings, PersonalDataSettings):
     router_api_key: SecretStr | None = Field(
         None, description="An operations key at the router for those placements; unset, the pages cannot make them."
     )
+    dashboard_url: str | None = Field(
+        None, description="The operations dashboard, where the workspace signs its people in; unset, no link to it."
+    )
     compliance_event_source: str = Field("/diversion/compliance", description="CloudEvents `source` of its events.")

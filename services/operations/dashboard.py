@@ -1,6 +1,6 @@
-"""The operations dashboard: one page that refreshes itself from `/api/overview`, behind a login with the
-operator's operations key (see `dashboard_sessions`), and the force's report tables as CSV downloads. A script may
-send the key as `X-API-Key` instead."""
+"""The operations dashboard: one page that refreshes itself from `/api/overview`, behind the workspace's sign-in
+(a person's own account, handed over with a one-time code) or a login with an operations key (see
+`dashboard_sessions`), and the force's report tables as CSV downloads. A script may send the key as `X-API-Key`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import httpx
-from fastapi import Cookie, Depends, FastAPI, Request, Security
+from fastapi import Cookie, Depends, FastAPI, Query, Request, Security
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -55,15 +55,34 @@ async def page(request: Request, session: Annotated[str | None, Cookie(alias=COO
 async def login(request: Request, body: Login) -> Response:
     if not await _accepted(request, body.api_key):
         raise Unauthorised()
-    response = JSONResponse({"logged_in": True})
-    response.set_cookie(
-        COOKIE,
-        request.app.state.sessions.open(body.api_key),
-        max_age=SESSION_SECONDS,
-        httponly=True,
-        secure=True,
-        samesite="strict",
+    return _with_session(JSONResponse({"logged_in": True}), request.app.state.sessions.open(body.api_key))
+
+
+async def sign_in(request: Request) -> Response:
+    """To the workspace's sign-in, which sends the person back to `/signed-in` with a one-time code."""
+    return RedirectResponse(f"{request.app.state.settings.agency_api_url.rstrip('/')}/handoff/dashboard", 303)
+
+
+async def signed_in(request: Request, code: Annotated[str, Query(min_length=20, max_length=100)]) -> Response:
+    settings: OperationsSettings = request.app.state.settings
+    sessions: Sessions = request.app.state.sessions
+    if await sessions.redeem(code, settings.operations_api_key) is None:
+        return HTMLResponse(
+            '<!doctype html><html lang="en"><title>Sign in again</title><h1>Sign in again</h1>'
+            '<p>That sign-in has expired or was used already. <a href="/sign-in">Sign in again</a>.</p></html>',
+            status_code=401,
+        )
+    # A page of our own moves on to the dashboard, not a redirect: the request for it is then this site's own, and
+    # carries the new SameSite=Strict cookie even when the workspace that sent the person here is another site.
+    signed_in_page = HTMLResponse(
+        '<!doctype html><html lang="en"><meta http-equiv="refresh" content="0;url=/"><title>Signed in</title>'
+        '<p>Signed in. <a href="/">Go to the dashboard</a>.</p></html>'
     )
+    return _with_session(signed_in_page, sessions.open(settings.operations_api_key))
+
+
+def _with_session(response: Response, session: str) -> Response:
+    response.set_cookie(COOKIE, session, max_age=SESSION_SECONDS, httponly=True, secure=True, samesite="strict")
     return response
 
 
@@ -125,6 +144,8 @@ def create_app(settings: OperationsSettings) -> FastAPI:
     app.add_api_route("/", page, methods=["GET"], include_in_schema=False)
     app.add_api_route("/login", login, methods=["POST"], include_in_schema=False)
     app.add_api_route("/logout", logout, methods=["POST"], include_in_schema=False)
+    app.add_api_route("/sign-in", sign_in, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/signed-in", signed_in, methods=["GET"], include_in_schema=False)
     app.add_api_route("/api/overview", api_overview, methods=["GET"])
     app.add_api_route("/reports/{table}.csv", report_csv, methods=["GET"])
     app.add_api_route("/healthz", health, methods=["GET"], include_in_schema=False)

@@ -1,6 +1,9 @@
-"""Who is looking at the dashboard: an operator who logged in with their operations key.
+"""Who is looking at the dashboard: a person signed in with their own account, handed over by the workspace (see
+compliance's `dashboard_handoff`), or an operator who logged in with their operations key.
 
-The key is checked where it was issued — compliance's gateway, by asking an operations-only report with
+A person's one-time code is redeemed at compliance with the dashboard's own operations key, which their session then
+reads with (compliance's audit trail has their sign-in under their name, and the dashboard's key on each read). A
+key is checked where it was issued — compliance's gateway, by asking an operations-only report with
 it — and kept server-side against a random session id; the browser holds only that id, in a cookie that
 is HttpOnly (no script reads it), Secure and SameSite=Strict. Compliance is then asked with the operator's
 own key, so its records say which operator looked. Sessions end after `SESSION_SECONDS`, on logout, or
@@ -50,6 +53,24 @@ class Sessions:
         if answer.status_code != 200:
             raise CannotCheck(f"compliance answered {answer.status_code}")
         return True
+
+    async def redeem(self, code: str, dashboard_key: str) -> str | None:
+        """Who the workspace handed `code` to (their name), redeemed once at compliance with the dashboard's key; None
+        if it is unknown, expired or used. Raises `CannotCheck` when compliance cannot say."""
+        if not dashboard_key:
+            raise CannotCheck("the dashboard has no OPERATIONS_API_KEY to redeem a sign-in with")
+        try:
+            async with httpx.AsyncClient(base_url=self.agency_api_url, timeout=5) as http:
+                answer = await http.post(
+                    "/v1/sign-in-handoffs/redeem", json={"code": code}, headers={"X-API-Key": dashboard_key}
+                )
+        except httpx.HTTPError as error:
+            raise CannotCheck(type(error).__name__) from None
+        if answer.status_code in (404, 422):
+            return None
+        if answer.status_code != 200:
+            raise CannotCheck(f"compliance answered {answer.status_code}")
+        return answer.json()["name"]
 
     def open(self, api_key: str) -> str:
         self._expire()

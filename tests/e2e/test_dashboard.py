@@ -124,7 +124,7 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
     assert "risk_to_a_child" in concerns and "immediate" in concerns and "Left alone" not in concerns
     assert "brighter-tomorrows" in plans and "1" in plans
     assert "cases.v1" in flow and "referrals.v1" in flow
-    assert updated.startswith("updated")
+    assert updated.startswith("updated"), updated
     assert "0.0% of 1" in rates, "the overdue caution is breached; the other is still open"
     assert "93.0%" in caution and "-93.0 points" in caution, "beside the published 93%, how far"
     assert download.suggested_filename == "compliance-by-disposal_and_age.csv"

@@ -110,3 +110,26 @@ class PeopleStore:
 
     async def purge_sessions(self, *, now: datetime) -> None:
         await self._db.execute("DELETE FROM web_sessions WHERE expires_at <= $1", now)
+
+    # -- sign-in handed to the operations dashboard ---------------------------------------------------------------
+
+    async def hand_off(self, code: str, person_id: UUID, *, now: datetime, until: datetime) -> None:
+        await self._db.execute("DELETE FROM sign_in_handoffs WHERE expires_at <= $1", now)
+        await self._db.execute(
+            "INSERT INTO sign_in_handoffs (code_hash, person_id, expires_at) VALUES ($1, $2, $3)",
+            token_hash(code),
+            person_id,
+            until,
+        )
+
+    async def redeem(self, code: str, *, now: datetime) -> Person | None:
+        """The enabled person a live, unredeemed `code` was handed to, the code redeemed now; else None."""
+        row = await self._db.fetchrow(
+            f"UPDATE sign_in_handoffs h SET redeemed_at = $2 FROM people p"
+            f" WHERE h.code_hash = $1 AND h.redeemed_at IS NULL AND h.expires_at > $2"
+            f" AND p.person_id = h.person_id AND p.disabled_at IS NULL"
+            f" RETURNING {', '.join(f'p.{name}' for name in PEOPLE)}",
+            token_hash(code),
+            now,
+        )
+        return None if row is None else _person(row)

@@ -24,6 +24,8 @@ class Role(StrEnum):
 
 AGENCY_ROLES = frozenset({Role.CASEWORKER, Role.AGENCY_ADMIN})
 """Roles that belong to one partner agency, and see only its referrals."""
+TEAM_ROLES = frozenset({Role.DIVERSION_TEAM, Role.OPERATIONS})
+"""Roles that see every agency's work: the diversion team's workspace, its reports and the operations dashboard."""
 
 MANAGES: dict[Role, frozenset[Role]] = {
     Role.AGENCY_ADMIN: AGENCY_ROLES,
@@ -48,6 +50,10 @@ class Person:
     @property
     def works_for_agency(self) -> bool:
         return self.role in AGENCY_ROLES
+
+    @property
+    def works_for_team(self) -> bool:
+        return self.role in TEAM_ROLES
 
     @property
     def actor(self) -> str:

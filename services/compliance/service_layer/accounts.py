@@ -25,6 +25,8 @@ from services.compliance.service_layer.unit_of_work import UnitOfWork
 
 HASHER = PasswordHasher()
 SESSION_LENGTH = timedelta(hours=8)
+HANDOFF_LENGTH = timedelta(minutes=1)
+"""How long the code that hands a signed-in person to the operations dashboard lives: a redirect's time."""
 MIN_PASSWORD_LENGTH = 12
 """The NCSC's advice: length, not composition rules."""
 _NOBODY = HASHER.hash(secrets.token_urlsafe(16))
@@ -75,6 +77,26 @@ async def sign_in(email: str, password: str, uow: UnitOfWork) -> SignedIn:
     await uow.people.purge_sessions(now=now)
     await uow.people.open_session(token, person.person_id, csrf_token, now=now, until=now + SESSION_LENGTH)
     return SignedIn(token, Session(person, csrf_token, now + SESSION_LENGTH))
+
+
+async def hand_off(person: Person, uow: UnitOfWork) -> str:
+    """A one-time code with which the operations dashboard signs `person` in (the diversion team and operations
+    only): sent to the dashboard in a redirect, redeemed by the dashboard with its own key (`redeem`)."""
+    if not person.works_for_team:
+        raise NotAllowed()
+    code, now = secrets.token_urlsafe(32), wall_clock()
+    await uow.people.hand_off(code, person.person_id, now=now, until=now + HANDOFF_LENGTH)
+    return code
+
+
+async def redeem(code: str, redeemed_by: str, uow: UnitOfWork) -> Person | None:
+    """The person `code` was handed to, once, within its minute; the sign-in is audited under their name, with the
+    client that redeemed it."""
+    person = await uow.people.redeem(code, now=wall_clock())
+    if person is not None:
+        detail = f"signed in to the operations dashboard (redeemed by {redeemed_by})"
+        uow.audit(actor=person.actor, action=Action.CONSULTATION, purpose=Purpose.OPERATIONS_SUPPORT, detail=detail)
+    return person
 
 
 def wall_clock() -> datetime:

@@ -33,6 +33,7 @@ FIGURES = {
     "headline": [
         {
             "figure": "adult_community_resolution_completion",
+            "name": "Community Resolution completion, adults",
             "count": 82,
             "cohort": 122,
             "measured": 0.672,
@@ -40,7 +41,8 @@ FIGURES = {
             "difference": -0.058,
         },
         {
-            "figure": "a_figure_with_no_name",
+            "figure": "a_figure_not_measured_yet",
+            "name": "A figure not measured yet, whose name is long enough to need more than one line",
             "count": 0,
             "cohort": 0,
             "measured": None,

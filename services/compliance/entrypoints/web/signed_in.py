@@ -16,7 +16,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from services.compliance.adapters.people_store import PeopleStore, Session
-from services.compliance.domain.people import NotAllowed, Role
+from services.compliance.domain.people import NotAllowed
 from services.compliance.entrypoints.web.pages import page
 from services.compliance.service_layer.accounts import wall_clock
 
@@ -57,7 +57,7 @@ async def agency_session(session: SignedIn) -> Session:
 
 
 async def team_session(session: SignedIn) -> Session:
-    if session.person.role not in (Role.DIVERSION_TEAM, Role.OPERATIONS):
+    if not session.person.works_for_team:
         raise NotAllowed()
     return session
 
