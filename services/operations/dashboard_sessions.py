@@ -43,11 +43,7 @@ class Sessions:
         nothing about the key and raises `CannotCheck`."""
         if not looks_like_key(api_key):
             return False
-        try:
-            async with httpx.AsyncClient(base_url=self.agency_api_url, timeout=5) as http:
-                answer = await http.get("/v1/reports/breaches", headers={"X-API-Key": api_key})
-        except httpx.HTTPError as error:
-            raise CannotCheck(type(error).__name__) from None
+        answer = await self._ask("GET", "/v1/reports/breaches", api_key)
         if answer.status_code in (401, 403):
             return False
         if answer.status_code != 200:
@@ -59,18 +55,19 @@ class Sessions:
         if it is unknown, expired or used. Raises `CannotCheck` when compliance cannot say."""
         if not dashboard_key:
             raise CannotCheck("the dashboard has no OPERATIONS_API_KEY to redeem a sign-in with")
-        try:
-            async with httpx.AsyncClient(base_url=self.agency_api_url, timeout=5) as http:
-                answer = await http.post(
-                    "/v1/sign-in-handoffs/redeem", json={"code": code}, headers={"X-API-Key": dashboard_key}
-                )
-        except httpx.HTTPError as error:
-            raise CannotCheck(type(error).__name__) from None
+        answer = await self._ask("POST", "/v1/sign-in-handoffs/redeem", dashboard_key, json={"code": code})
         if answer.status_code in (404, 422):
             return None
         if answer.status_code != 200:
             raise CannotCheck(f"compliance answered {answer.status_code}")
         return answer.json()["name"]
+
+    async def _ask(self, method: str, path: str, api_key: str, **request) -> httpx.Response:
+        try:
+            async with httpx.AsyncClient(base_url=self.agency_api_url, timeout=5) as http:
+                return await http.request(method, path, headers={"X-API-Key": api_key}, **request)
+        except httpx.HTTPError as error:
+            raise CannotCheck(type(error).__name__) from None
 
     def open(self, api_key: str) -> str:
         self._expire()

@@ -160,14 +160,17 @@ async def police_decision(request: Request, case_id: UUID, session: TeamPerson) 
     seen = form.get("breach_sequence", "")
     decision["breach_sequence"] = int(seen) if re.fullmatch(r"[0-9]{1,9}", seen) else seen
     police = request.app.state.police_systems
-    refused = await _handed_over(
-        request, police, lambda: police.decide_breach(file.case.police_reference, decision), case_id, session, form
+    return await _handed_over(
+        request,
+        police,
+        lambda: police.decide_breach(file.case.police_reference, decision),
+        case_id,
+        session,
+        form,
+        sent=f"police decision {decision.get('decision')} on breach {decision['breach_sequence']} sent to intake",
+        purpose=Purpose.DIVERSION_DECISION,
+        done="decided",
     )
-    if refused is not None:
-        return refused
-    sent = f"police decision {decision.get('decision')} on breach {decision['breach_sequence']} sent to intake"
-    await in_transaction(request, lambda uow: _sent(uow, session, case_id, sent, Purpose.DIVERSION_DECISION))
-    return RedirectResponse(f"/team/cases/{case_id}?done=decided", status_code=303)
 
 
 @router.post("/cases/{case_id}/placement", response_class=HTMLResponse)
@@ -191,7 +194,7 @@ async def place_by_hand(request: Request, case_id: UUID, session: TeamPerson) ->
     person = session.person
     placements = request.app.state.hand_placements
     placed_by = f"{person.name} (diversion team)"
-    refused = await _handed_over(
+    return await _handed_over(
         request,
         placements,
         lambda: placements.place(
@@ -200,13 +203,11 @@ async def place_by_hand(request: Request, case_id: UUID, session: TeamPerson) ->
         case_id,
         session,
         form,
+        sent=f"placement of unmatched referral {referral.referral_id} with {agency_id} sent to the router",
+        purpose=Purpose.REFERRAL,
+        done="placed",
         fields={"agency_id": "agency", "reason": "placement_reason"},
     )
-    if refused is not None:
-        return refused
-    sent = f"placement of unmatched referral {referral.referral_id} with {agency_id} sent to the router"
-    await in_transaction(request, lambda uow: _sent(uow, session, case_id, sent, Purpose.REFERRAL))
-    return RedirectResponse(f"/team/cases/{case_id}?done=placed", status_code=303)
 
 
 @router.post("/cases/{case_id}/notes", response_class=HTMLResponse)
@@ -247,11 +248,15 @@ async def _handed_over(
     session: Session,
     form: dict[str, str],
     *,
+    sent: str,
+    purpose: Purpose,
+    done: str,
     fields: dict[str, str] | None = None,
-) -> Response | None:
-    """Hand the team's command to the service that owns it; None when it was done, else the case's page again with
-    why not: the service's own reasons by field (`fields` renames the service's to the form's), or that it could
-    not be reached (nothing was done)."""
+) -> Response:
+    """Hand the team's command to the service that owns it. Done: who sent it is audited here (`sent`, the service
+    records it under the person's name) and the case's page says so (`done`). Not done: the case's page again with
+    why — the service's own reasons by field (`fields` renames the service's to the form's), or that it could not
+    be reached (nothing was done)."""
     if service is None:
         problem = {"": "This cannot be recorded from here: the service that owns it is not configured."}
         return await _case_page(request, case_id, session, errors=problem, form=form, status_code=503)
@@ -261,23 +266,27 @@ async def _handed_over(
         where = service.name[:1].upper() + service.name[1:]
         problem = {"": f"{where} could not be reached: nothing was recorded. Try again later."}
         return await _case_page(request, case_id, session, errors=problem, form=form, status_code=503)
-    if refused is None:
-        return None
-    named = {(fields or {}).get(name, name): text for name, text in refused.problems.items()}
-    problems = {name: f"{words(name)}: {text[:1].lower()}{text[1:]}" for name, text in named.items()}
-    return await _case_page(
-        request, case_id, session, errors=problems or {"": refused.message}, form=form, status_code=refused.status_code
-    )
+    if refused is not None:
+        named = {(fields or {}).get(name, name): text for name, text in refused.problems.items()}
+        problems = {name: f"{words(name)}: {text[:1].lower()}{text[1:]}" for name, text in named.items()}
+        return await _case_page(
+            request,
+            case_id,
+            session,
+            errors=problems or {"": refused.message},
+            form=form,
+            status_code=refused.status_code,
+        )
+
+    async def audited(uow) -> None:
+        uow.audit(actor=session.person.actor, action=Action.ALTERATION, purpose=purpose, case_id=case_id, detail=sent)
+
+    await in_transaction(request, audited)
+    return RedirectResponse(f"/team/cases/{case_id}?done={done}", status_code=303)
 
 
 async def _unplaced(uow, case_id: UUID) -> list[team_views.ReferralLine]:
     return [r for r in await team_views.referrals_of_case(uow.connection, case_id) if r.status == "unmatched"]
-
-
-async def _sent(uow, session: Session, case_id: UUID, detail: str, purpose: Purpose) -> None:
-    """The service that owns the command records it under the person's name (intake: under the force's key and the
-    officer's collar number); here, who sent it."""
-    uow.audit(actor=session.person.actor, action=Action.ALTERATION, purpose=purpose, case_id=case_id, detail=detail)
 
 
 async def _case_page(
