@@ -4,7 +4,9 @@ contacted within their agency's service level, deadlines in the next 14 days, ne
 case's page with its conditions, referrals, their history and the notes between agencies and the team.
 
 Decisions go through the team's API route functions with the signed-in person as the operations client: the same
-use case, the same audit entry (under the person's name), recorded by name ("approved by Jo Duty").
+use case, the same audit entry (under the person's name), recorded by name ("approved by Jo Duty"). Commands another
+service owns are handed to it by name: a police decision after a breach to intake, a need placed by hand to the
+router (`_handed_over`); compliance hears their outcome on Kafka like any other.
 """
 
 from __future__ import annotations
