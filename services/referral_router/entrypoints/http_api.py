@@ -20,7 +20,7 @@ from services.referral_router.adapters.operations_clients import OperationsClien
 from services.referral_router.adapters.operations_queries import agencies_with_load, unplaced_needs
 from services.referral_router.adapters.router_batch import CapacityMovedMeanwhile, RouterBatch
 from services.referral_router.domain.hand_placement import REASON_LIMIT, HandDecision, HandPlacementRefused
-from services.referral_router.service_layer.placement import NotUnplaced, UnknownReferral, place_by_hand
+from services.referral_router.service_layer.placement import NotUnplaced, UnknownAgency, UnknownReferral, place_by_hand
 from services.referral_router.service_layer.unit_of_work import UnitOfWork
 
 
@@ -140,7 +140,7 @@ async def place_unplaced(
             return error_response(404, "not_found", "no referral has this id")
         except NotUnplaced as error:
             return error_response(409, "not_unplaced", str(error))
-        except KeyError:
+        except UnknownAgency:
             problem = FieldProblem(field="agency_id", message="no agency in the catalogue has this id")
             return error_response(422, "unknown_agency", "no agency in the catalogue has this id", [problem])
         except HandPlacementRefused as refused:

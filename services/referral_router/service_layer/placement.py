@@ -65,6 +65,10 @@ class UnknownReferral(LookupError):
     """No referral has this id."""
 
 
+class UnknownAgency(LookupError):
+    """No agency in the catalogue in force has this id."""
+
+
 class NotUnplaced(Exception):
     """The referral's needs do not wait for a place by hand: placed already, recalled, or its case is over."""
 
@@ -76,8 +80,8 @@ async def place_by_hand(
     their decision may set aside); the new referral replaces the unmatched one, which compliance then cancels.
 
     Locks the unmatched referral, then its case, as a consumer batch does; a second submission of the same form
-    finds the referral replaced already and places nothing. Raises `UnknownReferral`, `NotUnplaced`, `KeyError` (no
-    such agency in the catalogue) or `HandPlacementRefused`. `via`: the client that carried the decision (audited).
+    finds the referral replaced already and places nothing. Raises `UnknownReferral`, `NotUnplaced`, `UnknownAgency`
+    or `HandPlacementRefused`. `via`: the client that carried the decision (audited).
     """
     unmatched = await uow.store.referral(referral_id, for_update=True)
     if unmatched is None:
@@ -90,7 +94,10 @@ async def place_by_hand(
     if any(referral_id in r.replaces for r in await uow.store.referrals_of_case(case.case_id)):
         raise NotUnplaced("these needs were placed already")
     catalogue = uow.context.catalogue()
-    agency = catalogue.agency(agency_id)
+    try:
+        agency = catalogue.agency(agency_id)
+    except KeyError:
+        raise UnknownAgency(agency_id) from None
     declined = frozenset(
         c for c, agencies in (await uow.store.exclusions(case.case_id)).items() if agency_id in agencies
     )
