@@ -1,7 +1,8 @@
 """One sign-in for the workspace and the operations dashboard (issue 25), with the dashboard a real process and
 compliance on the real broker and database: a person signed in to the workspace follows its link and is signed in
-to the dashboard; the one-time code is redeemed once, never after its minute, and only by an operations key; an
-agency's caseworker gets no code; the sign-in is audited under the person's name."""
+to the dashboard, whose pages axe-core finds nothing serious on, on a phone too; the one-time code is redeemed once,
+never after its minute, and only by an operations key; an agency's caseworker gets no code; the sign-in is audited
+under the person's name."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from deploy.local_stack.processes import isolated_service
 from services.compliance.adapters.people_store import PeopleStore
 from services.compliance.service_layer.accounts import wall_clock
-from tests.browser import CHROMIUM, NO_CHROMIUM, chromium, sign_in
+from tests.browser import CHROMIUM, NO_CHROMIUM, checked, chromium, sign_in
 from tests.integration.compliance.conftest import add_person
 from tests.integration.compliance.test_web_pages import signed_in
 
@@ -50,6 +51,13 @@ async def test_a_person_signed_in_to_the_workspace_is_signed_in_to_the_dashboard
         await page.get_by_role("link", name="Platform dashboard").click()
         await page.get_by_role("heading", name="Out-of-court diversion — operations").wait_for()
         assert page.url.startswith(dashboard.url)
+        await page.set_viewport_size({"width": 390, "height": 844})  # its sections scroll sideways on a phone
+        await page.locator("#updated").get_by_text("updated").wait_for()
+        await checked(page, "dashboard-phone")
+        await page.context.clear_cookies()
+        await page.reload()
+        await page.get_by_role("link", name="Sign in with your account").wait_for()
+        await checked(page, "dashboard-sign-in")
 
     audit = await compliance.pool.fetch("SELECT actor, detail FROM audit_log WHERE detail LIKE 'signed in to%'")
     assert [tuple(row) for row in audit] == [
