@@ -190,3 +190,6 @@ class BreachDecisionRecorded(Event):
     breach_sequence: Sequence
     complete_by: date | None = None
     varied_conditions: Conditions = ()
+    person_consented_to_variation: bool | None = Field(
+        default=None, description="With varied conditions: the person consented to them, as the law requires."
+    )

@@ -215,13 +215,15 @@ class CaseRepository:
         """Record the police's decision on this breach; False when one was recorded already."""
         recorded = await self._db.fetchval(
             "INSERT INTO breach_decisions (case_id, breach_sequence, decision, officer, reason, decided_at,"
-            " recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING true",
+            " person_consented_to_variation, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " ON CONFLICT DO NOTHING RETURNING true",
             case_id,
             breach_sequence,
             decision["decision"],
             decision["officer"],
             decision["reason"],
             decision["decided_at"],
+            decision["person_consented_to_variation"],
             now,
         )
         return bool(recorded)

@@ -92,7 +92,12 @@ async def decide_breach(decision: BreachDecision, uow: UnitOfWork, *, actor: str
     complete_by = _new_deadline(case, decision, uow)
     varied = case_conditions(decision.varied_conditions, uow)
     _check_varied(case, decision, complete_by or case.complete_by, uow)
-    record = {**decision.model_dump(include={"officer", "reason", "decided_at"}), "decision": decision.decision.value}
+    consented = True if varied else None  # `_check_varied` refused a variation without the person's consent
+    record = {
+        **decision.model_dump(include={"officer", "reason", "decided_at"}),
+        "decision": decision.decision.value,
+        "person_consented_to_variation": consented,
+    }
     now = uow.context.clock.now()
     if not await uow.cases.record_breach_decision(case.case_id, case.sequence, record, now=now):
         raise CaseNotOpen("a decision on this breach was already recorded")
@@ -109,6 +114,7 @@ async def decide_breach(decision: BreachDecision, uow: UnitOfWork, *, actor: str
         breach_sequence=case.sequence,
         complete_by=complete_by,
         varied_conditions=varied,
+        person_consented_to_variation=consented,
     )
     uow.cases.record(
         case.case_id, "police decision recorded", f"{decision.decision.value} by {decision.officer}", at=now

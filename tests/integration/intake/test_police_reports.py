@@ -146,6 +146,7 @@ async def test_a_breach_decision_is_recorded_once_per_breach_and_published(intak
         3,
         MAXIMUM.isoformat(),
     )
+    assert "person_consented_to_variation" not in event or event["person_consented_to_variation"] is None
     decisions = await intake.pool.fetch("SELECT actor, fields FROM audit_log WHERE detail LIKE 'breach decision:%'")
     assert [(row["actor"], "complete_by" in row["fields"]) for row in decisions] == [("test-police", True)]
 
@@ -196,6 +197,16 @@ async def test_varied_conditions_are_held_to_the_policy_naming_each_rule(intake)
         "attendance_hours: 30 h of unpaid work or non-rehabilitative attendance; limit 20 h "
         "(Criminal Justice Act 2003 s.22(3B))" in refused.json()["message"]
     )
+
+    within_the_law = {**variation, "varied_conditions": [{**unpaid_work, "hours": 20}]}
+    varied = await intake.http.post(
+        "/v1/cases/13YE0000405/breach-decision", json={**within_the_law, "person_consents_to_variation": True}
+    )
+    assert varied.status_code == 200, varied.text
+    [event] = await published(intake, BreachDecisionRecorded.event_type, at_least=2)
+    assert (event["varied_conditions"][0]["hours"], event["person_consented_to_variation"]) == (20, True)
+    recorded = await intake.pool.fetchval("SELECT person_consented_to_variation FROM breach_decisions")
+    assert recorded is True, "the person's consent to the variation is recorded with the decision"
 
 
 async def test_condition_reports_and_breach_decisions_arrive_on_kafka_too_and_bad_ones_are_dead_lettered(intake):
