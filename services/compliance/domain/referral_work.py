@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from uuid import UUID
 
 from schemas.calendar import working_day_due, working_days_after
@@ -51,6 +52,11 @@ class Workflow:
 
     agencies: Mapping[str, AgencyTerms]
     bank_holidays: frozenset[date]
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Each agency's name as people read it, by id (an agency the catalogue no longer lists has none)."""
+        return {agency_id: terms.name for agency_id, terms in self.agencies.items() if terms.name}
 
     def of(self, agency_id: str) -> AgencyTerms:
         """An agency the catalogue no longer lists keeps the strictest terms: a plan approved by the diversion team,

@@ -40,6 +40,15 @@ class ReportTable:
     by: type[StrEnum] | None = None
     """The dimensions the table may be broken down by; None: one breakdown only."""
 
+    def breakdown(self, value: str | None) -> StrEnum | None:
+        """The breakdown `value` names, the first when None (as the API's default); ValueError when the table has no
+        such breakdown (or none at all)."""
+        if self.by is None:
+            if value is not None:
+                raise ValueError(f"this table has no breakdown {value!r}")
+            return None
+        return self.by(value) if value is not None else next(iter(self.by))
+
     def file_name(self, name: str, by: StrEnum | None) -> str:
         return f"{name}-by-{by.value}" if by is not None else name
 

@@ -106,6 +106,11 @@ class Catalogue(_Strict):
             raise ValueError(f"agency id(s) listed more than once: {', '.join(repeated)}")
         return agencies
 
+    @property
+    def capacities(self) -> dict[str, int]:
+        """Each agency's capacity: what a transaction's placements are checked against (`router_batch`)."""
+        return {agency.id: agency.capacity for agency in self.agencies}
+
     def agency(self, agency_id: str) -> Agency:
         """The agency with this id; KeyError if the catalogue has none."""
         for agency in self.agencies:

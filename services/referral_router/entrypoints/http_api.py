@@ -129,8 +129,8 @@ async def place_unplaced(
     for attempt in range(ATTEMPTS):
         try:
             async with request.app.state.pool.acquire() as connection, connection.transaction():
-                capacity = {agency.id: agency.capacity for agency in context.catalogue().agencies}
-                async with UnitOfWork(connection, context, batch=RouterBatch(capacity=capacity)) as uow:
+                batch = RouterBatch(capacity=context.catalogue().capacities)
+                async with UnitOfWork(connection, context, batch=batch) as uow:
                     placed = await place_by_hand(referral_id, body.agency_id, decision, uow, via=client.client_id)
             break
         except (CapacityMovedMeanwhile, asyncpg.DeadlockDetectedError):

@@ -64,7 +64,7 @@ def batch_loader(context: RouterContext) -> BatchLoad:
             connection,
             opened={e.payload.case_id for e in events if type(e.payload) is CaseOpened},
             followed={e.payload.referral_id for e in events if type(e.payload) is ReferralStatusChanged},
-            capacity={agency.id: agency.capacity for agency in context.catalogue().agencies},
+            capacity=context.catalogue().capacities,
         )
 
     return load

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from platform_plumbing.audit_trail import Action, Purpose
 from services.compliance.adapters.people_store import Session
 from services.compliance.entrypoints.http_api import in_transaction
-from services.compliance.entrypoints.report_tables import TABLES, ReportTable
+from services.compliance.entrypoints.report_tables import TABLES
 from services.compliance.entrypoints.web.pages import Option, page, percent, words
 from services.compliance.entrypoints.web.signed_in import team_session
 from services.compliance.service_layer.reports import ComplianceDimension, ReoffendingDimension
@@ -59,12 +59,15 @@ async def reports_page(
     compliance_by: str = ComplianceDimension.DISPOSAL_AND_AGE.value,
     reoffending_by: str = ReoffendingDimension.COHORT.value,
 ) -> Response:
-    chosen = _dimension(ComplianceDimension, compliance_by), _dimension(ReoffendingDimension, reoffending_by)
-    if None in chosen:
+    try:
+        by = {
+            name: TABLES[name].breakdown(value)
+            for name, value in (("compliance", compliance_by), ("reoffending", reoffending_by))
+        }
+    except ValueError:
         return page(request, "problem.html", 404, title="Page not found", session=session)
-    by = {"compliance": chosen[0], "reoffending": chosen[1]}
     context = request.app.state.context
-    names = {agency_id: terms.name for agency_id, terms in context.workflow.agencies.items() if terms.name}
+    names = context.workflow.names
 
     async def read(uow) -> dict[str, list[dict]]:
         _consulted(uow, session, "reports page")
@@ -78,8 +81,8 @@ async def reports_page(
         by_agency = dimension in (ComplianceDimension.AGENCY, ReoffendingDimension.PROGRAMME)
         return names.get(group, words(group)) if by_agency else words(group)
 
-    def rated(name: str, series: str = "Rate", rate: str = "rate") -> list[ChartRow]:
-        return [ChartRow(label(r["group"], by[name]), (Bar(series, r[rate]),)) for r in rows[name]]
+    def rated(name: str) -> list[ChartRow]:
+        return [ChartRow(label(r["group"], by[name]), (Bar("Rate", r["rate"]),)) for r in rows[name]]
 
     charts = {
         "headline": [
@@ -110,12 +113,11 @@ async def reports_page(
 @router.get("/{name}.csv")
 async def download(request: Request, name: str, session: TeamPerson, by: str | None = None) -> Response:
     """The table as the force would publish it: counts under 5 shown as `<5`, rates over them suppressed."""
-    table: ReportTable | None = TABLES.get(name)
-    dimension = _dimension(table.by, by) if table is not None and table.by is not None and by is not None else None
-    if table is None or (by is not None and dimension is None):
+    try:
+        table = TABLES[name]
+        dimension = table.breakdown(by)
+    except (KeyError, ValueError):
         return page(request, "problem.html", 404, title="Page not found", session=session)
-    if table.by is not None and dimension is None:
-        dimension = next(iter(table.by))
     context = request.app.state.context
 
     async def read(uow) -> list[dict]:
@@ -123,13 +125,6 @@ async def download(request: Request, name: str, session: TeamPerson, by: str | N
         return await table.read(uow.connection, context, dimension)
 
     return table.as_csv(await in_transaction(request, read), name, dimension)
-
-
-def _dimension(kind: type[StrEnum] | None, value: str | None) -> StrEnum | None:
-    try:
-        return kind(value) if kind is not None else None
-    except ValueError:
-        return None
 
 
 def _consulted(uow, session: Session, what: str) -> None:

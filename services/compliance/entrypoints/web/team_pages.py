@@ -288,7 +288,9 @@ async def _handed_over(
 
 
 async def _unplaced(uow, case_id: UUID) -> list[team_views.ReferralLine]:
-    return [r for r in await team_views.referrals_of_case(uow.connection, case_id) if r.status == "unmatched"]
+    return [
+        r for r in await team_views.referrals_of_case(uow.connection, case_id) if r.status == ReferralStatus.UNMATCHED
+    ]
 
 
 async def _case_page(
@@ -335,9 +337,12 @@ async def _case_page(
             for r in referrals
             if r.status == ReferralStatus.UNMATCHED and file.tracking
         ],
-        agency_names={agency_id: terms.name for agency_id, terms in context.workflow.agencies.items() if terms.name},
+        agency_names=context.workflow.names,
         agencies=sorted(
-            (Option(agency_id, terms.name or agency_id) for agency_id, terms in context.workflow.agencies.items()),
+            (
+                Option(agency_id, context.workflow.names.get(agency_id, agency_id))
+                for agency_id in context.workflow.agencies
+            ),
             key=lambda option: option.label,
         ),
         case=file.case,
