@@ -271,9 +271,9 @@ REPLAYS = Topic(
     name="diversion.replays.v1",
     description="The operations team's requests that a service read one of its dead letters again, by its "
     "coordinates on the dead-letter topic, and apply it as the party that sent it. Only the operations team "
-    "may write it, which may write no party's topic.",
+    "may write it, which may write no party's topic; only the services read it.",
     producers=("operations",),
-    consumers=("intake", "referral-router", "compliance", "operations"),
+    consumers=("intake", "referral-router", "compliance"),
     carries=_types("dead-letter.replay"),
     partitions=3,
     retention_ms=30 * DAY_MS,

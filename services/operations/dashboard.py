@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +24,7 @@ from platform_plumbing.http_conventions import (
     throttled,
 )
 from services.operations.dashboard_sessions import COOKIE, SESSION_SECONDS, CannotCheck, Sessions
+from services.operations.kafka_views import KafkaViews
 from services.operations.overview import overview
 from services.operations.report_tables import CSV_TABLES, fetch_csv
 from services.operations.settings import OperationsSettings
@@ -94,7 +97,7 @@ async def logout(request: Request, session: Annotated[str | None, Cookie(alias=C
 
 
 async def api_overview(request: Request, key: Annotated[str, Depends(operator_key)]) -> dict:
-    return await overview(request.app.state.settings, operations_key=key)
+    return await overview(request.app.state.settings, request.app.state.kafka_views, operations_key=key)
 
 
 async def report_csv(
@@ -135,10 +138,21 @@ async def _accepted(request: Request, api_key: str) -> bool:
 
 
 def create_app(settings: OperationsSettings) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.kafka_views.close()
+
     app = FastAPI(
-        title="Diversion operations dashboard", docs_url=None, redoc_url=None, openapi_url=None, telemetry=TELEMETRY
+        title="Diversion operations dashboard",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        telemetry=TELEMETRY,
+        lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.kafka_views = KafkaViews(settings.kafka, settings.topic_prefix)
     app.state.sessions = Sessions(settings.agency_api_url)
     app.state.failed_authentications = FailedAuthentications()
     app.add_api_route("/", page, methods=["GET"], include_in_schema=False)

@@ -6,11 +6,13 @@ and show personal data never: the `personal` sub-object of any payload is replac
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from platform_plumbing.kafka_clients import KafkaAccess, admin_for, consumer_for
@@ -44,83 +46,158 @@ class PartitionLag:
         return max(self.end - self.committed, 0)
 
 
-async def catalogue_topics(kafka: KafkaAccess, prefix: str = "") -> list[str]:
-    """Every topic on the broker that belongs to the catalogue under `prefix` — each force's and each
-    agency's included — in the catalogue's order."""
-    admin = admin_for(kafka, request_timeout_ms=10_000)
-    await admin.start()
-    try:
+class KafkaViews:
+    """The counts, lag and latest records the operations team reads, on connections opened once and kept.
+
+    The dashboard asks every five seconds. Opening SCRAM-over-TLS connections for each question cost more than
+    the question: on a busy machine the page's flow and lag parts missed their time and showed as unavailable.
+    The connections open on first use (a broker away when the dashboard starts stops nothing) and aiokafka
+    reconnects them by itself after that. One-off callers use the module's functions, which open and close one.
+    """
+
+    def __init__(self, kafka: KafkaAccess, prefix: str = "") -> None:
+        self._kafka = kafka
+        self._prefix = prefix
+        self._admin: AIOKafkaAdminClient | None = None
+        self._offsets: AIOKafkaConsumer | None = None
+        self._reader: AIOKafkaConsumer | None = None
+        self._opening = asyncio.Lock()
+        self._reading = asyncio.Lock()
+        """The reader is assigned and sought per question: two questions at once would move each other's place."""
+
+    async def __aenter__(self) -> KafkaViews:
+        await self._open()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        async with self._opening:
+            admin, offsets, reader = self._admin, self._offsets, self._reader
+            self._admin = self._offsets = self._reader = None
+            await _closed(admin, offsets, reader)
+
+    async def _open(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer, AIOKafkaConsumer]:
+        async with self._opening:
+            if self._admin is None:
+                admin = admin_for(self._kafka, request_timeout_ms=10_000)
+                offsets, reader = (consumer_for(self._kafka, request_timeout_ms=10_000) for _ in range(2))
+                try:
+                    await admin.start()
+                    await offsets.start()
+                    await reader.start()
+                except BaseException:
+                    await _closed(admin, offsets, reader)
+                    raise
+                self._admin, self._offsets, self._reader = admin, offsets, reader
+            return self._admin, self._offsets, self._reader
+
+    async def catalogue_topics(self) -> list[str]:
+        """Every topic on the broker that belongs to the catalogue under the prefix — each force's and each
+        agency's included — in the catalogue's order."""
+        admin, _, _ = await self._open()
         names = await admin.list_topics()
-    finally:
+        prefix = self._prefix
+        return sorted((name for name in names if catalogue_topic_of(name, prefix)), key=_catalogue_order(prefix))
+
+    async def partitions_of(self, names: list[str]) -> dict[str, list[TopicPartition]]:
+        """The partitions of each named topic that exists."""
+        admin, _, _ = await self._open()
+        return {
+            topic["topic"]: [
+                TopicPartition(topic["topic"], p["partition"])
+                for p in sorted(topic["partitions"], key=lambda p: p["partition"])
+            ]
+            for topic in await admin.describe_topics(names)
+            if topic["error_code"] == 0
+        }
+
+    async def topic_counts(self) -> list[TopicCount]:
+        names = await self.catalogue_topics()
+        partitions = await self.partitions_of(names)
+        start, end = await self._bounds([tp for tps in partitions.values() for tp in tps])
+        return [
+            TopicCount(
+                name,
+                len(partitions.get(name, [])),
+                sum(end[tp] - start[tp] for tp in partitions.get(name, [])),
+                catalogue_topic_of(name, self._prefix).description,
+            )
+            for name in names
+        ]
+
+    async def consumer_lag(self) -> list[PartitionLag]:
+        """Lag of every consumer group on the catalogue's topics, per partition."""
+        admin, offsets, _ = await self._open()
+        lags = []
+        for group, *_ in sorted(await admin.list_consumer_groups()):
+            committed = {
+                tp: meta.offset
+                for tp, meta in (await admin.list_consumer_group_offsets(group)).items()
+                if catalogue_topic_of(tp.topic, self._prefix)
+            }
+            if not committed:
+                continue
+            ends = await offsets.end_offsets(list(committed))
+            lags.extend(
+                PartitionLag(group, tp.topic, tp.partition, max(offset, 0), ends[tp])
+                for tp, offset in sorted(committed.items())
+            )
+        return lags
+
+    async def latest(self, topic: str, count: int) -> tuple[int, list[ConsumerRecord]]:
+        """How many records `topic` holds, and its last `count` by time, newest first — read from the end of
+        each partition, so the answer costs the same however long the topic has grown."""
+        partitions = (await self.partitions_of([topic])).get(topic, [])
+        start, end = await self._bounds(partitions)
+        _, _, reader = await self._open()
+        async with self._reading:
+            reader.assign(partitions)
+            for tp in partitions:
+                reader.seek(tp, max(start[tp], end[tp] - count))
+            records: list[ConsumerRecord] = []
+            while [tp for tp in partitions if await reader.position(tp) < end[tp]]:
+                for tp, batch in (await reader.getmany(timeout_ms=1000)).items():
+                    records.extend(record for record in batch if record.offset < end[tp])
+        held = sum(end[tp] - start[tp] for tp in partitions)
+        return held, sorted(records, key=lambda r: (r.timestamp, r.partition, r.offset), reverse=True)[:count]
+
+    async def _bounds(self, partitions: list[TopicPartition]) -> tuple[dict, dict]:
+        _, offsets, _ = await self._open()
+        return await offsets.beginning_offsets(partitions), await offsets.end_offsets(partitions)
+
+
+async def _closed(admin: AIOKafkaAdminClient | None, *consumers: AIOKafkaConsumer | None) -> None:
+    for consumer in consumers:
+        if consumer is not None:
+            await consumer.stop()
+    if admin is not None:
         await admin.close()
-    return sorted((name for name in names if catalogue_topic_of(name, prefix)), key=_catalogue_order(prefix))
 
 
 def _catalogue_order(prefix: str):
     return lambda name: (CATALOGUE.index(catalogue_topic_of(name, prefix)), name)
 
 
+async def catalogue_topics(kafka: KafkaAccess, prefix: str = "") -> list[str]:
+    async with KafkaViews(kafka, prefix) as views:
+        return await views.catalogue_topics()
+
+
 async def topic_counts(kafka: KafkaAccess, prefix: str = "") -> list[TopicCount]:
-    names = await catalogue_topics(kafka, prefix)
-    partitions = await partitions_of(kafka, names)
-    every = [tp for tps in partitions.values() for tp in tps]
-    async with _consumer(kafka) as consumer:
-        consumer.assign(every)
-        start, end = await consumer.beginning_offsets(every), await consumer.end_offsets(every)
-    return [
-        TopicCount(
-            name,
-            len(partitions.get(name, [])),
-            sum(end[tp] - start[tp] for tp in partitions.get(name, [])),
-            catalogue_topic_of(name, prefix).description,
-        )
-        for name in names
-    ]
+    async with KafkaViews(kafka, prefix) as views:
+        return await views.topic_counts()
 
 
 async def partitions_of(kafka: KafkaAccess, names: list[str]) -> dict[str, list[TopicPartition]]:
-    """The partitions of each named topic that exists."""
-    admin = admin_for(kafka, request_timeout_ms=10_000)
-    await admin.start()
-    try:
-        described = await admin.describe_topics(names)
-    finally:
-        await admin.close()
-    return {
-        topic["topic"]: [
-            TopicPartition(topic["topic"], p["partition"])
-            for p in sorted(topic["partitions"], key=lambda p: p["partition"])
-        ]
-        for topic in described
-        if topic["error_code"] == 0
-    }
+    async with KafkaViews(kafka) as views:
+        return await views.partitions_of(names)
 
 
 async def consumer_lag(kafka: KafkaAccess, prefix: str = "") -> list[PartitionLag]:
-    """Lag of every consumer group on the catalogue's topics, per partition."""
-    admin = admin_for(kafka, request_timeout_ms=10_000)
-    consumer = consumer_for(kafka)
-    await admin.start()
-    await consumer.start()
-    try:
-        lags = []
-        for group, *_ in sorted(await admin.list_consumer_groups()):
-            committed = {
-                tp: meta.offset
-                for tp, meta in (await admin.list_consumer_group_offsets(group)).items()
-                if catalogue_topic_of(tp.topic, prefix)
-            }
-            if not committed:
-                continue
-            ends = await consumer.end_offsets(list(committed))
-            lags.extend(
-                PartitionLag(group, tp.topic, tp.partition, max(offset, 0), ends[tp])
-                for tp, offset in sorted(committed.items())
-            )
-        return lags
-    finally:
-        await consumer.stop()
-        await admin.close()
+    async with KafkaViews(kafka, prefix) as views:
+        return await views.consumer_lag()
 
 
 class GroupWatch:

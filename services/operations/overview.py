@@ -15,27 +15,28 @@ from typing import Any
 
 import httpx
 
-from services.operations.dead_letters import dead_letters
-from services.operations.kafka_views import consumer_lag, describe, topic_counts
+from services.operations.kafka_views import KafkaViews, dead_letter_topic, describe
 from services.operations.settings import OperationsSettings
 
 PART_SECONDS = 4.0
 """The longest one part of the page may take (Kafka's admin calls have no timeout of their own, and are slow
 while a broker is away): a part that takes longer shows as unavailable instead of holding up the page."""
 
+LATEST_DEAD_LETTERS = 10
 
-async def overview(settings: OperationsSettings, *, operations_key: str) -> dict[str, Any]:
-    """The whole page, asking compliance with the operator's `operations_key` and the router with the
-    dashboard's own router key."""
+
+async def overview(settings: OperationsSettings, kafka: KafkaViews, *, operations_key: str) -> dict[str, Any]:
+    """The whole page, asking Kafka on the dashboard's open connections, compliance with the operator's
+    `operations_key` and the router with the dashboard's own router key."""
     async with httpx.AsyncClient(timeout=PART_SECONDS, headers={"X-API-Key": operations_key}) as http:
         router = {"X-API-Key": settings.router_api_key}
         parts = await asyncio.gather(
             *(
                 asyncio.wait_for(part, PART_SECONDS)
                 for part in (
-                    _flow(settings),
-                    _lag(settings),
-                    _dead_letters(settings),
+                    _flow(kafka, settings.topic_prefix),
+                    _lag(kafka, settings.topic_prefix),
+                    _dead_letters(kafka, settings.topic_prefix),
                     _get(http, f"{settings.router_url}/v1/unplaced", headers=router),
                     _get(http, f"{settings.agency_api_url}/v1/reports/breaches"),
                     _get(http, f"{settings.agency_api_url}/v1/reports/compliance", by="disposal"),
@@ -71,32 +72,31 @@ async def overview(settings: OperationsSettings, *, operations_key: str) -> dict
     }
 
 
-async def _flow(settings: OperationsSettings) -> list[dict]:
-    counts = await topic_counts(settings.kafka, settings.topic_prefix)
-    return [{"topic": c.name.removeprefix(settings.topic_prefix), "messages": c.messages} for c in counts]
+async def _flow(kafka: KafkaViews, prefix: str) -> list[dict]:
+    return [{"topic": c.name.removeprefix(prefix), "messages": c.messages} for c in await kafka.topic_counts()]
 
 
-async def _lag(settings: OperationsSettings) -> list[dict]:
+async def _lag(kafka: KafkaViews, prefix: str) -> list[dict]:
     totals: dict[str, int] = defaultdict(int)
-    for row in await consumer_lag(settings.kafka, settings.topic_prefix):
-        totals[row.group.removeprefix(settings.topic_prefix)] += row.lag
+    for row in await kafka.consumer_lag():
+        totals[row.group.removeprefix(prefix)] += row.lag
     return [{"group": group, "lag": lag} for group, lag in sorted(totals.items())]
 
 
-async def _dead_letters(settings: OperationsSettings) -> dict:
-    letters = [describe(r) for r in await dead_letters(settings.kafka, settings.topic_prefix)]
+async def _dead_letters(kafka: KafkaViews, prefix: str) -> dict:
+    count, records = await kafka.latest(dead_letter_topic(prefix), LATEST_DEAD_LETTERS)
     latest = []
-    for letter in letters[-10:][::-1]:
+    for letter in map(describe, records):
         why = letter["dead_letter"] or {}
         latest.append(
             {
                 "service": why.get("service"),
                 "error": why.get("error_class"),
                 "reason": why.get("reason"),
-                "origin": (why.get("origin_topic") or "").removeprefix(settings.topic_prefix),
+                "origin": (why.get("origin_topic") or "").removeprefix(prefix),
             }
         )
-    return {"count": len(letters), "latest": latest}
+    return {"count": count, "latest": latest}
 
 
 async def _get(http: httpx.AsyncClient, url: str, headers: dict[str, str] | None = None, **params: str) -> Any:

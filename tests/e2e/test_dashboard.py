@@ -96,6 +96,11 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
         await page.locator("#plans").get_by_text("brighter-tomorrows").wait_for(timeout=30_000)
         headline = page.locator("#headline tr", has_text="conditional caution compliance")
         await headline.get_by_text("0 of 1").wait_for(timeout=30_000)
+        # The page refreshes every 5 s; a part that missed its time shows as unavailable until the next refresh.
+        await page.wait_for_function(
+            "['cases.v1', 'referrals.v1'].every((t) => document.getElementById('flow').textContent.includes(t))",
+            timeout=30_000,
+        )
         async with page.expect_download() as downloading:
             await page.get_by_role("link", name="compliance by disposal and age").click()
         download = await downloading.value

@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAuthorizationFailedError
 
 from deploy.local_stack.processes import provide_topics, remove_topics
-from platform_plumbing.kafka_acls import Acl, acls_for, police_principal
+from platform_plumbing.kafka_acls import SERVICE_PRINCIPALS, Acl, acls_for, police_principal
 from platform_plumbing.kafka_admin import delete_principals, grant, revoke_stale, set_passwords
 from platform_plumbing.kafka_clients import KafkaAccess
 from schemas.topics import (
@@ -31,6 +31,7 @@ from schemas.topics import (
     REFERRALS,
     REPLAYS,
 )
+from services.operations.kafka_views import read_records, topic_counts
 from tests.kafka_tools import PARTIES, produce, read_topic
 
 AGENCY_A, AGENCY_B = "agency-brighter-tomorrows", "agency-substance-misuse-treatment"
@@ -171,6 +172,22 @@ async def test_the_operations_login_writes_no_partys_topic_only_its_replay_reque
         with pytest.raises(TopicAuthorizationFailedError):
             await _write(operations, topics.topic_prefix + topic)
     await _write(operations, topics.topic_prefix + REPLAYS.name)
+
+
+async def test_only_the_services_read_the_replay_requests(logins, topics):
+    """Issue 22: a replay request is for the service that dead-lettered the record; the team that writes them reads
+    them back no more than any party does, though it still counts them (describing is part of writing)."""
+    replays = topics.topic_prefix + REPLAYS.name
+    await _write(logins.of("operations"), replays)
+    for service in SERVICE_PRINCIPALS:
+        assert len(await read_topic(logins.of(service), replays, at_least=1, timeout=10)) == 1
+    for party in (AGENCY_A, police_principal(FORCE)):
+        with pytest.raises(TopicAuthorizationFailedError):
+            await _read(logins.of(party), replays, topics.topic_prefix)
+    with pytest.raises(TopicAuthorizationFailedError):  # as `diversion tail` reads: in no group
+        _ = [record async for record in read_records(logins.of("operations"), replays, follow=False)]
+    counts = {count.name: count.messages for count in await topic_counts(logins.of("operations"), topics.topic_prefix)}
+    assert counts[replays] == 1
 
 
 async def test_an_acl_an_earlier_catalogue_granted_is_revoked_when_the_platform_is_provided_again(logins, topics):

@@ -10,13 +10,13 @@ from services.operations import overview
 
 
 async def test_a_part_that_hangs_shows_as_unavailable_and_the_rest_is_shown(monkeypatch):
-    async def hangs(_settings):
+    async def hangs(_kafka, _prefix):
         await asyncio.sleep(3600)
 
-    async def counts(_settings):
+    async def counts(_kafka, _prefix):
         return [{"group": "compliance", "lag": 0}]
 
-    async def nothing(_settings):
+    async def nothing(_kafka, _prefix):
         return {"count": 0, "latest": []}
 
     async def answered(_http, url, headers=None, **params):
@@ -27,9 +27,11 @@ async def test_a_part_that_hangs_shows_as_unavailable_and_the_rest_is_shown(monk
     monkeypatch.setattr(overview, "_lag", counts)
     monkeypatch.setattr(overview, "_dead_letters", nothing)
     monkeypatch.setattr(overview, "_get", answered)
-    settings = SimpleNamespace(router_api_key="r", router_url="http://router", agency_api_url="http://compliance")
+    settings = SimpleNamespace(
+        router_api_key="r", router_url="http://router", agency_api_url="http://compliance", topic_prefix=""
+    )
 
-    page = await asyncio.wait_for(overview.overview(settings, operations_key="k"), timeout=5)
+    page = await asyncio.wait_for(overview.overview(settings, None, operations_key="k"), timeout=5)
 
     assert page["flow"] == {"unavailable": "TimeoutError"}
     assert page["lag"] == [{"group": "compliance", "lag": 0}]
