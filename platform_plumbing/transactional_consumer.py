@@ -48,6 +48,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from opentelemetry.trace import SpanKind
 from pydantic import BaseModel
@@ -385,7 +386,13 @@ class TransactionalBatchConsumer:
         when it is another service's); a sealed letter is left to open in the transaction."""
         if self._replays is None or not self._replays.requested_on(record.topic):
             return self._decoded(record)
-        resolved = await self._replays.resolve(record)
+        try:
+            resolved = await self._replays.resolve(record)
+        except (*INFRASTRUCTURE_ERRORS, KafkaError):  # the dead-letter topic cannot be read now: retry it
+            raise
+        except Exception as error:  # a request that makes resolving fail counts against it, like any record
+            self._counted_against(record, error)
+            resolved = Rejection(type(error).__name__, "the replay request could not be resolved")
         if resolved is None or isinstance(resolved, Rejection):
             return resolved and _Refused(record, resolved)
         original, replay = resolved

@@ -6,10 +6,12 @@ hand the consumer a record it chokes on (a header's name that is not UTF-8). On 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from benchmarks.outside import RawHeaderName
 from platform_plumbing import transactional_consumer
 from platform_plumbing.dead_letters import dead_letter
+from platform_plumbing.incoming import Replay
 from platform_plumbing.kafka_clients import create_producer
 from platform_plumbing.outbox_relay import OutboxRelay
 from schemas.topics import CASES, DEAD_LETTERS
@@ -185,3 +187,30 @@ async def test_a_record_whose_dead_letter_cannot_be_written_goes_bare_after_its_
     assert letter.value is None and all(name.startswith("dlq_") for name, _ in letter.headers)
     assert dict(letter.headers)["dlq_error_class"] == b"ValidationError"
     assert b"could not be written: CharacterNotInRepertoireError" in dict(letter.headers)["dlq_dropped"]
+
+
+class RequestsThatCannotBeResolved:
+    """Every record of the sample's topic taken as a replay request for itself; resolving `unresolvable` raises what
+    a defect in resolving (not the broker being away) would."""
+
+    def requested_on(self, topic: str) -> bool:
+        return True
+
+    async def resolve(self, record):
+        if dict(record.headers)["ce_id"] == b"unresolvable":
+            raise LookupError("a defect in resolving")
+        return record, Replay("operator:test", datetime.now(UTC), record)
+
+
+async def test_a_replay_request_that_makes_resolving_raise_is_dead_lettered_after_its_attempts(settings, effects_pool):
+    """Resolving a request runs before the batch's transaction: a failure there once retried the batch for ever,
+    counted against nothing."""
+    settings = settings.model_copy(update={"max_delivery_attempts": 3})
+    records = [cloud_event(sample("unresolvable"), event_id="unresolvable"), cloud_event(sample("after"))]
+    await produce(settings.kafka, settings.topic(CASES.name), records)
+    consumer = build_consumer(effects_pool, settings, replays=RequestsThatCannotBeResolved())
+
+    await run_until_committed(settings, effects_pool, expected_offsets=2, consumer=consumer)
+
+    assert await _labels(effects_pool) == ["after"]
+    assert await _dead_letters(effects_pool) == [("LookupError", "the replay request could not be resolved")]
