@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncpg
 
 from platform_plumbing import keyring
+from platform_plumbing.kafka_acls import police_principal
 from platform_plumbing.sealed_letters import SEALED_BODY
 from schemas.commands import DiversionDecision
 from schemas.topics import DEAD_LETTERS, DECISIONS
@@ -35,6 +36,11 @@ async def test_a_dead_lettered_decision_is_sealed_and_a_replay_is_opened_until_i
     again = dict(letters[1].headers)
     assert again["dlq_reason"] == dict(letter.headers)["dlq_reason"], "the replay was opened and read as before"
     assert again[SEALED_BODY] != dict(letter.headers)[SEALED_BODY] and CANARY not in letters[1].value
+    trail = await intake.pool.fetch("SELECT actor, action, replayed_by, detail FROM audit_log WHERE replayed_by <> ''")
+    assert [(row["actor"], row["action"], row["replayed_by"]) for row in trail] == [
+        (police_principal(FORCE), "replay", "operator:jsmith")
+    ], "the force sent it; the operator asked for it again"
+    assert trail[0]["detail"].endswith("dead-lettered again (ValidationError)")
 
     admin = await asyncpg.connect(settings.database_url)
     try:

@@ -4,6 +4,8 @@ and move on to the valid record behind them. See `tests.hostile_doors`."""
 
 from __future__ import annotations
 
+import json
+
 from schemas.commands import DiversionDecision, ReferralAccepted
 from schemas.events import CaseOpened, CaseStatusChanged, NeedsAssessed, ReferralIssued, ReferralStatusChanged
 from schemas.topics import CASES, COMPLIANCE, DEAD_LETTERS, REPLAYS
@@ -54,3 +56,10 @@ async def test_the_replay_door(router):
         valid,
         ignorable=asked_of_another("referral_router"),
     )
+
+    operator = json.loads(valid[2])["operator"]
+    trail = await router.pool.fetch(
+        "SELECT actor, detail FROM audit_log WHERE action = 'replay' AND replayed_by = $1", operator
+    )
+    assert [row["actor"] for row in trail] == ["intake"], "the original sender, with the operator beside it"
+    assert "dead-lettered again" in trail[0]["detail"], "its letter still has no source"
