@@ -69,6 +69,8 @@ async def test_the_team_places_a_need_no_agency_could_take_from_the_workspace(se
                 return "Brighter Tomorrows women's programme" in await page.locator("main").inner_text()
 
             await eventually(shown, timeout=60)
+            placed = page.locator("section.card", has_text="Brighter Tomorrows women's programme")
+            assert "Outside Links agreed by phone" in await placed.inner_text(), "who placed it and why, on the case"
             assert await page.get_by_role("heading", name="Place needs no agency could take").count() == 0
             await checked(page, "team-placed")
             await page.goto(f"{gateway.url}/team")

@@ -100,7 +100,7 @@ class CaseFiles:
     owners: dict[UUID, UUID] = field(default_factory=dict)
     changed: dict[UUID, dict[UUID, datetime]] = field(default_factory=dict)
     """case id -> the ids of its entities changed since the last flush, each with when it last changed."""
-    deliveries: dict[UUID, tuple[str, dict, dict | None]] = field(default_factory=dict)
+    deliveries: dict[UUID, tuple[str, dict, dict | None, str]] = field(default_factory=dict)
     """referral id -> what its agency is told (delivery mode, brief, personal details), not written yet."""
     added: set[UUID] = field(default_factory=set)
     """Cases this transaction opened, not written yet (inserted, where the others are updated)."""
@@ -250,10 +250,13 @@ class ComplianceStore:
         rows = await self._db.fetch("SELECT DISTINCT awaiting FROM held_events WHERE awaiting = ANY($1)", added)
         return {row["awaiting"] for row in rows}
 
-    def save_delivery(self, referral_id: UUID, *, delivery_mode: str, brief: dict, personal: dict | None) -> None:
-        """What the agency is told when the referral is issued: the brief, and the personal details."""
+    def save_delivery(
+        self, referral_id: UUID, *, delivery_mode: str, brief: dict, personal: dict | None, explanation: str
+    ) -> None:
+        """What the router said of a placement beyond its lifecycle: the brief and the personal details the agency
+        is told when the referral is issued, and the router's explanation (why this agency, or why none)."""
         self.will_write()
-        self._files.deliveries[referral_id] = (delivery_mode, brief, personal)
+        self._files.deliveries[referral_id] = (delivery_mode, brief, personal, explanation)
 
     def _note_changed(self, case_id: UUID, entities: set[UUID], now: datetime) -> None:
         self.will_write()
@@ -287,8 +290,8 @@ class ComplianceStore:
                 if r.referral_id in entities
             ]
         deliveries = [
-            {"referral_id": referral_id, "delivery_mode": mode, "brief": brief, "personal": personal}
-            for referral_id, (mode, brief, personal) in self._files.deliveries.items()
+            {"referral_id": referral_id, "delivery_mode": mode, "brief": brief, "personal": personal, "why": why}
+            for referral_id, (mode, brief, personal, why) in self._files.deliveries.items()
         ]
         self._files.changed.clear()
         self._files.deliveries.clear()
@@ -509,9 +512,9 @@ _UPSERT_REFERRALS = (
 )
 _DELIVER = (
     "WITH told AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(referral_id uuid, delivery_mode text,"
-    " brief jsonb, personal jsonb)),"
-    " briefed AS (UPDATE referrals r SET delivery_mode = told.delivery_mode, brief = told.brief FROM told"
-    " WHERE r.referral_id = told.referral_id)"
+    " brief jsonb, personal jsonb, why text)),"
+    " briefed AS (UPDATE referrals r SET delivery_mode = told.delivery_mode, brief = told.brief,"
+    " explanation = told.why FROM told WHERE r.referral_id = told.referral_id)"
     " INSERT INTO referral_personal_details (referral_id, details)"
     " SELECT referral_id, personal FROM told WHERE personal IS NOT NULL ON CONFLICT (referral_id) DO NOTHING"
 )

@@ -86,11 +86,13 @@ class ReferralLine:
     needs: list[str]
     status: str
     issued_at: datetime | None
+    explanation: str | None
+    """The router's words: why this agency, why none, or who placed it by hand and why (None before it was kept)."""
 
 
 async def referrals_of_case(db: asyncpg.Connection, case_id: UUID) -> list[ReferralLine]:
     rows = await db.fetch(
-        "SELECT referral_id, agency_id, needs, status, issued_at FROM referrals WHERE case_id = $1"
+        "SELECT referral_id, agency_id, needs, status, issued_at, explanation FROM referrals WHERE case_id = $1"
         " ORDER BY issued_at NULLS LAST, referral_id",
         case_id,
     )

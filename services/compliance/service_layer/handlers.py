@@ -117,14 +117,16 @@ async def placed(event: ReferralIssued | ReferralQueued | ReferralUnmatched, uow
     )
     referral = placements.place(file, placement)
     awaited = await _commit(file, uow)
-    if isinstance(event, ReferralIssued | ReferralQueued):
-        brief = event.brief.model_dump(mode="json", exclude_defaults=True) if isinstance(event, ReferralIssued) else {}
-        personal = (
-            event.personal.model_dump(mode="json", exclude_none=True) if getattr(event, "personal", None) else None
-        )
-        uow.store.save_delivery(
-            referral.referral_id, delivery_mode=event.delivery_mode.value, brief=brief, personal=personal
-        )
+    brief = event.brief.model_dump(mode="json", exclude_defaults=True) if isinstance(event, ReferralIssued) else {}
+    personal = event.personal.model_dump(mode="json", exclude_none=True) if getattr(event, "personal", None) else None
+    mode = getattr(event, "delivery_mode", None)  # none for needs no agency could take
+    uow.store.save_delivery(
+        referral.referral_id,
+        delivery_mode=mode.value if mode else "",
+        brief=brief,
+        personal=personal,
+        explanation=event.explanation,
+    )
     return referral.referral_id in awaited
 
 
