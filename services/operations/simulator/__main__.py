@@ -36,7 +36,7 @@ from services.intake.adapters.police_clients import PoliceClient
 from services.intake.adapters.police_clients import add_client as add_police_client
 from services.operations.books import Books, check_books
 from services.operations.cli import print_books
-from services.operations.overview import overview as operations_overview
+from services.operations.overview import overview_once
 from services.operations.report_tables import fetch, print_report
 from services.operations.settings import OperationsSettings
 from services.operations.simulator.agencies import answer_referrals
@@ -111,7 +111,7 @@ def main(seed: int = 2026, cases: int = 350, speed: float = 50_000, timeout_minu
     )
     figures = asyncio.run(_report(settings))
     print_report(console, figures, "disposal")
-    overview = asyncio.run(operations_overview(settings, operations_key=settings.operations_api_key))
+    overview = asyncio.run(overview_once(settings, operations_key=settings.operations_api_key))
     console.print(
         f"decisions submitted: {month.submitted}   cases opened: {month.opened}   "
         f"rejected under the policy: {month.rejected}   "

@@ -4,11 +4,14 @@ across partitions, however many the topic holds."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from aiokafka import AIOKafkaProducer
 
 from schemas.events import CaseOpened
 from schemas.topics import CASES, DEAD_LETTERS
 from services.operations.kafka_views import KafkaViews
+from services.operations.overview import overview_once
 from tests.factories import example
 from tests.kafka_tools import cloud_event, produce
 
@@ -60,3 +63,23 @@ async def test_closed_views_open_again_when_asked(settings, topics):
     await views.close()
 
     assert counts[settings.topic(CASES.name)] == 1
+
+
+async def test_the_demos_one_off_page_counts_the_topics_and_marks_a_service_that_does_not_answer(settings, topics):
+    """`make demo` prints the page once on connections of its own (it once called the dashboard's signature and
+    failed before checking the books)."""
+    await produce(settings.kafka, settings.topic(CASES.name), [cloud_event(example(CaseOpened))])
+    nowhere = "http://127.0.0.1:9"
+    where = SimpleNamespace(
+        kafka=settings.kafka,
+        topic_prefix=settings.topic_prefix,
+        router_url=nowhere,
+        router_api_key="r",
+        agency_api_url=nowhere,
+    )
+
+    page = await overview_once(where, operations_key="k")
+
+    assert {"topic": CASES.name, "messages": 1} in page["flow"]
+    assert page["dead_letters"] == {"count": 0, "latest": []}
+    assert page["breaches"] == {"unavailable": "ConnectError"}
