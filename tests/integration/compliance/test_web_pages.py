@@ -203,7 +203,8 @@ async def test_placing_a_need_by_hand_is_the_teams_alone_checked_and_says_when_t
     await signed_in(browser_like, "jo.duty@cambs-police.example", password)
     seen = await browser_like.get(address)
     assert "the router is not configured (ROUTER_URL and ROUTER_API_KEY)" in seen.text
-    assert "Why no agency could take it:</strong> No agency in the catalogue can take housing." in seen.text, "the router's why"
+    why = "Why no agency could take it:</strong> No agency in the catalogue can take housing."
+    assert why in seen.text, "the router's own words on the case page"
     compliance.app.state.hand_placements = HandPlacements("http://127.0.0.1:9", "dvk_nobody")
     seen = await browser_like.get(address)
     assert "Place with this agency" in seen.text
