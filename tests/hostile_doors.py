@@ -305,7 +305,7 @@ def asked_of_another(service: str) -> Callable[[Record], bool]:
     return another
 
 
-def replay_request(service: str, partition: int, offset: int) -> Record:
-    """A replay request as `diversion dlq replay` writes it."""
-    asked = payload(ReplayDeadLetter, service=service, partition=partition, offset=offset)
+def replay_request(service: str, partition: int, offset: int, **fields) -> Record:
+    """A replay request as `diversion dlq replay` writes it (`fields` set its other fields: the operator, say)."""
+    asked = payload(ReplayDeadLetter, service=service, partition=partition, offset=offset, **fields)
     return record_of(ReplayDeadLetter.model_validate(asked), source="/diversion/operations")

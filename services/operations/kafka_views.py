@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer
@@ -59,14 +59,13 @@ class KafkaViews:
         self._kafka = kafka
         self._prefix = prefix
         self._admin: AIOKafkaAdminClient | None = None
-        self._offsets: AIOKafkaConsumer | None = None
-        self._reader: AIOKafkaConsumer | None = None
+        self._consumers: dict[str, AIOKafkaConsumer] = {}
+        """Group-less consumers by purpose: `offsets` answers offset questions, `reader` is assigned and sought per
+        question (under `_reading`: two questions at once would move each other's place)."""
         self._opening = asyncio.Lock()
         self._reading = asyncio.Lock()
-        """The reader is assigned and sought per question: two questions at once would move each other's place."""
 
     async def __aenter__(self) -> KafkaViews:
-        await self._open()
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -74,36 +73,41 @@ class KafkaViews:
 
     async def close(self) -> None:
         async with self._opening:
-            admin, offsets, reader = self._admin, self._offsets, self._reader
-            self._admin = self._offsets = self._reader = None
-            await _closed(admin, offsets, reader)
+            admin, consumers = self._admin, list(self._consumers.values())
+            self._admin, self._consumers = None, {}
+            for consumer in consumers:
+                await consumer.stop()
+            if admin is not None:
+                await admin.close()
 
-    async def _open(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer, AIOKafkaConsumer]:
+    async def _admin_client(self) -> AIOKafkaAdminClient:
         async with self._opening:
             if self._admin is None:
                 admin = admin_for(self._kafka, request_timeout_ms=10_000)
-                offsets, reader = (consumer_for(self._kafka, request_timeout_ms=10_000) for _ in range(2))
-                try:
-                    await admin.start()
-                    await offsets.start()
-                    await reader.start()
-                except BaseException:
-                    await _closed(admin, offsets, reader)
-                    raise
-                self._admin, self._offsets, self._reader = admin, offsets, reader
-            return self._admin, self._offsets, self._reader
+                await _start(admin.start, admin.close)
+                self._admin = admin
+            return self._admin
+
+    async def _consumer(self, purpose: str) -> AIOKafkaConsumer:
+        """The consumer kept for `purpose`, started when first asked for (a one-off question opens only what it
+        needs: each SCRAM-over-TLS connection costs about a second)."""
+        async with self._opening:
+            if purpose not in self._consumers:
+                consumer = consumer_for(self._kafka, request_timeout_ms=10_000)
+                await _start(consumer.start, consumer.stop)
+                self._consumers[purpose] = consumer
+            return self._consumers[purpose]
 
     async def catalogue_topics(self) -> list[str]:
         """Every topic on the broker that belongs to the catalogue under the prefix — each force's and each
         agency's included — in the catalogue's order."""
-        admin, _, _ = await self._open()
-        names = await admin.list_topics()
+        names = await (await self._admin_client()).list_topics()
         prefix = self._prefix
         return sorted((name for name in names if catalogue_topic_of(name, prefix)), key=_catalogue_order(prefix))
 
     async def partitions_of(self, names: list[str]) -> dict[str, list[TopicPartition]]:
         """The partitions of each named topic that exists."""
-        admin, _, _ = await self._open()
+        admin = await self._admin_client()
         return {
             topic["topic"]: [
                 TopicPartition(topic["topic"], p["partition"])
@@ -129,7 +133,7 @@ class KafkaViews:
 
     async def consumer_lag(self) -> list[PartitionLag]:
         """Lag of every consumer group on the catalogue's topics, per partition."""
-        admin, offsets, _ = await self._open()
+        admin, offsets = await self._admin_client(), await self._consumer("offsets")
         lags = []
         for group, *_ in sorted(await admin.list_consumer_groups()):
             committed = {
@@ -151,7 +155,7 @@ class KafkaViews:
         each partition, so the answer costs the same however long the topic has grown."""
         partitions = (await self.partitions_of([topic])).get(topic, [])
         start, end = await self._bounds(partitions)
-        _, _, reader = await self._open()
+        reader = await self._consumer("reader")
         async with self._reading:
             reader.assign(partitions)
             for tp in partitions:
@@ -164,16 +168,17 @@ class KafkaViews:
         return held, sorted(records, key=lambda r: (r.timestamp, r.partition, r.offset), reverse=True)[:count]
 
     async def _bounds(self, partitions: list[TopicPartition]) -> tuple[dict, dict]:
-        _, offsets, _ = await self._open()
+        offsets = await self._consumer("offsets")
         return await offsets.beginning_offsets(partitions), await offsets.end_offsets(partitions)
 
 
-async def _closed(admin: AIOKafkaAdminClient | None, *consumers: AIOKafkaConsumer | None) -> None:
-    for consumer in consumers:
-        if consumer is not None:
-            await consumer.stop()
-    if admin is not None:
-        await admin.close()
+async def _start(start: Callable[[], Awaitable], stop: Callable[[], Awaitable]) -> None:
+    """Start a client, or stop it again and raise: one that failed half-way may hold connections."""
+    try:
+        await start()
+    except BaseException:
+        await stop()
+        raise
 
 
 def _catalogue_order(prefix: str):
@@ -250,7 +255,7 @@ async def read_records(
     if missing := [topic for topic in topics if not found.get(topic)]:
         raise LookupError(f"no topic {missing[0]!r} on the broker")
     partitions = [tp for topic in topics for tp in found[topic]]
-    async with _consumer(kafka) as consumer:
+    async with _one_off_consumer(kafka) as consumer:
         consumer.assign(partitions)
         if from_beginning:
             await consumer.seek_to_beginning(*partitions)
@@ -266,7 +271,7 @@ async def read_records(
 
 
 @contextlib.asynccontextmanager
-async def _consumer(kafka: KafkaAccess) -> AsyncIterator[AIOKafkaConsumer]:
+async def _one_off_consumer(kafka: KafkaAccess) -> AsyncIterator[AIOKafkaConsumer]:
     """A group-less consumer that commits nothing; closed even when starting it failed."""
     consumer = consumer_for(kafka, request_timeout_ms=10_000)
     try:

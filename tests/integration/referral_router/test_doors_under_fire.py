@@ -4,8 +4,6 @@ and move on to the valid record behind them. See `tests.hostile_doors`."""
 
 from __future__ import annotations
 
-import json
-
 from schemas.commands import DiversionDecision, ReferralAccepted
 from schemas.events import CaseOpened, CaseStatusChanged, NeedsAssessed, ReferralIssued, ReferralStatusChanged
 from schemas.topics import CASES, COMPLIANCE, DEAD_LETTERS, REPLAYS
@@ -47,7 +45,8 @@ async def test_the_replay_door(router):
     dead_letters = router.settings.topic(DEAD_LETTERS.name)
     (letter,) = await read_topic(router.kafka, dead_letters, at_least=1)
     template = replay_request("referral_router", letter.partition, letter.offset + 500)
-    valid = replay_request("referral_router", letter.partition, letter.offset)
+    operator = "operator:the-valid-one"  # a generated request may ask for the same letter, never as this operator
+    valid = replay_request("referral_router", letter.partition, letter.offset, operator=operator)
 
     await fire_at(
         door_of(router, REPLAYS.name, CONSUMER_GROUP),
@@ -57,7 +56,6 @@ async def test_the_replay_door(router):
         ignorable=asked_of_another("referral_router"),
     )
 
-    operator = json.loads(valid[2])["operator"]
     trail = await router.pool.fetch(
         "SELECT actor, detail FROM audit_log WHERE action = 'replay' AND replayed_by = $1", operator
     )
