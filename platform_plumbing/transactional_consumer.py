@@ -17,7 +17,7 @@ the optimistic attempt: the whole batch's ids claimed in one statement, no savep
 when a handler raises is it rolled back and the batch re-run carefully, each record in its own
 savepoint with state loaded for it alone, so the one bad record can be set aside.
 
-Errors that are the infrastructure's (PostgreSQL or the network away, named in `BATCH_ERRORS`) abort the
+Errors that are the infrastructure's (PostgreSQL, Kafka or the network away, named in `BATCH_ERRORS`) abort the
 batch, which is then retried whole, for as long as it takes: nothing was committed, so nothing happens twice.
 Whatever else a record makes the code raise — decoding, validating, opening a sealed letter, the load step,
 the handler, writing — counts against that record: the optimistic attempt is undone and the batch run
@@ -74,6 +74,7 @@ logger = logging.getLogger(__name__)
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
+    KafkaError,  # the broker, when a replay request's dead letter is read back
     asyncpg.InterfaceError,
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
@@ -388,7 +389,7 @@ class TransactionalBatchConsumer:
             return self._decoded(record)
         try:
             resolved = await self._replays.resolve(record)
-        except (*INFRASTRUCTURE_ERRORS, KafkaError):  # the dead-letter topic cannot be read now: retry it
+        except INFRASTRUCTURE_ERRORS:  # the dead-letter topic cannot be read now: retry it
             raise
         except Exception as error:  # a request that makes resolving fail counts against it, like any record
             self._counted_against(record, error)

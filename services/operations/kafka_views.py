@@ -7,7 +7,6 @@ and show personal data never: the `personal` sub-object of any payload is replac
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
@@ -133,17 +132,16 @@ class KafkaViews:
 
     async def consumer_lag(self) -> list[PartitionLag]:
         """Lag of every consumer group on the catalogue's topics, per partition."""
-        admin, offsets = await self._admin_client(), await self._consumer("offsets")
         lags = []
-        for group, *_ in sorted(await admin.list_consumer_groups()):
+        for group, *_ in sorted(await (await self._admin_client()).list_consumer_groups()):
             committed = {
-                tp: meta.offset
-                for tp, meta in (await admin.list_consumer_group_offsets(group)).items()
+                tp: offset
+                for tp, offset in (await self.committed(group)).items()
                 if catalogue_topic_of(tp.topic, self._prefix)
             }
             if not committed:
                 continue
-            ends = await offsets.end_offsets(list(committed))
+            ends = await self.end_offsets(list(committed))
             lags.extend(
                 PartitionLag(group, tp.topic, tp.partition, max(offset, 0), ends[tp])
                 for tp, offset in sorted(committed.items())
@@ -166,6 +164,14 @@ class KafkaViews:
                     records.extend(record for record in batch if record.offset < end[tp])
         held = sum(end[tp] - start[tp] for tp in partitions)
         return held, sorted(records, key=lambda r: (r.timestamp, r.partition, r.offset), reverse=True)[:count]
+
+    async def committed(self, group: str) -> dict[TopicPartition, int]:
+        """The offsets `group` has committed, by partition (−1 where Kafka knows of none)."""
+        offsets = await (await self._admin_client()).list_consumer_group_offsets(group)
+        return {tp: meta.offset for tp, meta in offsets.items()}
+
+    async def end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        return await (await self._consumer("offsets")).end_offsets(partitions)
 
     async def _bounds(self, partitions: list[TopicPartition]) -> tuple[dict, dict]:
         offsets = await self._consumer("offsets")
@@ -206,39 +212,37 @@ async def consumer_lag(kafka: KafkaAccess, prefix: str = "") -> list[PartitionLa
 
 
 class GroupWatch:
-    """Consumer groups' committed offsets against their topics' end offsets, on open connections
+    """Consumer groups' committed offsets against their topics' end offsets, on `KafkaViews`' open connections
     so it can be asked many times a second."""
 
     def __init__(self, kafka: KafkaAccess, groups: dict[str, list[str]]) -> None:
-        self._kafka = kafka
         self._groups = groups
-        self._admin = admin_for(kafka, request_timeout_ms=10_000)
-        self._consumer = consumer_for(kafka)
+        self._views = KafkaViews(kafka)
 
     async def __aenter__(self) -> GroupWatch:
         topics = sorted({topic for topics in self._groups.values() for topic in topics})
-        self._partitions = await partitions_of(self._kafka, topics)
-        await self._admin.start()
-        await self._consumer.start()
+        try:
+            self._partitions = await self._views.partitions_of(topics)
+        except BaseException:
+            await self._views.close()
+            raise
         return self
 
     async def __aexit__(self, *exc) -> None:
-        await self._consumer.stop()
-        await self._admin.close()
+        await self._views.close()
 
     async def positions(self) -> dict[tuple[str, TopicPartition], tuple[int, int]]:
         """(group, partition) -> (committed offset, end offset) for every partition of each group's topics.
 
         A partition the group never committed counts as committed at 0, so it cannot hide its lag.
         """
-        ends = await self._consumer.end_offsets([tp for tps in self._partitions.values() for tp in tps])
+        ends = await self._views.end_offsets([tp for tps in self._partitions.values() for tp in tps])
         positions = {}
         for group, topics in self._groups.items():
-            committed = await self._admin.list_consumer_group_offsets(group)
+            committed = await self._views.committed(group)
             for topic in topics:
                 for tp in self._partitions[topic]:
-                    meta = committed.get(tp)
-                    positions[(group, tp)] = (max(meta.offset, 0) if meta else 0, ends[tp])
+                    positions[(group, tp)] = (max(committed.get(tp, 0), 0), ends[tp])
         return positions
 
 
@@ -251,11 +255,12 @@ async def read_records(
     kafka: KafkaAccess, *topics: str, follow: bool, from_beginning: bool = True, idle_ms: int = 1500
 ) -> AsyncIterator[ConsumerRecord]:
     """The topics' records in offset order per partition; with `follow`, keep waiting for new ones."""
-    found = await partitions_of(kafka, list(topics))
-    if missing := [topic for topic in topics if not found.get(topic)]:
-        raise LookupError(f"no topic {missing[0]!r} on the broker")
-    partitions = [tp for topic in topics for tp in found[topic]]
-    async with _one_off_consumer(kafka) as consumer:
+    async with KafkaViews(kafka) as views:
+        found = await views.partitions_of(list(topics))
+        if missing := [topic for topic in topics if not found.get(topic)]:
+            raise LookupError(f"no topic {missing[0]!r} on the broker")
+        partitions = [tp for topic in topics for tp in found[topic]]
+        consumer = await views._consumer("reader")  # these views are this call's alone: no one else seeks it
         consumer.assign(partitions)
         if from_beginning:
             await consumer.seek_to_beginning(*partitions)
@@ -268,17 +273,6 @@ async def read_records(
                     yield record
             if not batch and not follow:
                 return
-
-
-@contextlib.asynccontextmanager
-async def _one_off_consumer(kafka: KafkaAccess) -> AsyncIterator[AIOKafkaConsumer]:
-    """A group-less consumer that commits nothing; closed even when starting it failed."""
-    consumer = consumer_for(kafka, request_timeout_ms=10_000)
-    try:
-        await consumer.start()
-        yield consumer
-    finally:
-        await consumer.stop()
 
 
 def describe(record: ConsumerRecord) -> dict:

@@ -75,11 +75,8 @@ async def overview(settings: OperationsSettings, kafka: KafkaViews, *, operation
 async def overview_once(settings: OperationsSettings, *, operations_key: str) -> dict[str, Any]:
     """The page once, on Kafka connections opened for it and closed after (the demo's summary); the dashboard keeps
     its own open. Opened on first use, so Kafka away shows as its parts unavailable, as on the dashboard."""
-    kafka = KafkaViews(settings.kafka, settings.topic_prefix)
-    try:
+    async with KafkaViews(settings.kafka, settings.topic_prefix) as kafka:
         return await overview(settings, kafka, operations_key=operations_key)
-    finally:
-        await kafka.close()
 
 
 async def _flow(kafka: KafkaViews, prefix: str) -> list[dict]:

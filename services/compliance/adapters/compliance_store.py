@@ -100,8 +100,9 @@ class CaseFiles:
     owners: dict[UUID, UUID] = field(default_factory=dict)
     changed: dict[UUID, dict[UUID, datetime]] = field(default_factory=dict)
     """case id -> the ids of its entities changed since the last flush, each with when it last changed."""
-    deliveries: dict[UUID, tuple[str, dict, dict | None, str]] = field(default_factory=dict)
-    """referral id -> what its agency is told (delivery mode, brief, personal details), not written yet."""
+    deliveries: dict[UUID, dict] = field(default_factory=dict)
+    """referral id -> what its agency is told (delivery mode, brief, personal details) and the router's explanation,
+    as `_DELIVER` takes them, not written yet."""
     added: set[UUID] = field(default_factory=set)
     """Cases this transaction opened, not written yet (inserted, where the others are updated)."""
     awaited: set[UUID] = field(default_factory=set)
@@ -256,7 +257,12 @@ class ComplianceStore:
         """What the router said of a placement beyond its lifecycle: the brief and the personal details the agency
         is told when the referral is issued, and the router's explanation (why this agency, or why none)."""
         self.will_write()
-        self._files.deliveries[referral_id] = (delivery_mode, brief, personal, explanation)
+        self._files.deliveries[referral_id] = {
+            "delivery_mode": delivery_mode,
+            "brief": brief,
+            "personal": personal,
+            "why": explanation,
+        }
 
     def _note_changed(self, case_id: UUID, entities: set[UUID], now: datetime) -> None:
         self.will_write()
@@ -289,10 +295,7 @@ class ComplianceStore:
                 for r in file.referrals
                 if r.referral_id in entities
             ]
-        deliveries = [
-            {"referral_id": referral_id, "delivery_mode": mode, "brief": brief, "personal": personal, "why": why}
-            for referral_id, (mode, brief, personal, why) in self._files.deliveries.items()
-        ]
+        deliveries = [{"referral_id": referral_id, **told} for referral_id, told in self._files.deliveries.items()]
         self._files.changed.clear()
         self._files.deliveries.clear()
         self._files.added.clear()
