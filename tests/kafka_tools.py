@@ -50,6 +50,30 @@ async def read_topic(kafka: KafkaAccess, topic: str, *, at_least: int, timeout: 
         await consumer.stop()
 
 
+async def read_to_end(kafka: KafkaAccess, topic: str, *, timeout: float = 30.0) -> list[ConsumerRecord]:
+    """Every record on `topic` up to its end as it is now: unlike `read_topic`, a slow first fetch cannot make it
+    return early with nothing."""
+    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()  # noqa: SLF001 - a topic made since the client started
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        if not partitions:
+            return []
+        ends = await consumer.end_offsets(partitions)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        records: list[ConsumerRecord] = []
+        deadline = time.monotonic() + timeout
+        while [p for p in partitions if await consumer.position(p) < ends[p]]:
+            assert time.monotonic() < deadline, f"{topic} not read to its end in {timeout} s"
+            for part in (await consumer.getmany(timeout_ms=300)).values():
+                records.extend(part)
+        return records
+    finally:
+        await consumer.stop()
+
+
 async def produce(
     kafka: KafkaAccess, topic: str, records: list[tuple[bytes, list[tuple[str, bytes]], bytes | None]]
 ) -> None:
