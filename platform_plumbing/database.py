@@ -21,3 +21,9 @@ async def create_pool(database_url: str, schema: str, *, min_size: int = 1, max_
         max_size=max_size,
         server_settings={"search_path": schema, "application_name": f"diversion-{schema}"},
     )
+
+
+def fits_text(value: str) -> bool:
+    """Whether PostgreSQL's `text` can hold `value`: it holds any character but NUL (a header's name may be any
+    bytes on the wire, so one that holds a NUL must be left out of a row rather than fail its transaction)."""
+    return "\x00" not in value

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from aiokafka.structs import ConsumerRecord
 
+from platform_plumbing.database import fits_text
 from platform_plumbing.outbox import OutgoingRecord
 from schemas.envelope import header_name_is_utf8
 
@@ -69,7 +70,7 @@ def dead_letter(record: ConsumerRecord, rejection: Rejection, *, topic: str, ser
         if not header_name_is_utf8(name):  # it could not be written back
             dropped.append("a header whose name is not UTF-8")
             continue
-        if "\x00" in name:  # the outbox keeps header names as text, which holds no NUL
+        if not fits_text(name):  # the outbox keeps header names as text
             dropped.append("a header whose name holds a NUL")
             continue
         if len(value or b"") > MAX_KEPT_HEADER_BYTES:

@@ -13,6 +13,7 @@ deterministic under test.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -96,6 +97,9 @@ def read_attributes(headers: Iterable[tuple[str, bytes | None]]) -> CloudEventAt
     too_long = [name for name in _REQUIRED if len(found[name]) > MAX_ATTRIBUTE_LENGTH]
     if too_long:
         raise InvalidEnvelope(f"CloudEvents header(s) longer than {MAX_ATTRIBUTE_LENGTH}: {', '.join(too_long)}")
+    controlled = [name for name in (*_REQUIRED, "ce_subject") if _has_control_characters(found.get(name, ""))]
+    if controlled:
+        raise InvalidEnvelope(f"CloudEvents header(s) holding control characters: {', '.join(controlled)}")
     if found["ce_specversion"] != SPEC_VERSION:
         raise InvalidEnvelope(f"unsupported CloudEvents specversion; expected {SPEC_VERSION}")
     content_type = found.get("content-type") or CONTENT_TYPE
@@ -159,6 +163,12 @@ def _header_map(headers: Iterable[tuple[str, bytes | None]]) -> dict[str, str]:
         except UnicodeDecodeError:
             raise InvalidEnvelope(f"header {name[:MAX_ATTRIBUTE_LENGTH]!r} is not UTF-8") from None
     return result
+
+
+def _has_control_characters(value: str) -> bool:
+    """Whether an attribute holds a control character (NUL, a newline, …): no id, type, source or subject of ours
+    does, an id is stored as text (which holds no NUL) and names lines in logs and the audit trail."""
+    return any(unicodedata.category(character) == "Cc" for character in value)
 
 
 def header_name_is_utf8(name: str) -> bool:

@@ -16,6 +16,7 @@ from uuid import UUID
 import asyncpg
 from aiokafka.structs import ConsumerRecord
 
+from platform_plumbing.database import fits_text
 from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.transactional_consumer import ChangedMeanwhile
 
@@ -51,8 +52,11 @@ def hold(
     *,
     now: datetime,
 ) -> None:
-    """Queue the event to be held, written when the transaction flushes."""
-    headers = ([name for name, _ in record.headers], [value or b"" for _, value in record.headers])
+    """Queue the event to be held, written when the transaction flushes. A header whose name holds a NUL is left
+    out (the table keeps names as text): no CloudEvents attribute's name can, and holding it once failed the
+    batch until the update was dead-lettered instead of held."""
+    kept = [(name, value or b"") for name, value in record.headers if fits_text(name)]
+    headers = ([name for name, _ in kept], [value for _, value in kept])
     row = (awaiting, awaiting_what, event_id, record.topic, record.partition, record.offset, record.key)
     writes.add("held_events", COLUMNS, [(*row, *headers, record.value, now)])
 

@@ -16,9 +16,10 @@ from schemas.commands import (
     ReferralAccepted,
     ReferralDeclined,
 )
+from schemas.envelope import encode
 from schemas.topics import AGENCY_UPDATES, CASES, DEAD_LETTERS, REFERRALS
 from services.compliance.entrypoints.timers import expire_once
-from tests.kafka_tools import read_topic
+from tests.kafka_tools import produce, read_topic
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 """When the agency says it happened: the test clock's start, after the referral was issued."""
@@ -167,6 +168,39 @@ async def test_updates_that_overtake_their_referral_wait_for_it_and_are_applied_
         ["case.changed:completed", "condition.changed:met"],
     )
     assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 0
+    assert await compliance.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", dead_letters(compliance)) == 0
+
+
+async def test_an_early_update_with_a_header_name_postgresql_cannot_hold_still_waits_for_its_referral(compliance):
+    """A header's name may be any bytes on the wire; one holding a NUL is left out of the held row (helper review
+    of the hostile doors: it used to fail the batch five times, then dead-letter a valid update)."""
+    case = await compliance.open_case(send_referrals=False)
+    ids = {
+        "case_id": case.case_id,
+        "referral_id": case.referrals["brighter-tomorrows"],
+        "agency_id": "brighter-tomorrows",
+    }
+    early = encode(
+        ReferralAccepted(**ids, occurred_at=AT),
+        event_id=str(uuid.uuid4()),
+        source="/agency",
+        time=AT,
+        key=str(case.case_id),
+    )
+    odd_header = ("x-trace\x00id", b"1")
+    await produce(
+        compliance.kafka,
+        compliance.settings.topic(updates_of("brighter-tomorrows")),
+        [(early.key, [*early.headers, odd_header], early.value)],
+    )
+    compliance.sent += 1
+    await compliance.settled()
+    assert await compliance.pool.fetchval("SELECT count(*) FROM held_events") == 1
+
+    await compliance.send(REFERRALS.name, *case.issued)
+
+    status = await compliance.pool.fetchval("SELECT status FROM referrals WHERE referral_id = $1", ids["referral_id"])
+    assert status == "accepted"
     assert await compliance.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", dead_letters(compliance)) == 0
 
 

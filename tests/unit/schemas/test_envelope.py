@@ -93,6 +93,13 @@ def test_the_record_is_keyed_by_case_and_carries_the_binary_mode_headers():
             ],
             "ce_time",
         ),
+        *(
+            (
+                [("ce_id", b"i"), ("ce_type", b"t"), ("ce_source", b"s"), ("ce_specversion", b"1.0"), (name, bad)],
+                f"control characters: {name}",
+            )
+            for name, bad in (("ce_id", b"a\x00b"), ("ce_source", b"/police\nforged line"), ("ce_subject", b"\x1b[2J"))
+        ),
     ],
 )
 def test_a_bad_envelope_is_refused_with_a_reason(headers, message):
