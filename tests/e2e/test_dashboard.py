@@ -107,21 +107,34 @@ async def test_the_dashboard_shows_breaches_unplaced_needs_and_rates(settings, s
         exported = (await download.path()).read_text()
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(SCREENSHOT), full_page=True)
-        row = await breaches.locator("tr", has_text="13YE0555001").inner_text()
-        concerns = await page.locator("#concerns").inner_text()
-        plans = await page.locator("#plans").inner_text()
-        caution = await headline.inner_text()
-        flow = await page.locator("#flow").text_content()
-        label_end, bars_start = await page.evaluate(
+        # Every part read from one snapshot of the page, taken when all of them are drawn: the page redraws itself
+        # every 5 s, and a part that misses its time on one refresh shows as unavailable until the next.
+        drawn = await page.wait_for_function(
             """() => {
+              const text = (id) => document.getElementById(id).textContent;
+              const row = [...document.querySelectorAll("#breaches tr")]
+                .find((r) => r.textContent.includes("13YE0555001"));
+              const caution = [...document.querySelectorAll("#headline tr")]
+                .find((r) => r.textContent.includes("conditional caution compliance"));
               const svg = document.getElementById("flow");
               const labels = [...svg.querySelectorAll("text[x='0']")].map((t) => t.getBBox().x + t.getBBox().width);
               const bars = [...svg.querySelectorAll("rect")].map((r) => r.x.baseVal.value);
-              return [Math.max(...labels), Math.min(...bars)];
-            }"""
+              const page = {
+                row: row ? row.innerText : "", concerns: text("concerns"), plans: text("plans"),
+                caution: caution ? caution.textContent : "", flow: text("flow"), rates: text("by-disposal"),
+                updated: text("updated").trim(), label_end: Math.max(...labels), bars_start: Math.min(...bars),
+              };
+              const ready = page.row && page.caution.includes("0 of 1") && page.concerns.includes("13YE0555003")
+                && page.plans.includes("brighter-tomorrows") && page.rates.includes("adult_conditional_caution")
+                && ["cases.v1", "referrals.v1"].every((t) => page.flow.includes(t)) && labels.length && bars.length;
+              return ready ? page : null;
+            }""",
+            timeout=30_000,
         )
-        rates = await page.locator("#by-disposal").text_content()
-        updated = await page.locator("#updated").inner_text()
+        drawn = await drawn.json_value()
+        row, concerns, plans, caution = drawn["row"], drawn["concerns"], drawn["plans"], drawn["caution"]
+        flow, rates, updated = drawn["flow"], drawn["rates"], drawn["updated"]
+        label_end, bars_start = drawn["label_end"], drawn["bars_start"]
         await browser.close()
 
     assert label_end < bars_start, "a topic's name is drawn over its bar"

@@ -22,7 +22,7 @@ from schemas.envelope import encode
 from schemas.topics import DEAD_LETTERS, DECISIONS
 from tests.e2e.conftest import agency_key, operations_key, police_key
 from tests.factories import agency_condition_payload, payload, personal_payload
-from tests.kafka_tools import PARTIES, eventually, produce, read_topic
+from tests.kafka_tools import PARTIES, eventually, produce, read_to_end, read_topic
 
 AGENCY = "substance-misuse-treatment"
 FORCE = PARTIES.forces[0]
@@ -105,7 +105,7 @@ async def _send_over_kafka(settings, decision: dict, **invalid) -> None:
 
 
 async def _emptied(settings, topic: str) -> bool:
-    return await read_topic(settings.kafka, topic, at_least=0, timeout=1) == []
+    return await read_to_end(settings.kafka, topic) == []
 
 
 async def _letter_keys(admin_url: str, police_reference: str) -> int:
@@ -140,7 +140,7 @@ async def _every_record(settings) -> dict[str, list[bytes]]:
         await consumer.stop()
     everything = {}
     for topic in mine:
-        records = await read_topic(settings.kafka, topic, at_least=0, timeout=2)
+        records = await read_to_end(settings.kafka, topic)
         everything[topic] = [
             b"".join([r.key or b"", *(v or b"" for _, v in r.headers), r.value or b""]) for r in records
         ]

@@ -14,7 +14,7 @@ from schemas.topics import DEAD_LETTERS, DECISIONS
 from tests.integration.intake.conftest import FORCE
 from tests.integration.intake.test_http_decisions import case_events, decision
 from tests.integration.intake.test_kafka_commands import command_record, send
-from tests.kafka_tools import eventually, read_topic
+from tests.kafka_tools import eventually, read_to_end, read_topic
 
 CANARY = b"Canarysealedletter"
 
@@ -64,7 +64,7 @@ async def test_intake_deletes_the_police_commands_it_has_processed_from_the_forc
     await case_events(intake, at_least=1)
 
     async def emptied() -> bool:
-        return await read_topic(intake.kafka, topic, at_least=0, timeout=1) == []
+        return await read_to_end(intake.kafka, topic) == []
 
     await eventually(emptied, timeout=30)
     assert await intake.pool.fetchval("SELECT count(*) FROM cases") == 1
