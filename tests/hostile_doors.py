@@ -32,7 +32,7 @@ from schemas.commands import ReplayDeadLetter
 from schemas.envelope import encode
 from schemas.topics import DEAD_LETTERS
 from tests.factories import payload
-from tests.kafka_tools import eventually, produce_raw, read_to_end
+from tests.kafka_tools import eventually, outbox_drained, produce_raw, read_to_end
 
 Record = tuple[bytes | None, list[tuple[str, bytes | None]], bytes | None]
 _SENTINEL = "\u2603 replaced \u2603"
@@ -219,7 +219,7 @@ async def burst_through(
     await eventually(applied or in_inbox, timeout=10)
     seconds = time.monotonic() - sent_valid
 
-    await eventually(lambda: _all_sent(door), timeout=30)  # the last batch's letters leave through the outbox
+    await eventually(lambda: outbox_drained(door.pool), timeout=30)  # the last batch's letters leave through the outbox
     letters = await read_to_end(door.kafka, door.dead_letters)
     dead = {
         int(dict(r.headers)["dlq_origin_offset"])
@@ -265,10 +265,6 @@ async def fire_at(
     return verdict
 
 
-async def _all_sent(door: Door) -> bool:
-    return await door.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
-
-
 async def _committed_past(door: Door, offset: int) -> bool:
     admin = AIOKafkaAdminClient(**door.kafka.client_options())
     await admin.start()
@@ -302,7 +298,7 @@ def _replayed_event_id(record: Record, letter_at: dict[tuple[int, int], Consumer
     letter = letter_at.get((asked.partition, asked.offset))
     if letter is None:
         return None
-    return _event_id((letter.key, [(n, v) for n, v in letter.headers if not n.startswith("dlq_")], letter.value))
+    return _event_id((letter.key, letter.headers, letter.value))  # the letter keeps its record's ce_* headers
 
 
 def _describe(record: Record) -> str:

@@ -4,10 +4,13 @@ the connection settings, `KafkaAccess`, which every client must use to get in at
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
@@ -23,9 +26,10 @@ PARTIES = Directory(forces=("cambridgeshire",), agencies=("brighter-tomorrows", 
 """The force and agencies the tests act for: each test gets their topics and ACLs under its prefix."""
 
 
-async def read_topic(kafka: KafkaAccess, topic: str, *, at_least: int, timeout: float = 30.0) -> list[ConsumerRecord]:
-    """Every record on `topic` from the beginning, once at least `at_least` have arrived (or timeout),
-    plus whatever else is already there; none while the topic does not exist."""
+@contextlib.asynccontextmanager
+async def _from_beginning(kafka: KafkaAccess, topic: str) -> AsyncIterator[tuple[AIOKafkaConsumer, list]]:
+    """A group-less consumer assigned to every partition of `topic`, at its beginning; no partitions while the
+    topic does not exist (a service makes it at its first record)."""
     consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     try:
@@ -33,45 +37,46 @@ async def read_topic(kafka: KafkaAccess, topic: str, *, at_least: int, timeout: 
         if not partitions:
             await consumer._client.force_metadata_update()  # noqa: SLF001 - fresh topic
             partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-        if not partitions:
-            return []  # the topic does not exist yet (a service makes it at its first record): nothing on it
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        records: list[ConsumerRecord] = []
+        if partitions:
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+        yield consumer, partitions
+    finally:
+        await consumer.stop()
+
+
+async def read_topic(kafka: KafkaAccess, topic: str, *, at_least: int, timeout: float = 30.0) -> list[ConsumerRecord]:
+    """Every record on `topic` from the beginning, once at least `at_least` have arrived (or timeout),
+    plus whatever else is already there; none while the topic does not exist."""
+    records: list[ConsumerRecord] = []
+    async with _from_beginning(kafka, topic) as (consumer, partitions):
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while partitions and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=300)
             for part in batch.values():
                 records.extend(part)
             if len(records) >= at_least and not batch:
                 break
-        return records
-    finally:
-        await consumer.stop()
+    return records
 
 
 async def read_to_end(kafka: KafkaAccess, topic: str, *, timeout: float = 30.0) -> list[ConsumerRecord]:
     """Every record on `topic` up to its end as it is now: unlike `read_topic`, a slow first fetch cannot make it
     return early with nothing."""
-    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False, auto_offset_reset="earliest")
-    await consumer.start()
-    try:
-        await consumer._client.force_metadata_update()  # noqa: SLF001 - a topic made since the client started
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-        if not partitions:
-            return []
-        ends = await consumer.end_offsets(partitions)
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        records: list[ConsumerRecord] = []
+    records: list[ConsumerRecord] = []
+    async with _from_beginning(kafka, topic) as (consumer, partitions):
+        ends = await consumer.end_offsets(partitions) if partitions else {}
         deadline = time.monotonic() + timeout
         while [p for p in partitions if await consumer.position(p) < ends[p]]:
             assert time.monotonic() < deadline, f"{topic} not read to its end in {timeout} s"
             for part in (await consumer.getmany(timeout_ms=300)).values():
                 records.extend(part)
-        return records
-    finally:
-        await consumer.stop()
+    return records
+
+
+async def outbox_drained(pool: asyncpg.Pool) -> bool:
+    """Whether a service's outbox (in `pool`'s schema) has sent everything it holds to Kafka."""
+    return await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
 
 
 async def produce(

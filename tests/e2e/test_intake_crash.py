@@ -15,7 +15,7 @@ from schemas.topics import CASES, DECISIONS
 from tests.e2e.conftest import police_key
 from tests.factories import payload
 from tests.integration.intake.test_kafka_commands import command_record
-from tests.kafka_tools import eventually, produce, read_topic
+from tests.kafka_tools import eventually, outbox_drained, produce, read_topic
 
 KAFKA_DECISIONS = 500
 HTTP_DECISIONS = 40
@@ -71,7 +71,7 @@ async def test_intake_killed_mid_stream_loses_nothing_and_doubles_nothing(settin
 
     total = KAFKA_DECISIONS + HTTP_DECISIONS
     await eventually(lambda: _cases_at_least(pool, total), timeout=120)
-    await eventually(lambda: _outbox_drained(pool), timeout=60)
+    await eventually(lambda: outbox_drained(pool), timeout=60)
     assert await pool.fetchval("SELECT count(*) FROM cases") == total
     assert len({answer["case_id"] for answer in answers}) == HTTP_DECISIONS
     records = await read_topic(settings.kafka, settings.topic(CASES.name), at_least=total * 2)
@@ -89,7 +89,3 @@ async def test_intake_killed_mid_stream_loses_nothing_and_doubles_nothing(settin
 
 async def _cases_at_least(pool, count: int) -> bool:
     return await pool.fetchval("SELECT count(*) FROM cases") >= count
-
-
-async def _outbox_drained(pool) -> bool:
-    return await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0

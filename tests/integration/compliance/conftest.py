@@ -36,7 +36,7 @@ from services.operations.dead_letters import request_replays
 from tests.accounts import add_account
 from tests.agency_work import report_the_work
 from tests.fake_clock import FakeClock
-from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
+from tests.kafka_tools import committed_offsets, eventually, outbox_drained, produce, read_topic
 from tests.sealing import keep_key, sealed, service_keys
 
 AGENCIES = ("brighter-tomorrows", "substance-misuse-treatment")
@@ -214,16 +214,13 @@ class RunningCompliance:
 
     async def outcomes(self, case_id: uuid.UUID | None = None) -> list[tuple[str, object]]:
         topic = self.settings.topic(COMPLIANCE.name)
-        await eventually(self._outbox_sent)
+        await eventually(lambda: outbox_drained(self.pool))
         expected = await self.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", topic)
         records = await read_topic(self.kafka, topic, at_least=expected)
         # at least once: a record re-sent by a relay keeps its CloudEvents id, as consumers dedupe on
         decoded = {a.id: (a, p) for a, p in (decode(r.headers, r.value, MESSAGE_TYPES) for r in records)}
         events = [(a.type.split(".")[-3] + "." + a.type.split(".")[-2], p) for a, p in decoded.values()]
         return [(t, p) for t, p in events if case_id is None or p.case_id == case_id]
-
-    async def _outbox_sent(self) -> bool:
-        return await self.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
 
 
 async def _committed(kafka: KafkaAccess, group: str, count: int) -> bool:

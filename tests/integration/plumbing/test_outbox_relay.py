@@ -14,7 +14,7 @@ from schemas.envelope import read_attributes
 from schemas.topics import CASES
 from tests.integration.plumbing.sample_service import SampleHappened
 from tests.integration.plumbing.test_transactional_consumer import run_until_committed
-from tests.kafka_tools import cloud_event, eventually, read_topic
+from tests.kafka_tools import cloud_event, eventually, outbox_drained, read_topic
 
 
 async def queue(pool, settings, events: list[SampleHappened]) -> list[str]:
@@ -85,7 +85,7 @@ async def test_notify_wakes_the_relay_without_waiting_for_the_poll(settings, top
     try:
         await asyncio.sleep(0.5)  # let it reach its wait, with an hour before its next poll
         await queue(pool, settings, events_for([uuid.uuid4()], per_case=3))
-        await eventually(lambda: _unsent_is_zero(pool), timeout=20)
+        await eventually(lambda: outbox_drained(pool), timeout=20)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -100,7 +100,7 @@ async def test_two_relays_on_one_schema_keep_per_key_order_and_send_once(setting
     relays = [OutboxRelay(pool, producer, batch_size=25, poll_seconds=0.1) for _ in range(2)]
     tasks = [asyncio.create_task(relay.run()) for relay in relays]
     try:
-        await eventually(lambda: _unsent_is_zero(pool), timeout=60)
+        await eventually(lambda: outbox_drained(pool), timeout=60)
     finally:
         for task in tasks:
             task.cancel()
@@ -111,10 +111,6 @@ async def test_two_relays_on_one_schema_keep_per_key_order_and_send_once(setting
     for case in cases:
         labels = [SampleHappened.model_validate_json(r.value).label for r in records if r.key == str(case).encode()]
         assert labels == [str(n) for n in range(200)]
-
-
-async def _unsent_is_zero(pool) -> bool:
-    return await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
 
 
 async def test_a_record_with_a_type_that_is_not_utf8_or_unknown_is_sent_once_and_counted_as_other(

@@ -16,7 +16,7 @@ from platform_plumbing.pending_writes import PendingWrites
 from platform_plumbing.transactional_consumer import Batch, IncomingEvent
 from schemas.topics import CASES
 from tests.integration.plumbing.sample_service import SampleHappened, build_consumer, record_effect
-from tests.kafka_tools import cloud_event, eventually, read_topic
+from tests.kafka_tools import cloud_event, eventually, outbox_drained, read_topic
 
 
 class Unreachable:
@@ -82,7 +82,7 @@ async def test_a_batch_sends_its_events_itself_after_its_commit_and_the_relay_ma
         try:
             await consumer.process([_incoming(first, "a", 0), _incoming(second, "b", 1), _incoming(first, "c", 2)])
             labels = await _labels(settings, at_least=3)
-            await eventually(lambda: _all_sent(effects_pool), timeout=10)
+            await eventually(lambda: outbox_drained(effects_pool), timeout=10)
         finally:
             await consumer.close()
             await other_relay.execute("SELECT pg_advisory_unlock_all()")
@@ -135,7 +135,7 @@ async def test_an_event_whose_key_has_an_earlier_one_unsent_is_left_to_the_relay
         finally:
             await consumer.close()
         labels = await _labels(settings, at_least=3)
-        await eventually(lambda: _all_sent(effects_pool), timeout=10)
+        await eventually(lambda: outbox_drained(effects_pool), timeout=10)
 
     assert labels == {
         str(waiting).encode(): ["earlier", "announced later"],
@@ -164,10 +164,6 @@ async def test_only_rows_that_are_the_relays_wake_it(settings, effects_pool, top
             await add_to_outbox(connection, [_outgoing(topic, uuid.uuid4(), "the relay's")])
         await eventually(lambda: _true(bool(heard)), timeout=5)
         await listener.remove_listener(channel, hear)
-
-
-async def _all_sent(pool) -> bool:
-    return await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
 
 
 async def _true(value: bool) -> bool:

@@ -24,7 +24,7 @@ from schemas.topics import CASES, COMPLIANCE, REFERRALS
 from services.referral_router.bootstrap import CONSUMER_GROUP, create_app
 from services.referral_router.settings import REPO_ROOT, RouterSettings
 from tests.fake_clock import FakeClock
-from tests.kafka_tools import committed_offsets, eventually, produce, read_topic
+from tests.kafka_tools import committed_offsets, eventually, outbox_drained, produce, read_topic
 from tests.sealing import scratch_keys, sealed
 
 CATALOGUE = REPO_ROOT / "deploy" / "agencies" / "catalogue.yaml"
@@ -164,7 +164,7 @@ class RunningRouter:
     async def published(self, case_id: uuid.UUID | None = None) -> list[tuple[str, object]]:
         """What the router has published on the referrals topic, as (type, payload), once its outbox is sent."""
         topic = self.settings.topic(REFERRALS.name)
-        await eventually(self._outbox_sent)
+        await eventually(lambda: outbox_drained(self.pool))
         expected = await self.pool.fetchval("SELECT count(*) FROM outbox WHERE topic = $1", topic)
         records = await read_topic(self.kafka, topic, at_least=expected)
         # at least once: a record re-sent by a relay keeps its CloudEvents id, as consumers dedupe on
@@ -174,9 +174,6 @@ class RunningRouter:
 
     async def issued(self, case_id: uuid.UUID) -> list[ReferralIssued]:
         return [p for t, p in await self.published(case_id) if t == ReferralIssued.event_type]
-
-    async def _outbox_sent(self) -> bool:
-        return await self.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
 
 
 async def _committed_at_least(kafka: KafkaAccess, group: str, count: int) -> bool:
